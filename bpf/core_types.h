@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * The few kernel types the tracer reads, declared with preserve_access_index
+ * so that clang emits CO-RE relocations and libbpf fixes every offset up
+ * against the running kernel's BTF at load time. This replaces a generated
+ * vmlinux.h: the build never looks at the build host's kernel, and there is
+ * nothing to regenerate. Only the fields named here are read; their order
+ * and the structs' sizes do not matter. To add a field, check its name and
+ * type with:
+ *   bpftool btf dump file /sys/kernel/btf/vmlinux format raw | grep -A300 "STRUCT 'task_struct'"
+ */
+#ifndef EXECMOND_BPF_CORE_TYPES_H
+#define EXECMOND_BPF_CORE_TYPES_H
+
+#include <linux/types.h>
+
+#define EXECMOND_PAI __attribute__((preserve_access_index))
+
+typedef struct {
+	int counter;
+} atomic_t;
+
+struct signal_struct {
+	atomic_t live;		/* threads not yet past do_exit()'s accounting */
+	unsigned int flags;	/* SIGNAL_GROUP_EXIT once the group is exiting */
+	int group_exit_code;	/* status for the whole group, incl. 0x80 core flag */
+} EXECMOND_PAI;
+
+struct task_struct {
+	unsigned int flags;
+	int exit_code;
+	int pid;
+	int tgid;
+	struct task_struct *real_parent;
+	struct task_struct *group_leader;
+	__u64 start_boottime; /* since 5.5; before that real_start_time */
+	char comm[16];
+	struct signal_struct *signal;
+} EXECMOND_PAI;
+
+/* Kernels before 5.5 named the boot-based start time real_start_time. */
+struct task_struct___pre_5_5 {
+	__u64 real_start_time;
+} EXECMOND_PAI;
+
+/* Payload of the classic sched_process_exit tracepoint; group_dead since 6.16. */
+struct trace_event_raw_sched_process_exit {
+	char comm[16];
+	int pid;
+	int prio;
+	_Bool group_dead;
+} EXECMOND_PAI;
+
+struct bpf_iter_meta;
+struct bpf_iter__task {
+	struct bpf_iter_meta *meta;
+	struct task_struct *task;
+} EXECMOND_PAI;
+
+#define EXECMOND_SIGNAL_GROUP_EXIT 0x00000004
+
+#endif /* EXECMOND_BPF_CORE_TYPES_H */

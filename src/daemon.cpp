@@ -1,0 +1,259 @@
+#include "daemon.h"
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <poll.h>
+#include <spdlog/spdlog.h>
+#include <sys/signalfd.h>
+#include <sys/timerfd.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <csignal>
+#include <cstring>
+#include <fstream>
+#include <utility>
+
+#include "logging.h"
+#include "notify.h"
+#include "preflight.h"
+
+namespace execmond {
+
+namespace {
+
+// Owns a file descriptor.
+class Fd {
+ public:
+  explicit Fd(int fd) : fd_(fd) {}
+  ~Fd() {
+    if (fd_ >= 0) close(fd_);
+  }
+  Fd(const Fd&) = delete;
+  Fd& operator=(const Fd&) = delete;
+  int get() const { return fd_; }
+
+ private:
+  int fd_;
+};
+
+void arm_timer(int fd, std::chrono::microseconds interval) {
+  itimerspec spec{};
+  spec.it_interval.tv_sec = static_cast<time_t>(interval.count() / 1000000);
+  spec.it_interval.tv_nsec = static_cast<long>((interval.count() % 1000000) * 1000);
+  spec.it_value = spec.it_interval;
+  timerfd_settime(fd, 0, &spec, nullptr);
+}
+
+void consume_timer(int fd) {
+  std::uint64_t expirations = 0;
+  [[maybe_unused]] ssize_t n = read(fd, &expirations, sizeof(expirations));
+}
+
+bool kernel_bpf_stats_on() {
+  std::ifstream f("/proc/sys/kernel/bpf_stats_enabled");
+  int on = 0;
+  return (f >> on) && on != 0;
+}
+
+std::string kernel_release() {
+  utsname u{};
+  return uname(&u) == 0 ? u.release : "unknown";
+}
+
+double unix_now() {
+  using namespace std::chrono;
+  return duration<double>(system_clock::now().time_since_epoch()).count();
+}
+
+}  // namespace
+
+Daemon::Daemon(CliOptions cli, Config config)
+    : cli_(std::move(cli)),
+      config_(std::move(config)),
+      aggregator_(config_.lifetime_buckets),
+      collector_(std::make_shared<ProcessCollector>()),
+      registry_(std::make_shared<prometheus::Registry>()) {
+  register_self_metrics();
+}
+
+Daemon::~Daemon() {
+  http_.reset();  // stop answering before the tracer goes away
+  tracer_.reset();
+  if (bpf_stats_fd_ >= 0) close(bpf_stats_fd_);
+}
+
+void Daemon::register_self_metrics() {
+  using namespace prometheus;
+  BuildGauge()
+      .Name("execmond_build_info")
+      .Help("A metric with a constant '1' value labeled by version, libbpf_version and the "
+            "running kernel release.")
+      .Register(*registry_)
+      .Add({{"version", EXECMOND_VERSION},
+            {"libbpf_version", std::to_string(libbpf_major_version()) + "." +
+                                   std::to_string(libbpf_minor_version())},
+            {"kernel", kernel_release()}})
+      .Set(1);
+  drain_duration_ = &BuildHistogram()
+                         .Name("execmond_drain_duration_seconds")
+                         .Help("Time taken by each drain of the kernel side's maps.")
+                         .Register(*registry_)
+                         .Add({}, Histogram::BucketBoundaries{0.0005, 0.001, 0.0025, 0.005, 0.01,
+                                                              0.025, 0.05, 0.1, 0.25, 0.5, 1});
+  reload_successful_ = &BuildGauge()
+                            .Name("execmond_config_last_reload_successful")
+                            .Help("Whether the last configuration reload attempt was successful.")
+                            .Register(*registry_)
+                            .Add({});
+  reload_success_time_ = &BuildGauge()
+                              .Name("execmond_config_last_reload_success_timestamp_seconds")
+                              .Help("Timestamp of the last successful configuration reload.")
+                              .Register(*registry_)
+                              .Add({});
+  reload_successful_->Set(1);
+  reload_success_time_->Set(unix_now());
+}
+
+void Daemon::start() {
+  if (std::string why = check_bpf_privileges(); !why.empty()) throw StartupError(why);
+  if (std::string why = check_kernel_btf(); !why.empty()) throw StartupError(why);
+  if (config_.bpf_stats) {
+    bpf_stats_fd_ = bpf_enable_stats(BPF_STATS_RUN_TIME);
+    if (bpf_stats_fd_ < 0) {
+      spdlog::warn("cannot enable BPF run-time statistics: {}", std::strerror(-bpf_stats_fd_));
+    }
+  }
+  try {
+    tracer_ = std::make_unique<Tracer>(TracerOptions{config_.max_processes, config_.max_keys,
+                                                     config_.attach_mode,
+                                                     config_.lifetime_buckets});
+    tracer_->seed_running_processes();
+  } catch (const TracerError& e) {
+    throw StartupError(e.what());
+  }
+  drainer_ = std::make_unique<Drainer>(*tracer_);
+  drain_once();  // the live gauge is right from the first scrape
+  spdlog::info("tracing execs, forks and exits with {} programs; {} processes already running",
+               tracer_->attach_kind(), last_drain_.procs_entries);
+  try {
+    http_ = std::make_unique<HttpServer>(
+        config_.listen_address, config_.telemetry_path,
+        std::vector<std::weak_ptr<prometheus::Collectable>>{collector_, registry_});
+  } catch (const HttpError& e) {
+    throw StartupError(e.what());
+  }
+  spdlog::info("serving metrics on {} at {} (port {})", config_.listen_address,
+               config_.telemetry_path, port());
+}
+
+std::uint16_t Daemon::port() const { return http_ ? http_->port() : 0; }
+
+void Daemon::drain_once() {
+  auto started = std::chrono::steady_clock::now();
+  last_drain_ = drainer_->drain();
+  aggregator_.add(last_drain_.counts);
+  aggregator_.set_live(last_drain_.live);
+
+  auto snapshot = std::make_shared<Snapshot>();
+  snapshot->totals = aggregator_.totals();
+  snapshot->lifetime_bounds = aggregator_.lifetime_bounds();
+  snapshot->lost_total = last_drain_.lost_total;
+  snapshot->maps = {{"procs", last_drain_.procs_entries, tracer_->max_processes()},
+                    {"counts", last_drain_.counts_entries, tracer_->max_keys()}};
+  snapshot->programs = last_drain_.programs;
+  snapshot->program_stats_enabled = bpf_stats_fd_ >= 0 || kernel_bpf_stats_on();
+  collector_->publish(std::move(snapshot));
+  drain_duration_->Observe(
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+}
+
+bool Daemon::reload() {
+  notify::reloading();
+  ConfigResult loaded = resolve_config(cli_);
+  if (!loaded) {
+    spdlog::error("reload failed, keeping the running configuration: {}", loaded.error);
+    reload_successful_->Set(0);
+    notify::ready(status_line());
+    return false;
+  }
+  Config wanted = std::move(*loaded.config);
+  for (const std::string& key : restart_only_differences(config_, wanted)) {
+    spdlog::warn("reload: {} changed; it takes effect after a restart", key);
+  }
+  config_.drain_interval = wanted.drain_interval;
+  config_.log_level = wanted.log_level;
+  set_log_level(config_.log_level);
+  reload_successful_->Set(1);
+  reload_success_time_->Set(unix_now());
+  spdlog::info("configuration reloaded from {}", cli_.config_file);
+  notify::ready(status_line());
+  return true;
+}
+
+std::string Daemon::status_line() const {
+  std::uint64_t lost = 0;
+  for (std::uint64_t n : last_drain_.lost_total) lost += n;
+  return "Tracing with " + tracer_->attach_kind() + ", serving " + config_.listen_address +
+         " (port " + std::to_string(port()) + "); " +
+         std::to_string(last_drain_.procs_entries) + " processes, " + std::to_string(lost) +
+         " events lost";
+}
+
+void Daemon::run() {
+  sigset_t signals;
+  sigemptyset(&signals);
+  for (int sig : {SIGTERM, SIGINT, SIGHUP}) sigaddset(&signals, sig);
+  Fd signal_fd(signalfd(-1, &signals, SFD_CLOEXEC));
+  Fd drain_timer(timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC));
+  Fd watchdog_timer(timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC));
+  if (signal_fd.get() < 0 || drain_timer.get() < 0 || watchdog_timer.get() < 0) {
+    throw StartupError(std::string("cannot create the event loop's descriptors: ") +
+                       std::strerror(errno));
+  }
+  auto drain_interval = std::chrono::microseconds(config_.drain_interval);
+  arm_timer(drain_timer.get(), drain_interval);
+  auto watchdog_interval = notify::watchdog_ping_interval();
+  if (watchdog_interval) arm_timer(watchdog_timer.get(), *watchdog_interval);
+
+  notify::ready(status_line());
+  if (watchdog_interval) notify::watchdog();
+  std::array<pollfd, 3> fds{{{signal_fd.get(), POLLIN, 0},
+                             {drain_timer.get(), POLLIN, 0},
+                             {watchdog_timer.get(), POLLIN, 0}}};
+  for (;;) {
+    if (poll(fds.data(), fds.size(), -1) < 0) {
+      if (errno == EINTR) continue;
+      throw std::runtime_error(std::string("poll: ") + std::strerror(errno));
+    }
+    if ((fds[2].revents & POLLIN) != 0) {
+      consume_timer(watchdog_timer.get());
+      notify::watchdog();
+    }
+    if ((fds[1].revents & POLLIN) != 0) {
+      consume_timer(drain_timer.get());
+      drain_once();
+      notify::status(status_line());
+    }
+    if ((fds[0].revents & POLLIN) != 0) {
+      signalfd_siginfo info{};
+      if (read(signal_fd.get(), &info, sizeof(info)) != sizeof(info)) continue;
+      if (info.ssi_signo == SIGHUP) {
+        reload();
+        if (std::chrono::microseconds(config_.drain_interval) != drain_interval) {
+          drain_interval = config_.drain_interval;
+          arm_timer(drain_timer.get(), drain_interval);
+        }
+        continue;
+      }
+      spdlog::info("received {}, shutting down", strsignal(static_cast<int>(info.ssi_signo)));
+      notify::stopping();
+      drain_once();  // a last scrape target would see the final counts
+      return;
+    }
+  }
+}
+
+}  // namespace execmond

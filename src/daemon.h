@@ -1,0 +1,73 @@
+// The daemon's lifecycle around the pipeline
+//   tracer → drainer → aggregator → collector → HTTP
+// start-up checks, the drain timer, reloads, systemd notification, shutdown.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <stdexcept>
+#include <string>
+
+#include <prometheus/counter.h>
+#include <prometheus/gauge.h>
+#include <prometheus/histogram.h>
+#include <prometheus/registry.h>
+
+#include "aggregator.h"
+#include "cli.h"
+#include "collector.h"
+#include "config.h"
+#include "drainer.h"
+#include "http_server.h"
+#include "tracer.h"
+
+namespace execmond {
+
+// A start-up failure: one line saying what to fix; main() exits with 1.
+class StartupError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+class Daemon {
+ public:
+  Daemon(CliOptions cli, Config config);
+  ~Daemon();
+  Daemon(const Daemon&) = delete;
+  Daemon& operator=(const Daemon&) = delete;
+
+  // Checks the host, loads and attaches the tracer, seeds the running
+  // processes, binds HTTP. Throws StartupError.
+  void start();
+  // Reads what the kernel recorded and publishes it for scrapes.
+  void drain_once();
+  // Re-reads the config file; on error keeps the running config. Returns success.
+  bool reload();
+  // The event loop: drains on the timer, reloads on SIGHUP, returns on
+  // SIGTERM/SIGINT. The caller must have blocked those signals in all threads.
+  void run();
+
+  std::uint16_t port() const;
+  const Config& config() const { return config_; }
+  const std::string& attach_kind() const { return tracer_->attach_kind(); }
+
+ private:
+  void register_self_metrics();
+  std::string status_line() const;
+
+  CliOptions cli_;
+  Config config_;
+  std::unique_ptr<Tracer> tracer_;
+  std::unique_ptr<Drainer> drainer_;
+  Aggregator aggregator_;
+  DrainResult last_drain_;
+  std::shared_ptr<ProcessCollector> collector_;
+  std::shared_ptr<prometheus::Registry> registry_;
+  prometheus::Histogram* drain_duration_ = nullptr;
+  prometheus::Gauge* reload_successful_ = nullptr;
+  prometheus::Gauge* reload_success_time_ = nullptr;
+  std::unique_ptr<HttpServer> http_;
+  int bpf_stats_fd_ = -1;
+};
+
+}  // namespace execmond

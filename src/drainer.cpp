@@ -1,0 +1,166 @@
+#include "drainer.h"
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <linux/membarrier.h>
+#include <spdlog/spdlog.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <thread>
+
+#include "tracer.h"
+
+namespace execmond {
+
+namespace {
+
+constexpr std::uint32_t kBatch = 1024;
+
+std::string comm_of(const char (&comm)[EXECMOND_COMM_LEN]) {
+  return {comm, strnlen(comm, EXECMOND_COMM_LEN)};
+}
+
+bool batch_unsupported(int err) { return err == -EINVAL || err == -ENOTSUP || err == -EOPNOTSUPP; }
+
+}  // namespace
+
+const std::array<const char*, EXECMOND_LOST_REASONS>& lost_reason_names() {
+  static const std::array<const char*, EXECMOND_LOST_REASONS> names{
+      "exec_counts_map_full", "fork_counts_map_full", "exit_counts_map_full", "procs_map_full"};
+  return names;
+}
+
+Drainer::Drainer(Tracer& tracer) : tracer_(tracer), ncpus_(libbpf_num_possible_cpus()) {
+  if (ncpus_ <= 0) ncpus_ = 1;
+}
+
+DrainResult Drainer::drain() {
+  DrainResult out;
+  std::uint32_t old_generation = tracer_.generation();
+  tracer_.set_generation(old_generation + 1);
+  wait_for_grace_period();
+  out.counts = take_counts(tracer_.counts_fd(old_generation));
+  out.counts_entries = out.counts.size();
+  read_procs(out);
+  read_lost(out);
+  read_program_stats(out);
+  return out;
+}
+
+// Handlers run inside an RCU read-side section; synchronize_rcu() returns once
+// all that started before the flip have finished. membarrier(GLOBAL) is the
+// system call that performs it.
+void Drainer::wait_for_grace_period() {
+  if (membarrier_supported_) {
+    if (syscall(__NR_membarrier, MEMBARRIER_CMD_GLOBAL, 0, 0) == 0) return;
+    membarrier_supported_ = false;
+    spdlog::warn("membarrier(MEMBARRIER_CMD_GLOBAL) failed ({}), e.g. under nohz_full; "
+                 "waiting 20ms per drain instead of an RCU grace period",
+                 std::strerror(errno));
+  }
+  // Handlers take microseconds; this is far beyond any of them.
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+}
+
+std::vector<CountRecord> Drainer::take_counts(int fd) {
+  std::vector<CountRecord> records;
+  const auto ncpus = static_cast<std::size_t>(ncpus_);
+  std::vector<execmond_count_key> keys(kBatch);
+  std::vector<execmond_count_value> values(kBatch * ncpus);
+  auto add = [&](const execmond_count_key& key, const execmond_count_value* per_cpu) {
+    CountRecord r{comm_of(key.comm), key.kind, key.status, key.bucket, 0, 0};
+    for (std::size_t cpu = 0; cpu < ncpus; ++cpu) {
+      r.count += per_cpu[cpu].count;
+      r.lifetime_ns_sum += per_cpu[cpu].lifetime_ns_sum;
+    }
+    if (r.count != 0) records.push_back(std::move(r));
+  };
+
+  if (batch_supported_) {
+    execmond_count_key token{};
+    bool first = true;
+    for (;;) {
+      std::uint32_t n = kBatch;
+      int err = bpf_map_lookup_and_delete_batch(fd, first ? nullptr : &token, &token, keys.data(),
+                                                values.data(), &n, nullptr);
+      if (err != 0 && err != -ENOENT && first && batch_unsupported(err)) {
+        batch_supported_ = false;
+        spdlog::info("kernel lacks BPF batch map operations; draining key by key");
+        break;
+      }
+      for (std::uint32_t i = 0; i < n; ++i) add(keys[i], &values[i * ncpus]);
+      if (err == -ENOENT) return records;
+      if (err != 0) {
+        spdlog::error("draining counts map: {}", std::strerror(-err));
+        return records;
+      }
+      first = false;
+    }
+  }
+  // Key-by-key: the map has no writer now, so lookup then delete is exact.
+  execmond_count_key key{};
+  while (bpf_map_get_next_key(fd, nullptr, &key) == 0) {
+    if (bpf_map_lookup_elem(fd, &key, values.data()) == 0) add(key, values.data());
+    bpf_map_delete_elem(fd, &key);
+  }
+  return records;
+}
+
+void Drainer::read_procs(DrainResult& out) {
+  int fd = tracer_.procs_fd();
+  std::vector<execmond_proc_key> keys(kBatch);
+  std::vector<execmond_proc_value> values(kBatch);
+  auto add = [&](const execmond_proc_value& v) {
+    ++out.live[comm_of(v.comm)];
+    ++out.procs_entries;
+  };
+  if (batch_supported_) {
+    execmond_proc_key token{};
+    bool first = true;
+    for (;;) {
+      std::uint32_t n = kBatch;
+      int err = bpf_map_lookup_batch(fd, first ? nullptr : &token, &token, keys.data(),
+                                     values.data(), &n, nullptr);
+      for (std::uint32_t i = 0; i < n; ++i) add(values[i]);
+      if (err == -ENOENT) return;
+      if (err != 0) {
+        spdlog::error("reading procs map: {}", std::strerror(-err));
+        return;
+      }
+      first = false;
+    }
+  }
+  execmond_proc_key key{};
+  execmond_proc_key next{};
+  const execmond_proc_key* prev = nullptr;
+  while (bpf_map_get_next_key(fd, prev, &next) == 0) {
+    if (bpf_map_lookup_elem(fd, &next, values.data()) == 0) add(values[0]);
+    key = next;
+    prev = &key;
+  }
+}
+
+void Drainer::read_lost(DrainResult& out) {
+  std::vector<std::uint64_t> per_cpu(static_cast<std::size_t>(ncpus_));
+  for (std::uint32_t reason = 0; reason < EXECMOND_LOST_REASONS; ++reason) {
+    if (bpf_map_lookup_elem(tracer_.lost_fd(), &reason, per_cpu.data()) != 0) continue;
+    std::uint64_t sum = 0;
+    for (std::uint64_t v : per_cpu) sum += v;
+    out.lost_total[reason] = sum;
+  }
+}
+
+void Drainer::read_program_stats(DrainResult& out) {
+  for (const ProgramFd& prog : tracer_.attached_programs()) {
+    bpf_prog_info info{};
+    std::uint32_t len = sizeof(info);
+    if (bpf_obj_get_info_by_fd(prog.fd, &info, &len) != 0) continue;
+    out.programs.push_back({prog.name, info.run_cnt, info.run_time_ns});
+  }
+}
+
+}  // namespace execmond

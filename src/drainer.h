@@ -1,0 +1,68 @@
+// Reads what the kernel side recorded since the last drain.
+//
+// Each drain flips the tracer's generation so handlers write to the other
+// counts map, waits one RCU grace period (every handler that could still see
+// the old generation has returned), then reads and empties the idle map with
+// batch operations. Nothing is deleted under a writer, so each event is read
+// exactly once.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "execmond.h"
+
+namespace execmond {
+
+class Tracer;
+
+// One counts-map entry, summed over CPUs.
+struct CountRecord {
+  std::string comm;
+  std::uint8_t kind = 0;  // enum execmond_kind
+  std::uint32_t status = 0;
+  std::uint8_t bucket = 0;
+  std::uint64_t count = 0;
+  std::uint64_t lifetime_ns_sum = 0;
+};
+
+struct ProgramStats {
+  std::string name;
+  std::uint64_t run_count = 0;
+  std::uint64_t run_time_ns = 0;
+};
+
+struct DrainResult {
+  std::vector<CountRecord> counts;              // since the previous drain
+  std::map<std::string, std::uint64_t> live;    // processes alive now, by comm
+  std::uint64_t procs_entries = 0;
+  std::uint64_t counts_entries = 0;             // keys in the drained map
+  std::array<std::uint64_t, EXECMOND_LOST_REASONS> lost_total{};  // cumulative
+  std::vector<ProgramStats> programs;
+};
+
+class Drainer {
+ public:
+  explicit Drainer(Tracer& tracer);
+  DrainResult drain();
+
+ private:
+  void wait_for_grace_period();
+  std::vector<CountRecord> take_counts(int fd);
+  void read_procs(DrainResult& out);
+  void read_lost(DrainResult& out);
+  void read_program_stats(DrainResult& out);
+
+  Tracer& tracer_;
+  int ncpus_;
+  bool batch_supported_ = true;
+  bool membarrier_supported_ = true;
+};
+
+// Label names for enum execmond_lost_reason, in index order.
+const std::array<const char*, EXECMOND_LOST_REASONS>& lost_reason_names();
+
+}  // namespace execmond

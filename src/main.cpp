@@ -1,0 +1,83 @@
+// execmond: process lifecycle exporter. Parses the command line, loads the
+// configuration, and hands over to the Daemon; every failure is one line on
+// stderr and exit code 1.
+#include <spdlog/spdlog.h>
+
+#include <csignal>
+#include <cstdio>
+#include <exception>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "cli.h"
+#include "config.h"
+#include "daemon.h"
+#include "logging.h"
+
+namespace {
+
+// Blocked before any thread starts, so every thread inherits the mask and the
+// event loop's signalfd is the only receiver.
+void block_lifecycle_signals() {
+  sigset_t signals;
+  sigemptyset(&signals);
+  for (int sig : {SIGTERM, SIGINT, SIGHUP}) sigaddset(&signals, sig);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  std::signal(SIGPIPE, SIG_IGN);
+}
+
+int run(const std::vector<std::string>& args) {
+  execmond::CliResult cli = execmond::parse_cli(args);
+  if (!cli.options) {
+    std::cerr << "execmond: " << cli.error << "\n";
+    return 1;
+  }
+  const execmond::CliOptions& options = *cli.options;
+  if (options.show_help) {
+    std::cout << execmond::usage();
+    return 0;
+  }
+  if (options.show_version) {
+    std::cout << "execmond version " << EXECMOND_VERSION << "\n";
+    return 0;
+  }
+  execmond::ConfigResult config = execmond::resolve_config(options);
+  if (options.check_config) {
+    if (!config) {
+      std::cerr << "execmond: " << config.error << "\n";
+      return 1;
+    }
+    std::cout << "config OK: " << options.config_file << "\n"
+              << execmond::describe(*config.config);
+    return 0;
+  }
+  if (!config) {
+    std::cerr << "execmond: " << config.error << "\n";
+    return 1;
+  }
+  block_lifecycle_signals();
+  execmond::setup_logging(config.config->log_target, config.config->log_level);
+  spdlog::info("starting execmond {}", EXECMOND_VERSION);
+  execmond::Daemon daemon(options, std::move(*config.config));
+  try {
+    daemon.start();
+  } catch (const execmond::StartupError& e) {
+    spdlog::critical("{}", e.what());
+    return 1;
+  }
+  daemon.run();
+  spdlog::info("stopped");
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    return run(std::vector<std::string>(argv + 1, argv + argc));
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "execmond: %s\n", e.what());
+    return 1;
+  }
+}

@@ -1,0 +1,168 @@
+#include "tracer.h"
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <array>
+#include <cerrno>
+#include <cmath>
+#include <cstring>
+
+#include "execmond.h"
+#include "execmond.skel.h"
+
+namespace execmond {
+
+namespace {
+
+std::string errno_text(int err) { return std::strerror(err < 0 ? -err : err); }
+
+// Turns a libbpf failure into what an operator can act on.
+std::string explain_load_error(int err) {
+  err = err < 0 ? -err : err;
+  if (err == EPERM || err == EACCES) {
+    return "permission denied: run as root or grant CAP_BPF and CAP_PERFMON "
+           "(CAP_SYS_ADMIN on kernels before 5.8); the verifier's reason is logged at "
+           "--log.level=debug";
+  }
+  if (err == ESRCH || err == ENOENT) {
+    return "the kernel lacks a type or tracepoint the tracer needs (" + errno_text(err) +
+           "); check that /sys/kernel/btf/vmlinux exists (CONFIG_DEBUG_INFO_BTF=y)";
+  }
+  return errno_text(err) + "; rerun with --log.level=debug for the verifier's reason";
+}
+
+std::string explain_attach_error(AttachMode mode, int err) {
+  err = err < 0 ? -err : err;
+  if (mode == AttachMode::Tracepoint && err == ENOENT) {
+    return "classic tracepoints need tracefs: mount it with "
+           "`mount -t tracefs tracefs /sys/kernel/tracing`, or use attach_mode tp_btf";
+  }
+  return explain_load_error(err);
+}
+
+struct ProgramSet {
+  const char* kind;
+  bpf_program* fork;
+  bpf_program* exec;
+  bpf_program* exit;
+};
+
+}  // namespace
+
+std::vector<std::uint64_t> lifetime_bounds_ns(const std::vector<double>& seconds) {
+  std::vector<std::uint64_t> ns;
+  ns.reserve(seconds.size());
+  for (double s : seconds) {
+    ns.push_back(static_cast<std::uint64_t>(std::llround(s * 1e9)));
+  }
+  return ns;
+}
+
+void Tracer::SkeletonDeleter::operator()(execmond_bpf* skel) const { execmond_bpf__destroy(skel); }
+void Tracer::LinkDeleter::operator()(bpf_link* link) const { bpf_link__destroy(link); }
+
+Tracer::Tracer(const TracerOptions& options) : options_(options) {
+  if (options_.lifetime_buckets.size() > EXECMOND_MAX_BUCKETS) {
+    throw TracerError("at most " + std::to_string(EXECMOND_MAX_BUCKETS) + " lifetime buckets");
+  }
+  if (options_.attach_mode != AttachMode::Auto) {
+    std::string why = try_load_and_attach(options_.attach_mode);
+    if (!why.empty()) throw TracerError("cannot load the BPF tracer: " + why);
+    return;
+  }
+  std::string why = try_load_and_attach(AttachMode::TpBtf);
+  if (why.empty()) return;
+  spdlog::warn("tp_btf tracer unavailable ({}); falling back to classic tracepoints", why);
+  std::string fallback_why = try_load_and_attach(AttachMode::Tracepoint);
+  if (!fallback_why.empty()) throw TracerError("cannot load the BPF tracer: " + fallback_why);
+}
+
+Tracer::~Tracer() {
+  links_.clear();  // detach before the skeleton closes the programs
+}
+
+std::string Tracer::try_load_and_attach(AttachMode mode) {
+  links_.clear();
+  programs_.clear();
+  skel_.reset(execmond_bpf__open());
+  if (!skel_) return "cannot open the BPF object: " + errno_text(errno);
+
+  const std::array<ProgramSet, 2> sets{{
+      {"tp_btf", skel_->progs.tp_btf_fork, skel_->progs.tp_btf_exec, skel_->progs.tp_btf_exit},
+      {"tracepoint", skel_->progs.raw_tp_fork, skel_->progs.tracepoint_exec,
+       skel_->progs.tracepoint_exit},
+  }};
+  const ProgramSet& chosen = mode == AttachMode::Tracepoint ? sets[1] : sets[0];
+  for (const ProgramSet& set : sets) {
+    for (bpf_program* prog : {set.fork, set.exec, set.exit}) {
+      bpf_program__set_autoload(prog, &set == &chosen);
+    }
+  }
+  // The iterator runs once, on demand, from seed_running_processes().
+  bpf_program__set_autoattach(skel_->progs.seed_procs, false);
+
+  auto bounds = lifetime_bounds_ns(options_.lifetime_buckets);
+  for (std::size_t i = 0; i < EXECMOND_MAX_BUCKETS; ++i) {
+    skel_->rodata->lifetime_bounds_ns[i] = i < bounds.size() ? bounds[i] : ~0ULL;
+  }
+  skel_->rodata->lifetime_bucket_count = static_cast<__u32>(bounds.size());
+  bpf_map__set_max_entries(skel_->maps.counts0, options_.max_keys);
+  bpf_map__set_max_entries(skel_->maps.counts1, options_.max_keys);
+  bpf_map__set_max_entries(skel_->maps.procs, options_.max_processes);
+
+  if (int err = execmond_bpf__load(skel_.get()); err != 0) {
+    skel_.reset();
+    return std::string(chosen.kind) + " programs failed to load: " + explain_load_error(err);
+  }
+  for (bpf_program* prog : {chosen.fork, chosen.exec, chosen.exit}) {
+    bpf_link* link = bpf_program__attach(prog);
+    if (link == nullptr) {
+      int err = errno;
+      std::string why = std::string("cannot attach ") + bpf_program__name(prog) + ": " +
+                        explain_attach_error(mode, err);
+      links_.clear();
+      skel_.reset();
+      return why;
+    }
+    links_.emplace_back(link);
+    programs_.push_back({bpf_program__name(prog), bpf_program__fd(prog)});
+  }
+  attach_kind_ = chosen.kind;
+  return {};
+}
+
+void Tracer::seed_running_processes() {
+  Link link(bpf_program__attach_iter(skel_->progs.seed_procs, nullptr));
+  if (!link) throw TracerError("cannot attach the task iterator: " + errno_text(errno));
+  int iter_fd = bpf_iter_create(bpf_link__fd(link.get()));
+  if (iter_fd < 0) throw TracerError("cannot run the task iterator: " + errno_text(iter_fd));
+  // The iterator does its work while being read; it prints nothing.
+  std::array<char, 64> buf{};
+  ssize_t n = 0;
+  while ((n = read(iter_fd, buf.data(), buf.size())) > 0) {
+  }
+  int read_errno = errno;
+  close(iter_fd);
+  if (n < 0) throw TracerError("task iterator failed: " + errno_text(read_errno));
+}
+
+int Tracer::counts_fd(std::uint32_t generation) const {
+  return bpf_map__fd((generation & 1U) != 0 ? skel_->maps.counts1 : skel_->maps.counts0);
+}
+int Tracer::procs_fd() const { return bpf_map__fd(skel_->maps.procs); }
+int Tracer::lost_fd() const { return bpf_map__fd(skel_->maps.lost); }
+
+std::uint32_t Tracer::generation() const {
+  return __atomic_load_n(&skel_->bss->generation, __ATOMIC_ACQUIRE);
+}
+
+void Tracer::set_generation(std::uint32_t generation) {
+  __atomic_store_n(&skel_->bss->generation, generation, __ATOMIC_RELEASE);
+}
+
+std::vector<ProgramFd> Tracer::attached_programs() const { return programs_; }
+
+}  // namespace execmond

@@ -1,0 +1,85 @@
+// Loads and attaches the CO-RE tracer (bpf/execmond.bpf.c) through its libbpf
+// skeleton, with tp_btf preferred and classic tracepoints as the fallback.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "config.h"
+
+struct execmond_bpf;
+struct bpf_link;
+
+namespace execmond {
+
+// A start-up failure with an actionable one-line message.
+class TracerError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+struct TracerOptions {
+  std::uint32_t max_processes = 32768;
+  std::uint32_t max_keys = 8192;
+  AttachMode attach_mode = AttachMode::Auto;
+  std::vector<double> lifetime_buckets;  // seconds
+};
+
+struct ProgramFd {
+  std::string name;
+  int fd;
+};
+
+class Tracer {
+ public:
+  // Opens, loads and attaches; throws TracerError.
+  explicit Tracer(const TracerOptions& options);
+  ~Tracer();
+  Tracer(const Tracer&) = delete;
+  Tracer& operator=(const Tracer&) = delete;
+
+  // Fills the procs map with the processes already running (BPF task iterator).
+  void seed_running_processes();
+
+  // "tp_btf" or "tracepoint": the program set that is attached.
+  const std::string& attach_kind() const { return attach_kind_; }
+
+  int counts_fd(std::uint32_t generation) const;
+  int procs_fd() const;
+  int lost_fd() const;
+  std::uint32_t max_processes() const { return options_.max_processes; }
+  std::uint32_t max_keys() const { return options_.max_keys; }
+
+  // Which counts map the handlers write to; see Drainer.
+  std::uint32_t generation() const;
+  void set_generation(std::uint32_t generation);
+
+  std::vector<ProgramFd> attached_programs() const;
+
+ private:
+  struct SkeletonDeleter {
+    void operator()(execmond_bpf* skel) const;
+  };
+  struct LinkDeleter {
+    void operator()(bpf_link* link) const;
+  };
+  using Skeleton = std::unique_ptr<execmond_bpf, SkeletonDeleter>;
+  using Link = std::unique_ptr<bpf_link, LinkDeleter>;
+
+  // Returns an empty string on success, else why it failed.
+  std::string try_load_and_attach(AttachMode mode);
+
+  TracerOptions options_;
+  Skeleton skel_;
+  std::vector<Link> links_;
+  std::vector<ProgramFd> programs_;
+  std::string attach_kind_;
+};
+
+// Nanosecond bounds for the kernel side from bucket bounds in seconds.
+std::vector<std::uint64_t> lifetime_bounds_ns(const std::vector<double>& seconds);
+
+}  // namespace execmond

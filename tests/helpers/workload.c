@@ -1,0 +1,236 @@
+/*
+ * The workload the privileged tests trace. Every process it starts reports
+ * what its parent's waitpid() saw, one line per child on stdout:
+ *   exited <code> | signaled <SIGNAME> | dumped <SIGNAME>
+ * so a test compares execmond's counts with the kernel's own answer.
+ *
+ *   workload mix <n> <child-path>        n children exec child-path with a planned
+ *                                        mix of exit codes 0..255, SIGTERM, SIGKILL
+ *                                        and core-dumping SIGSEGV/SIGABRT
+ *   workload sleepers <n> <ms> <child-path>  n children exec and sleep <ms>, exit 0
+ *   workload fork-only <n>               n children exit(i % 256) without exec
+ *   workload leader-exits-first <child-path>  child: leader pthread_exit()s, last thread exit(7)
+ *   workload many-threads <k> <child-path>    child: k threads, then exit(5) with all running
+ *   workload thread-exec <child-path>    child: a non-leader thread execs child-path "exit 9"
+ *   workload hold <child-path> <n>       n children exec and wait until stdin closes
+ *   workload child <action> [args]       what an exec'd child does (see run_child)
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+static void report(int status)
+{
+	if (WIFEXITED(status))
+		printf("exited %d\n", WEXITSTATUS(status));
+	else if (WCOREDUMP(status))
+		printf("dumped SIG%s\n", sigabbrev_np(WTERMSIG(status)));
+	else
+		printf("signaled SIG%s\n", sigabbrev_np(WTERMSIG(status)));
+}
+
+static void sleep_ms(long ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+		;
+}
+
+static pid_t spawn(const char *path, char *const argv[])
+{
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		execv(path, argv);
+		_exit(127);
+	}
+	return pid;
+}
+
+static void wait_all(int n)
+{
+	for (int i = 0; i < n; i++) {
+		int status;
+
+		if (wait(&status) < 0)
+			break;
+		report(status);
+	}
+}
+
+/* ---- what an exec'd child does ---- */
+
+static void *leader_first_worker(void *arg)
+{
+	(void)arg;
+	sleep_ms(100); /* let the leader exit first */
+	exit(7);
+}
+
+static void *blocked_worker(void *arg)
+{
+	(void)arg;
+	for (;;)
+		pause();
+	return NULL;
+}
+
+static char *g_exec_path;
+
+static void *exec_worker(void *arg)
+{
+	char *argv[] = { g_exec_path, "child", "exit", "9", NULL };
+
+	(void)arg;
+	execv(g_exec_path, argv);
+	_exit(126);
+}
+
+static int run_child(int argc, char **argv)
+{
+	const char *action = argv[2];
+
+	if (strcmp(action, "exit") == 0)
+		return atoi(argv[3]);
+	if (strcmp(action, "signal") == 0) {
+		kill(getpid(), atoi(argv[3]));
+		sleep_ms(10000);
+		return 100;
+	}
+	if (strcmp(action, "dump") == 0) {
+		struct rlimit unlimited = { RLIM_INFINITY, RLIM_INFINITY };
+
+		setrlimit(RLIMIT_CORE, &unlimited);
+		if (argc > 4 && chdir(argv[4]) != 0)
+			return 101;
+		signal(atoi(argv[3]), SIG_DFL);
+		kill(getpid(), atoi(argv[3]));
+		return 102;
+	}
+	if (strcmp(action, "sleep") == 0) {
+		sleep_ms(atol(argv[3]));
+		return 0;
+	}
+	if (strcmp(action, "hold") == 0) {
+		char c;
+
+		while (read(0, &c, 1) > 0)
+			;
+		return 0;
+	}
+	if (strcmp(action, "leader-exits-first") == 0) {
+		pthread_t t;
+
+		pthread_create(&t, NULL, leader_first_worker, NULL);
+		pthread_exit(NULL);
+	}
+	if (strcmp(action, "many-threads") == 0) {
+		int k = atoi(argv[3]);
+		pthread_t t;
+
+		for (int i = 0; i < k; i++)
+			pthread_create(&t, NULL, blocked_worker, NULL);
+		sleep_ms(50);
+		exit(5); /* exit_group(): every thread dies at once */
+	}
+	if (strcmp(action, "thread-exec") == 0) {
+		pthread_t t;
+
+		g_exec_path = argv[3];
+		pthread_create(&t, NULL, exec_worker, NULL);
+		for (;;)
+			pause();
+	}
+	return 120;
+}
+
+/* ---- parents ---- */
+
+static int run_mix(int n, char *path, const char *core_dir)
+{
+	/* Exit codes 0..255 first, then signals and core dumps, then exit 0. */
+	for (int i = 0; i < n; i++) {
+		char arg[16];
+		char *argv[6] = { path, "child", "exit", arg, NULL, NULL };
+		int rest = i - 256;
+
+		snprintf(arg, sizeof(arg), "%d", i % 256);
+		if (i >= 256) {
+			static const int signals[] = { SIGTERM, SIGKILL, SIGTERM, SIGKILL, SIGSEGV,
+						       SIGABRT, 0, 0 };
+			int sig = signals[rest % 8];
+
+			if (sig == SIGSEGV || sig == SIGABRT) {
+				argv[2] = "dump";
+				argv[4] = (char *)core_dir;
+			} else if (sig != 0) {
+				argv[2] = "signal";
+			}
+			snprintf(arg, sizeof(arg), "%d", sig);
+			if (sig == 0)
+				snprintf(arg, sizeof(arg), "0");
+		}
+		if (spawn(path, argv) < 0)
+			return 1;
+	}
+	wait_all(n);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (argc < 2)
+		return 2;
+	if (strcmp(argv[1], "child") == 0 && argc >= 3)
+		return run_child(argc, argv);
+	if (strcmp(argv[1], "mix") == 0 && argc >= 4)
+		return run_mix(atoi(argv[2]), argv[3], argc > 4 ? argv[4] : "/tmp");
+	if (strcmp(argv[1], "sleepers") == 0 && argc >= 5) {
+		int n = atoi(argv[2]);
+		char *child_argv[] = { argv[4], "child", "sleep", argv[3], NULL };
+
+		for (int i = 0; i < n; i++)
+			spawn(argv[4], child_argv);
+		wait_all(n);
+		return 0;
+	}
+	if (strcmp(argv[1], "fork-only") == 0 && argc >= 3) {
+		int n = atoi(argv[2]);
+
+		for (int i = 0; i < n; i++)
+			if (fork() == 0)
+				_exit(i % 256);
+		wait_all(n);
+		return 0;
+	}
+	if (strcmp(argv[1], "hold") == 0 && argc >= 4) {
+		int n = atoi(argv[3]);
+		char *child_argv[] = { argv[2], "child", "hold", NULL };
+
+		for (int i = 0; i < n; i++)
+			spawn(argv[2], child_argv);
+		wait_all(n);
+		return 0;
+	}
+	if (argc >= 3) {
+		/* Single-child scenarios: leader-exits-first, many-threads, thread-exec. */
+		char *path = argv[argc - 1];
+		char *child_argv[] = { path, "child", argv[1], argc > 3 ? argv[2] : path, NULL };
+
+		if (spawn(path, child_argv) < 0)
+			return 1;
+		wait_all(1);
+		return 0;
+	}
+	return 2;
+}
