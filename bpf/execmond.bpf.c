@@ -112,7 +112,12 @@ static __always_inline void proc_key_of(struct task_struct *leader, struct execm
 	key->start_boottime_ns = start_boottime(leader);
 }
 
-static __always_inline void track_process(struct task_struct *leader, __u32 flags, __u64 map_flags)
+/*
+ * Adds a procs entry. A failure is counted once per process: by its fork or
+ * by seeding, not again when the untracked process execs (count_failure 0).
+ */
+static __always_inline void track_process(struct task_struct *leader, __u32 flags, __u64 map_flags,
+					  int count_failure)
 {
 	struct execmond_proc_key key;
 	struct execmond_proc_value val = { .flags = flags };
@@ -122,8 +127,14 @@ static __always_inline void track_process(struct task_struct *leader, __u32 flag
 	BPF_CORE_READ_STR_INTO(&val.comm, leader, comm);
 	val.ppid = BPF_CORE_READ(leader, real_parent, tgid);
 	err = bpf_map_update_elem(&procs, &key, &val, map_flags);
-	if (err && err != -EEXIST)
+	if (err && err != -EEXIST && count_failure)
 		count_lost(EXECMOND_LOST_PROCS_FULL);
+}
+
+/* Kernel threads run no program: they are not what execmond counts. */
+static __always_inline int is_kernel_thread(struct task_struct *task)
+{
+	return BPF_CORE_READ(task, flags) & EXECMOND_PF_KTHREAD;
 }
 
 static __always_inline int on_fork(struct task_struct *parent, struct task_struct *child)
@@ -131,11 +142,11 @@ static __always_inline int on_fork(struct task_struct *parent, struct task_struc
 	struct execmond_count_key key = { .kind = EXECMOND_KIND_FORK };
 
 	/* A new thread shares its parent's tgid: not a process. */
-	if (BPF_CORE_READ(child, pid) != BPF_CORE_READ(child, tgid))
+	if (BPF_CORE_READ(child, pid) != BPF_CORE_READ(child, tgid) || is_kernel_thread(child))
 		return 0;
 	BPF_CORE_READ_STR_INTO(&key.comm, parent, group_leader, comm);
 	count(&key, 0, EXECMOND_LOST_FORK_COUNTS_FULL);
-	track_process(child, 0, BPF_ANY);
+	track_process(child, 0, BPF_ANY, 1);
 	return 0;
 }
 
@@ -154,7 +165,7 @@ static __always_inline int on_exec(struct task_struct *task)
 	if (val)
 		__builtin_memcpy(val->comm, key.comm, sizeof(val->comm));
 	else
-		track_process(task, 0, BPF_ANY);
+		track_process(task, 0, BPF_ANY, 0);
 	return 0;
 }
 
@@ -178,7 +189,7 @@ static __always_inline int on_exit(struct task_struct *task, int group_dead)
 	struct execmond_proc_key pkey;
 	__u64 lifetime;
 
-	if (group_dead == 0)
+	if (group_dead == 0 || is_kernel_thread(task))
 		return 0;
 	proc_key_of(leader, &pkey);
 	if (group_dead < 0) {
@@ -264,11 +275,11 @@ int seed_procs(struct bpf_iter__task *ctx)
 {
 	struct task_struct *task = ctx->task;
 
-	if (!task || BPF_CORE_READ(task, pid) != BPF_CORE_READ(task, tgid))
+	if (!task || BPF_CORE_READ(task, pid) != BPF_CORE_READ(task, tgid) || is_kernel_thread(task))
 		return 0;
 	/* A group whose last thread is exiting is left to the exit handler. */
 	if (BPF_CORE_READ(task, signal, live.counter) == 0)
 		return 0;
-	track_process(task, EXECMOND_PROC_SEEDED, BPF_NOEXIST);
+	track_process(task, EXECMOND_PROC_SEEDED, BPF_NOEXIST, 1);
 	return 0;
 }
