@@ -1,0 +1,43 @@
+# Thin wrapper over CMake for the usual tasks. Run as root on Debian 12:
+#   make run    install build dependencies, build, run the daemon in the foreground
+#   make test   install build dependencies, build, run the whole test suite
+BUILD_DIR ?= build
+CMAKE_FLAGS ?=
+JOBS ?= $(shell nproc)
+CONFIG ?= config/execmond.yaml
+
+# Debian 12 packages needed to build and test; nothing is downloaded otherwise.
+DEPS = build-essential cmake pkg-config clang llvm libbpf-dev bpftool \
+       prometheus-cpp-dev libyaml-cpp-dev libspdlog-dev libsystemd-dev \
+       libgtest-dev libgmock-dev prometheus curl
+
+.PHONY: all deps build run test clean format lint
+
+all: build
+
+deps:
+	@dpkg -s $(DEPS) >/dev/null 2>&1 || { apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(DEPS); }
+
+$(BUILD_DIR)/CMakeCache.txt:
+	cmake -S . -B $(BUILD_DIR) $(CMAKE_FLAGS)
+
+build: deps $(BUILD_DIR)/CMakeCache.txt
+	cmake --build $(BUILD_DIR) -j $(JOBS)
+
+run: build
+	$(BUILD_DIR)/execmond --config.file=$(CONFIG)
+
+# Classic-tracepoint tests need tracefs; mount it where the host has not.
+test: build
+	@test -e /sys/kernel/tracing/events || mount -t tracefs tracefs /sys/kernel/tracing || true
+	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
+
+format:
+	clang-format -i src/*.cpp src/*.h tests/*/*.cpp tests/*/*.h
+
+lint: $(BUILD_DIR)/CMakeCache.txt
+	clang-tidy -p $(BUILD_DIR) --quiet src/*.cpp
+
+clean:
+	rm -rf $(BUILD_DIR)
