@@ -30,7 +30,7 @@ struct ExitKey {
   std::string comm;
   std::string reason;
   std::string code;
-  auto operator<=>(const ExitKey&) const = default;
+  auto operator<=>(const ExitKey&) const = default;  // NOLINT(modernize-use-nullptr): tidy bug
 };
 
 struct LifetimeHistogram {
@@ -51,8 +51,9 @@ class Aggregator {
  public:
   explicit Aggregator(std::vector<double> lifetime_bounds_seconds);
 
-  // Adds one drain's records; replaces the live gauge with the drain's view.
+  // Adds one drain's records to the cumulative counters.
   void add(const std::vector<CountRecord>& records);
+  // Replaces the live gauge with the drain's view of the procs map.
   void set_live(std::map<std::string, std::uint64_t> live);
 
   const Totals& totals() const { return totals_; }

@@ -40,8 +40,8 @@ void add_gauge(MetricFamily& f, std::vector<ClientMetric::Label> labels, double 
   f.metric.push_back(std::move(m));
 }
 
-MetricFamily per_comm_counter(const std::map<std::string, std::uint64_t>& totals,
-                              std::string name, std::string help) {
+MetricFamily per_comm_counter(const std::map<std::string, std::uint64_t>& totals, std::string name,
+                              std::string help) {
   MetricFamily f = family(std::move(name), std::move(help), MetricType::Counter);
   for (const auto& [comm, n] : totals) add_counter(f, {{"comm", comm}}, static_cast<double>(n));
   return f;
@@ -89,8 +89,8 @@ MetricFamily live_family(const Totals& t) {
   for (const auto& [comm, n] : t.execs) comms.insert(comm);
   for (const auto& [comm, n] : t.forks) comms.insert(comm);
   for (const auto& [key, n] : t.exits) comms.insert(key.comm);
-  MetricFamily f = family("execmond_processes", "Processes alive now, by command name.",
-                          MetricType::Gauge);
+  MetricFamily f =
+      family("execmond_processes", "Processes alive now, by command name.", MetricType::Gauge);
   for (const std::string& comm : comms) {
     auto it = t.live.find(comm);
     add_gauge(f, {{"comm", comm}}, it == t.live.end() ? 0.0 : static_cast<double>(it->second));
@@ -104,16 +104,15 @@ void append_kernel_side(const Snapshot& s, std::vector<MetricFamily>& out) {
                              "counts are short: raise the named map's capacity.",
                              MetricType::Counter);
   for (std::size_t i = 0; i < s.lost_total.size(); ++i) {
-    add_counter(lost, {{"reason", lost_reason_names()[i]}},
-                static_cast<double>(s.lost_total[i]));
+    add_counter(lost, {{"reason", lost_reason_names()[i]}}, static_cast<double>(s.lost_total[i]));
   }
   out.push_back(std::move(lost));
 
-  MetricFamily entries = family("execmond_bpf_map_entries",
-                                "Entries in a BPF map at the last drain (counts: keys drained).",
-                                MetricType::Gauge);
-  MetricFamily capacity = family("execmond_bpf_map_capacity",
-                                 "Maximum entries of a BPF map.", MetricType::Gauge);
+  MetricFamily entries =
+      family("execmond_bpf_map_entries",
+             "Entries in a BPF map at the last drain (counts: keys drained).", MetricType::Gauge);
+  MetricFamily capacity =
+      family("execmond_bpf_map_capacity", "Maximum entries of a BPF map.", MetricType::Gauge);
   for (const MapStats& m : s.maps) {
     add_gauge(entries, {{"map", m.name}}, static_cast<double>(m.entries));
     add_gauge(capacity, {{"map", m.name}}, static_cast<double>(m.capacity));
@@ -122,12 +121,12 @@ void append_kernel_side(const Snapshot& s, std::vector<MetricFamily>& out) {
   out.push_back(std::move(capacity));
 
   if (!s.program_stats_enabled) return;
-  MetricFamily runs = family("execmond_bpf_program_runs_total",
-                             "Times each BPF program ran (kernel BPF statistics).",
-                             MetricType::Counter);
-  MetricFamily seconds = family("execmond_bpf_program_run_seconds_total",
-                                "Time spent in each BPF program (kernel BPF statistics).",
-                                MetricType::Counter);
+  MetricFamily runs =
+      family("execmond_bpf_program_runs_total",
+             "Times each BPF program ran (kernel BPF statistics).", MetricType::Counter);
+  MetricFamily seconds =
+      family("execmond_bpf_program_run_seconds_total",
+             "Time spent in each BPF program (kernel BPF statistics).", MetricType::Counter);
   for (const ProgramStats& p : s.programs) {
     add_counter(runs, {{"program", p.name}}, static_cast<double>(p.run_count));
     add_counter(seconds, {{"program", p.name}}, static_cast<double>(p.run_time_ns) / 1e9);

@@ -47,13 +47,13 @@ std::string quote(std::string_view text) {
   constexpr std::size_t kMaxShown = 64;
   std::string out = "\"";
   for (std::size_t i = 0; i < text.size() && i < kMaxShown; ++i) {
-    unsigned char c = static_cast<unsigned char>(text[i]);
+    auto c = static_cast<unsigned char>(text[i]);
     if (c == '"' || c == '\\') {
       out += '\\';
       out += static_cast<char>(c);
     } else if (c < 0x20 || c == 0x7f) {
       char buf[8];
-      std::snprintf(buf, sizeof buf, "\\x%02x", c);
+      (void)std::snprintf(buf, sizeof buf, "\\x%02x", c);  // cannot fail: fits in buf
       out += buf;
     } else {
       out += static_cast<char>(c);
@@ -163,7 +163,7 @@ std::string format_duration(milliseconds duration) {
 constexpr std::string_view kListenAllowed =
     "use host:port, [ipv6]:port or :port with a port from 0 to 65535 (e.g. :9765)";
 constexpr std::string_view kPathAllowed =
-    "use a path that starts with \"/\", is not \"/\" alone and has no spaces (e.g. /metrics)";
+    R"(use a path that starts with "/", is not "/" alone and has no spaces (e.g. /metrics))";
 constexpr std::string_view kDurationAllowed =
     "use a number with a unit: ms, s, m or h (e.g. 500ms, 1s)";
 constexpr std::string_view kDurationRangeAllowed = "use a duration from 10ms to 1h";
@@ -441,7 +441,7 @@ class YamlReader {
   }
 
   std::string read_section(const YAML::Node& key, const YAML::Node& body) {
-    std::string section = key.Scalar();
+    const std::string& section = key.Scalar();
     if (body.IsNull()) return "";  // "web:" with nothing under it keeps the defaults
     if (!body.IsMap()) {
       return error(mark_of(key, body), section,
@@ -510,7 +510,7 @@ ConfigResult failure(std::string error) { return {std::nullopt, std::move(error)
 
 double round_to_3_digits(double value) {
   char buf[32];
-  std::snprintf(buf, sizeof buf, "%.3g", value);
+  (void)std::snprintf(buf, sizeof buf, "%.3g", value);  // cannot fail: fits in buf
   return std::strtod(buf, nullptr);
 }
 
@@ -523,7 +523,9 @@ std::vector<double> default_lifetime_buckets() {
   std::vector<double> bounds;
   // Multiply the exact value and round each bound on its own, so rounding
   // errors do not pile up along the scale.
-  for (double exact = 0.001; exact <= kDay; exact *= 2.5) {
+  for (int i = 0;; ++i) {
+    const double exact = 0.001 * std::pow(2.5, i);
+    if (exact > kDay) break;
     bounds.push_back(round_to_3_digits(exact));
   }
   if (bounds.back() < kDay) bounds.push_back(kDay);

@@ -89,12 +89,13 @@ void Daemon::register_self_metrics() {
   using namespace prometheus;
   BuildGauge()
       .Name("execmond_build_info")
-      .Help("A metric with a constant '1' value labeled by version, libbpf_version and the "
-            "running kernel release.")
+      .Help(
+          "A metric with a constant '1' value labeled by version, libbpf_version and the "
+          "running kernel release.")
       .Register(*registry_)
       .Add({{"version", EXECMOND_VERSION},
-            {"libbpf_version", std::to_string(libbpf_major_version()) + "." +
-                                   std::to_string(libbpf_minor_version())},
+            {"libbpf_version",
+             std::to_string(libbpf_major_version()) + "." + std::to_string(libbpf_minor_version())},
             {"kernel", kernel_release()}})
       .Set(1);
   drain_duration_ = &BuildHistogram()
@@ -127,9 +128,8 @@ void Daemon::start() {
     }
   }
   try {
-    tracer_ = std::make_unique<Tracer>(TracerOptions{config_.max_processes, config_.max_keys,
-                                                     config_.attach_mode,
-                                                     config_.lifetime_buckets});
+    tracer_ = std::make_unique<Tracer>(TracerOptions{
+        config_.max_processes, config_.max_keys, config_.attach_mode, config_.lifetime_buckets});
     tracer_->seed_running_processes();
   } catch (const TracerError& e) {
     throw StartupError(e.what());
@@ -197,9 +197,8 @@ std::string Daemon::status_line() const {
   std::uint64_t lost = 0;
   for (std::uint64_t n : last_drain_.lost_total) lost += n;
   return "Tracing with " + tracer_->attach_kind() + ", serving " + config_.listen_address +
-         " (port " + std::to_string(port()) + "); " +
-         std::to_string(last_drain_.procs_entries) + " processes, " + std::to_string(lost) +
-         " events lost";
+         " (port " + std::to_string(port()) + "); " + std::to_string(last_drain_.procs_entries) +
+         " processes, " + std::to_string(lost) + " events lost";
 }
 
 void Daemon::run() {

@@ -12,6 +12,7 @@
 #include <cstring>
 #include <thread>
 
+#include "label_text.h"
 #include "tracer.h"
 
 namespace execmond {
@@ -21,10 +22,11 @@ namespace {
 constexpr std::uint32_t kBatch = 1024;
 
 std::string comm_of(const char (&comm)[EXECMOND_COMM_LEN]) {
-  return {comm, strnlen(comm, EXECMOND_COMM_LEN)};
+  return to_valid_utf8({comm, strnlen(comm, EXECMOND_COMM_LEN)});
 }
 
-bool batch_unsupported(int err) { return err == -EINVAL || err == -ENOTSUP || err == -EOPNOTSUPP; }
+// ENOTSUP and EOPNOTSUPP are the same number on Linux.
+bool batch_unsupported(int err) { return err == -EINVAL || err == -EOPNOTSUPP; }
 
 }  // namespace
 
@@ -58,9 +60,10 @@ void Drainer::wait_for_grace_period() {
   if (membarrier_supported_) {
     if (syscall(__NR_membarrier, MEMBARRIER_CMD_GLOBAL, 0, 0) == 0) return;
     membarrier_supported_ = false;
-    spdlog::warn("membarrier(MEMBARRIER_CMD_GLOBAL) failed ({}), e.g. under nohz_full; "
-                 "waiting 20ms per drain instead of an RCU grace period",
-                 std::strerror(errno));
+    spdlog::warn(
+        "membarrier(MEMBARRIER_CMD_GLOBAL) failed ({}), e.g. under nohz_full; "
+        "waiting 20ms per drain instead of an RCU grace period",
+        std::strerror(errno));
   }
   // Handlers take microseconds; this is far beyond any of them.
   std::this_thread::sleep_for(std::chrono::milliseconds(20));

@@ -36,10 +36,10 @@ struct ProgramStats {
 };
 
 struct DrainResult {
-  std::vector<CountRecord> counts;              // since the previous drain
-  std::map<std::string, std::uint64_t> live;    // processes alive now, by comm
+  std::vector<CountRecord> counts;            // since the previous drain
+  std::map<std::string, std::uint64_t> live;  // processes alive now, by comm
   std::uint64_t procs_entries = 0;
-  std::uint64_t counts_entries = 0;             // keys in the drained map
+  std::uint64_t counts_entries = 0;                               // keys in the drained map
   std::array<std::uint64_t, EXECMOND_LOST_REASONS> lost_total{};  // cumulative
   std::vector<ProgramStats> programs;
 };

@@ -81,8 +81,9 @@ HttpServer::HttpServer(const std::string& listen_address, const std::string& tel
   static CivetCallbacks callbacks;
   callbacks.begin_request = serve_landing_page;
   callbacks.log_message = log_civetweb_message;
-  std::vector<std::string> options{"listening_ports", civetweb_listening_ports(listen_address),
-                                   "num_threads", "4", "request_timeout_ms", "10000"};
+  std::vector<std::string> options{"listening_ports",    civetweb_listening_ports(listen_address),
+                                   "num_threads",        "4",
+                                   "request_timeout_ms", "10000"};
   try {
     exposer_ = std::make_unique<prometheus::Exposer>(options, &callbacks);
   } catch (const std::exception&) {

@@ -32,8 +32,8 @@ void setup_logging(LogTarget target, const std::string& level) {
     logger = std::make_shared<spdlog::logger>(
         "execmond", std::make_shared<spdlog::sinks::systemd_sink_mt>("execmond"));
   } else {
-    logger = std::make_shared<spdlog::logger>(
-        "execmond", std::make_shared<spdlog::sinks::stderr_sink_mt>());
+    logger = std::make_shared<spdlog::logger>("execmond",
+                                              std::make_shared<spdlog::sinks::stderr_sink_mt>());
     // logfmt-style, like node_exporter.
     logger->set_pattern("ts=%Y-%m-%dT%H:%M:%S.%e%z level=%l msg=%v");
   }
@@ -42,8 +42,6 @@ void setup_logging(LogTarget target, const std::string& level) {
   libbpf_set_print(libbpf_to_spdlog);
 }
 
-void set_log_level(const std::string& level) {
-  spdlog::set_level(spdlog::level::from_str(level));
-}
+void set_log_level(const std::string& level) { spdlog::set_level(spdlog::level::from_str(level)); }
 
 }  // namespace execmond

@@ -24,7 +24,7 @@ void block_lifecycle_signals() {
   sigemptyset(&signals);
   for (int sig : {SIGTERM, SIGINT, SIGHUP}) sigaddset(&signals, sig);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
-  std::signal(SIGPIPE, SIG_IGN);
+  (void)std::signal(SIGPIPE, SIG_IGN);  // a scrape client going away is not fatal
 }
 
 int run(const std::vector<std::string>& args) {
@@ -48,8 +48,7 @@ int run(const std::vector<std::string>& args) {
       std::cerr << "execmond: " << config.error << "\n";
       return 1;
     }
-    std::cout << "config OK: " << options.config_file << "\n"
-              << execmond::describe(*config.config);
+    std::cout << "config OK: " << options.config_file << "\n" << execmond::describe(*config.config);
     return 0;
   }
   if (!config) {
@@ -77,7 +76,7 @@ int main(int argc, char** argv) {
   try {
     return run(std::vector<std::string>(argv + 1, argv + argc));
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "execmond: %s\n", e.what());
+    (void)std::fprintf(stderr, "execmond: %s\n", e.what());
     return 1;
   }
 }

@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <cmath>
 #include <cstring>
+#include <utility>
 
 #include "execmond.h"
 #include "execmond.skel.h"
@@ -64,7 +65,7 @@ std::vector<std::uint64_t> lifetime_bounds_ns(const std::vector<double>& seconds
 void Tracer::SkeletonDeleter::operator()(execmond_bpf* skel) const { execmond_bpf__destroy(skel); }
 void Tracer::LinkDeleter::operator()(bpf_link* link) const { bpf_link__destroy(link); }
 
-Tracer::Tracer(const TracerOptions& options) : options_(options) {
+Tracer::Tracer(TracerOptions options) : options_(std::move(options)) {
   if (options_.lifetime_buckets.size() > EXECMOND_MAX_BUCKETS) {
     throw TracerError("at most " + std::to_string(EXECMOND_MAX_BUCKETS) + " lifetime buckets");
   }

@@ -36,7 +36,7 @@ struct ProgramFd {
 class Tracer {
  public:
   // Opens, loads and attaches; throws TracerError.
-  explicit Tracer(const TracerOptions& options);
+  explicit Tracer(TracerOptions options);
   ~Tracer();
   Tracer(const Tracer&) = delete;
   Tracer& operator=(const Tracer&) = delete;

@@ -11,7 +11,7 @@ class LossTest : public TracedTest {};
 
 TEST_F(LossTest, EveryExitIsCountedOrLostUnderABurstIntoTinyMaps) {
   Config config = test_config();
-  config.max_keys = 16;        // distinct (comm, status, bucket) keys per drain
+  config.max_keys = 16;  // distinct (comm, status, bucket) keys per drain
   start_daemon(config);
   Exposition before = scrape();
   const double lost_exits_before =
@@ -27,9 +27,8 @@ TEST_F(LossTest, EveryExitIsCountedOrLostUnderABurstIntoTinyMaps) {
 
   const double counted = m.sum("execmond_process_exits_total", {{"comm", comm_of(child)}}) +
                          m.sum("execmond_process_exits_total", {{"comm", comm_of(parent)}});
-  const double lost =
-      m.value("execmond_events_lost_total", {{"reason", "exit_counts_map_full"}}) -
-      lost_exits_before;
+  const double lost = m.value("execmond_events_lost_total", {{"reason", "exit_counts_map_full"}}) -
+                      lost_exits_before;
   const double others = m.sum("execmond_process_exits_total") - counted;
   EXPECT_GT(lost, 0) << "the burst should overflow a 16-key map";
   EXPECT_LT(counted, 501);

@@ -98,8 +98,8 @@ Exposition TracedTest::scrape() { return Exposition::parse(scrape_text()); }
 std::string TracedTest::workload_as(const std::string& role) {
   static std::atomic<int> counter{0};
   // comm is at most 15 bytes: role (≤4) + pid + counter keeps it unique and short.
-  std::string name = role.substr(0, 4) + std::to_string(getpid() % 100000) + "x" +
-                     std::to_string(counter++);
+  std::string name =
+      role.substr(0, 4) + std::to_string(getpid() % 100000) + "x" + std::to_string(counter++);
   std::string path = dir_ + "/" + name.substr(0, 15);
   std::filesystem::create_symlink(EXECMOND_WORKLOAD, path);
   return path;
