@@ -1,6 +1,7 @@
 # Thin wrapper over CMake for the usual tasks. Run as root on Debian 12:
 #   make run    install build dependencies, build, run the daemon in the foreground
 #   make test   install build dependencies, build, run the whole test suite
+#   make lint   clang-format and clang-tidy checks, as CI runs them
 BUILD_DIR ?= build
 CMAKE_FLAGS ?=
 JOBS ?= $(shell nproc)
@@ -33,10 +34,16 @@ test: build
 	@test -e /sys/kernel/tracing/events || mount -t tracefs tracefs /sys/kernel/tracing || true
 	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
 
-format:
-	clang-format -i src/*.cpp src/*.h tests/*/*.cpp tests/*/*.h
+CXX_SOURCES = src/*.cpp src/*.h tests/*/*.cpp tests/*/*.h
 
-lint: $(BUILD_DIR)/CMakeCache.txt
+format:
+	clang-format -i $(CXX_SOURCES)
+
+# Formatting and clang-tidy (.clang-tidy), warnings as errors.
+lint: build
+	@dpkg -s clang-format clang-tidy >/dev/null 2>&1 || \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends clang-format clang-tidy
+	clang-format --dry-run --Werror $(CXX_SOURCES)
 	clang-tidy -p $(BUILD_DIR) --quiet src/*.cpp
 
 clean:

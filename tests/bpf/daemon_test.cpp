@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 
 #include "cli.h"
@@ -164,6 +165,10 @@ TEST_F(DaemonTest, PortInUseIsAClearStartupError) {
 }
 
 TEST_F(DaemonTest, WithoutCapabilitiesTheDaemonSaysWhichAreMissing) {
+  // A copy nobody can reach, wherever the build tree lives.
+  const std::string binary = dir_ + "/execmond";
+  std::filesystem::copy_file(EXECMOND_DAEMON, binary);
+  std::filesystem::permissions(dir_, std::filesystem::perms(0755));
   int out[2];
   ASSERT_EQ(pipe(out), 0);
   pid_t pid = fork();
@@ -171,7 +176,7 @@ TEST_F(DaemonTest, WithoutCapabilitiesTheDaemonSaysWhichAreMissing) {
     dup2(out[1], 2);
     dup2(out[1], 1);
     if (setgid(65534) != 0 || setuid(65534) != 0) _exit(99);
-    execl(EXECMOND_DAEMON, EXECMOND_DAEMON, "--web.listen-address=127.0.0.1:0", nullptr);
+    execl(binary.c_str(), binary.c_str(), "--web.listen-address=127.0.0.1:0", nullptr);
     _exit(98);
   }
   close(out[1]);

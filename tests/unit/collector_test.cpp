@@ -305,7 +305,8 @@ TEST(ToValidUtf8Test, ReplacesEachBadRunWithOneReplacementCharacter) {
   EXPECT_EQ(to_valid_utf8("caf\xc3\xa9"), "caf\xc3\xa9");
   EXPECT_EQ(to_valid_utf8("caf\xc3"), "caf\xef\xbf\xbd");
   EXPECT_EQ(to_valid_utf8("\xff\xfe"), "\xef\xbf\xbd");
-  EXPECT_EQ(to_valid_utf8("a\xff" "b\xfe"),
+  EXPECT_EQ(to_valid_utf8("a\xff"
+                          "b\xfe"),
             "a\xef\xbf\xbd"
             "b\xef\xbf\xbd");
   EXPECT_EQ(to_valid_utf8("\xc0\xaf"), "\xef\xbf\xbd");              // overlong
