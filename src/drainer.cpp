@@ -36,7 +36,8 @@ const std::array<const char*, EXECMOND_LOST_REASONS>& lost_reason_names() {
   return names;
 }
 
-Drainer::Drainer(Tracer& tracer) : tracer_(tracer), ncpus_(libbpf_num_possible_cpus()) {
+Drainer::Drainer(Tracer& tracer, bool batch_ops)
+    : tracer_(tracer), ncpus_(libbpf_num_possible_cpus()), batch_supported_(batch_ops) {
   if (ncpus_ <= 0) ncpus_ = 1;
 }
 
@@ -69,6 +70,41 @@ void Drainer::wait_for_grace_period() {
   std::this_thread::sleep_for(std::chrono::milliseconds(20));
 }
 
+enum class BatchResult { kDone, kUnsupported, kFailed };
+
+namespace {
+
+// Runs a batch map operation `op(in_token, out_token, &count)` chunk by chunk,
+// calling `visit(i)` for each of the `count` entries of a chunk.
+template <typename Key, typename Op, typename Visit>
+BatchResult in_batches(const char* what, Op op, Visit visit) {
+  Key token{};
+  bool first = true;
+  for (;;) {
+    std::uint32_t n = kBatch;
+    int err = op(first ? nullptr : &token, &token, &n);
+    if (err != 0 && err != -ENOENT && first && batch_unsupported(err)) {
+      return BatchResult::kUnsupported;
+    }
+    for (std::uint32_t i = 0; i < n; ++i) visit(i);
+    if (err == -ENOENT) return BatchResult::kDone;
+    if (err != 0) {
+      spdlog::error("{}: {}", what, std::strerror(-err));
+      return BatchResult::kFailed;
+    }
+    first = false;
+  }
+}
+
+}  // namespace
+
+bool Drainer::use_batches(BatchResult result) {
+  if (result != BatchResult::kUnsupported) return true;
+  batch_supported_ = false;
+  spdlog::info("kernel lacks BPF batch map operations; reading maps key by key");
+  return false;
+}
+
 std::vector<CountRecord> Drainer::take_counts(int fd) {
   std::vector<CountRecord> records;
   const auto ncpus = static_cast<std::size_t>(ncpus_);
@@ -83,28 +119,16 @@ std::vector<CountRecord> Drainer::take_counts(int fd) {
     if (r.count != 0) records.push_back(std::move(r));
   };
 
-  if (batch_supported_) {
-    execmond_count_key token{};
-    bool first = true;
-    for (;;) {
-      std::uint32_t n = kBatch;
-      int err = bpf_map_lookup_and_delete_batch(fd, first ? nullptr : &token, &token, keys.data(),
-                                                values.data(), &n, nullptr);
-      if (err != 0 && err != -ENOENT && first && batch_unsupported(err)) {
-        batch_supported_ = false;
-        spdlog::info("kernel lacks BPF batch map operations; draining key by key");
-        break;
-      }
-      for (std::uint32_t i = 0; i < n; ++i) add(keys[i], &values[i * ncpus]);
-      if (err == -ENOENT) return records;
-      if (err != 0) {
-        spdlog::error("draining counts map: {}", std::strerror(-err));
-        return records;
-      }
-      first = false;
-    }
+  if (batch_supported_ && use_batches(in_batches<execmond_count_key>(
+                              "draining counts map",
+                              [&](void* in, void* out, std::uint32_t* n) {
+                                return bpf_map_lookup_and_delete_batch(fd, in, out, keys.data(),
+                                                                       values.data(), n, nullptr);
+                              },
+                              [&](std::uint32_t i) { add(keys[i], &values[i * ncpus]); }))) {
+    return records;
   }
-  // Key-by-key: the map has no writer now, so lookup then delete is exact.
+  // Key by key: the map has no writer now, so lookup then delete is exact.
   execmond_count_key key{};
   while (bpf_map_get_next_key(fd, nullptr, &key) == 0) {
     if (bpf_map_lookup_elem(fd, &key, values.data()) == 0) add(key, values.data());
@@ -121,21 +145,14 @@ void Drainer::read_procs(DrainResult& out) {
     ++out.live[comm_of(v.comm)];
     ++out.procs_entries;
   };
-  if (batch_supported_) {
-    execmond_proc_key token{};
-    bool first = true;
-    for (;;) {
-      std::uint32_t n = kBatch;
-      int err = bpf_map_lookup_batch(fd, first ? nullptr : &token, &token, keys.data(),
-                                     values.data(), &n, nullptr);
-      for (std::uint32_t i = 0; i < n; ++i) add(values[i]);
-      if (err == -ENOENT) return;
-      if (err != 0) {
-        spdlog::error("reading procs map: {}", std::strerror(-err));
-        return;
-      }
-      first = false;
-    }
+  if (batch_supported_ && use_batches(in_batches<execmond_proc_key>(
+                              "reading procs map",
+                              [&](void* in, void* out_token, std::uint32_t* n) {
+                                return bpf_map_lookup_batch(fd, in, out_token, keys.data(),
+                                                            values.data(), n, nullptr);
+                              },
+                              [&](std::uint32_t i) { add(values[i]); }))) {
+    return;
   }
   execmond_proc_key key{};
   execmond_proc_key next{};

@@ -18,6 +18,7 @@
 namespace execmond {
 
 class Tracer;
+enum class BatchResult;
 
 // One counts-map entry, summed over CPUs.
 struct CountRecord {
@@ -46,7 +47,8 @@ struct DrainResult {
 
 class Drainer {
  public:
-  explicit Drainer(Tracer& tracer);
+  // batch_ops false reads key by key, as on kernels without batch operations.
+  explicit Drainer(Tracer& tracer, bool batch_ops = true);
   DrainResult drain();
 
  private:
@@ -55,6 +57,8 @@ class Drainer {
   void read_procs(DrainResult& out);
   void read_lost(DrainResult& out);
   void read_program_stats(DrainResult& out);
+  // False (and from then on key by key) when the kernel lacks batch operations.
+  bool use_batches(BatchResult result);
 
   Tracer& tracer_;
   int ncpus_;

@@ -10,29 +10,12 @@
 #include <string>
 #include <vector>
 
+#include "temp_file.h"
+
 namespace execmond {
 namespace {
 
-// A file holding `text`, removed when the test ends.
-class TempFile {
- public:
-  explicit TempFile(const std::string& text) {
-    char name[] = "/tmp/execmond_cli_test_XXXXXX";
-    int fd = ::mkstemp(name);
-    if (fd < 0) throw std::runtime_error("mkstemp failed");
-    path_ = name;
-    FILE* file = ::fdopen(fd, "w");
-    std::fwrite(text.data(), 1, text.size(), file);
-    std::fclose(file);
-  }
-  ~TempFile() { ::unlink(path_.c_str()); }
-  TempFile(const TempFile&) = delete;
-  TempFile& operator=(const TempFile&) = delete;
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
+using test::TempFile;
 
 CliOptions parse_ok(const std::vector<std::string>& args) {
   CliResult result = parse_cli(args);
