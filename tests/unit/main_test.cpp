@@ -1,0 +1,78 @@
+// The execmond binary's command line as an operator meets it: exit codes and
+// what it prints for --version, --help and --config.check. No privileges.
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+
+#include <cstdio>
+#include <string>
+
+#include "temp_file.h"
+
+namespace execmond {
+namespace {
+
+struct Result {
+  int exit_code;
+  std::string output;  // stdout and stderr
+};
+
+Result run_execmond(const std::string& args) {
+  std::string command = std::string(EXECMOND_DAEMON) + " " + args + " 2>&1";
+  FILE* p = popen(command.c_str(), "r");
+  std::string output;
+  char buf[4096];
+  size_t n = 0;
+  while ((n = fread(buf, 1, sizeof(buf), p)) > 0) output.append(buf, n);
+  int status = pclose(p);
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, output};
+}
+
+TEST(MainTest, VersionAndHelp) {
+  Result version = run_execmond("--version");
+  EXPECT_EQ(version.exit_code, 0);
+  EXPECT_EQ(version.output, std::string("execmond version ") + EXECMOND_VERSION + "\n");
+  Result help = run_execmond("--help");
+  EXPECT_EQ(help.exit_code, 0);
+  EXPECT_EQ(help.output.rfind("usage: execmond [<flags>]", 0), 0U) << help.output;
+  EXPECT_NE(help.output.find("--web.listen-address"), std::string::npos);
+}
+
+TEST(MainTest, ConfigCheckOfTheShippedConfigPrintsASummary) {
+  Result r = run_execmond(std::string("--config.check --config.file=") + EXECMOND_SOURCE_DIR +
+                          "/config/execmond.yaml");
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("config OK"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("tracer.drain_interval: 1s"), std::string::npos) << r.output;
+}
+
+TEST(MainTest, ConfigCheckAppliesFlags) {
+  Result r = run_execmond("--config.check --config.file=/nonexistent/default.yaml");
+  EXPECT_EQ(r.exit_code, 1);  // named explicitly, so it must exist
+  test::TempFile file("web:\n  listen_address: \":9100\"\n");
+  r = run_execmond("--config.check --config.file=" + file.path() +
+                   " --web.listen-address=127.0.0.1:9200");
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("web.listen_address: 127.0.0.1:9200"), std::string::npos) << r.output;
+}
+
+TEST(MainTest, BadConfigIsOneLineNamingFileLineAndKey) {
+  test::TempFile file("tracer:\n  drain_interval: 5x\n");
+  Result r = run_execmond("--config.check --config.file=" + file.path());
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.output, "execmond: " + file.path() +
+                          ":2: tracer.drain_interval: \"5x\" is not a duration; use a number "
+                          "with a unit: ms, s, m or h (e.g. 500ms, 1s)\n");
+  // Without --config.check the daemon refuses to start on it, the same way.
+  Result start = run_execmond("--config.file=" + file.path());
+  EXPECT_EQ(start.exit_code, 1);
+  EXPECT_EQ(start.output, r.output);
+}
+
+TEST(MainTest, UnknownFlagIsAnError) {
+  Result r = run_execmond("--web.listen-adress=:1");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.output, "execmond: unknown flag --web.listen-adress; see --help\n");
+}
+
+}  // namespace
+}  // namespace execmond
