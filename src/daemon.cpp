@@ -249,7 +249,6 @@ void Daemon::run() {
       }
       spdlog::info("received {}, shutting down", strsignal(static_cast<int>(info.ssi_signo)));
       notify::stopping();
-      drain_once();  // a last scrape target would see the final counts
       return;
     }
   }
