@@ -26,7 +26,80 @@ struct signal_struct {
 	int group_exit_code;	/* status for the whole group, incl. 0x80 core flag */
 } EXECMOND_PAI;
 
+struct qstr {
+	union {
+		struct {
+			__u32 hash;
+			__u32 len;
+		};
+		__u64 hash_len;
+	};
+	const unsigned char *name;
+} EXECMOND_PAI;
+
+struct dentry {
+	struct dentry *d_parent;
+	struct qstr d_name;
+} EXECMOND_PAI;
+
+struct vfsmount {
+	struct dentry *mnt_root;
+} EXECMOND_PAI;
+
+/* The kernel-internal mount that embeds a vfsmount; reached with container_of. */
+struct mount {
+	struct mount *mnt_parent;
+	struct dentry *mnt_mountpoint;
+	struct vfsmount mnt;
+} EXECMOND_PAI;
+
+struct path {
+	struct vfsmount *mnt;
+	struct dentry *dentry;
+} EXECMOND_PAI;
+
+struct super_block {
+	__u32 s_dev;
+} EXECMOND_PAI;
+
+struct inode {
+	unsigned long i_ino;
+	struct super_block *i_sb;
+} EXECMOND_PAI;
+
+struct file {
+	struct path f_path;
+	struct inode *f_inode;
+} EXECMOND_PAI;
+
+struct mm_struct {
+	struct file *exe_file;
+} EXECMOND_PAI;
+
+typedef struct {
+	__u32 val;
+} kuid_t;
+
+struct cred {
+	kuid_t uid;
+} EXECMOND_PAI;
+
+struct kernfs_node {
+	__u64 id; /* the cgroup id: a cgroup v2 directory's inode number (since 5.5) */
+} EXECMOND_PAI;
+
+struct cgroup {
+	struct kernfs_node *kn;
+} EXECMOND_PAI;
+
+struct css_set {
+	struct cgroup *dfl_cgrp; /* the task's cgroup in the v2 (default) hierarchy */
+} EXECMOND_PAI;
+
 struct task_struct {
+	struct mm_struct *mm;
+	const struct cred *real_cred;
+	struct css_set *cgroups;
 	unsigned int flags;
 	int exit_code;
 	int pid;

@@ -29,11 +29,49 @@ enum execmond_lost_reason {
  */
 struct execmond_count_key {
 	char comm[EXECMOND_COMM_LEN];
-	unsigned int status; /* exits: the wait status waitpid() sees; else 0 */
-	unsigned char kind;  /* enum execmond_kind */
+	unsigned int status;  /* exits: the wait status waitpid() sees; else 0 */
+	unsigned char kind;   /* enum execmond_kind */
 	unsigned char bucket; /* exits: lifetime bucket index; else 0 */
 	unsigned short pad;
+	/* Who: turned into label values by the daemon. */
+	unsigned long long cgroup_id; /* cgroup v2 id (the directory's inode number) */
+	unsigned long long exe_ino;   /* executable file, with exe_dev; 0 when unknown */
+	unsigned int exe_dev;
+	unsigned int uid;
 };
+
+/* An executable file; key of the exe_paths map. */
+struct execmond_exe_key {
+	unsigned long long ino;
+	unsigned int dev;
+	unsigned int pad;
+};
+
+#define EXECMOND_PATH_LEN 256
+
+/* The executable's absolute path as the kernel resolved it (/proc/PID/exe). */
+struct execmond_exe_path {
+	char path[EXECMOND_PATH_LEN];
+};
+
+/* Filter rule flags, values of the filter_* maps. */
+enum execmond_filter_flags {
+	EXECMOND_FILTER_INCLUDE = 1,
+	EXECMOND_FILTER_EXCLUDE = 2,
+};
+
+/* Which filter maps hold rules; the `filter_active` global. */
+enum execmond_filter_active {
+	EXECMOND_FILTER_COMM = 1,
+	EXECMOND_FILTER_UID = 2,
+	EXECMOND_FILTER_EXE = 4,
+	EXECMOND_FILTER_CGROUP = 8,
+	/* every include rule is in the maps: the kernel may drop what none matches */
+	EXECMOND_FILTER_INCLUDE_IN_KERNEL = 16,
+};
+
+/* How deep the cgroup-prefix filter looks for a matching ancestor. */
+#define EXECMOND_MAX_CGROUP_DEPTH 16
 
 struct execmond_count_value {
 	unsigned long long count;
@@ -55,6 +93,10 @@ struct execmond_proc_value {
 	char comm[EXECMOND_COMM_LEN];
 	unsigned int ppid;
 	unsigned int flags; /* enum execmond_proc_flags */
+	unsigned long long cgroup_id;
+	unsigned long long exe_ino;
+	unsigned int exe_dev;
+	unsigned int uid;
 };
 
 #endif /* EXECMOND_BPF_EXECMOND_H */

@@ -6,6 +6,8 @@
 #include <cstring>
 #include <utility>
 
+#include "execmond.h"
+
 namespace execmond {
 
 std::string signal_name(int signal) {
@@ -25,38 +27,110 @@ ExitOutcome decode_wait_status(std::uint32_t status) {
   return {WCOREDUMP(s) ? "dumped" : "signaled", signal_name(sig)};
 }
 
-Aggregator::Aggregator(std::vector<double> lifetime_bounds_seconds)
-    : bounds_(std::move(lifetime_bounds_seconds)) {}
+Aggregator::Aggregator(AggregatorOptions options) : options_(std::move(options)) {}
 
-void Aggregator::add(const std::vector<CountRecord>& records) {
-  for (const CountRecord& r : records) {
+LabelValues Aggregator::labels_of(Family family, const Identity& who) const {
+  LabelValues values;
+  for (LabelSource source : options_.labels.of(family)) values.push_back(who.value(source));
+  return values;
+}
+
+template <typename Value>
+typename SeriesMap<Value>::Series& Aggregator::series_for(SeriesMap<Value>& family, LabelValues key,
+                                                          std::uint64_t events) {
+  const LabelValues overflow(key.size(), kOverflowValue);
+  // The marker is reserved: a label set that spells it is counted as overflow.
+  if (key != overflow) {
+    if (auto it = family.series.find(key); it != family.series.end()) return it->second;
+    const std::size_t used = family.series.size() - family.series.count(overflow);
+    if (used < options_.max_series) return family.series[std::move(key)];
+  }
+  family.overflow_events += events;
+  return family.series[overflow];
+}
+
+void Aggregator::add(const std::vector<Record>& records, double now) {
+  for (const Record& r : records) {
+    if (r.count == 0 || !filter_.keeps(r.who)) continue;
     switch (r.kind) {
-      case EXECMOND_KIND_EXEC:
-        totals_.execs[r.comm] += r.count;
+      case EXECMOND_KIND_EXEC: {
+        auto& s = series_for(totals_.execs, labels_of(Family::Execs, r.who), r.count);
+        s.value += r.count;
+        s.updated = now;
         break;
-      case EXECMOND_KIND_FORK:
-        totals_.forks[r.comm] += r.count;
+      }
+      case EXECMOND_KIND_FORK: {
+        auto& s = series_for(totals_.forks, labels_of(Family::Forks, r.who), r.count);
+        s.value += r.count;
+        s.updated = now;
         break;
+      }
       case EXECMOND_KIND_EXIT: {
         ExitOutcome outcome = decode_wait_status(r.status);
-        totals_.exits[{r.comm, outcome.reason, outcome.code}] += r.count;
-        LifetimeHistogram& h = totals_.lifetimes[r.comm];
-        h.bucket_counts.resize(bounds_.size() + 1);
+        LabelValues key = labels_of(Family::Exits, r.who);
+        key.push_back(outcome.reason);
+        key.push_back(outcome.code);
+        auto& exits = series_for(totals_.exits, std::move(key), r.count);
+        exits.value += r.count;
+        exits.updated = now;
+
+        auto& life = series_for(totals_.lifetimes, labels_of(Family::Lifetime, r.who), r.count);
+        LifetimeHistogram& h = life.value;
+        const std::size_t bounds = options_.lifetime_bounds.size();
+        h.bucket_counts.resize(bounds + 1);
         // The kernel put the bucket index past the bounds for +Inf.
-        std::size_t bucket = r.bucket < bounds_.size() ? r.bucket : bounds_.size();
-        h.bucket_counts[bucket] += r.count;
+        h.bucket_counts[r.bucket < bounds ? r.bucket : bounds] += r.count;
         h.count += r.count;
         h.sum_seconds += static_cast<double>(r.lifetime_ns_sum) / 1e9;
+        life.updated = now;
         break;
       }
       default:
-        break;  // a kind this build does not know: ignore rather than mislabel
+        continue;  // a kind this build does not know: ignore rather than mislabel
     }
+    note_live_series(r.who, now);
   }
 }
 
-void Aggregator::set_live(std::map<std::string, std::uint64_t> live) {
-  totals_.live = std::move(live);
+// A program seen in any family gets a live series, so the gauge reads 0
+// after its processes end instead of having never existed.
+void Aggregator::note_live_series(const Identity& who, double now) {
+  LabelValues key = labels_of(Family::Processes, who);
+  if (auto it = totals_.live.series.find(key); it != totals_.live.series.end()) {
+    it->second.updated = now;  // still active: not stale
+    return;
+  }
+  series_for(totals_.live, std::move(key), 0).updated = now;
+}
+
+void Aggregator::set_live(const std::vector<LiveEntry>& live, double now) {
+  std::map<LabelValues, std::uint64_t> counts;
+  for (const LiveEntry& e : live) {
+    if (filter_.keeps(e.who)) counts[labels_of(Family::Processes, e.who)] += e.count;
+  }
+  for (auto& [key, s] : totals_.live.series) {
+    if (s.value != 0) s.updated = now;  // it was non-zero until now
+    s.value = 0;
+  }
+  for (auto& [key, n] : counts) {
+    auto& s = series_for(totals_.live, key, 0);
+    s.value += n;
+    s.updated = now;
+  }
+}
+
+void Aggregator::drop_stale(double now, double max_age) {
+  if (max_age <= 0) return;
+  auto sweep = [&](auto& family) {
+    std::erase_if(family.series, [&](const auto& kv) { return now - kv.second.updated > max_age; });
+  };
+  sweep(totals_.execs);
+  sweep(totals_.forks);
+  sweep(totals_.exits);
+  sweep(totals_.lifetimes);
+  std::erase_if(totals_.live.series, [&](const auto& kv) {
+    return kv.second.value == 0 && now - kv.second.updated > max_age;  // alive is never stale
+  });
 }
 
 }  // namespace execmond

@@ -1,7 +1,6 @@
 #include "collector.h"
 
 #include <limits>
-#include <set>
 #include <utility>
 
 #include "self_metrics.h"
@@ -40,33 +39,44 @@ void add_gauge(MetricFamily& f, std::vector<ClientMetric::Label> labels, double 
   f.metric.push_back(std::move(m));
 }
 
-MetricFamily per_comm_counter(const std::map<std::string, std::uint64_t>& totals, std::string name,
-                              std::string help) {
-  MetricFamily f = family(std::move(name), std::move(help), MetricType::Counter);
-  for (const auto& [comm, n] : totals) add_counter(f, {{"comm", comm}}, static_cast<double>(n));
-  return f;
+std::vector<ClientMetric::Label> label_pairs(const std::vector<std::string>& names,
+                                             const LabelValues& values) {
+  std::vector<ClientMetric::Label> labels;
+  labels.reserve(names.size());
+  for (std::size_t i = 0; i < names.size() && i < values.size(); ++i) {
+    labels.push_back({names[i], values[i]});
+  }
+  return labels;
 }
 
-MetricFamily exits_family(const Totals& t) {
-  MetricFamily f = family("execmond_process_exits_total",
-                          "Processes that ended, by command name and how: reason=\"exited\" "
-                          "with the exit status as code, or \"signaled\"/\"dumped\" (core dump) "
-                          "with the signal name.",
-                          MetricType::Counter);
-  for (const auto& [key, n] : t.exits) {
-    add_counter(f, {{"code", key.code}, {"comm", key.comm}, {"reason", key.reason}},
-                static_cast<double>(n));
+std::vector<std::string> label_names(const LabelConfig& config, Family f) {
+  std::vector<std::string> names;
+  for (LabelSource source : config.of(f)) names.push_back(label_name(source));
+  if (f == Family::Exits) {
+    names.emplace_back("reason");
+    names.emplace_back("code");
+  }
+  return names;
+}
+
+MetricFamily counter_family(const SeriesMap<std::uint64_t>& totals,
+                            const std::vector<std::string>& names, std::string name,
+                            std::string help) {
+  MetricFamily f = family(std::move(name), std::move(help), MetricType::Counter);
+  for (const auto& [values, s] : totals.series) {
+    add_counter(f, label_pairs(names, values), static_cast<double>(s.value));
   }
   return f;
 }
 
 MetricFamily lifetime_family(const Snapshot& s) {
-  MetricFamily f = family("execmond_process_lifetime_seconds",
-                          "Time from a process's creation (fork) to its exit, by command name "
-                          "at exit.",
-                          MetricType::Histogram);
-  for (const auto& [comm, h] : s.totals.lifetimes) {
-    ClientMetric m = labelled({{"comm", comm}});
+  MetricFamily f =
+      family("execmond_process_lifetime_seconds",
+             "Time from a process's creation (fork) to its exit.", MetricType::Histogram);
+  const auto names = label_names(s.labels, Family::Lifetime);
+  for (const auto& [values, series] : s.totals.lifetimes.series) {
+    const LifetimeHistogram& h = series.value;
+    ClientMetric m = labelled(label_pairs(names, values));
     std::uint64_t cumulative = 0;
     for (std::size_t i = 0; i <= s.lifetime_bounds.size(); ++i) {
       cumulative += i < h.bucket_counts.size() ? h.bucket_counts[i] : 0;
@@ -81,20 +91,25 @@ MetricFamily lifetime_family(const Snapshot& s) {
   return f;
 }
 
-// Every command name seen gets a live series, 0 once its processes are gone,
-// so the gauge falls to zero instead of going stale.
-MetricFamily live_family(const Totals& t) {
-  std::set<std::string> comms;
-  for (const auto& [comm, n] : t.live) comms.insert(comm);
-  for (const auto& [comm, n] : t.execs) comms.insert(comm);
-  for (const auto& [comm, n] : t.forks) comms.insert(comm);
-  for (const auto& [key, n] : t.exits) comms.insert(key.comm);
-  MetricFamily f =
-      family("execmond_processes", "Processes alive now, by command name.", MetricType::Gauge);
-  for (const std::string& comm : comms) {
-    auto it = t.live.find(comm);
-    add_gauge(f, {{"comm", comm}}, it == t.live.end() ? 0.0 : static_cast<double>(it->second));
+MetricFamily live_family(const Snapshot& s) {
+  MetricFamily f = family("execmond_processes", "Processes alive now.", MetricType::Gauge);
+  const auto names = label_names(s.labels, Family::Processes);
+  for (const auto& [values, series] : s.totals.live.series) {
+    add_gauge(f, label_pairs(names, values), static_cast<double>(series.value));
   }
+  return f;
+}
+
+MetricFamily overflow_family(const Totals& t) {
+  MetricFamily f = family("execmond_series_overflow_events_total",
+                          "Events counted in a family's overflow series (label values "
+                          "__overflow__) because the family had reached "
+                          "cardinality.max_series_per_family.",
+                          MetricType::Counter);
+  add_counter(f, {{"family", "execs"}}, static_cast<double>(t.execs.overflow_events));
+  add_counter(f, {{"family", "forks"}}, static_cast<double>(t.forks.overflow_events));
+  add_counter(f, {{"family", "exits"}}, static_cast<double>(t.exits.overflow_events));
+  add_counter(f, {{"family", "lifetime"}}, static_cast<double>(t.lifetimes.overflow_events));
   return f;
 }
 
@@ -139,13 +154,20 @@ void append_kernel_side(const Snapshot& s, std::vector<MetricFamily>& out) {
 
 std::vector<MetricFamily> build_families(const Snapshot& s) {
   std::vector<MetricFamily> out;
-  out.push_back(per_comm_counter(s.totals.execs, "execmond_process_execs_total",
-                                 "Successful execve() calls, by the new program's command name."));
-  out.push_back(per_comm_counter(s.totals.forks, "execmond_process_forks_total",
-                                 "New processes (not threads), by the parent's command name."));
-  out.push_back(exits_family(s.totals));
+  out.push_back(counter_family(s.totals.execs, label_names(s.labels, Family::Execs),
+                               "execmond_process_execs_total",
+                               "Successful execve() calls, labelled by the new program."));
+  out.push_back(counter_family(s.totals.forks, label_names(s.labels, Family::Forks),
+                               "execmond_process_forks_total",
+                               "New processes (not threads), labelled by the parent."));
+  out.push_back(counter_family(s.totals.exits, label_names(s.labels, Family::Exits),
+                               "execmond_process_exits_total",
+                               "Processes that ended: reason=\"exited\" with the exit status as "
+                               "code, or \"signaled\"/\"dumped\" (core dump) with the signal "
+                               "name."));
   out.push_back(lifetime_family(s));
-  out.push_back(live_family(s.totals));
+  out.push_back(live_family(s));
+  out.push_back(overflow_family(s.totals));
   append_kernel_side(s, out);
   return out;
 }

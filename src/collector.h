@@ -27,6 +27,7 @@ struct MapStats {
 // Everything one scrape shows, as of the last drain.
 struct Snapshot {
   Totals totals;
+  LabelConfig labels;
   std::vector<double> lifetime_bounds;
   std::array<std::uint64_t, EXECMOND_LOST_REASONS> lost_total{};
   std::vector<MapStats> maps;

@@ -2,6 +2,7 @@
 // apart from any behaviour, so `--config.check` and reloads share one path.
 #pragma once
 
+#include <array>
 #include <chrono>
 #include <cstdint>
 #include <optional>
@@ -13,6 +14,40 @@ namespace execmond {
 
 enum class AttachMode { Auto, TpBtf, Tracepoint };
 enum class LogTarget { Stderr, Journal };
+
+// Where a label's value comes from. YAML names: comm, exe, unit, cgroup,
+// container_id, uid, user.
+enum class LabelSource { Comm, Exe, Unit, Cgroup, ContainerId, Uid, User };
+
+// The metric families whose labels are configurable. YAML names: execs,
+// forks, exits, lifetime, processes.
+enum class Family { Execs, Forks, Exits, Lifetime, Processes };
+inline constexpr std::size_t kFamilyCount = 5;
+
+// Which labels each family carries, in the order given (exits add reason and
+// code after them). Default: comm only, everywhere.
+struct LabelConfig {
+  std::array<std::vector<LabelSource>, kFamilyCount> per_family;
+  LabelConfig();
+  const std::vector<LabelSource>& of(Family f) const {
+    return per_family[static_cast<std::size_t>(f)];
+  }
+  bool uses(LabelSource source) const;  // by any family
+  bool operator==(const LabelConfig&) const = default;
+};
+
+// One side (include or exclude) of the filters. Empty lists match nothing.
+struct FilterRules {
+  std::vector<std::string> comm;           // exact command names
+  std::vector<std::string> comm_regex;     // ECMAScript regular expressions, whole-name match
+  std::vector<std::string> exe;            // exact absolute executable paths
+  std::vector<std::string> exe_regex;      // whole-path match
+  std::vector<std::string> unit;           // exact systemd unit names, e.g. cron.service
+  std::vector<std::string> cgroup_prefix;  // cgroup path prefixes, e.g. /system.slice/
+  std::vector<std::uint32_t> uid;
+  bool empty() const;
+  bool operator==(const FilterRules&) const = default;
+};
 
 struct Config {
   // web:
@@ -29,6 +64,16 @@ struct Config {
   // log:
   std::string log_level = "info";  // trace|debug|info|warn|error|off
   LogTarget log_target = LogTarget::Stderr;
+  // labels:
+  LabelConfig labels;
+  // filters: an event is kept when the include rules are empty or one of
+  // them matches, and no exclude rule matches.
+  FilterRules include;
+  FilterRules exclude;
+  bool exclude_self = false;  // leave out the daemon's own forks, execs and exits
+  // cardinality:
+  std::uint32_t max_series_per_family = 10000;
+  std::chrono::seconds drop_stale_after{0};  // 0: never drop series
 
   Config();
 };
@@ -62,5 +107,9 @@ std::string set_setting(Config& config, std::string_view key, const std::string&
 
 std::string to_string(AttachMode mode);
 std::string to_string(LogTarget target);
+std::string to_string(LabelSource source);
+std::string to_string(Family family);
+// The Prometheus label name of a source (same as its YAML name).
+inline std::string label_name(LabelSource source) { return to_string(source); }
 
 }  // namespace execmond

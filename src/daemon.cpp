@@ -16,6 +16,8 @@
 #include <fstream>
 #include <utility>
 
+#include "kernel_filters.h"
+#include "label_resolver.h"
 #include "logging.h"
 #include "notify.h"
 #include "preflight.h"
@@ -73,7 +75,8 @@ double unix_now() {
 Daemon::Daemon(CliOptions cli, Config config)
     : cli_(std::move(cli)),
       config_(std::move(config)),
-      aggregator_(config_.lifetime_buckets),
+      aggregator_(AggregatorOptions{config_.labels, config_.lifetime_buckets,
+                                    config_.max_series_per_family}),
       collector_(std::make_shared<ProcessCollector>()),
       registry_(std::make_shared<prometheus::Registry>()) {
   register_self_metrics();
@@ -128,8 +131,11 @@ void Daemon::start() {
     }
   }
   try {
-    tracer_ = std::make_unique<Tracer>(TracerOptions{
-        config_.max_processes, config_.max_keys, config_.attach_mode, config_.lifetime_buckets});
+    tracer_ = std::make_unique<Tracer>(TracerOptions{config_.max_processes, config_.max_keys,
+                                                     config_.attach_mode, config_.lifetime_buckets,
+                                                     SourcesNeeded::of(config_).exe});
+    resolver_ = std::make_unique<IdentityResolver>(tracer_->exe_paths_fd());
+    apply_filters();
     tracer_->seed_running_processes();
   } catch (const TracerError& e) {
     throw StartupError(e.what());
@@ -151,15 +157,39 @@ void Daemon::start() {
 
 std::uint16_t Daemon::port() const { return http_ ? http_->port() : 0; }
 
+void Daemon::apply_filters() {
+  SourcesNeeded needed = SourcesNeeded::of(config_);
+  if (needed.exe && tracer_->exe_paths_fd() < 0) {
+    spdlog::warn("exe filters take effect after a restart: executables are not being recorded");
+    needed.exe = false;
+  }
+  resolver_->set_needed(needed);
+  aggregator_.set_filter(Filter(config_.include, config_.exclude));
+  tracer_->apply_filters(compile_kernel_filters(config_, CgroupResolver::find_cgroup2_mount(),
+                                                getpid(), tracer_->exe_paths_fd() >= 0));
+}
+
 void Daemon::drain_once() {
   auto started = std::chrono::steady_clock::now();
+  const double now = std::chrono::duration<double>(started.time_since_epoch()).count();
   last_drain_ = drainer_->drain();
-  aggregator_.add(last_drain_.counts);
-  aggregator_.set_live(last_drain_.live);
+  std::vector<Record> records;
+  records.reserve(last_drain_.counts.size());
+  for (const CountRecord& c : last_drain_.counts) {
+    records.push_back(
+        {c.kind, resolver_->resolve(c.ids), c.status, c.bucket, c.count, c.lifetime_ns_sum});
+  }
+  std::vector<LiveEntry> live;
+  live.reserve(last_drain_.live.size());
+  for (const auto& [ids, n] : last_drain_.live) live.push_back({resolver_->resolve(ids), n});
+  aggregator_.add(records, now);
+  aggregator_.set_live(live, now);
+  aggregator_.drop_stale(now, static_cast<double>(config_.drop_stale_after.count()));
 
   auto snapshot = std::make_shared<Snapshot>();
   snapshot->totals = aggregator_.totals();
-  snapshot->lifetime_bounds = aggregator_.lifetime_bounds();
+  snapshot->labels = config_.labels;
+  snapshot->lifetime_bounds = aggregator_.options().lifetime_bounds;
   snapshot->lost_total = last_drain_.lost_total;
   snapshot->maps = {{"procs", last_drain_.procs_entries, tracer_->max_processes()},
                     {"counts", last_drain_.counts_entries, tracer_->max_keys()}};
@@ -185,7 +215,12 @@ bool Daemon::reload() {
   }
   config_.drain_interval = wanted.drain_interval;
   config_.log_level = wanted.log_level;
+  config_.include = wanted.include;
+  config_.exclude = wanted.exclude;
+  config_.exclude_self = wanted.exclude_self;
+  config_.drop_stale_after = wanted.drop_stale_after;
   set_log_level(config_.log_level);
+  apply_filters();
   reload_successful_->Set(1);
   reload_success_time_->Set(unix_now());
   spdlog::info("configuration reloaded from {}", cli_.config_file);

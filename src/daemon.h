@@ -19,6 +19,7 @@
 #include "config.h"
 #include "drainer.h"
 #include "http_server.h"
+#include "identity_resolver.h"
 #include "tracer.h"
 
 namespace execmond {
@@ -54,11 +55,14 @@ class Daemon {
  private:
   void register_self_metrics();
   std::string status_line() const;
+  // Installs the config's filters in the kernel and the aggregator.
+  void apply_filters();
 
   CliOptions cli_;
   Config config_;
   std::unique_ptr<Tracer> tracer_;
   std::unique_ptr<Drainer> drainer_;
+  std::unique_ptr<IdentityResolver> resolver_;
   Aggregator aggregator_;
   DrainResult last_drain_;
   std::shared_ptr<ProcessCollector> collector_;

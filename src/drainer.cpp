@@ -111,7 +111,12 @@ std::vector<CountRecord> Drainer::take_counts(int fd) {
   std::vector<execmond_count_key> keys(kBatch);
   std::vector<execmond_count_value> values(kBatch * ncpus);
   auto add = [&](const execmond_count_key& key, const execmond_count_value* per_cpu) {
-    CountRecord r{comm_of(key.comm), key.kind, key.status, key.bucket, 0, 0};
+    CountRecord r{{comm_of(key.comm), key.cgroup_id, key.exe_ino, key.exe_dev, key.uid},
+                  key.kind,
+                  key.status,
+                  key.bucket,
+                  0,
+                  0};
     for (std::size_t cpu = 0; cpu < ncpus; ++cpu) {
       r.count += per_cpu[cpu].count;
       r.lifetime_ns_sum += per_cpu[cpu].lifetime_ns_sum;
@@ -142,7 +147,7 @@ void Drainer::read_procs(DrainResult& out) {
   std::vector<execmond_proc_key> keys(kBatch);
   std::vector<execmond_proc_value> values(kBatch);
   auto add = [&](const execmond_proc_value& v) {
-    ++out.live[comm_of(v.comm)];
+    ++out.live[{comm_of(v.comm), v.cgroup_id, v.exe_ino, v.exe_dev, v.uid}];
     ++out.procs_entries;
   };
   if (batch_supported_ && use_batches(in_batches<execmond_proc_key>(

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "execmond.h"
+#include "identity_resolver.h"
 
 namespace execmond {
 
@@ -22,7 +23,7 @@ enum class BatchResult;
 
 // One counts-map entry, summed over CPUs.
 struct CountRecord {
-  std::string comm;
+  ProcessIds ids;
   std::uint8_t kind = 0;  // enum execmond_kind
   std::uint32_t status = 0;
   std::uint8_t bucket = 0;
@@ -37,8 +38,8 @@ struct ProgramStats {
 };
 
 struct DrainResult {
-  std::vector<CountRecord> counts;            // since the previous drain
-  std::map<std::string, std::uint64_t> live;  // processes alive now, by comm
+  std::vector<CountRecord> counts;           // since the previous drain
+  std::map<ProcessIds, std::uint64_t> live;  // processes alive now, by who they are
   std::uint64_t procs_entries = 0;
   std::uint64_t counts_entries = 0;                               // keys in the drained map
   std::array<std::uint64_t, EXECMOND_LOST_REASONS> lost_total{};  // cumulative

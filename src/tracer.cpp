@@ -110,6 +110,7 @@ std::string Tracer::try_load_and_attach(AttachMode mode) {
     skel_->rodata->lifetime_bounds_ns[i] = i < bounds.size() ? bounds[i] : ~0ULL;
   }
   skel_->rodata->lifetime_bucket_count = static_cast<__u32>(bounds.size());
+  skel_->rodata->record_exe = options_.record_exe ? 1 : 0;
   bpf_map__set_max_entries(skel_->maps.counts0, options_.max_keys);
   bpf_map__set_max_entries(skel_->maps.counts1, options_.max_keys);
   bpf_map__set_max_entries(skel_->maps.procs, options_.max_processes);
@@ -155,6 +156,53 @@ int Tracer::counts_fd(std::uint32_t generation) const {
 }
 int Tracer::procs_fd() const { return bpf_map__fd(skel_->maps.procs); }
 int Tracer::lost_fd() const { return bpf_map__fd(skel_->maps.lost); }
+int Tracer::exe_paths_fd() const {
+  return options_.record_exe ? bpf_map__fd(skel_->maps.exe_paths) : -1;
+}
+
+namespace {
+
+// Empties a small hash map key by key (it holds at most a few thousand rules).
+template <typename Key>
+void clear_map(int fd) {
+  Key key{};
+  while (bpf_map_get_next_key(fd, nullptr, &key) == 0) bpf_map_delete_elem(fd, &key);
+}
+
+template <typename Key>
+void put_rule(int fd, const Key& key, std::uint8_t flags) {
+  if (bpf_map_update_elem(fd, &key, &flags, BPF_ANY) != 0) {
+    spdlog::warn("cannot add a kernel filter rule: {}; the daemon still applies it",
+                 std::strerror(errno));
+  }
+}
+
+}  // namespace
+
+void Tracer::apply_filters(const KernelFilters& filters) {
+  // Off while the maps change, so no handler sees half a rule set.
+  __atomic_store_n(&skel_->bss->filter_active, 0U, __ATOMIC_RELEASE);
+  const int comm_fd = bpf_map__fd(skel_->maps.filter_comm);
+  const int uid_fd = bpf_map__fd(skel_->maps.filter_uid);
+  const int exe_fd = bpf_map__fd(skel_->maps.filter_exe);
+  const int cgroup_fd = bpf_map__fd(skel_->maps.filter_cgroup);
+  clear_map<std::array<char, EXECMOND_COMM_LEN>>(comm_fd);
+  clear_map<std::uint32_t>(uid_fd);
+  clear_map<execmond_exe_key>(exe_fd);
+  clear_map<std::uint64_t>(cgroup_fd);
+  for (const auto& [comm, flags] : filters.comm) {
+    std::array<char, EXECMOND_COMM_LEN> key{};
+    comm.copy(key.data(), key.size() - 1);
+    put_rule(comm_fd, key, flags);
+  }
+  for (const auto& [uid, flags] : filters.uid) put_rule(uid_fd, uid, flags);
+  for (const auto& [file, flags] : filters.exe) {
+    put_rule(exe_fd, execmond_exe_key{file.first, file.second, 0}, flags);
+  }
+  for (const auto& [id, flags] : filters.cgroup) put_rule(cgroup_fd, id, flags);
+  __atomic_store_n(&skel_->bss->self_tgid, filters.self_tgid, __ATOMIC_RELEASE);
+  __atomic_store_n(&skel_->bss->filter_active, filters.active, __ATOMIC_RELEASE);
+}
 
 std::uint32_t Tracer::generation() const {
   return __atomic_load_n(&skel_->bss->generation, __ATOMIC_ACQUIRE);

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "config.h"
+#include "kernel_filters.h"
 
 struct execmond_bpf;
 struct bpf_link;
@@ -26,6 +27,7 @@ struct TracerOptions {
   std::uint32_t max_keys = 8192;
   AttachMode attach_mode = AttachMode::Auto;
   std::vector<double> lifetime_buckets;  // seconds
+  bool record_exe = false;               // resolve executables (exe label or filter)
 };
 
 struct ProgramFd {
@@ -50,6 +52,11 @@ class Tracer {
   int counts_fd(std::uint32_t generation) const;
   int procs_fd() const;
   int lost_fd() const;
+  // -1 unless executables are recorded.
+  int exe_paths_fd() const;
+
+  // Replaces the kernel-side filter rules; the programs stay attached.
+  void apply_filters(const KernelFilters& filters);
   std::uint32_t max_processes() const { return options_.max_processes; }
   std::uint32_t max_keys() const { return options_.max_keys; }
 

@@ -110,7 +110,8 @@ std::string TracedTest::comm_of(const std::string& path) {
 }
 
 std::unique_ptr<RunningWorkload> TracedTest::launch(const std::string& path,
-                                                    const std::vector<std::string>& args) {
+                                                    const std::vector<std::string>& args,
+                                                    const LaunchOptions& options) {
   int in[2];
   int out[2];
   EXPECT_EQ(pipe2(in, O_CLOEXEC), 0);
@@ -122,6 +123,16 @@ std::unique_ptr<RunningWorkload> TracedTest::launch(const std::string& path,
   if (pid == 0) {
     dup2(in[0], 0);
     dup2(out[1], 1);
+    if (!options.cgroup.empty()) {
+      int fd = open((options.cgroup + "/cgroup.procs").c_str(), O_WRONLY);
+      if (fd < 0 || write(fd, "0", 1) != 1) _exit(124);
+      close(fd);
+    }
+    if (!options.cwd.empty() && chdir(options.cwd.c_str()) != 0) _exit(125);
+    if (options.uid >= 0 && (setgid(static_cast<gid_t>(options.uid)) != 0 ||
+                             setuid(static_cast<uid_t>(options.uid)) != 0)) {
+      _exit(126);
+    }
     execv(path.c_str(), argv.data());
     _exit(127);
   }
@@ -130,8 +141,9 @@ std::unique_ptr<RunningWorkload> TracedTest::launch(const std::string& path,
   return std::make_unique<RunningWorkload>(pid, in[1], out[0]);
 }
 
-Outcomes TracedTest::run(const std::string& path, const std::vector<std::string>& args) {
-  auto w = launch(path, args);
+Outcomes TracedTest::run(const std::string& path, const std::vector<std::string>& args,
+                         const LaunchOptions& options) {
+  auto w = launch(path, args, options);
   w->close_stdin();
   return w->wait();
 }

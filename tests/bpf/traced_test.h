@@ -43,6 +43,13 @@ class RunningWorkload {
   int stdout_fd_;
 };
 
+// How to start a workload: in which cgroup, as which user, from which directory.
+struct LaunchOptions {
+  std::string cgroup;  // a directory under the cgroup2 mount to move into
+  int uid = -1;        // switch to this uid (and its gid) before exec
+  std::string cwd;
+};
+
 class TracedTest : public ::testing::Test {
  protected:
   void SetUp() override;
@@ -60,9 +67,11 @@ class TracedTest : public ::testing::Test {
   std::string workload_as(const std::string& role);
   static std::string comm_of(const std::string& path);
   // Runs the workload at `path` (from workload_as) to completion.
-  Outcomes run(const std::string& path, const std::vector<std::string>& args);
+  Outcomes run(const std::string& path, const std::vector<std::string>& args,
+               const LaunchOptions& options = {});
   std::unique_ptr<RunningWorkload> launch(const std::string& path,
-                                          const std::vector<std::string>& args);
+                                          const std::vector<std::string>& args,
+                                          const LaunchOptions& options = {});
 
   std::string dir_;
   std::unique_ptr<Daemon> daemon_;

@@ -13,6 +13,7 @@
  *   workload many-threads <k> <child-path>    child: k threads, then exit(5) with all running
  *   workload thread-exec <child-path>    child: a non-leader thread execs child-path "exit 9"
  *   workload hold <child-path> <n>       n children exec and wait until stdin closes
+ *   workload comms <n> <prefix>          n children rename themselves <prefix><i>, exit 0
  *   workload child <action> [args]       what an exec'd child does (see run_child)
  */
 #define _GNU_SOURCE
@@ -22,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -211,6 +213,22 @@ int main(int argc, char **argv)
 			if (fork() == 0)
 				_exit(i % 256);
 		wait_all(n);
+		return 0;
+	}
+	if (strcmp(argv[1], "comms") == 0 && argc >= 4) {
+		int n = atoi(argv[2]);
+
+		for (int i = 0; i < n; i++) {
+			if (fork() == 0) {
+				char name[16];
+
+				snprintf(name, sizeof(name), "%s%d", argv[3], i);
+				prctl(PR_SET_NAME, name);
+				_exit(0);
+			}
+		}
+		for (int i = 0; i < n; i++)
+			wait(NULL);
 		return 0;
 	}
 	if (strcmp(argv[1], "hold") == 0 && argc >= 4) {

@@ -16,11 +16,15 @@
 #include <set>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "aggregator.h"
+#include "config.h"
 #include "drainer.h"
+#include "execmond.h"
 #include "exposition.h"
+#include "identity.h"
 #include "self_metrics.h"
 
 namespace execmond {
@@ -32,23 +36,55 @@ using test::Exposition;
 
 const std::vector<double> kBounds = {0.005, 0.5, 1, 2.5, 86400};
 
+// A counter or gauge family holding these values.
+SeriesMap<std::uint64_t> counters(const std::map<LabelValues, std::uint64_t>& values) {
+  SeriesMap<std::uint64_t> family;
+  for (const auto& [key, value] : values) family.series[key].value = value;
+  return family;
+}
+
+void set_lifetime(Snapshot& s, const LabelValues& key, LifetimeHistogram h) {
+  s.totals.lifetimes.series[key].value = std::move(h);
+}
+
+Identity named(std::string comm) {
+  Identity who;
+  who.comm = std::move(comm);
+  return who;
+}
+
+// What the daemon publishes after a drain.
+Snapshot snapshot_of(const Aggregator& aggregator) {
+  Snapshot s;
+  s.totals = aggregator.totals();
+  s.labels = aggregator.options().labels;
+  s.lifetime_bounds = aggregator.options().lifetime_bounds;
+  return s;
+}
+
 // A drain's worth of everything: comms that appear in only one of the maps,
 // every exit reason, zero and non-zero loss, two maps and two programs.
 Snapshot sample_snapshot() {
   Snapshot s;
   s.lifetime_bounds = kBounds;
-  s.totals.execs = {{"bash", 3}, {"sh", 1}};
-  s.totals.forks = {{"bash", 2}, {"systemd", 40}};
-  s.totals.exits = {
+  s.totals.execs = counters({{{"bash"}, 3}, {{"sh"}, 1}});
+  s.totals.forks = counters({{{"bash"}, 2}, {{"systemd"}, 40}});
+  s.totals.exits = counters({
       {{"bash", "exited", "0"}, 2},
       {{"bash", "exited", "1"}, 1},
       {{"sleep", "signaled", "SIGKILL"}, 1},
       {{"crash", "dumped", "SIGSEGV"}, 1},
-  };
-  s.totals.lifetimes["bash"] = {{1, 0, 1, 0, 0, 1}, 3, 100.25};
-  s.totals.lifetimes["sleep"] = {{0, 0, 0, 0, 1, 0}, 1, 3600};
-  s.totals.lifetimes["crash"] = {{1, 0, 0, 0, 0, 0}, 1, 0.001};
-  s.totals.live = {{"bash", 4}, {"cron", 1}};
+  });
+  set_lifetime(s, {"bash"}, {{1, 0, 1, 0, 0, 1}, 3, 100.25});
+  set_lifetime(s, {"sleep"}, {{0, 0, 0, 0, 1, 0}, 1, 3600});
+  set_lifetime(s, {"crash"}, {{1, 0, 0, 0, 0, 0}, 1, 0.001});
+  // Every comm seen in a counter has a live series, as the aggregator keeps them.
+  s.totals.live = counters({{{"bash"}, 4},
+                            {{"cron"}, 1},
+                            {{"sleep"}, 0},
+                            {{"crash"}, 0},
+                            {{"sh"}, 0},
+                            {{"systemd"}, 0}});
   s.lost_total = {0, 3, 0, 0};
   s.maps = {{"procs", 10, 4096}, {"counts", 5, 10240}};
   s.programs = {{"handle_exec", 100, 2'500'000'000}, {"handle_exit", 7, 500}};
@@ -89,6 +125,7 @@ const std::map<std::string, MetricType> kAlwaysThere = {
     {"execmond_process_exits_total", MetricType::Counter},
     {"execmond_process_lifetime_seconds", MetricType::Histogram},
     {"execmond_processes", MetricType::Gauge},
+    {"execmond_series_overflow_events_total", MetricType::Counter},
     {"execmond_events_lost_total", MetricType::Counter},
     {"execmond_bpf_map_entries", MetricType::Gauge},
     {"execmond_bpf_map_capacity", MetricType::Gauge},
@@ -184,13 +221,16 @@ TEST(CollectorTest, HelpAndTypeSurviveSerialization) {
 
 TEST(CollectorTest, EmptySnapshotSerializesToAValidExposition) {
   Exposition e = scrape(Snapshot{});
-  // Only the loss counters have series before anything happened.
+  // Only the loss and overflow counters have series before anything happened.
   for (const test::Sample& sample : e.all()) {
-    EXPECT_EQ(sample.name, "execmond_events_lost_total");
+    EXPECT_TRUE(sample.name == "execmond_events_lost_total" ||
+                sample.name == "execmond_series_overflow_events_total")
+        << sample.name;
     EXPECT_EQ(sample.value, 0);
   }
   EXPECT_EQ(e.samples("execmond_events_lost_total").size(),
             static_cast<std::size_t>(EXECMOND_LOST_REASONS));
+  EXPECT_EQ(e.samples("execmond_series_overflow_events_total").size(), 4U);
 }
 
 // ---------------------------------------------------------------------------
@@ -233,9 +273,9 @@ TEST(CollectorTest, CommsWithQuotesBackslashesAndNewlinesRoundTrip) {
   // comm is set by the process itself (prctl PR_SET_NAME): anything goes.
   const std::string odd = "a\"b\\c\nd e";
   Snapshot s;
-  s.totals.execs[odd] = 5;
-  s.totals.exits[{odd, "exited", "0"}] = 1;
-  s.totals.live[odd] = 2;
+  s.totals.execs.series[{odd}].value = 5;
+  s.totals.exits.series[{odd, "exited", "0"}].value = 1;
+  s.totals.live.series[{odd}].value = 2;
   Exposition e = scrape(s);
   EXPECT_EQ(e.value("execmond_process_execs_total", {{"comm", odd}}), 5);
   EXPECT_EQ(
@@ -289,8 +329,8 @@ TEST(CollectorTest, CommsMadeValidUtf8AreValidLabelValues) {
   ASSERT_EQ(truncated.size(), 15U);
   EXPECT_FALSE(valid_utf8(truncated));
   Snapshot s;
-  s.totals.execs[to_valid_utf8(truncated)] = 1;
-  s.totals.execs[to_valid_utf8("\xff\xfe")] = 1;
+  s.totals.execs.series[{to_valid_utf8(truncated)}].value = 1;
+  s.totals.execs.series[{to_valid_utf8("\xff\xfe")}].value = 1;
   Exposition e = scrape(s);
   ASSERT_EQ(e.samples("execmond_process_execs_total").size(), 2U);
   for (const test::Sample& sample : e.all()) {
@@ -320,7 +360,7 @@ TEST(ToValidUtf8Test, ReplacesEachBadRunWithOneReplacementCharacter) {
 
 TEST(CollectorTest, EmptyCommIsAValidLabelValue) {
   Snapshot s;
-  s.totals.forks[""] = 1;
+  s.totals.forks.series[{""}].value = 1;
   Exposition e = scrape(s);
   EXPECT_EQ(e.value("execmond_process_forks_total", {{"comm", ""}}), 1);
 }
@@ -328,7 +368,7 @@ TEST(CollectorTest, EmptyCommIsAValidLabelValue) {
 TEST(CollectorTest, LargeCountsAreExactUpToTwoToThe53) {
   Snapshot s;
   const std::uint64_t big = std::uint64_t{1} << 53;
-  s.totals.execs["a"] = big;
+  s.totals.execs.series[{"a"}].value = big;
   Exposition e = scrape(s);
   EXPECT_EQ(e.value("execmond_process_execs_total", {{"comm", "a"}}), static_cast<double>(big));
 }
@@ -407,8 +447,8 @@ TEST(CollectorTest, LifetimeHistogramStructureHasOneBucketPerBoundPlusInf) {
 TEST(CollectorTest, MissingBucketSlotsCountAsZero) {
   Snapshot s;
   s.lifetime_bounds = {1, 2};
-  s.totals.lifetimes["a"] = {{}, 0, 0};
-  s.totals.lifetimes["b"] = {{2}, 2, 1.0};  // shorter than bounds + 1
+  s.totals.lifetimes.series[{"a"}].value = {{}, 0, 0};
+  s.totals.lifetimes.series[{"b"}].value = {{2}, 2, 1.0};  // shorter than bounds + 1
   Exposition e = scrape(s);
   EXPECT_EQ(e.value("execmond_process_lifetime_seconds_bucket", {{"comm", "a"}, {"le", "+Inf"}}),
             0);
@@ -420,7 +460,7 @@ TEST(CollectorTest, MissingBucketSlotsCountAsZero) {
 
 TEST(CollectorTest, NoBoundsGivesOnlyTheInfBucket) {
   Snapshot s;
-  s.totals.lifetimes["a"] = {{4}, 4, 2.0};
+  s.totals.lifetimes.series[{"a"}].value = {{4}, 4, 2.0};
   Exposition e = scrape(s);
   auto buckets = e.samples("execmond_process_lifetime_seconds_bucket");
   ASSERT_EQ(buckets.size(), 1U);
@@ -445,11 +485,26 @@ TEST(CollectorTest, LiveGaugeHasASeriesForEveryCommSeen) {
 }
 
 TEST(CollectorTest, LiveGaugeFallsToZeroWhenTheLastProcessIsGone) {
-  Snapshot s;
-  s.totals.exits[{"worker", "exited", "0"}] = 7;
-  s.totals.live = {};
-  Exposition e = scrape(s);
+  Aggregator aggregator(AggregatorOptions{LabelConfig{}, kBounds, 10000});
+  aggregator.set_live({{named("worker"), 3}}, 1);
+  EXPECT_EQ(scrape(snapshot_of(aggregator)).value("execmond_processes", {{"comm", "worker"}}), 3);
+  aggregator.add({{EXECMOND_KIND_EXIT, named("worker"), 0, 0, 3, 0}}, 2);
+  aggregator.set_live({}, 2);
+  Exposition e = scrape(snapshot_of(aggregator));
   EXPECT_EQ(e.value("execmond_processes", {{"comm", "worker"}}), 0);
+  EXPECT_EQ(e.value("execmond_process_exits_total",
+                    {{"comm", "worker"}, {"reason", "exited"}, {"code", "0"}}),
+            3);
+}
+
+TEST(CollectorTest, LiveGaugeShowsExactlyTheSnapshotsLiveSeries) {
+  // The collector adds no series of its own: zeros for comms seen only in
+  // counters come from the aggregator.
+  Snapshot s;
+  s.totals.exits.series[{"worker", "exited", "0"}].value = 7;
+  Exposition e = scrape(s);
+  EXPECT_TRUE(e.samples("execmond_processes").empty());
+  EXPECT_EQ(e.type("execmond_processes"), "gauge");
 }
 
 TEST(CollectorTest, LostEventsHaveAllFourReasonsEvenAtZero) {
@@ -489,22 +544,203 @@ TEST(CollectorTest, MapEntriesAndCapacityAreGaugesByMap) {
 }
 
 // ---------------------------------------------------------------------------
+// Configurable labels and the overflow family
+
+LabelConfig mixed_labels() {
+  LabelConfig labels;
+  labels.per_family[static_cast<std::size_t>(Family::Execs)] = {LabelSource::Comm,
+                                                                LabelSource::Exe};
+  labels.per_family[static_cast<std::size_t>(Family::Forks)] = {LabelSource::Uid};
+  labels.per_family[static_cast<std::size_t>(Family::Exits)] = {LabelSource::Unit};
+  labels.per_family[static_cast<std::size_t>(Family::Lifetime)] = {LabelSource::Cgroup,
+                                                                   LabelSource::ContainerId};
+  labels.per_family[static_cast<std::size_t>(Family::Processes)] = {LabelSource::User};
+  return labels;
+}
+
+Snapshot mixed_snapshot() {
+  Snapshot s;
+  s.labels = mixed_labels();
+  s.lifetime_bounds = {1};
+  s.totals.execs = counters({{{"nginx", "/usr/sbin/nginx"}, 2}});
+  s.totals.forks = counters({{{"33"}, 3}});
+  s.totals.exits = counters({{{"nginx.service", "signaled", "SIGTERM"}, 4}});
+  set_lifetime(s, {"/system.slice/nginx.service", "abc"}, {{1, 3}, 4, 9.5});
+  s.totals.live = counters({{{"www-data"}, 5}});
+  return s;
+}
+
+TEST(CollectorLabelsTest, LabelNamesFollowTheSnapshotsLabelsPerFamily) {
+  Exposition e = scrape(mixed_snapshot());
+  auto names_of_only = [&](const std::string& name) {
+    auto samples = e.samples(name);
+    EXPECT_EQ(samples.size(), 1U) << name;
+    return samples.empty() ? std::set<std::string>{} : label_names(samples[0]);
+  };
+  EXPECT_EQ(names_of_only("execmond_process_execs_total"), (std::set<std::string>{"comm", "exe"}));
+  EXPECT_EQ(names_of_only("execmond_process_forks_total"), (std::set<std::string>{"uid"}));
+  EXPECT_EQ(names_of_only("execmond_process_exits_total"),
+            (std::set<std::string>{"unit", "reason", "code"}));
+  EXPECT_EQ(names_of_only("execmond_process_lifetime_seconds_count"),
+            (std::set<std::string>{"cgroup", "container_id"}));
+  EXPECT_EQ(names_of_only("execmond_processes"), (std::set<std::string>{"user"}));
+
+  EXPECT_EQ(
+      e.value("execmond_process_execs_total", {{"comm", "nginx"}, {"exe", "/usr/sbin/nginx"}}), 2);
+  EXPECT_EQ(e.value("execmond_process_forks_total", {{"uid", "33"}}), 3);
+  EXPECT_EQ(e.value("execmond_process_exits_total",
+                    {{"unit", "nginx.service"}, {"reason", "signaled"}, {"code", "SIGTERM"}}),
+            4);
+  const Exposition::LabelMap lifetime = {{"cgroup", "/system.slice/nginx.service"},
+                                         {"container_id", "abc"}};
+  EXPECT_EQ(e.value("execmond_process_lifetime_seconds_count", lifetime), 4);
+  EXPECT_EQ(e.value("execmond_process_lifetime_seconds_sum", lifetime), 9.5);
+  Exposition::LabelMap le1 = lifetime;
+  le1["le"] = "1";
+  EXPECT_EQ(e.value("execmond_process_lifetime_seconds_bucket", le1), 1);
+  EXPECT_EQ(e.value("execmond_processes", {{"user", "www-data"}}), 5);
+}
+
+TEST(CollectorLabelsTest, LabelsComeInTheConfiguredOrderWithReasonAndCodeLast) {
+  Snapshot s;
+  s.labels.per_family[static_cast<std::size_t>(Family::Execs)] = {LabelSource::Exe,
+                                                                  LabelSource::Comm};
+  s.labels.per_family[static_cast<std::size_t>(Family::Exits)] = {LabelSource::User,
+                                                                  LabelSource::Comm};
+  s.totals.execs = counters({{{"/bin/true", "true"}, 1}});
+  s.totals.exits = counters({{{"root", "true", "exited", "0"}, 1}});
+  auto families = build_families(s);
+  auto names_in_order = [&](const std::string& name) {
+    std::vector<std::string> names;
+    const MetricFamily* f = find_family(families, name);
+    EXPECT_NE(f, nullptr) << name;
+    if (f == nullptr || f->metric.size() != 1) return names;
+    for (const auto& label : f->metric[0].label) names.push_back(label.name + "=" + label.value);
+    return names;
+  };
+  EXPECT_EQ(names_in_order("execmond_process_execs_total"),
+            (std::vector<std::string>{"exe=/bin/true", "comm=true"}));
+  EXPECT_EQ(names_in_order("execmond_process_exits_total"),
+            (std::vector<std::string>{"user=root", "comm=true", "reason=exited", "code=0"}));
+}
+
+TEST(CollectorLabelsTest, DefaultLabelsAreCommEverywhere) {
+  Exposition e = scrape(sample_snapshot());
+  for (const std::string name : {"execmond_process_execs_total", "execmond_process_forks_total",
+                                 "execmond_processes", "execmond_process_lifetime_seconds_count"}) {
+    for (const test::Sample& sample : e.samples(name)) {
+      EXPECT_EQ(label_names(sample), (std::set<std::string>{"comm"})) << name;
+    }
+  }
+}
+
+TEST(CollectorLabelsTest, EverySourceHasItsDocumentedLabelName) {
+  const std::vector<std::pair<LabelSource, std::string>> expected = {
+      {LabelSource::Comm, "comm"},
+      {LabelSource::Exe, "exe"},
+      {LabelSource::Unit, "unit"},
+      {LabelSource::Cgroup, "cgroup"},
+      {LabelSource::ContainerId, "container_id"},
+      {LabelSource::Uid, "uid"},
+      {LabelSource::User, "user"},
+  };
+  for (const auto& [source, name] : expected) {
+    Snapshot s;
+    s.labels.per_family[static_cast<std::size_t>(Family::Forks)] = {source};
+    s.totals.forks = counters({{{"v"}, 1}});
+    Exposition e = scrape(s);
+    EXPECT_EQ(e.value("execmond_process_forks_total", {{name, "v"}}), 1) << name;
+  }
+}
+
+TEST(CollectorOverflowTest, OverflowFamilyHasTheFourCountedFamilies) {
+  Snapshot s;
+  s.totals.execs.overflow_events = 1;
+  s.totals.forks.overflow_events = 20;
+  s.totals.exits.overflow_events = 300;
+  s.totals.lifetimes.overflow_events = 4000;
+  s.totals.live.overflow_events = 7;  // the gauge counts no events: not shown
+  Exposition e = scrape(s);
+  EXPECT_EQ(e.type("execmond_series_overflow_events_total"), "counter");
+  auto samples = e.samples("execmond_series_overflow_events_total");
+  std::map<std::string, double> by_family;
+  for (const test::Sample& sample : samples) {
+    EXPECT_EQ(label_names(sample), (std::set<std::string>{"family"}));
+    by_family[sample.labels.at("family")] = sample.value;
+  }
+  EXPECT_EQ(by_family, (std::map<std::string, double>{
+                           {"execs", 1}, {"forks", 20}, {"exits", 300}, {"lifetime", 4000}}));
+  EXPECT_EQ(samples.size(), 4U);
+}
+
+TEST(CollectorOverflowTest, OverflowFamilyIsZeroWithoutOverflow) {
+  Exposition e = scrape(sample_snapshot());
+  for (const std::string family : {"execs", "forks", "exits", "lifetime"}) {
+    EXPECT_EQ(e.value("execmond_series_overflow_events_total", {{"family", family}}), 0) << family;
+  }
+}
+
+TEST(CollectorOverflowTest, CappedAggregatorShowsOverflowSeriesAndCounts) {
+  LabelConfig labels = mixed_labels();
+  Aggregator aggregator(AggregatorOptions{labels, {1}, 1});
+  auto who = [](std::string comm, std::string unit) {
+    Identity id = named(std::move(comm));
+    id.exe = "/bin/" + id.comm;
+    id.unit = std::move(unit);
+    id.cgroup = "/system.slice/" + id.unit;
+    id.uid = id.comm == "a" ? "0" : "1";
+    id.user = id.comm == "a" ? "root" : "user";
+    return id;
+  };
+  aggregator.add(
+      {
+          {EXECMOND_KIND_EXEC, who("a", "a.service"), 0, 0, 1, 0},
+          {EXECMOND_KIND_EXEC, who("b", "b.service"), 0, 0, 2, 0},
+          {EXECMOND_KIND_FORK, who("a", "a.service"), 0, 0, 3, 0},
+          {EXECMOND_KIND_FORK, who("b", "b.service"), 0, 0, 4, 0},
+          {EXECMOND_KIND_EXIT, who("a", "a.service"), 0, 0, 5, 0},
+          {EXECMOND_KIND_EXIT, who("b", "b.service"), 9, 1, 6, 0},
+      },
+      0);
+  aggregator.set_live({{who("b", "b.service"), 2}}, 0);
+  Exposition e = scrape(snapshot_of(aggregator));
+
+  const std::string o = kOverflowValue;
+  EXPECT_EQ(e.value("execmond_series_overflow_events_total", {{"family", "execs"}}), 2);
+  EXPECT_EQ(e.value("execmond_series_overflow_events_total", {{"family", "forks"}}), 4);
+  EXPECT_EQ(e.value("execmond_series_overflow_events_total", {{"family", "exits"}}), 6);
+  EXPECT_EQ(e.value("execmond_series_overflow_events_total", {{"family", "lifetime"}}), 6);
+
+  EXPECT_EQ(e.value("execmond_process_execs_total", {{"comm", o}, {"exe", o}}), 2);
+  EXPECT_EQ(e.value("execmond_process_forks_total", {{"uid", o}}), 4);
+  EXPECT_EQ(e.value("execmond_process_exits_total", {{"unit", o}, {"reason", o}, {"code", o}}), 6);
+  EXPECT_EQ(
+      e.value("execmond_process_lifetime_seconds_count", {{"cgroup", o}, {"container_id", o}}), 6);
+  EXPECT_EQ(e.value("execmond_processes", {{"user", o}}), 2);
+  // Family totals are every event added.
+  EXPECT_EQ(e.sum("execmond_process_execs_total"), 3);
+  EXPECT_EQ(e.sum("execmond_process_forks_total"), 7);
+  EXPECT_EQ(e.sum("execmond_process_exits_total"), 11);
+  EXPECT_EQ(e.sum("execmond_process_lifetime_seconds_count"), 11);
+}
+
+// ---------------------------------------------------------------------------
 // From the aggregator to the exposition
 
 TEST(CollectorTest, AggregatedTotalsShowConsistentExitsAndLifetimes) {
-  Aggregator aggregator(kBounds);
-  aggregator.add({
-      {"make", EXECMOND_KIND_EXEC, 0, 0, 2, 0},
-      {"make", EXECMOND_KIND_FORK, 0, 0, 5, 0},
-      {"make", EXECMOND_KIND_EXIT, 0, 1, 3, 600'000'000},
-      {"cc1", EXECMOND_KIND_EXIT, 9, 5, 1, 90'000'000'000'000},  // SIGKILL, +Inf
-  });
-  aggregator.add({{"make", EXECMOND_KIND_EXIT, 2 << 8, 3, 1, 2'000'000'000}});
-  aggregator.set_live({{"make", 1}});
+  Aggregator aggregator(AggregatorOptions{LabelConfig{}, kBounds, 10000});
+  aggregator.add(
+      {
+          {EXECMOND_KIND_EXEC, named("make"), 0, 0, 2, 0},
+          {EXECMOND_KIND_FORK, named("make"), 0, 0, 5, 0},
+          {EXECMOND_KIND_EXIT, named("make"), 0, 1, 3, 600'000'000},
+          {EXECMOND_KIND_EXIT, named("cc1"), 9, 5, 1, 90'000'000'000'000},  // SIGKILL, +Inf
+      },
+      1);
+  aggregator.add({{EXECMOND_KIND_EXIT, named("make"), 2 << 8, 3, 1, 2'000'000'000}}, 2);
+  aggregator.set_live({{named("make"), 1}}, 2);
 
-  Snapshot s;
-  s.totals = aggregator.totals();
-  s.lifetime_bounds = aggregator.lifetime_bounds();
+  Snapshot s = snapshot_of(aggregator);
   Exposition e = scrape(s);
 
   for (const std::string comm : {"make", "cc1"}) {
@@ -595,8 +831,8 @@ TEST(CollectorTest, PublishingANewSnapshotReplacesTheOldOne) {
   collector.publish(std::make_shared<Snapshot>(sample_snapshot()));
 
   Snapshot next;
-  next.totals.execs = {{"bash", 30}};  // bash grew; sh is not in this one
-  next.totals.live = {{"bash", 1}};
+  next.totals.execs = counters({{{"bash"}, 30}});  // bash grew; sh is not in this one
+  next.totals.live = counters({{{"bash"}, 1}});
   next.lost_total = {1, 1, 1, 1};
   next.program_stats_enabled = true;
   next.programs = {{"handle_fork", 9, 1'000'000'000}};
@@ -633,8 +869,8 @@ TEST(CollectorTest, ScrapesDuringPublishingSeeWholeSnapshots) {
   std::thread publisher([&] {
     for (int i = 1; i <= kSnapshots; ++i) {
       auto s = std::make_shared<Snapshot>();
-      s->totals.execs["a"] = static_cast<std::uint64_t>(i);
-      s->totals.forks["a"] = static_cast<std::uint64_t>(i);
+      s->totals.execs.series[{"a"}].value = static_cast<std::uint64_t>(i);
+      s->totals.forks.series[{"a"}].value = static_cast<std::uint64_t>(i);
       collector.publish(std::move(s));
     }
     done = true;

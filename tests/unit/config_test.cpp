@@ -1,13 +1,18 @@
 // Config parsing: valid files, every kind of invalid value with its exact
-// one-line message, and the shipped config/execmond.yaml equal to defaults.
+// one-line message, the shipped config/execmond.yaml equal to defaults, and
+// the example files in config/examples/ valid.
 #include "config.h"
 
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <chrono>
 #include <cmath>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <regex>
 #include <string>
 #include <vector>
 
@@ -17,6 +22,7 @@ namespace execmond {
 namespace {
 
 using std::chrono::milliseconds;
+using std::chrono::seconds;
 
 using test::TempFile;
 
@@ -46,7 +52,19 @@ void expect_same(const Config& a, const Config& b) {
   EXPECT_EQ(a.lifetime_buckets, b.lifetime_buckets);
   EXPECT_EQ(a.log_level, b.log_level);
   EXPECT_EQ(a.log_target, b.log_target);
+  for (std::size_t i = 0; i < kFamilyCount; ++i) {
+    EXPECT_EQ(a.labels.per_family[i], b.labels.per_family[i]) << to_string(Family(i));
+  }
+  EXPECT_EQ(a.include, b.include);
+  EXPECT_EQ(a.exclude, b.exclude);
+  EXPECT_EQ(a.exclude_self, b.exclude_self);
+  EXPECT_EQ(a.max_series_per_family, b.max_series_per_family);
+  EXPECT_EQ(a.drop_stale_after, b.drop_stale_after);
 }
+
+using Labels = std::vector<LabelSource>;
+constexpr Family kFamilies[] = {Family::Execs, Family::Forks, Family::Exits, Family::Lifetime,
+                                Family::Processes};
 
 // ---- Defaults ---------------------------------------------------------------
 
@@ -62,6 +80,12 @@ TEST(ConfigDefaults, StructDefaults) {
   EXPECT_EQ(config.lifetime_buckets, default_lifetime_buckets());
   EXPECT_EQ(config.log_level, "info");
   EXPECT_EQ(config.log_target, LogTarget::Stderr);
+  for (Family family : kFamilies) EXPECT_EQ(config.labels.of(family), Labels{LabelSource::Comm});
+  EXPECT_TRUE(config.include.empty());
+  EXPECT_TRUE(config.exclude.empty());
+  EXPECT_FALSE(config.exclude_self);
+  EXPECT_EQ(config.max_series_per_family, 10000u);
+  EXPECT_EQ(config.drop_stale_after, seconds(0));
 }
 
 TEST(ConfigDefaults, LifetimeBucketsFrom1msTo1DayOnA2Point5Scale) {
@@ -94,8 +118,18 @@ TEST(ConfigDefaults, DescribeListsEveryKey) {
   EXPECT_NE(text.find("\nmetrics.lifetime_buckets: [0.001, 0.0025, 0.00625, 0.0156, "),
             std::string::npos)
       << text;
-  EXPECT_NE(text.find(", 36400, 86400]\nlog.level: info\nlog.target: stderr\n"), std::string::npos)
-      << text;
+  EXPECT_EQ(text.substr(text.find(", 36400, 86400]\n")),
+            ", 36400, 86400]\n"
+            "log.level: info\n"
+            "log.target: stderr\n"
+            "labels.execs: comm\n"
+            "labels.forks: comm\n"
+            "labels.exits: comm\n"
+            "labels.lifetime: comm\n"
+            "labels.processes: comm\n"
+            "filters.exclude_self: false\n"
+            "cardinality.max_series_per_family: 10000\n"
+            "cardinality.drop_stale_after: 0s\n");
 }
 
 TEST(ConfigDefaults, EnumNames) {
@@ -104,6 +138,22 @@ TEST(ConfigDefaults, EnumNames) {
   EXPECT_EQ(to_string(AttachMode::Tracepoint), "tracepoint");
   EXPECT_EQ(to_string(LogTarget::Stderr), "stderr");
   EXPECT_EQ(to_string(LogTarget::Journal), "journal");
+  const std::pair<LabelSource, const char*> sources[] = {{LabelSource::Comm, "comm"},
+                                                         {LabelSource::Exe, "exe"},
+                                                         {LabelSource::Unit, "unit"},
+                                                         {LabelSource::Cgroup, "cgroup"},
+                                                         {LabelSource::ContainerId, "container_id"},
+                                                         {LabelSource::Uid, "uid"},
+                                                         {LabelSource::User, "user"}};
+  for (const auto& [source, name] : sources) {
+    EXPECT_EQ(to_string(source), name);
+    EXPECT_EQ(label_name(source), name);
+  }
+  EXPECT_EQ(to_string(Family::Execs), "execs");
+  EXPECT_EQ(to_string(Family::Forks), "forks");
+  EXPECT_EQ(to_string(Family::Exits), "exits");
+  EXPECT_EQ(to_string(Family::Lifetime), "lifetime");
+  EXPECT_EQ(to_string(Family::Processes), "processes");
 }
 
 // The shipped, commented config documents the defaults: it must parse to them.
@@ -121,6 +171,7 @@ TEST(ConfigParse, EmptyAndCommentOnlyFilesMeanDefaults) {
   expect_same(parse_ok("# nothing here\n   \n# at all\n"), Config());
   expect_same(parse_ok("---\n"), Config());
   expect_same(parse_ok("web:\ntracer:\nmetrics:\nlog:\n"), Config());
+  expect_same(parse_ok("labels:\nfilters:\n  include:\n  exclude:\ncardinality:\n"), Config());
 }
 
 TEST(ConfigParse, FullConfig) {
@@ -192,7 +243,7 @@ TEST(ConfigDuration, ValidDurations) {
 
 TEST(ConfigDuration, NotADuration) {
   for (const char* text : {"5x", "1", "1.5s", "s", "-1s", "1s1m", "1m1m", "", "1 s", "1S", "1sms",
-                           "1000000000000000mx"}) {
+                           "1000000000000000mx", "1d"}) {
     Config config;
     EXPECT_EQ(set_setting(config, "tracer.drain_interval", text),
               "\"" + std::string(text) +
@@ -307,10 +358,11 @@ TEST(ConfigErrors, WrongNodeTypes) {
   const BadValue cases[] = {
       {"- web\n",
        "test.yaml:1: top level: expected a map of sections, found a list; allowed keys at the "
-       "top level: web, tracer, metrics, log"},
+       "top level: web, tracer, metrics, log, labels, filters, cardinality"},
       {"just text\n",
        "test.yaml:1: top level: expected a map of sections, found a single value \"just "
-       "text\"; allowed keys at the top level: web, tracer, metrics, log"},
+       "text\"; allowed keys at the top level: web, tracer, metrics, log, labels, filters, "
+       "cardinality"},
       {"web: 9765\n",
        "test.yaml:1: web: expected a map, found a single value \"9765\"; allowed keys under "
        "web: listen_address, telemetry_path"},
@@ -347,7 +399,7 @@ TEST(ConfigErrors, UnknownKeysAtEveryLevel) {
   const BadValue cases[] = {
       {"webb:\n  listen_address: :1\n",
        "test.yaml:1: webb: unknown key; allowed keys at the top level: web, tracer, metrics, "
-       "log"},
+       "log, labels, filters, cardinality"},
       {"web:\n  telemetry_path: /m\n  listen_adress: :1\n",
        "test.yaml:3: web.listen_adress: unknown key; allowed keys under web: listen_address, "
        "telemetry_path"},
@@ -469,6 +521,479 @@ TEST(ConfigBuckets, ErrorPointsAtTheItemLine) {
                 kBucketsAllowed);
 }
 
+// ---- Labels -----------------------------------------------------------------
+
+constexpr const char* kLabelsAllowed =
+    "; use a list of 1 to 7 of comm, exe, unit, cgroup, container_id, uid and user, each at most "
+    "once (e.g. [comm, unit])";
+
+TEST(ConfigLabels, DefaultAppliesToEveryFamily) {
+  Config config = parse_ok("labels:\n  default: [user, comm]\n");
+  for (Family family : kFamilies) {
+    EXPECT_EQ(config.labels.of(family), (Labels{LabelSource::User, LabelSource::Comm}))
+        << to_string(family);
+  }
+}
+
+TEST(ConfigLabels, FamilyListReplacesDefaultWhereverItStands) {
+  for (const char* yaml : {"labels:\n  default: [unit]\n  execs: [comm, exe]\n",
+                           "labels:\n  execs: [comm, exe]\n  default: [unit]\n"}) {
+    Config config = parse_ok(yaml);
+    EXPECT_EQ(config.labels.of(Family::Execs), (Labels{LabelSource::Comm, LabelSource::Exe}));
+    for (Family family : {Family::Forks, Family::Exits, Family::Lifetime, Family::Processes}) {
+      EXPECT_EQ(config.labels.of(family), Labels{LabelSource::Unit}) << yaml;
+    }
+  }
+}
+
+TEST(ConfigLabels, FamilyListWithoutDefaultKeepsCommElsewhere) {
+  Config config = parse_ok("labels:\n  processes: [unit]\n  exits: [cgroup, uid]\n");
+  EXPECT_EQ(config.labels.of(Family::Processes), Labels{LabelSource::Unit});
+  EXPECT_EQ(config.labels.of(Family::Exits), (Labels{LabelSource::Cgroup, LabelSource::Uid}));
+  for (Family family : {Family::Execs, Family::Forks, Family::Lifetime}) {
+    EXPECT_EQ(config.labels.of(family), Labels{LabelSource::Comm});
+  }
+}
+
+TEST(ConfigLabels, AllSevenInTheOrderGiven) {
+  Config config = parse_ok(
+      "labels:\n  lifetime:\n    - user\n    - uid\n    - container_id\n    - cgroup\n"
+      "    - unit\n    - exe\n    - comm\n");
+  EXPECT_EQ(config.labels.of(Family::Lifetime),
+            (Labels{LabelSource::User, LabelSource::Uid, LabelSource::ContainerId,
+                    LabelSource::Cgroup, LabelSource::Unit, LabelSource::Exe, LabelSource::Comm}));
+}
+
+TEST(ConfigLabels, Uses) {
+  LabelConfig labels;
+  EXPECT_TRUE(labels.uses(LabelSource::Comm));
+  EXPECT_FALSE(labels.uses(LabelSource::Unit));
+  labels.per_family[static_cast<std::size_t>(Family::Forks)] = {LabelSource::Unit};
+  EXPECT_TRUE(labels.uses(LabelSource::Unit));
+  EXPECT_TRUE(labels.uses(LabelSource::Comm));  // the other families still have it
+  EXPECT_FALSE(labels.uses(LabelSource::User));
+  for (auto& list : labels.per_family) list = {LabelSource::Exe};
+  EXPECT_FALSE(labels.uses(LabelSource::Comm));
+}
+
+TEST(ConfigLabels, Invalid) {
+  const std::pair<std::string, std::string> cases[] = {
+      {"labels:\n  execs: [comm, pid]\n",
+       "test.yaml:2: labels.execs[1]: \"pid\" is not a label name"},
+      {"labels:\n  default: [Comm]\n",
+       "test.yaml:2: labels.default[0]: \"Comm\" is not a label name"},
+      {"labels:\n  default: [\"\"]\n", "test.yaml:2: labels.default[0]: \"\" is not a label name"},
+      {"labels:\n  forks: [comm, unit, comm]\n",
+       "test.yaml:2: labels.forks[2]: \"comm\" is given twice"},
+      {"labels:\n  exits: []\n", "test.yaml:2: labels.exits: has 0 entries"},
+      {"labels:\n  default: []\n", "test.yaml:2: labels.default: has 0 entries"},
+      {"labels:\n  processes: [comm, exe, unit, cgroup, container_id, uid, user, comm]\n",
+       "test.yaml:2: labels.processes: has 8 entries"},
+      {"labels:\n  lifetime: comm\n",
+       "test.yaml:2: labels.lifetime: expected a list, found a single value \"comm\""},
+      {"labels:\n  lifetime:\n", "test.yaml:2: labels.lifetime: no value"},
+      {"labels:\n  execs: {comm: 1}\n", "test.yaml:2: labels.execs: expected a list, found a map"},
+      {"labels:\n  execs:\n    - comm\n    - [exe]\n",
+       "test.yaml:4: labels.execs[1]: expected a label name, found a list"},
+  };
+  for (const auto& [yaml, message] : cases) {
+    EXPECT_EQ(parse_error(yaml), message + kLabelsAllowed) << yaml;
+  }
+}
+
+TEST(ConfigLabels, ErrorPointsAtTheItemLine) {
+  EXPECT_EQ(parse_error("labels:\n  execs:\n    - comm\n    - exe\n    - comm\n"),
+            std::string("test.yaml:5: labels.execs[2]: \"comm\" is given twice") + kLabelsAllowed);
+}
+
+TEST(ConfigLabels, UnknownKeysAndShapes) {
+  const BadValue cases[] = {
+      {"labels:\n  fork: [comm]\n",
+       "test.yaml:2: labels.fork: unknown key; allowed keys under labels: default, execs, forks, "
+       "exits, lifetime, processes"},
+      {"labels:\n  execs: [comm]\n  execs: [exe]\n",
+       "test.yaml:3: labels.execs: duplicate key; give each key once"},
+      {"labels: [comm]\n",
+       "test.yaml:1: labels: expected a map, found a list; allowed keys under labels: default, "
+       "execs, forks, exits, lifetime, processes"},
+      {"labels: comm\n",
+       "test.yaml:1: labels: expected a map, found a single value \"comm\"; allowed keys under "
+       "labels: default, execs, forks, exits, lifetime, processes"},
+  };
+  for (const BadValue& bad : cases) EXPECT_EQ(parse_error(bad.yaml), bad.message) << bad.yaml;
+}
+
+// ---- Filters ----------------------------------------------------------------
+
+TEST(ConfigFilters, EveryKeyOnBothSides) {
+  Config config = parse_ok(
+      "filters:\n"
+      "  exclude_self: true\n"
+      "  include:\n"
+      "    comm: [nginx, php-fpm, 123456789012345]\n"
+      "    comm_regex: [\"^python[0-9.]*$\"]\n"
+      "    exe: [/usr/bin/python3.11]\n"
+      "    exe_regex: [\"^/usr/lib/.*\"]\n"
+      "    unit: [cron.service, \"user@1000.service\"]\n"
+      "    cgroup_prefix: [/system.slice/, /]\n"
+      "    uid: [0, 1000, 4294967294]\n"
+      "  exclude:\n"
+      "    comm: [sshd]\n"
+      "    comm_regex: [\"kworker/.*\"]\n"
+      "    exe: [/usr/sbin/cron]\n"
+      "    exe_regex: [\".*/bash\"]\n"
+      "    unit: [session-1.scope]\n"
+      "    cgroup_prefix: [/user.slice/user-0.slice]\n"
+      "    uid: [65534]\n");
+  EXPECT_TRUE(config.exclude_self);
+  FilterRules include;
+  include.comm = {"nginx", "php-fpm", "123456789012345"};
+  include.comm_regex = {"^python[0-9.]*$"};
+  include.exe = {"/usr/bin/python3.11"};
+  include.exe_regex = {"^/usr/lib/.*"};
+  include.unit = {"cron.service", "user@1000.service"};
+  include.cgroup_prefix = {"/system.slice/", "/"};
+  include.uid = {0, 1000, 4294967294u};
+  EXPECT_EQ(config.include, include);
+  FilterRules exclude;
+  exclude.comm = {"sshd"};
+  exclude.comm_regex = {"kworker/.*"};
+  exclude.exe = {"/usr/sbin/cron"};
+  exclude.exe_regex = {".*/bash"};
+  exclude.unit = {"session-1.scope"};
+  exclude.cgroup_prefix = {"/user.slice/user-0.slice"};
+  exclude.uid = {65534};
+  EXPECT_EQ(config.exclude, exclude);
+  // Labels and cardinality are untouched.
+  expect_same(config, [&] {
+    Config expected;
+    expected.exclude_self = true;
+    expected.include = include;
+    expected.exclude = exclude;
+    return expected;
+  }());
+}
+
+TEST(ConfigFilters, EmptyListsAndMapsMatchNothing) {
+  Config config = parse_ok(
+      "filters:\n  include:\n    comm: []\n    uid: []\n  exclude: {}\n  exclude_self: false\n");
+  EXPECT_TRUE(config.include.empty());
+  EXPECT_TRUE(config.exclude.empty());
+  EXPECT_FALSE(config.exclude_self);
+}
+
+TEST(ConfigFilters, Empty) {
+  FilterRules rules;
+  EXPECT_TRUE(rules.empty());
+  using Fill = void (*)(FilterRules&);
+  for (Fill fill :
+       {+[](FilterRules& r) { r.comm = {"a"}; }, +[](FilterRules& r) { r.comm_regex = {"a"}; },
+        +[](FilterRules& r) { r.exe = {"/a"}; }, +[](FilterRules& r) { r.exe_regex = {"a"}; },
+        +[](FilterRules& r) { r.unit = {"a.service"}; },
+        +[](FilterRules& r) { r.cgroup_prefix = {"/"}; }, +[](FilterRules& r) { r.uid = {0}; }}) {
+    FilterRules filled;
+    fill(filled);
+    EXPECT_FALSE(filled.empty());
+  }
+}
+
+// What std::regex says about a pattern it refuses; the message quotes it, and
+// its wording is the standard library's, not ours.
+std::string regex_what(const std::string& pattern) {
+  try {
+    std::regex compiled(pattern, std::regex::ECMAScript);
+  } catch (const std::regex_error& e) {
+    return e.what();
+  }
+  ADD_FAILURE() << pattern << " compiles";
+  return "";
+}
+
+std::string filter_error(const std::string& side, const std::string& key, const std::string& list) {
+  return parse_error("filters:\n  " + side + ":\n    " + key + ": " + list + "\n");
+}
+
+TEST(ConfigFilters, InvalidItems) {
+  constexpr const char* kComm =
+      "; use command names of 1 to 15 bytes, as the kernel keeps them (e.g. [nginx, sshd])";
+  constexpr const char* kCommRegex = "; use ECMAScript syntax, e.g. ^python[0-9.]*$";
+  constexpr const char* kExe =
+      "; use absolute paths without empty, \".\" or \"..\" parts, as the kernel reports them "
+      "(e.g. [/usr/bin/python3.11])";
+  constexpr const char* kExeRegex =
+      "; use ECMAScript syntax that matches the whole path, e.g. ^/usr/lib/.*$";
+  constexpr const char* kUnit =
+      "; use systemd unit names without \"/\" (e.g. [cron.service, session-1.scope])";
+  constexpr const char* kCgroup =
+      "; use cgroup path prefixes that start with \"/\" (e.g. [/system.slice/])";
+  constexpr const char* kUid = "; use integers from 0 to 4294967294 (e.g. [0, 1000])";
+  struct Case {
+    const char* key;
+    std::string list;
+    std::string message;
+    const char* allowed;
+  };
+  const Case cases[] = {
+      {"comm", "[nginx, 1234567890123456]", "comm[1]: \"1234567890123456\" is 16 bytes long",
+       kComm},
+      {"comm", "[\"\"]", "comm[0]: \"\" is empty", kComm},
+      {"comm", "[\"a\\0b\"]", "comm[0]: \"a\\x00b\" has a NUL byte", kComm},
+      {"comm_regex", "[\"(\"]",
+       "comm_regex[0]: \"(\" is not a valid regular expression (" + regex_what("(") + ")",
+       kCommRegex},
+      {"comm_regex", "[ok, \"[a-\"]",
+       "comm_regex[1]: \"[a-\" is not a valid regular expression (" + regex_what("[a-") + ")",
+       kCommRegex},
+      {"comm_regex", "[\"\"]", "comm_regex[0]: \"\" is empty", kCommRegex},
+      {"comm_regex", "[" + std::string(1025, 'a') + "]",
+       "comm_regex[0]: \"" + std::string(64, 'a') + "...\" is 1025 bytes long, more than 1024",
+       kCommRegex},
+      {"exe_regex", "[\"a{2,1}\"]",
+       "exe_regex[0]: \"a{2,1}\" is not a valid regular expression (" + regex_what("a{2,1}") + ")",
+       kExeRegex},
+      {"exe", "[python3]", "exe[0]: \"python3\" is not an absolute path", kExe},
+      {"exe", "[\"\"]", "exe[0]: \"\" is not an absolute path", kExe},
+      {"exe", "[/usr/bin/]", "exe[0]: \"/usr/bin/\" has an empty, \".\" or \"..\" part", kExe},
+      {"exe", "[/usr//bin/x]", "exe[0]: \"/usr//bin/x\" has an empty, \".\" or \"..\" part", kExe},
+      {"exe", "[/usr/bin/../x]", "exe[0]: \"/usr/bin/../x\" has an empty, \".\" or \"..\" part",
+       kExe},
+      {"exe", "[/./x]", "exe[0]: \"/./x\" has an empty, \".\" or \"..\" part", kExe},
+      {"exe", "[/]", "exe[0]: \"/\" has an empty, \".\" or \"..\" part", kExe},
+      {"unit", "[system.slice/cron.service]", "unit[0]: \"system.slice/cron.service\" has a \"/\"",
+       kUnit},
+      {"unit", "[\"\"]", "unit[0]: \"\" is empty", kUnit},
+      {"cgroup_prefix", "[system.slice]",
+       "cgroup_prefix[0]: \"system.slice\" does not start "
+       "with \"/\"",
+       kCgroup},
+      {"cgroup_prefix", "[\"\"]", "cgroup_prefix[0]: \"\" does not start with \"/\"", kCgroup},
+      {"uid", "[4294967295]", "uid[0]: \"4294967295\" is out of range", kUid},
+      {"uid", "[0, 99999999999999999999999]", "uid[1]: \"99999999999999999999999\" is out of range",
+       kUid},
+      {"uid", "[-1]", "uid[0]: \"-1\" is not an integer", kUid},
+      {"uid", "[root]", "uid[0]: \"root\" is not an integer", kUid},
+      {"uid", "[1e3]", "uid[0]: \"1e3\" is not an integer", kUid},
+  };
+  for (const Case& c : cases) {
+    for (std::string side : {"include", "exclude"}) {
+      EXPECT_EQ(filter_error(side, c.key, c.list),
+                "test.yaml:3: filters." + side + "." + c.message + c.allowed)
+          << side << "." << c.key << ": " << c.list;
+    }
+  }
+}
+
+TEST(ConfigFilters, ErrorPointsAtTheItemLine) {
+  EXPECT_EQ(
+      parse_error("filters:\n  exclude:\n    comm_regex:\n      - ok\n      - \"(\"\n"),
+      "test.yaml:5: filters.exclude.comm_regex[1]: \"(\" is not a valid regular expression (" +
+          regex_what("(") + "); use ECMAScript syntax, e.g. ^python[0-9.]*$");
+}
+
+TEST(ConfigFilters, WrongShapesAndKeys) {
+  const BadValue cases[] = {
+      {"filters:\n  exclude_self: yes\n",
+       "test.yaml:2: filters.exclude_self: \"yes\" is not a boolean; use true or false"},
+      {"filters:\n  exclude_self: [true]\n",
+       "test.yaml:2: filters.exclude_self: expected a single value, found a list; use true or "
+       "false"},
+      {"filters: [comm]\n",
+       "test.yaml:1: filters: expected a map, found a list; allowed keys under filters: "
+       "exclude_self, include, exclude"},
+      {"filters:\n  include: [nginx]\n",
+       "test.yaml:2: filters.include: expected a map, found a list; allowed keys under "
+       "filters.include: comm, comm_regex, exe, exe_regex, unit, cgroup_prefix, uid"},
+      {"filters:\n  exclude:\n    comm: sshd\n",
+       "test.yaml:3: filters.exclude.comm: expected a list, found a single value \"sshd\"; use "
+       "command names of 1 to 15 bytes, as the kernel keeps them (e.g. [nginx, sshd])"},
+      {"filters:\n  exclude:\n    uid:\n",
+       "test.yaml:3: filters.exclude.uid: no value; use integers from 0 to 4294967294 (e.g. [0, "
+       "1000])"},
+      {"filters:\n  include:\n    uid: [[1]]\n",
+       "test.yaml:3: filters.include.uid[0]: expected a uid, found a list; use integers from 0 "
+       "to 4294967294 (e.g. [0, 1000])"},
+      {"filters:\n  include:\n    unit: [{a: b}]\n",
+       "test.yaml:3: filters.include.unit[0]: expected a unit name, found a map; use systemd "
+       "unit names without \"/\" (e.g. [cron.service, session-1.scope])"},
+      {"filters:\n  include:\n    user: [root]\n",
+       "test.yaml:3: filters.include.user: unknown key; allowed keys under filters.include: "
+       "comm, comm_regex, exe, exe_regex, unit, cgroup_prefix, uid"},
+      {"filters:\n  includes:\n    comm: [a]\n",
+       "test.yaml:2: filters.includes: unknown key; allowed keys under filters: exclude_self, "
+       "include, exclude"},
+      {"filters:\n  exclude:\n    comm: [a]\n    comm: [b]\n",
+       "test.yaml:4: filters.exclude.comm: duplicate key; give each key once"},
+      {"filters:\n  include:\n    [a]: 1\n",
+       "test.yaml:3: filters.include: a key is a list, not a name; allowed keys under "
+       "filters.include: comm, comm_regex, exe, exe_regex, unit, cgroup_prefix, uid"},
+  };
+  for (const BadValue& bad : cases) EXPECT_EQ(parse_error(bad.yaml), bad.message) << bad.yaml;
+}
+
+// ---- Cardinality ------------------------------------------------------------
+
+constexpr const char* kSeriesAllowed = "; use an integer from 1 to 1000000";
+constexpr const char* kStaleAllowed =
+    "; use 0s (never) or a duration from 1m to 30d, in units of d, h, m and s (e.g. 1h, 7d)";
+
+TEST(ConfigCardinality, Valid) {
+  Config config = parse_ok("cardinality:\n  max_series_per_family: 1\n  drop_stale_after: 1h\n");
+  EXPECT_EQ(config.max_series_per_family, 1u);
+  EXPECT_EQ(config.drop_stale_after, seconds(3600));
+  EXPECT_EQ(parse_ok("cardinality:\n  max_series_per_family: 1000000\n").max_series_per_family,
+            1000000u);
+  const std::pair<const char*, long> stale[] = {{"0", 0},
+                                                {"0s", 0},
+                                                {"0d0h", 0},
+                                                {"1m", 60},
+                                                {"60s", 60},
+                                                {"90m", 5400},
+                                                {"1d12h", 129600},
+                                                {"7d", 604800},
+                                                {"30d", 2592000},
+                                                {"720h", 2592000},
+                                                {"29d23h59m60s", 2592000}};
+  for (const auto& [text, secs] : stale) {
+    Config c = parse_ok(std::string("cardinality:\n  drop_stale_after: ") + text + "\n");
+    EXPECT_EQ(c.drop_stale_after, seconds(secs)) << text;
+  }
+}
+
+TEST(ConfigCardinality, Invalid) {
+  const std::pair<std::string, std::string> cases[] = {
+      {"max_series_per_family: 0", "\"0\" is out of range" + std::string(kSeriesAllowed)},
+      {"max_series_per_family: 1000001",
+       "\"1000001\" is out of range" + std::string(kSeriesAllowed)},
+      {"max_series_per_family: 10k", "\"10k\" is not an integer" + std::string(kSeriesAllowed)},
+      {"max_series_per_family: [1]",
+       "expected a single value, found a list" + std::string(kSeriesAllowed)},
+      {"drop_stale_after: 59s", "\"59s\" is out of range" + std::string(kStaleAllowed)},
+      {"drop_stale_after: 30d1s", "\"30d1s\" is out of range" + std::string(kStaleAllowed)},
+      {"drop_stale_after: 721h", "\"721h\" is out of range" + std::string(kStaleAllowed)},
+      {"drop_stale_after: 99999999999999999999d",
+       "\"99999999999999999999d\" is out of range" + std::string(kStaleAllowed)},
+      {"drop_stale_after: 1w", "\"1w\" is not a duration" + std::string(kStaleAllowed)},
+      {"drop_stale_after: 90000ms", "\"90000ms\" is not a duration" + std::string(kStaleAllowed)},
+      {"drop_stale_after: 1h1d", "\"1h1d\" is not a duration" + std::string(kStaleAllowed)},
+      {"drop_stale_after: 1", "\"1\" is not a duration" + std::string(kStaleAllowed)},
+      {"drop_stale_after: never", "\"never\" is not a duration" + std::string(kStaleAllowed)},
+      {"drop_stale_after:", "no value" + std::string(kStaleAllowed)},
+  };
+  for (const auto& [line, message] : cases) {
+    std::string key = line.substr(0, line.find(':'));
+    EXPECT_EQ(parse_error("cardinality:\n  " + line + "\n"),
+              "test.yaml:2: cardinality." + key + ": " + message)
+        << line;
+  }
+  EXPECT_EQ(parse_error("cardinality:\n  max_series: 1\n"),
+            "test.yaml:2: cardinality.max_series: unknown key; allowed keys under cardinality: "
+            "max_series_per_family, drop_stale_after");
+}
+
+TEST(ConfigCardinality, DescribedWithDays) {
+  Config config;
+  for (const auto& [secs, text] : std::vector<std::pair<long, std::string>>{{0, "0s"},
+                                                                            {60, "1m"},
+                                                                            {3600, "1h"},
+                                                                            {86400, "1d"},
+                                                                            {129600, "1d12h"},
+                                                                            {2592000, "30d"},
+                                                                            {90061, "1d1h1m1s"}}) {
+    config.drop_stale_after = seconds(secs);
+    EXPECT_NE(describe(config).find("\ncardinality.drop_stale_after: " + text + "\n"),
+              std::string::npos)
+        << text;
+  }
+}
+
+// ---- describe() of labels and filters ---------------------------------------
+
+TEST(ConfigDescribe, LabelsFiltersAndCardinality) {
+  Config config = parse_ok(
+      "labels:\n"
+      "  default: [unit]\n"
+      "  execs: [comm, exe]\n"
+      "filters:\n"
+      "  exclude_self: true\n"
+      "  include:\n"
+      "    uid: [0, 1000]\n"
+      "    comm_regex: [\"^python[0-9.]*$\", \"a{1,2}\", \"x y\"]\n"
+      "  exclude:\n"
+      "    comm: [sshd, cron]\n"
+      "cardinality:\n"
+      "  max_series_per_family: 20000\n"
+      "  drop_stale_after: 720h\n");
+  std::string text = describe(config);
+  EXPECT_EQ(text.substr(text.find("labels.")),
+            "labels.execs: comm, exe\n"
+            "labels.forks: unit\n"
+            "labels.exits: unit\n"
+            "labels.lifetime: unit\n"
+            "labels.processes: unit\n"
+            "filters.exclude_self: true\n"
+            "filters.include.comm_regex: ^python[0-9.]*$, \"a{1,2}\", \"x y\"\n"
+            "filters.include.uid: 0, 1000\n"
+            "filters.exclude.comm: sshd, cron\n"
+            "cardinality.max_series_per_family: 20000\n"
+            "cardinality.drop_stale_after: 30d\n");
+}
+
+// ---- Example files ----------------------------------------------------------
+
+Config load_example(const std::string& name) {
+  ConfigResult result =
+      load_config_file(std::string(EXECMOND_SOURCE_DIR) + "/config/examples/" + name);
+  EXPECT_TRUE(result) << result.error;
+  return result ? *result.config : Config();
+}
+
+TEST(ConfigExamples, PerSystemdUnit) {
+  Config config = load_example("per-systemd-unit.yaml");
+  const Labels comm_unit = {LabelSource::Comm, LabelSource::Unit};
+  EXPECT_EQ(config.labels.of(Family::Execs), comm_unit);
+  EXPECT_EQ(config.labels.of(Family::Exits), comm_unit);
+  EXPECT_EQ(config.labels.of(Family::Lifetime), comm_unit);
+  EXPECT_EQ(config.labels.of(Family::Processes), Labels{LabelSource::Unit});
+  EXPECT_EQ(config.labels.of(Family::Forks), Labels{LabelSource::Comm});
+  EXPECT_TRUE(config.exclude_self);
+}
+
+TEST(ConfigExamples, KubernetesNode) {
+  Config config = load_example("kubernetes-node.yaml");
+  EXPECT_EQ(config.labels.of(Family::Execs), (Labels{LabelSource::ContainerId, LabelSource::Comm}));
+  EXPECT_TRUE(config.labels.uses(LabelSource::ContainerId));
+  EXPECT_NE(std::find(config.exclude.cgroup_prefix.begin(), config.exclude.cgroup_prefix.end(),
+                      "/system.slice/"),
+            config.exclude.cgroup_prefix.end());
+  EXPECT_TRUE(config.include.empty());
+  EXPECT_EQ(config.max_series_per_family, 20000u);
+  EXPECT_EQ(config.drop_stale_after, std::chrono::hours(1));
+}
+
+TEST(ConfigExamples, SharedLoginHost) {
+  Config config = load_example("shared-login-host.yaml");
+  EXPECT_EQ(config.labels.of(Family::Execs), (Labels{LabelSource::User, LabelSource::Comm}));
+  EXPECT_TRUE(config.labels.uses(LabelSource::User));
+  EXPECT_EQ(config.exclude.uid, std::vector<std::uint32_t>{0});
+  EXPECT_EQ(config.drop_stale_after, std::chrono::hours(24));
+}
+
+// The examples are documentation: each opens with a few lines saying what it is for.
+TEST(ConfigExamples, EachStartsWithAComment) {
+  for (const char* name :
+       {"per-systemd-unit.yaml", "kubernetes-node.yaml", "shared-login-host.yaml"}) {
+    std::FILE* file =
+        std::fopen((std::string(EXECMOND_SOURCE_DIR) + "/config/examples/" + name).c_str(), "r");
+    ASSERT_NE(file, nullptr) << name;
+    int comment_lines = 0;
+    char line[512];
+    while (std::fgets(line, sizeof line, file) != nullptr && line[0] == '#') ++comment_lines;
+    std::fclose(file);
+    EXPECT_GE(comment_lines, 3) << name;
+    EXPECT_LE(comment_lines, 6) << name;
+  }
+}
+
 // ---- set_setting ------------------------------------------------------------
 
 TEST(ConfigSetSetting, SetsAndRejects) {
@@ -480,6 +1005,25 @@ TEST(ConfigSetSetting, SetsAndRejects) {
   EXPECT_NE(set_setting(config, "web.nope", "x"), "");
   EXPECT_NE(set_setting(config, "metrics.lifetime_buckets", "[1]"), "");
   EXPECT_NE(set_setting(config, "web", "x"), "");
+  // Single values in the new sections, with the file's rules.
+  EXPECT_EQ(set_setting(config, "filters.exclude_self", "true"), "");
+  EXPECT_TRUE(config.exclude_self);
+  EXPECT_EQ(set_setting(config, "cardinality.max_series_per_family", "5"), "");
+  EXPECT_EQ(config.max_series_per_family, 5u);
+  EXPECT_EQ(set_setting(config, "cardinality.drop_stale_after", "2d"), "");
+  EXPECT_EQ(config.drop_stale_after, std::chrono::hours(48));
+  EXPECT_EQ(set_setting(config, "cardinality.drop_stale_after", "30s"),
+            std::string("\"30s\" is out of range") + kStaleAllowed);
+  // Lists are only set in the file.
+  for (const char* list : {"labels.execs", "labels.default", "filters.include.comm",
+                           "filters.exclude.uid", "filters.include", "labels"}) {
+    EXPECT_EQ(set_setting(config, list, "comm"),
+              "\"" + std::string(list) +
+                  "\" is not a setting that takes a single value; use a key that describe() "
+                  "lists with a single value, e.g. log.level; lists are set in the config file");
+  }
+  EXPECT_EQ(config.labels, LabelConfig());
+  EXPECT_TRUE(config.include.empty());
   // A rejected value leaves the setting as it was.
   EXPECT_NE(set_setting(config, "tracer.max_keys", "1"), "");
   EXPECT_EQ(config.max_keys, 8192u);
@@ -498,6 +1042,37 @@ TEST(ConfigRestart, RunTimeSettingsDoNotNeedARestart) {
   EXPECT_TRUE(restart_only_differences(Config(), wanted).empty());
 }
 
+// Filters and stale-series dropping change at run time: a reload applies them.
+TEST(ConfigRestart, FiltersAndStaleDroppingDoNotNeedARestart) {
+  Config wanted;
+  wanted.include.comm = {"nginx"};
+  wanted.include.uid = {1000};
+  wanted.exclude.cgroup_prefix = {"/system.slice/"};
+  wanted.exclude.exe_regex = {".*"};
+  wanted.exclude_self = true;
+  wanted.drop_stale_after = seconds(3600);
+  EXPECT_TRUE(restart_only_differences(Config(), wanted).empty());
+}
+
+TEST(ConfigRestart, LabelsAreReportedOnce) {
+  Config wanted;
+  wanted.labels.per_family[static_cast<std::size_t>(Family::Execs)] = {LabelSource::Exe};
+  EXPECT_EQ(restart_only_differences(Config(), wanted), std::vector<std::string>{"labels"});
+  for (auto& labels : wanted.labels.per_family) labels = {LabelSource::Comm, LabelSource::Unit};
+  wanted.max_series_per_family = 1;
+  EXPECT_EQ(restart_only_differences(Config(), wanted),
+            (std::vector<std::string>{"labels", "cardinality.max_series_per_family"}));
+  // The same labels reached through default or per-family lists are no change.
+  Config running = parse_ok("labels:\n  default: [comm, unit]\n");
+  Config same = parse_ok(
+      "labels:\n  execs: [comm, unit]\n  forks: [comm, unit]\n  exits: [comm, unit]\n"
+      "  lifetime: [comm, unit]\n  processes: [comm, unit]\n");
+  EXPECT_TRUE(restart_only_differences(running, same).empty());
+  // Order matters: it is the order of the labels on every series.
+  Config swapped = parse_ok("labels:\n  default: [unit, comm]\n");
+  EXPECT_EQ(restart_only_differences(running, swapped), std::vector<std::string>{"labels"});
+}
+
 TEST(ConfigRestart, EachRestartSettingIsReported) {
   using Change = void (*)(Config&);
   const std::pair<const char*, Change> cases[] = {
@@ -509,6 +1084,8 @@ TEST(ConfigRestart, EachRestartSettingIsReported) {
       {"tracer.bpf_stats", [](Config& c) { c.bpf_stats = true; }},
       {"metrics.lifetime_buckets", [](Config& c) { c.lifetime_buckets.back() += 1e-9; }},
       {"log.target", [](Config& c) { c.log_target = LogTarget::Journal; }},
+      {"labels", [](Config& c) { c.labels.per_family[4].push_back(LabelSource::User); }},
+      {"cardinality.max_series_per_family", [](Config& c) { c.max_series_per_family = 1; }},
   };
   for (const auto& [key, change] : cases) {
     Config wanted;
