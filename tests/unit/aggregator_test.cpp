@@ -21,6 +21,8 @@
 #include "filter.h"
 #include "identity.h"
 
+#include "label_fixtures.h"
+
 namespace execmond {
 namespace {
 
@@ -646,17 +648,7 @@ Identity nginx() {
   return who;
 }
 
-LabelConfig mixed_labels() {
-  LabelConfig labels;
-  labels.per_family[static_cast<std::size_t>(Family::Execs)] = {LabelSource::Comm,
-                                                                LabelSource::Exe};
-  labels.per_family[static_cast<std::size_t>(Family::Forks)] = {LabelSource::Uid};
-  labels.per_family[static_cast<std::size_t>(Family::Exits)] = {LabelSource::Unit};
-  labels.per_family[static_cast<std::size_t>(Family::Lifetime)] = {LabelSource::Cgroup,
-                                                                   LabelSource::ContainerId};
-  labels.per_family[static_cast<std::size_t>(Family::Processes)] = {LabelSource::User};
-  return labels;
-}
+using test::mixed_labels;
 
 TEST(AggregatorLabelsTest, EachFamilyIsKeyedByItsOwnLabels) {
   Aggregator aggregator(options(kBounds, kNoCap, mixed_labels()));

@@ -27,6 +27,8 @@
 #include "identity.h"
 #include "self_metrics.h"
 
+#include "label_fixtures.h"
+
 namespace execmond {
 namespace {
 
@@ -546,17 +548,7 @@ TEST(CollectorTest, MapEntriesAndCapacityAreGaugesByMap) {
 // ---------------------------------------------------------------------------
 // Configurable labels and the overflow family
 
-LabelConfig mixed_labels() {
-  LabelConfig labels;
-  labels.per_family[static_cast<std::size_t>(Family::Execs)] = {LabelSource::Comm,
-                                                                LabelSource::Exe};
-  labels.per_family[static_cast<std::size_t>(Family::Forks)] = {LabelSource::Uid};
-  labels.per_family[static_cast<std::size_t>(Family::Exits)] = {LabelSource::Unit};
-  labels.per_family[static_cast<std::size_t>(Family::Lifetime)] = {LabelSource::Cgroup,
-                                                                   LabelSource::ContainerId};
-  labels.per_family[static_cast<std::size_t>(Family::Processes)] = {LabelSource::User};
-  return labels;
-}
+using test::mixed_labels;
 
 Snapshot mixed_snapshot() {
   Snapshot s;
