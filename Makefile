@@ -12,7 +12,7 @@ DEPS = build-essential cmake pkg-config clang llvm libbpf-dev bpftool \
        prometheus-cpp-dev libyaml-cpp-dev libspdlog-dev libsystemd-dev \
        libgtest-dev libgmock-dev prometheus curl
 
-.PHONY: all deps build run test clean format lint
+.PHONY: all deps build run test clean format lint package packagetest systemtest promtest
 
 all: build
 
@@ -45,6 +45,22 @@ lint: build
 	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends clang-format clang-tidy
 	clang-format --dry-run --Werror $(CXX_SOURCES)
 	clang-tidy -p $(BUILD_DIR) --quiet src/*.cpp
+
+# deb and rpm in $(BUILD_DIR)/packages (CPack).
+package: build
+	packaging/build-packages.sh $(BUILD_DIR)
+
+# Contents, metadata, lintian/rpmlint, install/remove/purge of the packages.
+packagetest: package
+	packaging/test-packages.sh $(BUILD_DIR)
+
+# The deb in a real systemd on Debian 12's own kernel, booted under qemu.
+systemtest: package
+	tests/system/run.sh $(BUILD_DIR)
+
+# A real Prometheus scraping execmond: every dashboard and alert expression.
+promtest: build
+	tests/prometheus/run.sh $(BUILD_DIR)
 
 clean:
 	rm -rf $(BUILD_DIR)

@@ -2,6 +2,7 @@
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#include <linux/capability.h>
 #include <poll.h>
 #include <spdlog/spdlog.h>
 #include <sys/signalfd.h>
@@ -16,6 +17,7 @@
 #include <fstream>
 #include <utility>
 
+#include "capabilities.h"
 #include "kernel_filters.h"
 #include "label_resolver.h"
 #include "logging.h"
@@ -121,7 +123,7 @@ void Daemon::register_self_metrics() {
   reload_success_time_->Set(unix_now());
 }
 
-void Daemon::start() {
+void Daemon::start(bool drop_capabilities) {
   if (std::string why = check_bpf_privileges(); !why.empty()) throw StartupError(why);
   if (std::string why = check_kernel_btf(); !why.empty()) throw StartupError(why);
   if (config_.bpf_stats) {
@@ -153,6 +155,15 @@ void Daemon::start() {
   }
   spdlog::info("serving metrics on {} at {} (port {})", config_.listen_address,
                config_.telemetry_path, port());
+  if (drop_capabilities) {
+    // Kept: CAP_DAC_READ_SEARCH for open_by_handle_at(), which names cgroup
+    // ids; without it the resolver walks the cgroup tree instead.
+    if (std::string why = drop_capabilities_except({CAP_DAC_READ_SEARCH}); !why.empty()) {
+      spdlog::warn("cannot drop capabilities: {}", why);
+    } else {
+      spdlog::info("dropped all capabilities but CAP_DAC_READ_SEARCH");
+    }
+  }
 }
 
 std::uint16_t Daemon::port() const { return http_ ? http_->port() : 0; }

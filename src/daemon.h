@@ -38,8 +38,9 @@ class Daemon {
   Daemon& operator=(const Daemon&) = delete;
 
   // Checks the host, loads and attaches the tracer, seeds the running
-  // processes, binds HTTP. Throws StartupError.
-  void start();
+  // processes, binds HTTP, then (drop_capabilities) gives up every capability
+  // it no longer needs. Throws StartupError.
+  void start(bool drop_capabilities = false);
   // Reads what the kernel recorded and publishes it for scrapes.
   void drain_once();
   // Re-reads the config file; on error keeps the running config. Returns success.

@@ -60,7 +60,7 @@ int run(const std::vector<std::string>& args) {
   spdlog::info("starting execmond {}", EXECMOND_VERSION);
   execmond::Daemon daemon(options, std::move(*config.config));
   try {
-    daemon.start();
+    daemon.start(/*drop_capabilities=*/true);
   } catch (const execmond::StartupError& e) {
     spdlog::critical("{}", e.what());
     return 1;

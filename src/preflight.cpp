@@ -3,8 +3,8 @@
 #include <unistd.h>
 
 #include <cstdint>
-#include <fstream>
-#include <sstream>
+
+#include "capabilities.h"
 
 namespace execmond {
 
@@ -13,18 +13,6 @@ namespace {
 constexpr int kCapSysAdmin = 21;
 constexpr int kCapPerfmon = 38;
 constexpr int kCapBpf = 39;
-
-// The effective capability set from /proc/self/status, or 0 if unreadable.
-std::uint64_t effective_capabilities() {
-  std::ifstream status("/proc/self/status");
-  std::string line;
-  while (std::getline(status, line)) {
-    if (line.rfind("CapEff:", 0) == 0) {
-      return std::stoull(line.substr(7), nullptr, 16);
-    }
-  }
-  return 0;
-}
 
 bool has(std::uint64_t caps, int cap) { return (caps >> cap) & 1U; }
 

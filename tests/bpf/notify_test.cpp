@@ -20,6 +20,15 @@
 namespace execmond::test {
 namespace {
 
+unsigned long long effective_capabilities_of(pid_t pid) {
+  std::ifstream status("/proc/" + std::to_string(pid) + "/status");
+  std::string line;
+  while (std::getline(status, line)) {
+    if (line.rfind("CapEff:", 0) == 0) return std::stoull(line.substr(7), nullptr, 16);
+  }
+  return ~0ULL;
+}
+
 class NotifyTest : public TracedTest {
  protected:
   void TearDown() override {
@@ -94,11 +103,16 @@ TEST_F(NotifyTest, ReadyWatchdogReloadingStoppingInOrder) {
   EXPECT_EQ(metrics.status, 200);
   EXPECT_NE(metrics.body.find("execmond_processes{"), std::string::npos);
 
+  // Attached and serving, the daemon keeps only CAP_DAC_READ_SEARCH (2).
+  EXPECT_EQ(effective_capabilities_of(pid_), 1ULL << 2);
+
   await("WATCHDOG=1");
   kill(pid_, SIGHUP);
   await("RELOADING=1");
   std::string reloaded = await("READY=1");
   EXPECT_NE(reloaded.find("STATUS="), std::string::npos);
+  // Still draining and serving without the capabilities it dropped.
+  EXPECT_EQ(http_get(static_cast<std::uint16_t>(std::stoi(port[1])), "/metrics").status, 200);
   await("WATCHDOG=1");
   kill(pid_, SIGTERM);
   await("STOPPING=1");

@@ -1,0 +1,19 @@
+// Least privilege after start-up: once the programs are attached, the maps
+// are open and the port is bound, the daemon needs almost nothing. Map reads
+// and writes go through the file descriptors it already holds.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace execmond {
+
+// Keeps only `keep` (CAP_* numbers) in the effective and permitted sets and
+// drops every other capability from the bounding, inheritable and ambient
+// sets, so nothing can regain them. Returns "" or why it failed.
+std::string drop_capabilities_except(const std::vector<int>& keep);
+
+// The effective capability set of this process, as /proc/self/status shows it.
+unsigned long long effective_capabilities();
+
+}  // namespace execmond

@@ -1,0 +1,294 @@
+#!/bin/bash
+# The system test proper, run inside the Debian 12 guest by
+# execmond-systemtest.service as root, with the host's share as $1 holding
+# the execmond deb. Each check appends one line to $1/results.txt:
+#   PASS|FAIL <tab> name <tab> detail
+# and INFO lines carry facts for the report (kernel, timings). The last line
+# is "END" once every check has run.
+set -u
+share="${1:?usage: guest-test.sh SHARE_DIR}"
+results="$share/results.txt"
+: >"$results"
+export LC_ALL=C.UTF-8 PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+unit=execmond
+port=9765
+url="http://localhost:$port/metrics"
+work=/var/tmp/execmond-systemtest # readable by apt's _apt user
+rm -rf "$work"
+mkdir -m 0755 -p "$work"
+
+# ---- reporting ----
+record() { # record PASS|FAIL|INFO NAME DETAIL
+  local detail="${3:-}"
+  detail="${detail//$'\n'/ | }"
+  detail="${detail//$'\t'/ }"
+  printf '%s\t%s\t%s\n' "$1" "$2" "${detail:0:600}" >>"$results"
+  printf '=== %s %s %s\n' "$1" "$2" "${detail:0:600}"
+}
+pass() { record PASS "$1" "${2:-}"; }
+fail() { record FAIL "$1" "${2:-}"; }
+info() { record INFO "$1" "${2:-}"; }
+verdict() { # verdict NAME DETAIL CONDITION...: PASS when the command succeeds
+  local name="$1" detail="$2"
+  shift 2
+  if "$@"; then pass "$name" "$detail"; else fail "$name" "$detail"; fi
+}
+section() { printf '\n=== ---- %s ----\n' "$*"; }
+
+# ---- helpers ----
+wait_for() { # wait_for SECONDS COMMAND...: poll every 0.5 s
+  local deadline=$((SECONDS + $1))
+  shift
+  until "$@"; do
+    ((SECONDS >= deadline)) && return 1
+    sleep 0.5
+  done
+}
+is_active() { [ "$(systemctl is-active "$unit" 2>/dev/null)" = active ]; }
+unit_state() { systemctl show -p ActiveState,SubState,Result,MainPID,NRestarts --value "$unit" 2>/dev/null | paste -sd' '; }
+main_pid() { systemctl show -p MainPID --value "$unit"; }
+
+# The names execmond's tracer gives its programs (tp_btf, or the classic
+# tracepoint fallback) and maps; bpftool shows names cut at 15 bytes.
+prog_re='^(tp_btf_fork|tp_btf_exec|tp_btf_exit|raw_tp_fork|tracepoint_exec|tracepoint_exit|seed_procs)$'
+map_re='^(counts0|counts1|procs|exe_paths|scratch|filter_comm|filter_uid|filter_exe|filter_cgroup|lost|execmond\..*)$'
+bpf_names() { # bpf_names prog|map: the names of every loaded program or map
+  bpftool "$1" show 2>/dev/null | awk '/^[0-9]+:/ { for (i = 1; i < NF; i++) if ($i == "name") print $(i + 1) }'
+}
+execmond_progs() { bpf_names prog | grep -E "$prog_re" | sort | paste -sd' '; }
+execmond_maps() { bpf_names map | grep -E "$map_re" | sort | paste -sd' '; }
+no_execmond_bpf() { [ -z "$(execmond_progs)" ] && [ -z "$(execmond_maps)" ]; }
+
+scrape() { curl -fsS --max-time 10 "$url" -o "$work/metrics.txt" 2>"$work/curl.err"; }
+metric() { # metric NAME LABEL=VALUE...: the value of the series with exactly those labels, or "absent"
+  local name="$1"
+  shift
+  awk -v name="$name" -v want="$*" '
+    BEGIN { n = split(want, w, " ") }
+    /^#/ { next }
+    {
+      series = $1; value = $NF
+      brace = index(series, "{")
+      base = brace ? substr(series, 1, brace - 1) : series
+      if (base != name) next
+      labels = brace ? substr(series, brace + 1, length(series) - brace - 1) : ""
+      count = gsub(/="/, "=\"", labels)
+      if (count != n) next
+      for (i = 1; i <= n; i++) {
+        split(w[i], kv, "=")
+        pair = kv[1] "=\"" kv[2] "\""
+        if (index("," labels ",", "," pair ",") == 0) next
+      }
+      print value; found = 1; exit
+    }
+    END { if (!found) print "absent" }' "$work/metrics.txt"
+}
+
+# ---- the checks ----
+section "kernel"
+kernel="$(uname -r)"
+info kernel "$kernel"
+verdict guest-kernel-is-6.1 "uname -r: $kernel" [[ "$kernel" == 6.1.* ]]
+if [ -e /sys/kernel/btf/vmlinux ]; then info btf "/sys/kernel/btf/vmlinux present"; fi
+if bpftool btf dump file /sys/kernel/btf/vmlinux format c 2>/dev/null |
+  sed -n '/^struct trace_event_raw_sched_process_exit {/,/^};/p' | grep -q group_dead; then
+  info group-dead "sched_process_exit has group_dead"
+else
+  info group-dead "sched_process_exit lacks group_dead (older-kernel path)"
+fi
+
+section "install"
+debs=("$share"/execmond_*.deb)
+if [ "${#debs[@]}" -ne 1 ] || [ ! -f "${debs[0]}" ]; then
+  fail package-install "expected one execmond_*.deb on the share, found: ${debs[*]}"
+  echo END >>"$results"
+  exit 0
+fi
+cp "${debs[0]}" "$work/"
+deb="$work/$(basename "${debs[0]}")"
+info package "$(basename "$deb"): Depends: $(dpkg-deb -f "$deb" Depends)"
+before_progs="$(execmond_progs)"
+# Offline: every dependency is already in the image, apt fetches nothing.
+if apt-get install -y -q --no-download -o Dpkg::Options::=--force-confnew "$deb" >"$work/install.log" 2>&1; then
+  pass package-install "apt-get install $(basename "$deb") ($(dpkg-query -W -f '${Version}' execmond))"
+else
+  fail package-install "$(tail -n 8 "$work/install.log")"
+fi
+cat "$work/install.log"
+info state-after-install "$(systemctl is-enabled $unit 2>&1 | head -n1), $(systemctl is-active $unit 2>&1 | head -n1)"
+
+section "binary and unit"
+if version_out="$(execmond --version 2>&1)"; then
+  pkg_version="$(dpkg-query -W -f '${Version}' execmond 2>/dev/null)"
+  upstream="${pkg_version#*:}"
+  upstream="${upstream%%[-~+]*}"
+  verdict execmond-version "execmond --version: $version_out (package $pkg_version)" \
+    grep -qF -- "$upstream" <<<"$version_out"
+else
+  fail execmond-version "execmond --version failed: $version_out"
+fi
+unit_path="$(systemctl show -p FragmentPath --value $unit 2>/dev/null)"
+if [ -z "$unit_path" ]; then
+  for p in /lib/systemd/system/$unit.service /usr/lib/systemd/system/$unit.service /etc/systemd/system/$unit.service; do
+    [ -f "$p" ] && unit_path="$p" && break
+  done
+fi
+if [ -n "$unit_path" ] && [ -f "$unit_path" ]; then
+  info unit-file "$unit_path"
+  if out="$(systemd-analyze verify "$unit_path" 2>&1)" && [ -z "$out" ]; then
+    pass unit-verify "systemd-analyze verify $unit_path: clean"
+  else
+    fail unit-verify "systemd-analyze verify $unit_path: ${out:-non-zero exit}"
+  fi
+  unit_type="$(systemctl show -p Type --value $unit)"
+  verdict unit-type-notify "Type=$unit_type" [ "$unit_type" = notify ]
+else
+  fail unit-verify "no $unit.service installed by the package"
+fi
+
+section "start"
+t0=$SECONDS
+if out="$(systemctl enable --now $unit 2>&1)"; then
+  pass enable-now "systemctl enable --now $unit${out:+: $out}"
+else
+  fail enable-now "systemctl enable --now $unit: $out"
+fi
+if wait_for 120 is_active; then
+  pass active-after-start "active (READY=1) after $((SECONDS - t0)) s: $(unit_state)"
+else
+  fail active-after-start "not active after 120 s: $(unit_state)"
+fi
+verdict enabled "systemctl is-enabled: $(systemctl is-enabled $unit 2>&1)" systemctl -q is-enabled $unit
+info status-text "$(systemctl show -p StatusText --value $unit)"
+
+section "bpf programs"
+progs="$(execmond_progs)"
+info bpf-programs-before-install "${before_progs:-none}"
+case " $progs " in
+  *" tp_btf_exec "*" tp_btf_exit "*" tp_btf_fork "*) mode=tp_btf ;;
+  *" raw_tp_fork "*" tracepoint_exec "*" tracepoint_exit "*) mode=tracepoint ;;
+  *) mode="" ;;
+esac
+verdict bpf-programs-loaded "bpftool prog show: ${progs:-none}${mode:+ ($mode attach mode)}" [ -n "$mode" ]
+maps="$(execmond_maps)"
+verdict bpf-maps-loaded "bpftool map show: ${maps:-none}" [ -n "$maps" ]
+bpftool prog show >"$work/bpftool-prog.txt" 2>&1
+
+section "metrics after a known workload"
+if wait_for 30 scrape; then
+  pass metrics-endpoint "$url: $(wc -l <"$work/metrics.txt") lines"
+else
+  fail metrics-endpoint "$url: $(cat "$work/curl.err")"
+fi
+# Unique command names: copies of true and dash.
+cp /bin/true /tmp/sysw-true
+cp /bin/dash /tmp/sysw-exit3
+cp /bin/dash /tmp/sysw-kill
+cp /bin/dash /tmp/sysw-forker
+t0=$SECONDS
+for _ in $(seq 100); do /tmp/sysw-true; done
+for _ in $(seq 10); do /tmp/sysw-exit3 -c 'exit 3'; done
+for _ in $(seq 5); do /tmp/sysw-kill -c 'kill -KILL $$' 2>/dev/null; done
+/tmp/sysw-forker -c 'i=0; while [ $i -lt 7 ]; do /bin/true; i=$((i + 1)); done'
+info workload "ran in $((SECONDS - t0)) s"
+sleep 2 # drain_interval is 1 s
+expectations=(
+  "execs-sysw-true|100|execmond_process_execs_total comm=sysw-true"
+  "exits-sysw-true-exited-0|100|execmond_process_exits_total comm=sysw-true reason=exited code=0"
+  "lifetime-count-sysw-true|100|execmond_process_lifetime_seconds_count comm=sysw-true"
+  "live-sysw-true|0|execmond_processes comm=sysw-true"
+  "execs-sysw-exit3|10|execmond_process_execs_total comm=sysw-exit3"
+  "exits-sysw-exit3-exited-3|10|execmond_process_exits_total comm=sysw-exit3 reason=exited code=3"
+  "exits-sysw-kill-signaled-SIGKILL|5|execmond_process_exits_total comm=sysw-kill reason=signaled code=SIGKILL"
+  "forks-sysw-forker|7|execmond_process_forks_total comm=sysw-forker"
+  "lost-exec-counts|0|execmond_events_lost_total reason=exec_counts_map_full"
+  "lost-fork-counts|0|execmond_events_lost_total reason=fork_counts_map_full"
+  "lost-exit-counts|0|execmond_events_lost_total reason=exit_counts_map_full"
+  "lost-procs|0|execmond_events_lost_total reason=procs_map_full"
+)
+all_match() {
+  scrape || return 1
+  local e want query
+  for e in "${expectations[@]}"; do
+    IFS='|' read -r _ want query <<<"$e"
+    # shellcheck disable=SC2086 # query is "NAME LABEL=VALUE..."
+    [ "$(metric $query)" = "$want" ] || return 1
+  done
+}
+# Normally right at once; under emulation a drain can come late, so allow a
+# few more seconds before judging (a count that is too high stays wrong).
+t0=$SECONDS
+wait_for 10 all_match || true
+info counts-settled "after 2 s + $((SECONDS - t0)) s"
+cp "$work/metrics.txt" "$share/metrics-after-workload.txt" 2>/dev/null
+for e in "${expectations[@]}"; do
+  IFS='|' read -r name want query <<<"$e"
+  # shellcheck disable=SC2086
+  got="$(metric $query)"
+  verdict "$name" "$query = $got (want $want)" [ "$got" = "$want" ]
+done
+
+section "reload"
+pid_before="$(main_pid)"
+if out="$(systemctl reload $unit 2>&1)"; then
+  pass reload "systemctl reload $unit"
+else
+  fail reload "systemctl reload $unit: $out"
+fi
+sleep 1
+verdict active-after-reload "$(unit_state)" is_active
+verdict reload-keeps-process "MainPID $pid_before -> $(main_pid)" [ "$(main_pid)" = "$pid_before" ]
+journal_has() { journalctl -u $unit --no-pager -o cat 2>/dev/null | grep -qF -- "$1"; }
+verdict journal-configuration-reloaded "journal has \"configuration reloaded\"" \
+  wait_for 15 journal_has "configuration reloaded"
+scrape
+got="$(metric execmond_config_last_reload_successful)"
+verdict reload-successful-metric "execmond_config_last_reload_successful = $got" [ "$got" = 1 ]
+
+section "restart"
+pid_before="$(main_pid)"
+t0=$SECONDS
+if out="$(systemctl restart $unit 2>&1)"; then
+  pass restart "systemctl restart $unit"
+else
+  fail restart "systemctl restart $unit: $out"
+fi
+if wait_for 120 is_active; then
+  pass active-after-restart "active after $((SECONDS - t0)) s, MainPID $pid_before -> $(main_pid)"
+else
+  fail active-after-restart "$(unit_state)"
+fi
+verdict new-process-after-restart "MainPID $pid_before -> $(main_pid)" [ "$(main_pid)" != "$pid_before" ]
+# The old instance's programs are gone: one set loaded, not two.
+progs_after="$(execmond_progs)"
+verdict bpf-programs-after-restart "$progs_after (before restart: $progs)" [ "$progs_after" = "$progs" ]
+verdict metrics-after-restart "$url answers" wait_for 30 scrape
+starts="$(journalctl -u $unit --no-pager -o cat | grep -cF "tracing execs, forks and exits")"
+verdict journal-startup-lines "\"tracing execs, forks and exits\" logged $starts times (2 starts)" [ "$starts" -ge 2 ]
+journalctl -u $unit --no-pager -o cat | grep -m1 -F "tracing execs, forks and exits" |
+  while read -r line; do info startup-line "$line"; done
+
+section "stop"
+if out="$(systemctl stop $unit 2>&1)"; then
+  pass stop "systemctl stop $unit"
+else
+  fail stop "systemctl stop $unit: $out"
+fi
+state="$(systemctl is-active $unit 2>&1)"
+verdict inactive-after-stop "is-active: $state; $(unit_state)" [ "$state" = inactive ]
+result="$(systemctl show -p Result --value $unit)"
+status="$(systemctl show -p ExecMainStatus --value $unit)"
+verdict clean-exit-on-stop "Result=$result ExecMainStatus=$status" [ "$result" = success ]
+# Programs and maps are freed once the last reference goes (after an RCU grace period).
+wait_for 20 no_execmond_bpf
+verdict no-bpf-programs-left "bpftool prog show: $(execmond_progs | sed 's/^$/none of execmond/')" [ -z "$(execmond_progs)" ]
+verdict no-bpf-maps-left "bpftool map show: $(execmond_maps | sed 's/^$/none of execmond/')" [ -z "$(execmond_maps)" ]
+
+section "journal"
+journalctl -u $unit --no-pager -o short-monotonic >"$share/journal-execmond.txt" 2>&1
+errors="$(journalctl -u $unit --no-pager -o cat | grep -E 'level=(error|critical)' | head -n 3)"
+verdict journal-no-errors "${errors:-no level=error/critical lines}" [ -z "$errors" ]
+journalctl -b --no-pager -o short-monotonic >"$share/journal-boot.txt" 2>&1
+
+echo END >>"$results"
+echo "=== guest test finished"
