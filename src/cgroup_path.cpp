@@ -1,5 +1,6 @@
 #include "cgroup_path.h"
 
+#include <algorithm>
 #include <array>
 #include <vector>
 
@@ -29,20 +30,17 @@ constexpr std::array<std::string_view, 5> kProcessUnitSuffixes = {".service", ".
                                                                   ".mount", ".swap"};
 
 bool is_process_unit(std::string_view name) {
-  for (const auto suffix : kProcessUnitSuffixes) {
-    if (has_stem_and_suffix(name, suffix)) return true;
-  }
-  return false;
+  return std::ranges::any_of(kProcessUnitSuffixes, [name](std::string_view suffix) {
+    return has_stem_and_suffix(name, suffix);
+  });
 }
 
 constexpr std::size_t kContainerIdLength = 64;
 
 bool is_container_id(std::string_view text) {
   if (text.size() != kContainerIdLength) return false;
-  for (const char c : text) {
-    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
-  }
-  return true;
+  return std::ranges::all_of(
+      text, [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
 }
 
 constexpr std::array<std::string_view, 5> kRuntimePrefixes = {"docker-", "cri-containerd-", "crio-",
@@ -61,8 +59,10 @@ std::string systemd_unit_of(std::string_view cgroup_path) {
 
 std::string container_id_of(std::string_view cgroup_path) {
   const auto parts = components(cgroup_path);
-  for (auto it = parts.rbegin(); it != parts.rend(); ++it) {
-    std::string_view name = *it;
+  // Innermost first. (Not a range-for over std::ranges::reverse_view: clang-tidy's
+  // clang 14 cannot parse libstdc++ 12's views.)
+  for (std::size_t i = parts.size(); i > 0; --i) {
+    std::string_view name = parts[i - 1];
     if (name.ends_with(".scope")) name.remove_suffix(std::string_view(".scope").size());
     for (const auto prefix : kRuntimePrefixes) {
       if (name.starts_with(prefix)) {

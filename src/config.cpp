@@ -396,7 +396,7 @@ std::string check_label(const std::string& text, const Items& before) {
   return "";
 }
 
-std::string check_comm(const std::string& text, const Items&) {
+std::string check_comm(const std::string& text, const Items& /*before*/) {
   if (text.empty()) return "\"\" is empty";
   if (text.find('\0') != std::string::npos) return quote(text) + " has a NUL byte";
   if (text.size() > kMaxCommBytes) {
@@ -405,7 +405,7 @@ std::string check_comm(const std::string& text, const Items&) {
   return "";
 }
 
-std::string check_regex(const std::string& text, const Items&) {
+std::string check_regex(const std::string& text, const Items& /*before*/) {
   if (text.empty()) return "\"\" is empty";
   if (text.size() > kMaxRegexBytes) {
     return quote(text) + " is " + std::to_string(text.size()) + " bytes long, more than " +
@@ -421,7 +421,7 @@ std::string check_regex(const std::string& text, const Items&) {
 
 // The kernel reports executables by their resolved path: "/usr/bin/../bin/x"
 // or "/usr/bin/" could never match, so they are mistakes.
-std::string check_exe(const std::string& text, const Items&) {
+std::string check_exe(const std::string& text, const Items& /*before*/) {
   if (!text.starts_with('/')) return quote(text) + " is not an absolute path";
   if (text.find('\0') != std::string::npos) return quote(text) + " has a NUL byte";
   std::string_view rest = std::string_view(text).substr(1);
@@ -429,25 +429,25 @@ std::string check_exe(const std::string& text, const Items&) {
     std::size_t slash = rest.find('/');
     std::string_view part = rest.substr(0, slash);
     if (part.empty() || part == "." || part == "..") {
-      return quote(text) + " has an empty, \".\" or \"..\" part";
+      return quote(text) + R"( has an empty, "." or ".." part)";
     }
     if (slash == std::string_view::npos) return "";
     rest.remove_prefix(slash + 1);
   }
 }
 
-std::string check_unit(const std::string& text, const Items&) {
+std::string check_unit(const std::string& text, const Items& /*before*/) {
   if (text.empty()) return "\"\" is empty";
   if (text.find('/') != std::string::npos) return quote(text) + " has a \"/\"";
   return "";
 }
 
-std::string check_cgroup_prefix(const std::string& text, const Items&) {
+std::string check_cgroup_prefix(const std::string& text, const Items& /*before*/) {
   if (!text.starts_with('/')) return quote(text) + " does not start with \"/\"";
   return "";
 }
 
-std::string check_uid(const std::string& text, const Items&) {
+std::string check_uid(const std::string& text, const Items& /*before*/) {
   auto uid = parse_unsigned(text);
   if (!uid) return quote(text) + " is not an integer";
   if (*uid > kMaxUid) return quote(text) + " is out of range";
@@ -509,17 +509,17 @@ std::vector<LabelSource> to_sources(const Items& items) {
   return sources;
 }
 
-void store_buckets(Config& config, Draft&, Items items) {
+void store_buckets(Config& config, Draft& /*draft*/, Items&& items) {
   config.lifetime_buckets.clear();
   for (const std::string& item : items) config.lifetime_buckets.push_back(*parse_number(item));
 }
 
-void store_default_labels(Config&, Draft& draft, Items items) {
+void store_default_labels(Config& /*config*/, Draft& draft, Items&& items) {
   draft.default_labels = to_sources(items);
 }
 
 template <Family kFamily>
-void store_family_labels(Config& config, Draft& draft, Items items) {
+void store_family_labels(Config& config, Draft& draft, Items&& items) {
   auto index = static_cast<std::size_t>(kFamily);
   config.labels.per_family[index] = to_sources(items);
   draft.family_given[index] = true;
@@ -531,12 +531,12 @@ std::string show_family_labels(const Config& config) {
 }
 
 template <FilterRules Config::*kSide, std::vector<std::string> FilterRules::*kList>
-void store_strings(Config& config, Draft&, Items items) {
+void store_strings(Config& config, Draft& /*draft*/, Items&& items) {
   config.*kSide.*kList = std::move(items);
 }
 
 template <FilterRules Config::*kSide>
-void store_uids(Config& config, Draft&, Items items) {
+void store_uids(Config& config, Draft& /*draft*/, Items&& items) {
   std::vector<std::uint32_t>& uids = (config.*kSide).uid;
   uids.clear();
   for (const std::string& item : items) {
@@ -571,7 +571,7 @@ struct Setting {
   std::size_t min_items;
   std::size_t max_items;
   std::string (*check)(const std::string&, const Items&);
-  void (*store)(Config&, Draft&, Items);
+  void (*store)(Config&, Draft&, Items&&);
   // Exact text form: describe() prints it, restart_only_differences() compares
   // it. Null for labels.default, which ends up in the families' lists.
   std::string (*show)(const Config&);
@@ -589,7 +589,7 @@ Setting scalar(std::string_view section, std::string_view name, std::string_view
 Setting list(std::string_view section, std::string_view name, std::string_view allowed,
              Restart restart, std::string_view item, std::size_t min_items, std::size_t max_items,
              std::string (*check)(const std::string&, const Items&),
-             void (*store)(Config&, Draft&, Items), std::string (*show)(const Config&),
+             void (*store)(Config&, Draft&, Items&&), std::string (*show)(const Config&),
              bool omit_when_empty = false) {
   return {section,   name,      allowed, restart, nullptr, item,
           min_items, max_items, check,   store,   show,    omit_when_empty};
@@ -606,7 +606,7 @@ template <FilterRules Config::*kSide>
 void add_filter_rules(std::vector<Setting>& table, std::string_view section) {
   auto add = [&](std::string_view name, std::string_view allowed, std::string_view item,
                  std::string (*check)(const std::string&, const Items&),
-                 void (*store)(Config&, Draft&, Items), std::string (*show)(const Config&)) {
+                 void (*store)(Config&, Draft&, Items &&), std::string (*show)(const Config&)) {
     table.push_back(list(section, name, allowed, Restart::No, item, 0, kUnlimited, check, store,
                          show, /*omit_when_empty=*/true));
   };
