@@ -39,11 +39,16 @@ unsigned long long effective_capabilities() {
 std::string drop_capabilities_except(const std::vector<int>& keep) {
   // Ambient capabilities would survive an exec; there is none, but make sure.
   prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
-  const int last = last_capability();
-  for (int cap = 0; cap <= last; ++cap) {
-    if (!kept(keep, cap) && prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) != 0 && errno != EINVAL) {
-      return std::string("cannot drop capability ") + std::to_string(cap) +
-             " from the bounding set: " + std::strerror(errno);
+  // Shrinking the bounding set needs CAP_SETPCAP; without it (a unit or
+  // container that grants only what tracing needs) the permitted set below
+  // is what counts, and nothing can regain a capability it does not hold.
+  if ((effective_capabilities() >> CAP_SETPCAP) & 1U) {
+    const int last = last_capability();
+    for (int cap = 0; cap <= last; ++cap) {
+      if (!kept(keep, cap) && prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) != 0 && errno != EINVAL) {
+        return std::string("cannot drop capability ") + std::to_string(cap) +
+               " from the bounding set: " + std::strerror(errno);
+      }
     }
   }
   __user_cap_header_struct header{_LINUX_CAPABILITY_VERSION_3, 0};

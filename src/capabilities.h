@@ -8,9 +8,9 @@
 
 namespace execmond {
 
-// Keeps only `keep` (CAP_* numbers) in the effective and permitted sets and
-// drops every other capability from the bounding, inheritable and ambient
-// sets, so nothing can regain them. Returns "" or why it failed.
+// Keeps only `keep` (CAP_* numbers) in the effective and permitted sets,
+// clears the inheritable and ambient sets and, when CAP_SETPCAP allows it,
+// the bounding set. Returns "" or why it failed.
 std::string drop_capabilities_except(const std::vector<int>& keep);
 
 // The effective capability set of this process, as /proc/self/status shows it.

@@ -1,0 +1,499 @@
+#!/usr/bin/env python3
+"""Helpers for tests/prometheus/run.sh: the dashboard's static checks, the
+Prometheus configuration the test runs with, and the live scenario that
+evaluates every dashboard and rule expression against a real Prometheus
+scraping real execmond daemons.
+
+  check.py lint DASHBOARD_JSON
+  check.py configs --scrape SCRAPE_YML --daemonset DAEMONSET_YML --rules RULES_YML
+                   --main HOST:PORT --tiny HOST:PORT --outdir DIR
+  check.py scenario --prom URL --dashboard JSON --rules RULES_YML --main HOST:PORT
+                    --tiny HOST:PORT --tiny-pid PID --tiny-config PATH
+
+Each check prints one line, PASS or FAIL; `lint` and `scenario` end with
+"N passed, N failed" and exit 1 when anything failed.
+"""
+import argparse
+import copy
+import json
+import os
+import re
+import signal
+import sys
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+
+import yaml
+
+PASSED = 0
+FAILED = 0
+
+
+def check(ok, what, detail=""):
+    global PASSED, FAILED
+    if ok:
+        PASSED += 1
+        print(f"PASS  {what}" + (f" ({detail})" if detail else ""), flush=True)
+    else:
+        FAILED += 1
+        print(f"FAIL  {what}" + (f": {detail}" if detail else ""), flush=True)
+    return ok
+
+
+def summary(what):
+    print(f"{what}: {PASSED} passed, {FAILED} failed", flush=True)
+    return 1 if FAILED else 0
+
+
+# ------------------------------------------------------------------ dashboard
+
+def all_panels(dashboard):
+    """Every panel, including those nested in collapsed rows."""
+    for p in dashboard.get("panels", []):
+        yield p
+        for inner in p.get("panels", []) or []:
+            yield inner
+
+
+def dashboard_targets(dashboard):
+    for p in all_panels(dashboard):
+        for t in p.get("targets", []) or []:
+            if "expr" in t:
+                yield p, t
+
+
+# Grafana's variables, as the test substitutes them: every selectable
+# variable means "all", the interval variables get values that suit a 1 s
+# scrape interval and a scenario under a minute old.
+INTERVALS = {
+    "__rate_interval": "1m",
+    "__interval": "15s",
+    "__range": "5m",
+}
+
+
+def substitute(expr, variables=("job", "instance", "comm")):
+    for name, value in INTERVALS.items():
+        expr = expr.replace("${%s}" % name, value).replace("$" + name, value)
+    for name in variables:
+        expr = re.sub(r"\$\{%s(:[a-z]+)?\}|\[\[%s\]\]|\$%s\b" % (name, name, name), ".*", expr)
+    return expr
+
+
+def leftover_variable(expr):
+    m = re.search(r"\$\{?[A-Za-z_][A-Za-z0-9_]*|\[\[[A-Za-z_]", expr)
+    return m.group(0) if m else None
+
+
+def lint(path):
+    d = json.load(open(path))
+    check(d.get("schemaVersion", 0) >= 36, "dashboard schemaVersion is Grafana 9+", str(d.get("schemaVersion")))
+    inputs = d.get("__inputs", [])
+    check(any(i.get("name") == "DS_PROMETHEUS" and i.get("type") == "datasource" and
+              i.get("pluginId") == "prometheus" for i in inputs),
+          "__inputs declares the DS_PROMETHEUS datasource input")
+    variables = {v["name"]: v for v in d.get("templating", {}).get("list", [])}
+    ds = variables.get("datasource", {})
+    check(ds.get("type") == "datasource" and ds.get("query") == "prometheus",
+          "variable datasource is a prometheus datasource variable")
+    inst = variables.get("instance", {})
+    inst_query = inst.get("query", {})
+    inst_query = inst_query.get("query") if isinstance(inst_query, dict) else inst_query
+    check(inst.get("type") == "query" and "label_values(execmond_build_info" in (inst_query or "")
+          and inst_query.rstrip().endswith("instance)"),
+          "variable instance is label_values(execmond_build_info..., instance)", inst_query)
+    comm = variables.get("comm", {})
+    check(comm.get("type") == "query" and comm.get("multi") and comm.get("includeAll"),
+          "variable comm is a multi-value query variable with All")
+    for name, v in variables.items():
+        if v.get("type") == "query":
+            check(v.get("datasource", {}).get("uid") == "${datasource}",
+                  f"variable {name} queries $datasource")
+
+    ids = [p.get("id") for p in all_panels(d)]
+    check(len(ids) == len(set(ids)) and None not in ids, "panel ids are unique", str(ids))
+    n = 0
+    for p in all_panels(d):
+        title = p.get("title", "?")
+        check("gridPos" in p and all(k in p["gridPos"] for k in ("x", "y", "w", "h")),
+              f"panel '{title}' has a gridPos")
+        if p.get("type") == "row":
+            continue
+        check(p.get("datasource", {}).get("uid") == "${datasource}", f"panel '{title}' uses $datasource")
+        targets = p.get("targets", [])
+        check(bool(targets), f"panel '{title}' has queries")
+        for t in targets:
+            n += 1
+            expr = t.get("expr", "")
+            where = f"panel '{title}' [{t.get('refId')}]"
+            check(t.get("datasource", {}).get("uid") == "${datasource}", f"{where} query uses $datasource")
+            check('instance=~"$instance"' in expr, f"{where} filters by $instance", expr)
+            if "execmond_process" in expr:
+                check('comm=~"$comm"' in expr, f"{where} filters by $comm", expr)
+            if p.get("type") == "heatmap":
+                check(t.get("format") == "heatmap" and "_bucket" in expr, f"{where} is a heatmap of buckets")
+    check(n >= 20, f"dashboard has {n} queries")
+    heat = [p for p in all_panels(d) if p.get("type") == "heatmap"]
+    check(any("execmond_process_lifetime_seconds_bucket" in t["expr"] for p in heat for t in p["targets"]),
+          "lifetime heatmap present")
+    exprs = " ".join(t["expr"] for _, t in dashboard_targets(d))
+    for needle in ("histogram_quantile(0.5,", "histogram_quantile(0.9,", "histogram_quantile(0.99,",
+                   "execmond_processes", "execmond_events_lost_total", "execmond_series_overflow_events_total",
+                   "execmond_bpf_map_entries", "execmond_drain_duration_seconds_bucket",
+                   "execmond_config_last_reload_successful", "process_resident_memory_bytes",
+                   "process_cpu_seconds_total", "execmond_build_info", "up{", "topk(",
+                   'reason=~"signaled|dumped"', 'code!="0"'):
+        check(needle in exprs, f"dashboard queries {needle}")
+    return summary("lint")
+
+
+# ------------------------------------------------------------------ configs
+
+def sanitize(name):
+    return re.sub(r"[^a-zA-Z0-9_]", "_", name)
+
+
+def pod_meta(daemonset, node, pod, overrides=None):
+    """The __meta_kubernetes_* labels pod-role discovery would give the DaemonSet's pod."""
+    tmpl = daemonset["spec"]["template"]
+    meta = {
+        "__meta_kubernetes_namespace": daemonset["metadata"]["namespace"],
+        "__meta_kubernetes_pod_name": pod,
+        "__meta_kubernetes_pod_node_name": node,
+    }
+    for k, v in (tmpl["metadata"].get("labels") or {}).items():
+        meta["__meta_kubernetes_pod_label_" + sanitize(k)] = str(v)
+        meta["__meta_kubernetes_pod_labelpresent_" + sanitize(k)] = "true"
+    for k, v in (tmpl["metadata"].get("annotations") or {}).items():
+        meta["__meta_kubernetes_pod_annotation_" + sanitize(k)] = str(v)
+        meta["__meta_kubernetes_pod_annotationpresent_" + sanitize(k)] = "true"
+    container = tmpl["spec"]["containers"][0]
+    port = container["ports"][0]
+    meta.update({
+        "__meta_kubernetes_pod_container_name": container["name"],
+        "__meta_kubernetes_pod_container_port_name": port.get("name", ""),
+        "__meta_kubernetes_pod_container_port_number": str(port["containerPort"]),
+        "__meta_kubernetes_pod_container_port_protocol": port.get("protocol", "TCP"),
+    })
+    meta.update(overrides or {})
+    return meta
+
+
+def configs(args):
+    scrape = yaml.safe_load(open(args.scrape))
+    daemonset = yaml.safe_load(open(args.daemonset))
+    rules = yaml.safe_load(open(args.rules))
+    os.makedirs(args.outdir, exist_ok=True)
+    main_port = args.main.rsplit(":", 1)[1]
+
+    tmpl = daemonset["spec"]["template"]
+    ann = tmpl["metadata"].get("annotations") or {}
+    container_port = tmpl["spec"]["containers"][0]["ports"][0]["containerPort"]
+    check(str(ann.get("prometheus.io/port")) == str(container_port),
+          "DaemonSet's prometheus.io/port annotation is its container port",
+          f"{ann.get('prometheus.io/port')} vs {container_port}")
+
+    # 1. scrape.yml as promtool can check it: Debian's Prometheus is built
+    # without Kubernetes discovery, so the kubernetes_sd_configs become static
+    # targets (the relabelling is what is checked); the rule file is the real one.
+    checkable = copy.deepcopy(scrape)
+    checkable["rule_files"] = [os.path.abspath(args.rules)]
+    k8s_jobs = []
+    for job in checkable.get("scrape_configs", []):
+        if "kubernetes_sd_configs" in job:
+            k8s_jobs.append(job["job_name"])
+            del job["kubernetes_sd_configs"]
+            job["static_configs"] = [{"targets": ["10.0.0.1:9765"]}]
+    check(bool(k8s_jobs), "scrape.yml has a kubernetes_sd job", ", ".join(k8s_jobs))
+    check(any("static_configs" in j and j["job_name"] not in k8s_jobs for j in checkable["scrape_configs"]),
+          "scrape.yml has a static job")
+    with open(os.path.join(args.outdir, "scrape-checkable.yml"), "w") as f:
+        yaml.safe_dump(checkable, f, sort_keys=False)
+
+    # 2. The rules as the test's Prometheus loads them: the real expressions,
+    # every `for:` set to 0s so that alerts fire within the test.
+    fast = copy.deepcopy(rules)
+    for group in fast["groups"]:
+        for rule in group["rules"]:
+            if "alert" in rule:
+                rule["for"] = "0s"
+    with open(os.path.join(args.outdir, "rules-for-0s.yml"), "w") as f:
+        yaml.safe_dump(fast, f, sort_keys=False)
+
+    # 3. The test's Prometheus: both daemons in a job named like scrape.yml's
+    # static job, and the kubernetes_sd job fed with the __meta_* labels the
+    # DaemonSet's pods would have: the real pod (annotation port pointed at
+    # the test daemon), one that opted out, and another app's pod.
+    static_job = next(j for j in scrape["scrape_configs"] if "static_configs" in j)
+    jobs = [{
+        "job_name": static_job["job_name"],
+        "metrics_path": static_job.get("metrics_path", "/metrics"),
+        "static_configs": [{"targets": [args.main, args.tiny]}],
+    }]
+    for job in scrape["scrape_configs"]:
+        if "kubernetes_sd_configs" not in job:
+            continue
+        job = copy.deepcopy(job)
+        del job["kubernetes_sd_configs"]
+        port_ann = "__meta_kubernetes_pod_annotation_prometheus_io_port"
+        job["static_configs"] = [
+            {"targets": [f"127.0.0.1:{container_port}"],
+             "labels": pod_meta(daemonset, "test-node", "execmond-test", {port_ann: main_port})},
+            {"targets": [f"127.0.0.1:{container_port}"],
+             "labels": pod_meta(daemonset, "opted-out-node", "execmond-opted-out",
+                                {port_ann: main_port,
+                                 "__meta_kubernetes_pod_annotation_prometheus_io_scrape": "false"})},
+            {"targets": [f"127.0.0.1:{container_port}"],
+             "labels": pod_meta(daemonset, "other-node", "other-app",
+                                {port_ann: main_port,
+                                 "__meta_kubernetes_pod_label_app_kubernetes_io_name": "other"})},
+        ]
+        jobs.append(job)
+    prom = {
+        "global": {"scrape_interval": "1s", "scrape_timeout": "1s", "evaluation_interval": "1s"},
+        "rule_files": [os.path.join(os.path.abspath(args.outdir), "rules-for-0s.yml")],
+        "scrape_configs": jobs,
+    }
+    with open(os.path.join(args.outdir, "prometheus.yml"), "w") as f:
+        yaml.safe_dump(prom, f, sort_keys=False)
+    return 1 if FAILED else 0
+
+
+# ------------------------------------------------------------------ scenario
+
+class Prom:
+    def __init__(self, url):
+        self.url = url.rstrip("/")
+
+    def get(self, path, params=None, data=None):
+        url = self.url + path
+        body = None
+        if params:
+            url += "?" + urllib.parse.urlencode(params, doseq=True)
+        if data is not None:
+            body = urllib.parse.urlencode(data).encode()
+        try:
+            with urllib.request.urlopen(urllib.request.Request(url, data=body), timeout=15) as r:
+                return json.load(r)
+        except urllib.error.HTTPError as e:
+            try:
+                return json.load(e)
+            except ValueError:
+                return {"status": "error", "error": f"HTTP {e.code}"}
+        except (urllib.error.URLError, OSError) as e:
+            return {"status": "error", "error": str(e)}
+
+    def query(self, expr):
+        return self.get("/api/v1/query", data={"query": expr})
+
+    def alerts(self):
+        r = self.get("/api/v1/alerts")
+        return r.get("data", {}).get("alerts", []) if r.get("status") == "success" else []
+
+    def firing(self, name, **labels):
+        return [a for a in self.alerts()
+                if a["labels"].get("alertname") == name and a.get("state") == "firing"
+                and all(a["labels"].get(k) == v for k, v in labels.items())]
+
+
+def describe(result):
+    if result.get("status") != "success":
+        return f"{result.get('errorType', 'error')}: {result.get('error')}"
+    data = result["data"]
+    if data["resultType"] in ("vector", "matrix"):
+        return f"{len(data['result'])} series"
+    return f"{data['resultType']} {data['result']}"
+
+
+def nonempty(result):
+    return (result.get("status") == "success" and result["data"]["resultType"] in ("vector", "matrix")
+            and len(result["data"]["result"]) > 0)
+
+
+def evaluate(prom, what, expr, expect="nonempty"):
+    """expect: nonempty (valid and at least one series), empty (valid, no series), valid."""
+    r = prom.query(expr)
+    ok = r.get("status") == "success"
+    if expect == "nonempty":
+        ok = nonempty(r)
+    elif expect == "empty":
+        ok = ok and r["data"]["resultType"] == "vector" and not r["data"]["result"]
+    detail = describe(r)
+    if not ok:
+        detail += f" | {expr}"
+    return check(ok, f"{what}: expect {expect}", detail), r
+
+
+def wait_until(predicate, timeout, step=1.0):
+    deadline = time.time() + timeout
+    while True:
+        value = predicate()
+        if value or time.time() >= deadline:
+            return value
+        time.sleep(step)
+
+
+def check_alert(prom, name, timeout, **labels):
+    alerts = wait_until(lambda: prom.firing(name, **labels), timeout)
+    want = ", ".join(f"{k}={v}" for k, v in labels.items())
+    ok = check(bool(alerts), f"alert {name} fires" + (f" ({want})" if want else ""),
+               "" if alerts else f"not firing after {timeout}s; states: "
+               + str(sorted({(a['labels'].get('alertname'), a['state']) for a in prom.alerts()})))
+    for a in alerts[:1]:
+        text = " ".join(a.get("annotations", {}).values())
+        check("<no value>" not in text and "error expanding" not in text and a["annotations"].get("summary"),
+              f"alert {name} annotations render", a["annotations"].get("summary", ""))
+    return ok
+
+
+def scenario(args):
+    prom = Prom(args.prom)
+    dashboard = json.load(open(args.dashboard))
+    rules = yaml.safe_load(open(args.rules))
+    main, tiny = args.main, args.tiny
+
+    # --- targets
+    def targets_up():
+        r = prom.query("up")
+        if not nonempty(r):
+            return False
+        ups = {(s["metric"]["job"], s["metric"]["instance"]): s["value"][1] for s in r["data"]["result"]}
+        return ups if len(ups) >= 3 and all(v == "1" for v in ups.values()) else False
+
+    ups = wait_until(targets_up, 30)
+    check(bool(ups), "Prometheus scrapes all targets (up == 1)", str(ups))
+
+    # The annotation-based Kubernetes job: one target, relabelled from the pod's metadata.
+    t = prom.get("/api/v1/targets", {"state": "any"})
+    k8s_job = next((j["job_name"] for j in yaml.safe_load(open(args.scrape))["scrape_configs"]
+                    if "kubernetes_sd_configs" in j), None)
+    active = [x for x in t.get("data", {}).get("activeTargets", []) if x["labels"].get("job") == k8s_job]
+    dropped = [x for x in t.get("data", {}).get("droppedTargets", [])
+               if x.get("discoveredLabels", {}).get("job") == k8s_job]
+    check(len(active) == 1, f"{k8s_job}: the annotated execmond pod is the only target",
+          f"{len(active)} active, {len(dropped)} dropped")
+    if active:
+        lab = active[0]["labels"]
+        main_port = main.rsplit(":", 1)[1]
+        check(active[0]["scrapeUrl"] == f"http://127.0.0.1:{main_port}/metrics",
+              f"{k8s_job}: address and path come from the prometheus.io annotations", active[0]["scrapeUrl"])
+        check(lab.get("instance") == "test-node" and lab.get("node") == "test-node"
+              and lab.get("namespace") == "execmond" and lab.get("pod") == "execmond-test",
+              f"{k8s_job}: instance is the node name; node, namespace, pod labels", str(lab))
+        check(active[0]["health"] == "up", f"{k8s_job}: target is up", active[0].get("lastError", ""))
+    check(len(dropped) == 2, f"{k8s_job}: the opted-out pod and the other app's pod are dropped",
+          f"{len(dropped)} dropped")
+
+    # --- phase A: the workload runs; wait for the alerts it must cause.
+    print("---- phase A: workload running", flush=True)
+    time.sleep(max(0.0, args.warmup))
+    expected = [
+        ("ExecmondEventsLost", {"instance": tiny}),
+        ("ExecmondSeriesOverflow", {"instance": tiny}),
+        ("ExecmondProcessMapNearlyFull", {"instance": tiny}),
+        ("ProgramCrashLooping", {"instance": main, "comm": "execmond_worklo"}),
+        ("ProgramFailingExits", {"instance": main, "comm": "execmond_worklo"}),
+    ]
+    for name, labels in expected:
+        check_alert(prom, name, 45, **labels)
+    check(not prom.firing("ExecmondTargetMissing"), "alert ExecmondTargetMissing does not fire")
+    check(not prom.firing("ExecmondDown"), "alert ExecmondDown does not fire while both daemons run")
+    check(not prom.firing("ExecmondConfigReloadFailed"), "alert ExecmondConfigReloadFailed does not fire yet")
+
+    # Every rule's expression. Alerts of phase A must be non-empty now; the
+    # others must be valid, and non-empty once their phase has made them so.
+    print("---- rule expressions", flush=True)
+    later = {"ExecmondDown", "ExecmondConfigReloadFailed"}
+    for group in rules["groups"]:
+        for rule in group["rules"]:
+            name = rule.get("alert") or rule.get("record")
+            if "record" in rule:
+                evaluate(prom, f"recording rule {name} expression", rule["expr"])
+                evaluate(prom, f"recorded series {name}", name)
+            elif name == "ExecmondTargetMissing":
+                evaluate(prom, f"alert {name} expression (targets present)", rule["expr"], "empty")
+            elif name in later:
+                evaluate(prom, f"alert {name} expression", rule["expr"], "valid")
+            else:
+                evaluate(prom, f"alert {name} expression", rule["expr"])
+    r = prom.get("/api/v1/rules")
+    bad = [(rl["name"], rl.get("lastError")) for g in r.get("data", {}).get("groups", [])
+           for rl in g["rules"] if rl.get("health") != "ok"]
+    n = sum(len(g["rules"]) for g in r.get("data", {}).get("groups", []))
+    check(n == sum(len(g["rules"]) for g in rules["groups"]) and not bad,
+          f"Prometheus evaluates all {n} rules without error", str(bad))
+
+    # Every dashboard query.
+    print("---- dashboard queries", flush=True)
+    for panel, target in dashboard_targets(dashboard):
+        expr = substitute(target["expr"])
+        left = leftover_variable(expr)
+        what = f"dashboard '{panel.get('title')}' [{target.get('refId')}]"
+        if left:
+            check(False, what, f"unsubstituted variable {left} in {expr}")
+            continue
+        evaluate(prom, what, expr)
+    # Variable queries: label_values(SELECTOR, LABEL) through the series API, as Grafana does.
+    for v in dashboard.get("templating", {}).get("list", []):
+        if v.get("type") != "query":
+            continue
+        q = v["query"]["query"] if isinstance(v["query"], dict) else v["query"]
+        m = re.match(r"^\s*label_values\((.*),\s*([a-zA-Z_][a-zA-Z0-9_]*)\s*\)\s*$", q)
+        if not check(bool(m), f"variable {v['name']} is label_values(selector, label)", q):
+            continue
+        selector, label = substitute(m.group(1)), m.group(2)
+        r = prom.get(f"/api/v1/label/{label}/values", {"match[]": selector, "start": int(time.time()) - 600})
+        check(r.get("status") == "success" and len(r.get("data", [])) > 0,
+              f"variable {v['name']} has values", f"{r.get('data', r.get('error'))} | {selector}")
+
+    # --- phase B: a reload that fails.
+    print("---- phase B: failed reload of the second daemon", flush=True)
+    with open(args.tiny_config, "a") as f:
+        f.write("\nnot_a_key: 1\n")
+    os.kill(args.tiny_pid, signal.SIGHUP)
+    if check_alert(prom, "ExecmondConfigReloadFailed", 30, instance=tiny):
+        expr = next(r["expr"] for g in rules["groups"] for r in g["rules"]
+                    if r.get("alert") == "ExecmondConfigReloadFailed")
+        evaluate(prom, "alert ExecmondConfigReloadFailed expression", expr)
+    evaluate(prom, "dashboard 'Reload failures' counts it",
+             'count(execmond_config_last_reload_successful == 0) == 1')
+
+    # --- phase C: a daemon that stops.
+    print("---- phase C: the second daemon stops", flush=True)
+    os.kill(args.tiny_pid, signal.SIGTERM)
+    if check_alert(prom, "ExecmondDown", 30, instance=tiny):
+        expr = next(r["expr"] for g in rules["groups"] for r in g["rules"] if r.get("alert") == "ExecmondDown")
+        evaluate(prom, "alert ExecmondDown expression", expr)
+    targets_down = next((t["expr"] for p, t in dashboard_targets(dashboard) if p.get("title") == "Targets down"),
+                        None)
+    if targets_down:
+        evaluate(prom, "dashboard 'Targets down' shows it", substitute(targets_down) + " == 1")
+    check(not prom.firing("ExecmondDown", instance=main), "alert ExecmondDown does not fire for the running daemon")
+    return summary("scenario")
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    p = sub.add_parser("lint")
+    p.add_argument("dashboard")
+    p = sub.add_parser("configs")
+    for a in ("--scrape", "--daemonset", "--rules", "--main", "--tiny", "--outdir"):
+        p.add_argument(a, required=True)
+    p = sub.add_parser("scenario")
+    for a in ("--prom", "--dashboard", "--rules", "--scrape", "--main", "--tiny", "--tiny-config"):
+        p.add_argument(a, required=True)
+    p.add_argument("--tiny-pid", type=int, required=True)
+    p.add_argument("--warmup", type=float, default=10)
+    args = ap.parse_args()
+    if args.cmd == "lint":
+        return lint(args.dashboard)
+    if args.cmd == "configs":
+        return configs(args)
+    return scenario(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

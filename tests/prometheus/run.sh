@@ -1,0 +1,228 @@
+#!/usr/bin/env bash
+# A real Prometheus scraping real execmond daemons (make promtest):
+#
+#  1. static checks: promtool check rules on packaging/prometheus/execmond.rules.yml,
+#     promtool test rules (tests/prometheus/execmond.rules.test.yml: thresholds,
+#     `for:` durations, annotations), promtool check config on
+#     packaging/prometheus/scrape.yml, the Grafana dashboard's structure, the
+#     Kubernetes manifests' YAML and the ConfigMap's configuration
+#     (execmond --config.check);
+#  2. two daemons on 127.0.0.1: "main" (defaults, BPF statistics on) and
+#     "tiny" (tiny maps and a cap of 1 series per family, so that it loses
+#     events and overflows), and Debian's prometheus binary scraping both
+#     every second, plus the scrape.yml Kubernetes job fed with the
+#     DaemonSet's pod metadata, with the real rules (every `for:` set to 0s);
+#  3. a workload: every second, 300 children with exit codes 0..255, SIGTERM,
+#     SIGKILL and core-dumping SIGSEGV/SIGABRT, and 80 long sleepers;
+#  4. every PromQL expression of the dashboard (variables substituted: $job,
+#     $instance, $comm -> .*, $__rate_interval -> 1m, $__range -> 5m) and of
+#     the rules file through /api/v1/query: each must return series; the
+#     alerts must fire: lost events, series overflow, nearly full map, a
+#     crash-looping and a failing program; then a failed reload of "tiny"
+#     (ExecmondConfigReloadFailed) and "tiny" stopped (ExecmondDown).
+#
+# Usage: tests/prometheus/run.sh BUILD_DIR   (as root; about a minute)
+# Prints PASS/FAIL per check and "N passed, N failed"; exits 1 on a failure.
+set -euo pipefail
+
+if [ $# -ne 1 ]; then
+  echo "usage: $0 BUILD_DIR" >&2
+  exit 2
+fi
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+BUILD_DIR=$(cd "$1" && pwd)
+HERE="$ROOT/tests/prometheus"
+EXECMOND="$BUILD_DIR/execmond"
+WORKLOAD="$BUILD_DIR/tests/execmond_workload"
+DASHBOARD="$ROOT/packaging/grafana/execmond.json"
+RULES="$ROOT/packaging/prometheus/execmond.rules.yml"
+SCRAPE="$ROOT/packaging/prometheus/scrape.yml"
+K8S="$ROOT/packaging/kubernetes"
+
+for f in "$EXECMOND" "$WORKLOAD"; do
+  if [ ! -x "$f" ]; then
+    echo "FAIL  $f not built (cmake --build $BUILD_DIR --target execmond execmond_workload)" >&2
+    exit 1
+  fi
+done
+if [ "$(id -u)" != 0 ]; then
+  echo "FAIL  run as root: execmond loads BPF programs" >&2
+  exit 1
+fi
+
+# Debian's prometheus (prometheus, promtool) and PyYAML for the system python.
+need=()
+command -v prometheus >/dev/null && command -v promtool >/dev/null || need+=(prometheus)
+command -v curl >/dev/null || need+=(curl)
+/usr/bin/python3 -c 'import yaml' 2>/dev/null || need+=(python3 python3-yaml)
+if [ ${#need[@]} -gt 0 ]; then
+  echo "installing ${need[*]}"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+fi
+PY=/usr/bin/python3
+PROMETHEUS=$(command -v prometheus)
+
+tmp=$(mktemp -d /tmp/execmond-promtest.XXXXXX)
+pids=()        # processes to stop
+groups=()      # process groups to stop (the workload and its children)
+cleanup() {
+  local rc=$?
+  rm -f "$tmp/run-workload"
+  for g in "${groups[@]}"; do kill -TERM -- "-$g" 2>/dev/null || true; done
+  for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
+  for p in "${pids[@]}" "${groups[@]}"; do
+    for _ in $(seq 50); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
+    if kill -0 "$p" 2>/dev/null; then kill -KILL "$p" 2>/dev/null || true; fi
+  done
+  for g in "${groups[@]}"; do
+    if kill -0 -- "-$g" 2>/dev/null; then kill -KILL -- "-$g" 2>/dev/null || true; fi
+  done
+  wait 2>/dev/null || true
+  if [ "$rc" != 0 ] && [ -z "${KEEP_LOGS:-}" ]; then
+    for log in "$tmp"/*.log; do
+      [ -s "$log" ] || continue
+      echo "---- last lines of $(basename "$log")"
+      tail -n 15 "$log"
+    done
+  fi
+  if [ -n "${KEEP_LOGS:-}" ]; then echo "logs kept in $tmp"; else rm -rf "$tmp"; fi
+  exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+passes=0 failures=0
+static() {  # static NAME COMMAND...: one PASS/FAIL line, output shown on failure
+  if out=$("${@:2}" 2>&1); then
+    echo "PASS  $1"
+    passes=$((passes + 1))
+  else
+    echo "FAIL  $1"
+    echo "$out" | sed 's/^/      /'
+    failures=$((failures + 1))
+  fi
+}
+
+echo "---- static checks"
+static "promtool check rules $(basename "$RULES")" promtool check rules "$RULES"
+static "promtool test rules execmond.rules.test.yml" promtool test rules "$HERE/execmond.rules.test.yml"
+"$PY" "$HERE/check.py" lint "$DASHBOARD" >"$tmp/lint.out" || true
+grep '^FAIL' "$tmp/lint.out" || true
+static "dashboard structure: $(tail -n1 "$tmp/lint.out")" grep -q ' 0 failed$' "$tmp/lint.out"
+for f in "$K8S"/*.yaml; do
+  static "valid YAML: ${f#"$ROOT"/}" "$PY" -c '
+import sys, yaml
+docs = [d for d in yaml.safe_load_all(open(sys.argv[1])) if d]
+assert docs, "no document"
+for d in docs:
+    assert d.get("apiVersion") and d.get("kind") and d.get("metadata", {}).get("name"), d
+' "$f"
+done
+"$PY" -c 'import sys, yaml; print(yaml.safe_load(open(sys.argv[1]))["data"]["execmond.yaml"], end="")' \
+  "$K8S/configmap.yaml" >"$tmp/configmap-execmond.yaml"
+static "ConfigMap's execmond.yaml passes execmond --config.check" \
+  "$EXECMOND" --config.check --config.file="$tmp/configmap-execmond.yaml"
+
+echo "---- starting execmond (main, tiny) and prometheus"
+mkdir -p "$tmp/cores" "$tmp/data"
+cat >"$tmp/main.yaml" <<'EOF'
+web:
+  listen_address: "127.0.0.1:0"
+tracer:
+  drain_interval: 1s
+  bpf_stats: true
+EOF
+cat >"$tmp/tiny.yaml" <<'EOF'
+web:
+  listen_address: "127.0.0.1:0"
+tracer:
+  drain_interval: 1s
+  max_processes: 64
+  max_keys: 16
+cardinality:
+  max_series_per_family: 1
+EOF
+
+start_execmond() {  # start_execmond NAME: sets started_pid and started_addr
+  local name=$1 port=""
+  "$EXECMOND" --config.file="$tmp/$name.yaml" >"$tmp/execmond-$name.log" 2>&1 &
+  started_pid=$!
+  pids+=("$started_pid")
+  for _ in $(seq 100); do
+    port=$(sed -n 's/.*serving metrics on .*(port \([0-9]*\)).*/\1/p' "$tmp/execmond-$name.log" | head -n1)
+    [ -n "$port" ] && break
+    kill -0 "$started_pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  if [ -z "$port" ]; then
+    echo "FAIL  execmond ($name) did not start"
+    exit 1
+  fi
+  started_addr="127.0.0.1:$port"
+  echo "execmond ($name) pid $started_pid on $started_addr"
+}
+start_execmond main
+main_pid=$started_pid main_addr=$started_addr
+start_execmond tiny
+tiny_pid=$started_pid tiny_addr=$started_addr
+
+"$PY" "$HERE/check.py" configs --scrape "$SCRAPE" --daemonset "$K8S/daemonset.yaml" --rules "$RULES" \
+  --main "$main_addr" --tiny "$tiny_addr" --outdir "$tmp" | tee "$tmp/configs.out"
+static "promtool check config scrape.yml (Kubernetes discovery as static targets)" \
+  promtool check config "$tmp/scrape-checkable.yml"
+static "promtool check config of the test's prometheus.yml" promtool check config "$tmp/prometheus.yml"
+
+prom_port=$("$PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+prom_url="http://127.0.0.1:$prom_port"
+"$PROMETHEUS" --config.file="$tmp/prometheus.yml" --storage.tsdb.path="$tmp/data" \
+  --web.listen-address="127.0.0.1:$prom_port" --log.level=warn >"$tmp/prometheus.log" 2>&1 &
+pids+=("$!")
+prom_pid=$!
+for _ in $(seq 150); do
+  curl -sf "$prom_url/-/ready" >/dev/null 2>&1 && break
+  kill -0 "$prom_pid" 2>/dev/null || break
+  sleep 0.2
+done
+if ! curl -sf "$prom_url/-/ready" >/dev/null 2>&1; then
+  echo "FAIL  prometheus did not become ready"
+  exit 1
+fi
+echo "prometheus pid $prom_pid on $prom_url ($("$PROMETHEUS" --version 2>&1 | head -n1))"
+
+# Core dumps land in $tmp/cores (removed after each round) unless the
+# kernel sends them elsewhere.
+pattern=$(cat /proc/sys/kernel/core_pattern 2>/dev/null || echo core)
+case "$pattern" in
+  /* | "|"*) echo "note: the workload dumps core about twice a second; kernel.core_pattern is $pattern" ;;
+esac
+
+# The workload, each part in its own process group so that cleanup stops
+# every child: 80 long sleepers first, so that they take the tiny daemon's
+# process map before anything else can, then a mix of outcomes every second.
+setsid "$WORKLOAD" sleepers 80 180000 "$WORKLOAD" >/dev/null 2>&1 &
+groups+=("$!")
+sleep 1
+touch "$tmp/run-workload"
+setsid bash -c '
+  while [ -e "$1/run-workload" ]; do
+    "$2" mix 300 "$2" "$1/cores" >/dev/null 2>&1 || true
+    rm -f "$1"/cores/core*
+    sleep 1
+  done' workload-loop "$tmp" "$WORKLOAD" &
+groups+=("$!")
+
+set +e
+"$PY" "$HERE/check.py" scenario --prom "$prom_url" --dashboard "$DASHBOARD" --rules "$RULES" \
+  --scrape "$SCRAPE" --main "$main_addr" --tiny "$tiny_addr" --tiny-pid "$tiny_pid" \
+  --tiny-config "$tmp/tiny.yaml" | tee "$tmp/scenario.out"
+scenario_rc=${PIPESTATUS[0]}
+set -e
+
+echo "---- summary"
+passes=$((passes + $(cat "$tmp/configs.out" "$tmp/scenario.out" | grep -c '^PASS ' || true)))
+failures=$((failures + $(cat "$tmp/configs.out" "$tmp/scenario.out" | grep -c '^FAIL ' || true)))
+if [ "$scenario_rc" != 0 ] && [ "$failures" = 0 ]; then failures=1; fi
+grep -h '^FAIL' "$tmp/configs.out" "$tmp/scenario.out" || true
+echo "promtest: $passes passed, $failures failed"
+[ "$failures" = 0 ]
