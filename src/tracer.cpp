@@ -18,6 +18,8 @@ namespace execmond {
 
 namespace {
 
+constexpr const char* kKernelBtfPath = "/sys/kernel/btf/vmlinux";
+
 std::string errno_text(int err) { return std::strerror(err < 0 ? -err : err); }
 
 // Turns a libbpf failure into what an operator can act on.
@@ -88,7 +90,13 @@ Tracer::~Tracer() {
 std::string Tracer::try_load_and_attach(AttachMode mode) {
   links_.clear();
   programs_.clear();
-  skel_.reset(execmond_bpf__open());
+  // Relocate against the kernel's own BTF only. Without a path libbpf 1.1
+  // also lists the modules' BTF when a type is missing from vmlinux (as
+  // trace_event_raw_sched_process_exit::group_dead is before 6.16), which
+  // needs CAP_SYS_ADMIN and fails under a unit granting only CAP_BPF and
+  // CAP_PERFMON. The tracer reads no module types.
+  LIBBPF_OPTS(bpf_object_open_opts, open_opts, .btf_custom_path = kKernelBtfPath);
+  skel_.reset(execmond_bpf__open_opts(&open_opts));
   if (!skel_) return "cannot open the BPF object: " + errno_text(errno);
 
   const std::array<ProgramSet, 2> sets{{
