@@ -43,6 +43,11 @@ std::string explain_attach_error(AttachMode mode, int err) {
     return "classic tracepoints need tracefs: mount it with "
            "`mount -t tracefs tracefs /sys/kernel/tracing`, or use attach_mode tp_btf";
   }
+  if (mode == AttachMode::Tracepoint && (err == EACCES || err == EPERM)) {
+    return "classic tracepoints are attached with perf_event_open(), which "
+           "kernel.perf_event_paranoid=3 (Debian's default) allows only with CAP_SYS_ADMIN: "
+           "set `sysctl kernel.perf_event_paranoid=2`, grant CAP_SYS_ADMIN, or use tp_btf";
+  }
   return explain_load_error(err);
 }
 
