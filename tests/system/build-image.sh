@@ -45,7 +45,7 @@ cleanup() {
     m="${mounted[i]}"
     umount -l "$m" 2>/dev/null || true
   done
-  rm -rf "$work"
+  rm -rf --one-file-system "$work"
 }
 trap cleanup EXIT
 
@@ -64,8 +64,10 @@ for d in proc sys dev dev/pts; do
     proc) mount -t proc proc "$root/proc" ;;
     sys) mount -t sysfs sysfs "$root/sys" ;;
     dev) mount --bind /dev "$root/dev" ;;
-    dev/pts) mount -t devpts devpts "$root/dev/pts" ;;
+    dev/pts) mount --bind /dev/pts "$root/dev/pts" ;;
   esac
+  # Nothing propagates back to the host's mounts (systemd makes / shared).
+  mount --make-private "$root/$d"
   mounted+=("$root/$d")
 done
 # No services start inside the chroot.
@@ -110,6 +112,7 @@ t0=$SECONDS
 log "packages installed in $((SECONDS - t0)) s"
 
 # Record what went in, for the log and for debugging a cached image.
+# shellcheck disable=SC2016 # dpkg-query's format, not the shell's
 in_root dpkg-query -W -f '${Package} ${Version}\n' >"$work/packages.txt"
 
 # ---- guest configuration ----
@@ -124,7 +127,8 @@ ln -sf /etc/systemd/system/execmond-systemtest.service \
   "$root/etc/systemd/system/multi-user.target.wants/execmond-systemtest.service"
 # Nothing periodic or interactive competes with the test for the slow CPUs.
 for unit in apt-daily.timer apt-daily-upgrade.timer e2scrub_all.timer e2scrub_reap.service \
-  fstrim.timer serial-getty@ttyS0.service getty@tty1.service systemd-timesyncd.service; do
+  fstrim.timer serial-getty@ttyS0.service getty@tty1.service getty-static.service \
+  dpkg-db-backup.timer systemd-timesyncd.service; do
   ln -sf /dev/null "$root/etc/systemd/system/$unit"
 done
 ln -sf /lib/systemd/system/multi-user.target "$root/etc/systemd/system/default.target"
@@ -135,7 +139,7 @@ rm -f "$root/usr/sbin/policy-rc.d"
 in_root apt-get clean
 rm -rf "$root"/var/lib/apt/lists/*_Packages "$root"/var/log/*.log "$root"/tmp/*
 
-kver="$(basename "$(ls -1d "$root"/lib/modules/* | sort -V | tail -n1)")"
+kver="$(find "$root/lib/modules" -mindepth 1 -maxdepth 1 -printf '%f\n' | sort -V | tail -n1)"
 cp "$root/boot/vmlinuz-$kver" "$work/vmlinuz"
 cp "$root/boot/initrd.img-$kver" "$work/initrd.img"
 echo "$kver" >"$work/kernel-release"

@@ -19,6 +19,8 @@
 # EXECMOND_SYSTEMTEST_TIMEOUT (seconds for boot and test, default 600),
 # EXECMOND_SYSTEMTEST_ACCEL (qemu accelerator, default tcg),
 # EXECMOND_SYSTEMTEST_DEB (a deb to test instead of BUILD_DIR's),
+# EXECMOND_SYSTEMTEST_GUEST_SCRIPT (another script to run in the guest, for
+# debugging; it gets the share directory as $1 and writes results.txt there),
 # EXECMOND_SYSTEMTEST_MIRROR / _SECURITY_MIRROR (Debian mirrors; default:
 # the host's apt sources).
 set -euo pipefail
@@ -73,7 +75,7 @@ else
   debs=("$build_dir"/packages/execmond_*_amd64.deb)
   shopt -u nullglob
   ((${#debs[@]})) || die "no $build_dir/packages/execmond_*_amd64.deb: run 'make package BUILD_DIR=$build_dir' first"
-  deb="$(ls -t "${debs[@]}" | head -n1)"
+  deb="$(find "${debs[@]}" -printf '%T@ %p\n' | sort -n | tail -n1 | cut -d' ' -f2-)"
 fi
 [ -f "$deb" ] || die "no such deb: $deb"
 say "package: $deb"
@@ -81,7 +83,7 @@ say "package: $deb"
 # Runtime dependencies of the deb (first of each alternative, no versions).
 deb_deps="$(dpkg-deb -f "$deb" Pre-Depends Depends | sed -E 's/^[A-Za-z-]+: //' | tr ',' '\n' |
   sed -E 's/\|.*//; s/\(.*\)//; s/:[a-z0-9]+//; s/[[:space:]]//g' | grep -v '^$' || true)"
-mapfile -t packages < <(printf '%s\n' "${base_packages[@]}" $deb_deps | sort -u)
+mapfile -t packages < <(printf '%s\n' "${base_packages[@]}" "$deb_deps" | grep -v '^$' | sort -u)
 
 # ---- the image, built once per key ----
 key="$({
@@ -98,32 +100,37 @@ flock 9
 if [ ! -f "$image_dir/rootfs.img" ]; then
   say "building the guest image in $image_dir (packages: ${packages[*]})"
   t0=$SECONDS
-  rm -rf "$image_dir"
+  # A build that was killed may have left its chroot's mounts behind.
+  awk -v root="$cache_root/" 'index($2, root) == 1 { print $2 }' /proc/mounts | sort -r |
+    while read -r m; do umount -l "$m" || true; done
+  rm -rf --one-file-system "$image_dir" "$image_dir.tmp"
   if ! "$here/build-image.sh" "$image_dir.tmp" "${packages[@]}"; then
-    rm -rf "$image_dir.tmp"
+    rm -rf --one-file-system "$image_dir.tmp"
     die "image build failed"
   fi
   mv "$image_dir.tmp" "$image_dir"
   image_seconds=$((SECONDS - t0))
   image_note="built in ${image_seconds} s"
   # Older images (other keys) are of no further use.
-  find "$cache_root" -mindepth 1 -maxdepth 1 -name 'image-*' ! -name "image-$key" -exec rm -rf {} +
+  find "$cache_root" -mindepth 1 -maxdepth 1 -name 'image-*' ! -name "image-$key" -exec rm -rf --one-file-system {} +
 fi
-flock -u 9
+# Held shared until the end: no other run deletes this image while it boots.
+flock -s 9
 say "image: $image_dir ($image_note; kernel $(cat "$image_dir/kernel-release"))"
 
 # ---- boot and test ----
 work="$(mktemp -d /tmp/execmond-systemtest.XXXXXX)"
 qemu_pid=""
+# shellcheck disable=SC2317 # called by the trap
 cleanup() {
-  [ -n "$qemu_pid" ] && kill "$qemu_pid" 2>/dev/null || true
+  if [ -n "$qemu_pid" ]; then kill "$qemu_pid" 2>/dev/null || true; fi
   rm -rf "$work"
 }
 trap cleanup EXIT
 share="$work/share"
 mkdir -p "$share"
 cp "$deb" "$share/"
-install -m 0755 "$here/guest/guest-test.sh" "$share/guest-test.sh"
+install -m 0755 "${EXECMOND_SYSTEMTEST_GUEST_SCRIPT:-$here/guest/guest-test.sh}" "$share/guest-test.sh"
 # A throwaway overlay: the cached image is never written.
 qemu-img create -q -f qcow2 -F raw -b "$image_dir/rootfs.img" "$work/disk.qcow2"
 
@@ -136,7 +143,7 @@ set +e
 timeout -k 10 "$timeout_s" qemu-system-x86_64 \
   -accel "$accel" -m 1024 -smp 2 -nographic -no-reboot \
   -kernel "$image_dir/vmlinuz" -initrd "$image_dir/initrd.img" \
-  -append "root=/dev/vda rw console=ttyS0 panic=-1 systemd.show_status=1" \
+  -append "root=/dev/vda rw console=ttyS0 panic=-1 systemd.show_status=1 systemd.log_color=0" \
   -drive "file=$work/disk.qcow2,format=qcow2,if=virtio" \
   -virtfs "local,path=$share,mount_tag=host0,security_model=none,id=host0" \
   -nic none -monitor none -serial "file:$serial_log" \
@@ -180,20 +187,23 @@ done <"$results"
 
 echo
 echo "==================== execmond system test ===================="
-echo "package:  $(basename "$deb")"
-echo "image:    $image_dir ($image_note)"
-grep -P '^INFO\t' "$results" | while IFS=$'\t' read -r _ name detail; do
-  printf '%-9s %s\n' "$name:" "$detail"
-done
-echo "boot+test: ${boot_seconds} s"
+printf '%-22s %s\n' "package:" "$(basename "$deb")" "image:" "$image_dir ($image_note)"
+while IFS=$'\t' read -r verdict name detail; do
+  [ "$verdict" = INFO ] && printf '%-22s %s\n' "$name:" "$detail"
+done <"$results"
+printf '%-22s %s\n' "boot+test:" "${boot_seconds} s"
 echo "--------------------------------------------------------------"
 printf '%s\n' "${report[@]}"
 echo "--------------------------------------------------------------"
 if ((failed)); then
   echo
+  if [ -s "$out_dir/guest.log" ]; then
+    echo "---- last 40 lines of the guest test's output ($out_dir/guest.log) ----"
+    tail -n 40 "$out_dir/guest.log"
+  fi
   echo "---- last 80 lines of the serial console ($serial_log) ----"
-  tail -n 80 "$serial_log" 2>/dev/null || true
-  echo "---- end of serial console; guest log: $out_dir/guest.log ----"
+  tail -n 80 "$serial_log" 2>/dev/null | tr -d '\r' || true
+  echo "---- end of serial console ----"
   echo
 fi
 echo "logs: $out_dir"
