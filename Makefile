@@ -2,6 +2,7 @@
 #   make run    install build dependencies, build, run the daemon in the foreground
 #   make test   install build dependencies, build, run the whole test suite
 #   make lint   clang-format and clang-tidy checks, as CI runs them
+#   make bench  the benchmark harness beside bpftrace, execsnoop and the exporters
 BUILD_DIR ?= build
 CMAKE_FLAGS ?=
 JOBS ?= $(shell nproc)
@@ -12,7 +13,11 @@ DEPS = build-essential cmake pkg-config clang llvm libbpf-dev bpftool \
        prometheus-cpp-dev libyaml-cpp-dev libspdlog-dev libsystemd-dev \
        libgtest-dev libgmock-dev prometheus curl
 
-.PHONY: all deps build run test clean format lint package packagetest systemtest promtest
+# The tools the benchmark measures execmond beside (Debian packages).
+BENCH_DEPS = bpftrace libbpf-tools prometheus-process-exporter prometheus-node-exporter
+
+.PHONY: all deps build run test clean format lint package packagetest systemtest promtest \
+        bench benchsmoke bench-deps
 
 all: build
 
@@ -33,6 +38,20 @@ run: build
 test: build
 	@test -e /sys/kernel/tracing/events || mount -t tracefs tracefs /sys/kernel/tracing || true
 	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
+
+bench-deps:
+	@dpkg -s $(BENCH_DEPS) >/dev/null 2>&1 || { apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(BENCH_DEPS); }
+
+# Every benchmark row beside its peers (about 6 minutes); writes docs/benchmarks.md.
+bench: build bench-deps
+	@test -e /sys/kernel/tracing/events || mount -t tracefs tracefs /sys/kernel/tracing || true
+	$(BUILD_DIR)/tests/execmond_bench --out=docs/benchmarks.md --command="make bench"
+
+# A short run of every row that fails unless the accuracy rows are exact (CI).
+benchsmoke: build bench-deps
+	@test -e /sys/kernel/tracing/events || mount -t tracefs tracefs /sys/kernel/tracing || true
+	$(BUILD_DIR)/tests/execmond_bench --quick --check
 
 CXX_SOURCES = src/*.cpp src/*.h tests/*/*.cpp tests/*/*.h
 

@@ -1,0 +1,79 @@
+#include "bench.h"
+
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <stdexcept>
+#include <thread>
+
+#include "http_client.h"
+
+namespace execmond::bench {
+
+Bench::Bench(BenchOptions options) : options_(std::move(options)) {
+  char tmpl[] = "/tmp/execmond-bench-XXXXXX";
+  if (mkdtemp(tmpl) == nullptr) throw std::runtime_error("mkdtemp failed");
+  dir_ = tmpl;
+}
+
+Bench::~Bench() { std::filesystem::remove_all(dir_); }
+
+std::string Bench::spawnee_as(const std::string& comm) {
+  std::string path = dir_ + "/" + comm.substr(0, 15);
+  if (!std::filesystem::exists(path)) std::filesystem::create_symlink(options_.spawnee, path);
+  return path;
+}
+
+StormOptions Bench::storm_of(const std::vector<std::string>& programs,
+                             const std::string& storm_comm, double seconds,
+                             std::uint64_t count) const {
+  StormOptions o;
+  o.programs = programs;
+  o.workers = std::max(1U, std::thread::hardware_concurrency());
+  o.seconds = seconds;
+  o.count = count;
+  o.comm = storm_comm;
+  return o;
+}
+
+std::unique_ptr<test::DaemonProcess> Bench::start_execmond(const std::vector<std::string>& extra) {
+  std::vector<std::string> args{"--config.file=" + options_.config,
+                                "--web.listen-address=127.0.0.1:0", "--log.level=warn"};
+  args.insert(args.end(), extra.begin(), extra.end());
+  const std::string log = dir_ + "/execmond-" + std::to_string(++daemons_started_) + ".log";
+  auto d = std::make_unique<test::DaemonProcess>(options_.daemon, dir_, args,
+                                                 std::map<std::string, std::string>{}, log);
+  d->await_ready();
+  return d;
+}
+
+test::Exposition Bench::scrape(std::uint16_t port) const {
+  test::HttpResponse r = test::http_get(port, "/metrics", {}, 30000);
+  if (r.status != 200) throw std::runtime_error("execmond answered " + std::to_string(r.status));
+  return test::Exposition::parse(r.body);
+}
+
+test::Exposition Bench::settled(std::uint16_t port, const std::string& name,
+                                const test::Exposition::LabelMap& labels, double expected) const {
+  // The default drain interval is 1 s; 0.5 s steps see every drain.
+  test::Exposition m = scrape(port);
+  double last = m.find(name, labels).value_or(0);
+  for (int unchanged = 0; last != expected && unchanged < 6;) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    m = scrape(port);
+    const double now = m.find(name, labels).value_or(0);
+    unchanged = now == last ? unchanged + 1 : 0;
+    last = now;
+  }
+  return m;
+}
+
+void Bench::expect(bool ok, const std::string& what) {
+  if (ok) return;
+  std::printf("  CHECK FAILED: %s\n", what.c_str());
+  failures_.push_back(what);
+}
+
+}  // namespace execmond::bench

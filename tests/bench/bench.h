@@ -1,0 +1,77 @@
+// What every benchmark row shares: options, a scratch directory, the report,
+// and the means to run execmond and the storm the way each row needs.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "daemon_process.h"
+#include "exposition.h"
+#include "report.h"
+#include "spawn_storm.h"
+
+namespace execmond::bench {
+
+struct BenchOptions {
+  bool quick = false;   // short runs: a smoke test that every row works
+  bool check = false;   // exit 1 unless the accuracy rows are exact
+  std::string out;      // the results file (docs/benchmarks.md); "" prints only
+  std::string daemon;   // the execmond binary
+  std::string spawnee;  // the program the storm starts
+  std::string config;   // execmond's default configuration file
+  std::vector<std::string> rows;  // only these rows; empty: all
+  std::string command;            // how the benchmark was invoked, for the report
+};
+
+class Bench {
+ public:
+  explicit Bench(BenchOptions options);
+  ~Bench();
+  Bench(const Bench&) = delete;
+  Bench& operator=(const Bench&) = delete;
+
+  const BenchOptions& options() const { return options_; }
+  bool quick() const { return options_.quick; }
+  // `full` in a full run, `quick` in a quick one.
+  double pick(double full, double quick) const { return options_.quick ? quick : full; }
+  const std::string& dir() const { return dir_; }
+  Report& report() { return report_; }
+
+  // The spawnee under another file name, hence another comm (≤ 15 bytes).
+  std::string spawnee_as(const std::string& comm);
+  // A storm of one program: as many workers as CPUs.
+  StormOptions storm_of(const std::vector<std::string>& programs, const std::string& storm_comm,
+                        double seconds, std::uint64_t count = 0) const;
+
+  // execmond with the default configuration on 127.0.0.1:0, READY=1 received.
+  std::unique_ptr<test::DaemonProcess> start_execmond(const std::vector<std::string>& extra = {});
+  test::Exposition scrape(std::uint16_t port) const;
+  // Scrapes until the value of (name, labels) reaches `expected` or has not
+  // changed over three drains; returns the last exposition.
+  test::Exposition settled(std::uint16_t port, const std::string& name,
+                           const test::Exposition::LabelMap& labels, double expected) const;
+
+  // A check the accuracy rows make; failing ones make --check exit 1.
+  void expect(bool ok, const std::string& what);
+  const std::vector<std::string>& failures() const { return failures_; }
+
+ private:
+  BenchOptions options_;
+  std::string dir_;
+  Report report_;
+  std::vector<std::string> failures_;
+  int daemons_started_ = 0;
+};
+
+// Rows, each in its own file.
+void kernel_cost_rows(Bench& bench);       // rows_kernel.cpp
+void spawn_overhead_rows(Bench& bench);    // rows_kernel.cpp
+void full_rate_rows(Bench& bench);         // rows_full_rate.cpp: loss and daemon CPU
+void ground_truth_rows(Bench& bench);      // rows_full_rate.cpp
+void memory_and_scrape_rows(Bench& bench);  // rows_daemon.cpp
+void ready_rows(Bench& bench);             // rows_daemon.cpp
+
+}  // namespace execmond::bench

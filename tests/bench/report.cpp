@@ -1,0 +1,84 @@
+#include "report.h"
+
+#include <cstdio>
+#include <ctime>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+
+namespace execmond::bench {
+
+namespace {
+
+constexpr const char* kBegin = "<!-- bench:results:begin (written by make bench) -->";
+constexpr const char* kEnd = "<!-- bench:results:end -->";
+
+const char* verdict_text(Verdict v) {
+  switch (v) {
+    case Verdict::kMet:
+      return "met";
+    case Verdict::kMissed:
+      return "**missed**";
+    case Verdict::kNotMeasured:
+      return "—";
+  }
+  return "—";
+}
+
+std::string today() {
+  std::time_t t = std::time(nullptr);
+  char buf[32];
+  std::strftime(buf, sizeof(buf), "%Y-%m-%d %H:%M UTC", std::gmtime(&t));
+  return buf;
+}
+
+}  // namespace
+
+Verdict verdict(bool met) { return met ? Verdict::kMet : Verdict::kMissed; }
+
+std::string fixed(double value, int digits) {
+  char buf[64];
+  std::snprintf(buf, sizeof(buf), "%.*f", digits, value);
+  return buf;
+}
+
+std::string Report::markdown() const {
+  std::ostringstream out;
+  out << "| figure | target | execmond | reference, same run | |\n|---|---|---|---|---|\n";
+  for (const Row& r : rows_) {
+    out << "| " << r.figure << " | " << r.target << " | " << r.measured << " | " << r.reference
+        << " | " << verdict_text(r.verdict) << " |\n";
+  }
+  if (!notes_.empty()) {
+    out << "\n";
+    for (const std::string& n : notes_) out << "- " << n << "\n";
+  }
+  return out.str();
+}
+
+void Report::write(const std::string& path, const std::string& machine,
+                   const std::string& command) const {
+  std::string before = "# Benchmarks\n\n";
+  std::string after = "\n";
+  if (std::ifstream in(path); in) {
+    std::stringstream whole;
+    whole << in.rdbuf();
+    const std::string text = whole.str();
+    auto b = text.find(kBegin);
+    auto e = text.find(kEnd);
+    if (b == std::string::npos || e == std::string::npos || e < b) {
+      throw std::runtime_error(path + " has no results markers; restore the lines " + kBegin +
+                               " and " + kEnd);
+    }
+    before = text.substr(0, b);
+    after = text.substr(e + std::string(kEnd).size());
+  }
+  std::ofstream out(path);
+  out << before << kBegin << "\n\nMeasured " << today() << " on " << machine << ", with\n\n```sh\n"
+      << command << "\n```\n\n"
+      << markdown() << "\n"
+      << kEnd << after;
+  if (!out) throw std::runtime_error("cannot write " + path);
+}
+
+}  // namespace execmond::bench

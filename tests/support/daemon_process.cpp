@@ -1,0 +1,106 @@
+#include "daemon_process.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <regex>
+#include <sstream>
+#include <stdexcept>
+
+namespace execmond::test {
+
+DaemonProcess::DaemonProcess(const std::string& binary, const std::string& dir,
+                             const std::vector<std::string>& args,
+                             const std::map<std::string, std::string>& env,
+                             const std::string& log_path)
+    : dir_(dir), log_path_(log_path) {
+  const std::string socket_path = dir + "/notify.sock";
+  ::unlink(socket_path.c_str());
+  sock_ = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  sockaddr_un addr{};
+  addr.sun_family = AF_UNIX;
+  socket_path.copy(addr.sun_path, sizeof(addr.sun_path) - 1);
+  if (sock_ < 0 || ::bind(sock_, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) {
+    throw std::runtime_error("cannot bind the notify socket " + socket_path);
+  }
+  std::vector<std::string> argv_storage{binary};
+  argv_storage.insert(argv_storage.end(), args.begin(), args.end());
+  std::vector<char*> argv;
+  for (std::string& a : argv_storage) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  started_at_ = Clock::now();
+  pid_ = ::fork();
+  if (pid_ == 0) {
+    ::setenv("NOTIFY_SOCKET", socket_path.c_str(), 1);
+    for (const auto& [name, value] : env) ::setenv(name.c_str(), value.c_str(), 1);
+    if (!log_path.empty()) {
+      int fd = ::open(log_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+      if (fd >= 0) {
+        ::dup2(fd, 1);
+        ::dup2(fd, 2);
+      }
+    }
+    ::execv(binary.c_str(), argv.data());
+    ::_exit(127);
+  }
+}
+
+DaemonProcess::~DaemonProcess() {
+  if (pid_ > 0) {
+    ::kill(pid_, SIGKILL);
+    ::waitpid(pid_, nullptr, 0);
+  }
+  if (sock_ >= 0) ::close(sock_);
+}
+
+std::string DaemonProcess::receive(int timeout_ms) {
+  pollfd p{sock_, POLLIN, 0};
+  if (::poll(&p, 1, timeout_ms) <= 0) return "";
+  char buf[4096];
+  ssize_t n = ::recv(sock_, buf, sizeof(buf), 0);
+  if (n <= 0) return "";
+  received_.emplace_back(buf, static_cast<std::size_t>(n));
+  return received_.back();
+}
+
+std::string DaemonProcess::await(const std::string& what, int timeout_ms) {
+  const auto deadline = Clock::now() + std::chrono::milliseconds(timeout_ms);
+  for (;;) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+    if (left.count() <= 0) return "";
+    std::string message = receive(static_cast<int>(left.count()));
+    if (message.empty()) return "";
+    if (message.find(what) != std::string::npos) return message;
+  }
+}
+
+std::uint16_t DaemonProcess::await_ready(int timeout_ms) {
+  std::string ready = await("READY=1", timeout_ms);
+  ready_at_ = Clock::now();
+  std::smatch port;
+  if (ready.empty() || !std::regex_search(ready, port, std::regex("port ([0-9]+)"))) {
+    std::ostringstream log;
+    if (!log_path_.empty()) log << std::ifstream(log_path_).rdbuf();
+    throw std::runtime_error("execmond sent no READY=1 with a port (got \"" + ready +
+                             "\"); its log:\n" + log.str());
+  }
+  port_ = static_cast<std::uint16_t>(std::stoi(port[1]));
+  return port_;
+}
+
+int DaemonProcess::stop(int signal) {
+  if (pid_ <= 0) return -1;
+  ::kill(pid_, signal);
+  int status = 0;
+  ::waitpid(pid_, &status, 0);
+  pid_ = -1;
+  return status;
+}
+
+}  // namespace execmond::test
