@@ -2,12 +2,14 @@
 
 #include <fcntl.h>
 #include <poll.h>
+#include <sys/eventfd.h>
 #include <signal.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <array>
 #include <fstream>
 #include <regex>
 #include <sstream>
@@ -49,6 +51,20 @@ DaemonProcess::DaemonProcess(const std::string& binary, const std::string& dir,
     ::execv(binary.c_str(), argv.data());
     ::_exit(127);
   }
+  wake_fd_ = ::eventfd(0, EFD_CLOEXEC);
+  reader_ = std::thread([this] { read_notifications(); });
+}
+
+void DaemonProcess::read_notifications() {
+  std::array<pollfd, 2> fds{{{sock_, POLLIN, 0}, {wake_fd_, POLLIN, 0}}};
+  while (::poll(fds.data(), fds.size(), -1) >= 0 && (fds[1].revents & POLLIN) == 0) {
+    char buf[4096];
+    ssize_t n = ::recv(sock_, buf, sizeof(buf), MSG_DONTWAIT);
+    if (n <= 0) continue;
+    std::lock_guard lock(mutex_);
+    pending_.emplace_back(buf, static_cast<std::size_t>(n));
+    arrived_.notify_all();
+  }
 }
 
 DaemonProcess::~DaemonProcess() {
@@ -56,16 +72,21 @@ DaemonProcess::~DaemonProcess() {
     ::kill(pid_, SIGKILL);
     ::waitpid(pid_, nullptr, 0);
   }
-  if (sock_ >= 0) ::close(sock_);
+  const std::uint64_t one = 1;
+  [[maybe_unused]] const ssize_t woken = ::write(wake_fd_, &one, sizeof(one));
+  reader_.join();
+  ::close(wake_fd_);
+  ::close(sock_);
 }
 
 std::string DaemonProcess::receive(int timeout_ms) {
-  pollfd p{sock_, POLLIN, 0};
-  if (::poll(&p, 1, timeout_ms) <= 0) return "";
-  char buf[4096];
-  ssize_t n = ::recv(sock_, buf, sizeof(buf), 0);
-  if (n <= 0) return "";
-  received_.emplace_back(buf, static_cast<std::size_t>(n));
+  std::unique_lock lock(mutex_);
+  if (!arrived_.wait_for(lock, std::chrono::milliseconds(timeout_ms),
+                         [this] { return !pending_.empty(); })) {
+    return "";
+  }
+  received_.push_back(std::move(pending_.front()));
+  pending_.pop_front();
   return received_.back();
 }
 

@@ -1,14 +1,20 @@
 // The real execmond binary as a child process under a fake service manager:
 // NOTIFY_SOCKET names a datagram socket this object reads, so a caller sees
-// READY=1, STATUS=, WATCHDOG=1 ... exactly as systemd would.
+// READY=1, STATUS=, WATCHDOG=1 ... exactly as systemd would. Like systemd, it
+// reads every datagram as it arrives (a thread of its own): a daemon's
+// sd_notify() blocks once 10 unread datagrams (net.unix.max_dgram_qlen) wait.
 #pragma once
 
 #include <sys/types.h>
 
 #include <chrono>
+#include <condition_variable>
 #include <cstdint>
+#include <deque>
 #include <map>
+#include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace execmond::test {
@@ -35,7 +41,7 @@ class DaemonProcess {
   // throws std::runtime_error with the daemon's log when it never comes.
   std::uint16_t await_ready(int timeout_ms = 30000);
 
-  // Every notification received so far, in order.
+  // Every notification taken by receive() so far, in order.
   const std::vector<std::string>& received() const { return received_; }
   pid_t pid() const { return pid_; }
   std::uint16_t port() const { return port_; }
@@ -47,6 +53,8 @@ class DaemonProcess {
   int stop(int signal = 15);
 
  private:
+  void read_notifications();
+
   std::string dir_;
   std::string log_path_;
   int sock_ = -1;
@@ -55,6 +63,11 @@ class DaemonProcess {
   Clock::time_point started_at_;
   Clock::time_point ready_at_;
   std::vector<std::string> received_;
+  int wake_fd_ = -1;  // eventfd that stops the reader
+  std::mutex mutex_;
+  std::condition_variable arrived_;
+  std::deque<std::string> pending_;  // read from the socket, not yet received
+  std::thread reader_;
 };
 
 }  // namespace execmond::test
