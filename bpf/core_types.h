@@ -97,8 +97,9 @@ struct css_set {
 } EXECMOND_PAI;
 
 struct task_struct {
+	unsigned int __state; /* since 5.14; before that `long state` */
 	struct mm_struct *mm;
-	const struct cred *real_cred;
+	const struct cred *cred; /* what bpf_get_current_uid_gid() reads */
 	struct css_set *cgroups;
 	unsigned int flags;
 	int exit_code;
@@ -114,6 +115,11 @@ struct task_struct {
 /* Kernels before 5.5 named the boot-based start time real_start_time. */
 struct task_struct___pre_5_5 {
 	__u64 real_start_time;
+} EXECMOND_PAI;
+
+/* Kernels before 5.14 kept the task state in `long state`. */
+struct task_struct___pre_5_14 {
+	long state;
 } EXECMOND_PAI;
 
 /* Payload of the classic sched_process_exit tracepoint; group_dead since 6.16. */
@@ -132,5 +138,7 @@ struct bpf_iter__task {
 
 #define EXECMOND_SIGNAL_GROUP_EXIT 0x00000004
 #define EXECMOND_PF_KTHREAD 0x00200000
+/* A task copy_process() made that wake_up_new_task() has not started yet. */
+#define EXECMOND_TASK_NEW 0x00000800
 
 #endif /* EXECMOND_BPF_CORE_TYPES_H */

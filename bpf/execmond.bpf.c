@@ -1,14 +1,21 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
  * execmond's kernel side: counts execs, forks and exits per command name and
- * keeps one procs-map entry per live process.
+ * keeps one procs entry per live process.
  *
- * Counting happens in per-CPU hash maps (no atomics, no locks on the hot
- * path). There are two of them: every drain the daemon flips `generation`,
- * waits an RCU grace period so no handler still writes the old map, then
- * reads and empties it. That makes each drain exact without deleting entries
- * under a writer, and bounds memory by the keys seen in one drain interval.
- * Whatever cannot be recorded is counted in `lost` by reason.
+ * The handlers run on every fork, exec and exit of the host, so they are
+ * built around what costs there: cache lines that are not already hot, and
+ * calls into the kernel (helpers, hash-map operations with their locks).
+ * They read task fields through BTF pointers (plain loads, no helper), keep
+ * their state in array maps they index themselves (the verifier inlines the
+ * lookups), and touch about one line per table: a counts slot, a per-CPU
+ * counts value, a procs slot. Claims are compare-and-swap, so there are no
+ * locks and no helper calls on the hot path.
+ *
+ * Counts come in two generations: every drain the daemon flips `generation`,
+ * waits an RCU grace period so no handler still writes the old one, then
+ * reads and empties it. Each event is read exactly once, and whatever cannot
+ * be recorded is counted in `lost` by reason.
  *
  * Two program sets exist for each hook; the loader enables one before load:
  * tp_btf (BTF-typed, no tracefs) and, as the fallback, classic tracepoints for
@@ -31,32 +38,81 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 /* Set by the loader between open and load. */
 const volatile __u64 lifetime_bounds_ns[EXECMOND_MAX_BUCKETS] = {};
 const volatile __u32 lifetime_bucket_count = 0;
+const volatile __u8 record_exe = 0; /* resolve executables (exe label or filter) */
+const volatile __u32 ncpus = 1;     /* possible CPUs: rows of counts_values */
+const volatile __u32 max_keys = 1;  /* values per CPU and generation */
+const volatile __u32 key_slots = 1; /* counts_slots per generation, a power of two */
+const volatile __u32 procs_mask = 0;  /* procs slots - 1, a power of two minus one */
+const volatile __u32 dirty_words = 1; /* procs_dirty words per CPU and generation */
 
-/* Resolve executables to paths (the exe label or an exe filter is in use). */
-const volatile __u8 record_exe = 0;
-
-/* Which counts map handlers write to; flipped by the daemon on every drain. */
+/* Which generation handlers write to; flipped by the daemon on every drain. */
 volatile __u32 generation = 0;
+/* Count keys claimed in each generation; more than max_keys means some were lost. */
+__u32 keys_claimed[2] = {};
+/* Only an ordering point for the task iterator. */
+__u64 seed_passes = 0;
 
 /* Filters, set by the daemon at start and on every reload. */
 volatile __u32 filter_active = 0; /* enum execmond_filter_active */
 volatile __u32 self_tgid = 0;     /* the daemon's own activity, when excluded */
 
-struct counts_map {
-	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
-	__uint(max_entries, 8192); /* resized by the loader */
-	__type(key, struct execmond_count_key);
-	__type(value, struct execmond_count_value);
-};
-struct counts_map counts0 SEC(".maps");
-struct counts_map counts1 SEC(".maps");
+/* All sized by the loader; the daemon maps them (BPF_F_MMAPABLE). */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__uint(max_entries, 2); /* 2 * key_slots */
+	__type(key, __u32);
+	__type(value, struct execmond_count_slot);
+} counts_slots SEC(".maps");
 
 struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__uint(max_entries, 2); /* 2 * ncpus * max_keys */
+	__type(key, __u32);
+	__type(value, struct execmond_count_value);
+} counts_values SEC(".maps");
+
+/*
+ * The slot of each value index: lets a drain visit only the keys it has.
+ * 64-bit values, because a mapped array lays its values out 8 bytes apart.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__uint(max_entries, 2); /* 2 * max_keys */
+	__type(key, __u32);
+	__type(value, __u64);
+} counts_index SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__uint(max_entries, 1); /* procs_mask + 1 */
+	__type(key, __u32);
+	__type(value, struct execmond_proc);
+} procs SEC(".maps");
+
+/* One bit per block of EXECMOND_PROCS_PER_DIRTY_BIT procs slots a handler changed. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__uint(max_entries, 2); /* 2 * ncpus * dirty_words */
+	__type(key, __u32);
+	__type(value, __u64);
+} procs_dirty SEC(".maps");
+
+/*
+ * Processes found running at start-up. Only their execs and exits touch it: a
+ * hash map keeps the seeding race-free, and its cost does not matter there.
+ */
+struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__uint(max_entries, 32768); /* resized by the loader */
 	__type(key, struct execmond_proc_key);
 	__type(value, struct execmond_proc_value);
-} procs SEC(".maps");
+} procs_seeded SEC(".maps");
 
 /* Executable paths by file; read by the daemon to label exe. */
 struct {
@@ -123,69 +179,248 @@ static __always_inline void count_lost(__u32 reason)
 		*n += 1;
 }
 
-static __always_inline void count_in(void *map, const struct execmond_count_key *key,
-				     __u64 lifetime_ns, __u32 lost_reason)
+/*
+ * Adds to an atomic word and orders every access before and after it, on all
+ * architectures: the fetching form is a full barrier (arm64's plain atomic
+ * add is not), and using its result keeps clang from emitting the other.
+ */
+static __always_inline __u64 fetch_add_ordered(__u64 *word, __u64 delta)
 {
-	struct execmond_count_value *v = bpf_map_lookup_elem(map, key);
+	__u64 old = __sync_fetch_and_add(word, delta);
 
-	if (!v) {
-		struct execmond_count_value first = { .count = 1, .lifetime_ns_sum = lifetime_ns };
-		long err = bpf_map_update_elem(map, key, &first, BPF_NOEXIST);
-
-		if (err == 0)
-			return;
-		/* Another CPU inserted the key first: add to it. */
-		v = err == -EEXIST ? bpf_map_lookup_elem(map, key) : NULL;
-		if (!v) {
-			count_lost(lost_reason);
-			return;
-		}
-	}
-	/* This CPU's slot only: no other writer, the daemon reads it after a grace period. */
-	v->count += 1;
-	v->lifetime_ns_sum += lifetime_ns;
+	barrier_var(old);
+	return old;
 }
 
+/* A 64-bit finalizer (murmur3's), folded to 32 bits. */
+static __always_inline __u32 mix(__u64 x)
+{
+	x ^= x >> 33;
+	x *= 0xff51afd7ed558ccdULL;
+	x ^= x >> 33;
+	return (__u32)x;
+}
+
+/* ---- the counts table ---- */
+
+static __always_inline __u32 key_hash(const struct execmond_count_key *key)
+{
+	const __u64 *w = (const __u64 *)key;
+	__u64 h = 0;
+
+	for (int i = 0; i < sizeof(*key) / 8; i++)
+		h = (h ^ w[i]) * 0x9e3779b97f4a7c15ULL;
+	return mix(h);
+}
+
+static __always_inline int same_key(const struct execmond_count_key *a,
+				    const struct execmond_count_key *b)
+{
+	const __u64 *x = (const __u64 *)a;
+	const __u64 *y = (const __u64 *)b;
+
+	for (int i = 0; i < sizeof(*a) / 8; i++)
+		if (x[i] != y[i])
+			return 0;
+	return 1;
+}
+
+/* This CPU's value for `index`: no other CPU writes it, the daemon reads it after a grace period. */
+static __always_inline void add_value(__u32 gen, __u32 index, __u64 lifetime_ns)
+{
+	__u32 at = (gen * ncpus + bpf_get_smp_processor_id()) * max_keys + index;
+	struct execmond_count_value *v = bpf_map_lookup_elem(&counts_values, &at);
+
+	if (v) {
+		v->count += 1;
+		v->lifetime_ns_sum += lifetime_ns;
+	}
+}
+
+/* Fills a slot this handler claimed (tag BUSY): key, value index, then the tag. */
+static __always_inline void claim(struct execmond_count_slot *s, __u32 at, __u32 gen, __u64 tag,
+				  const struct execmond_count_key *key, __u64 lifetime_ns,
+				  __u32 lost_reason)
+{
+	__u64 *slot_of;
+	__u32 index;
+	__u32 where;
+
+	s->key = *key;
+	index = __sync_fetch_and_add(&keys_claimed[gen & 1], 1);
+	if (index >= max_keys) {
+		/* Later events with this key stop here and are counted as lost too. */
+		__sync_lock_test_and_set(&s->tag, tag | EXECMOND_SLOT_FULL);
+		count_lost(lost_reason);
+		return;
+	}
+	where = gen * max_keys + index;
+	slot_of = bpf_map_lookup_elem(&counts_index, &where);
+	if (slot_of)
+		*slot_of = at - gen * key_slots; /* within its generation */
+	add_value(gen, index, lifetime_ns);
+	/* An atomic exchange orders the key before the tag for other CPUs. */
+	__sync_lock_test_and_set(&s->tag, tag | (index + 1));
+}
+
+/*
+ * Adds one event to its key's count. Two CPUs that claim a new key at once
+ * may each get a slot for it; the daemon adds such duplicates together.
+ */
 static __always_inline void count(const struct execmond_count_key *key, __u64 lifetime_ns,
 				  __u32 lost_reason)
 {
-	if (generation & 1)
-		count_in(&counts1, key, lifetime_ns, lost_reason);
-	else
-		count_in(&counts0, key, lifetime_ns, lost_reason);
+	__u32 gen = generation & 1;
+	__u32 hash = key_hash(key);
+	__u64 tag = (__u64)hash << 32;
+
+	for (__u32 probe = 0; probe < EXECMOND_COUNT_PROBES; probe++) {
+		__u32 at = gen * key_slots + ((hash + probe) & (key_slots - 1));
+		struct execmond_count_slot *s = bpf_map_lookup_elem(&counts_slots, &at);
+		__u64 seen;
+		__u32 state;
+
+		if (!s)
+			break;
+		seen = s->tag;
+		if (seen == 0) {
+			if (__sync_val_compare_and_swap(&s->tag, 0, tag | EXECMOND_SLOT_BUSY) != 0)
+				continue; /* claimed by another CPU meanwhile */
+			claim(s, at, gen, tag, key, lifetime_ns, lost_reason);
+			return;
+		}
+		state = (__u32)seen;
+		if ((seen >> 32) != hash || state == EXECMOND_SLOT_BUSY || !same_key(&s->key, key))
+			continue;
+		if (state == EXECMOND_SLOT_FULL)
+			break;
+		add_value(gen, state - 1, lifetime_ns);
+		return;
+	}
+	count_lost(lost_reason);
 }
+
+/* ---- the procs table ---- */
+
+/*
+ * A process's first slot. PIDs are handed out in sequence, so 64 neighbours
+ * share a 4 KiB block (hot in the cache and TLB in a spawn storm); blocks are
+ * scattered so that a run of live PIDs does not make long probe chains.
+ */
+static __always_inline __u32 proc_home(__u32 tgid)
+{
+	return ((tgid % EXECMOND_PROCS_PER_DIRTY_BIT) |
+		(mix(tgid / EXECMOND_PROCS_PER_DIRTY_BIT) * EXECMOND_PROCS_PER_DIRTY_BIT)) &
+	       procs_mask;
+}
+
+static __always_inline struct execmond_proc *proc_at(__u32 home, __u32 probe, __u32 *at)
+{
+	*at = (home + probe) & procs_mask;
+	return bpf_map_lookup_elem(&procs, at);
+}
+
+/* Tells the daemon that the block holding slot `at` changed. */
+static __always_inline void mark_dirty(__u32 at)
+{
+	__u32 block = at / EXECMOND_PROCS_PER_DIRTY_BIT;
+	__u32 word = ((generation & 1) * ncpus + bpf_get_smp_processor_id()) * dirty_words +
+		     block / 64;
+	__u64 *bits = bpf_map_lookup_elem(&procs_dirty, &word);
+
+	if (bits)
+		*bits |= 1ULL << (block % 64);
+}
+
+static __always_inline void set_who(struct execmond_proc *p, const struct execmond_count_key *who)
+{
+	__builtin_memcpy(p->comm, who->comm, sizeof(p->comm));
+	p->cgroup_id = who->cgroup_id;
+	p->exe_ino = who->exe_ino;
+	p->exe_dev = who->exe_dev;
+	p->uid = who->uid;
+}
+
+/* The slot of process (tgid, start), or NULL; `at` is its index. */
+static __always_inline struct execmond_proc *proc_find(__u32 tgid, __u64 start, __u32 *at)
+{
+	__u32 home = proc_home(tgid);
+
+	for (__u32 probe = 0; probe < EXECMOND_PROC_PROBES; probe++) {
+		struct execmond_proc *p = proc_at(home, probe, at);
+		__u32 held;
+
+		if (!p)
+			break;
+		held = (__u32)p->state;
+		if (held == EXECMOND_PROC_EMPTY)
+			break;
+		if (held == tgid && p->start_boottime_ns == start)
+			return p;
+	}
+	return NULL;
+}
+
+/* Adds a new process; 0 when no slot was free within the probe limit. */
+static __always_inline int proc_insert(__u32 tgid, __u64 start, const struct execmond_count_key *who)
+{
+	__u32 home = proc_home(tgid);
+
+	for (__u32 probe = 0; probe < EXECMOND_PROC_PROBES; probe++) {
+		__u32 at;
+		struct execmond_proc *p = proc_at(home, probe, &at);
+		__u64 state, writing;
+
+		if (!p)
+			break;
+		state = p->state;
+		if ((__u32)state != EXECMOND_PROC_EMPTY && (__u32)state != EXECMOND_PROC_DELETED)
+			continue;
+		/* The claim makes the sequence odd: the daemon skips the slot until it is even. */
+		writing = ((state & ~0xffffffffULL) + (1ULL << 32)) | tgid;
+		if (__sync_val_compare_and_swap(&p->state, state, writing) != state)
+			continue;
+		p->start_boottime_ns = start;
+		set_who(p, who);
+		fetch_add_ordered(&p->state, 1ULL << 32);
+		mark_dirty(at);
+		return 1;
+	}
+	return 0;
+}
+
+/* ---- reading tasks ---- */
 
 static __always_inline __u64 start_boottime(struct task_struct *task)
 {
 	if (bpf_core_field_exists(task->start_boottime))
-		return BPF_CORE_READ(task, start_boottime);
-	return BPF_CORE_READ((struct task_struct___pre_5_5 *)task, real_start_time);
-}
-
-static __always_inline void proc_key_of(struct task_struct *leader, struct execmond_proc_key *key)
-{
-	key->tgid = BPF_CORE_READ(leader, tgid);
-	key->pad = 0;
-	key->start_boottime_ns = start_boottime(leader);
+		return task->start_boottime;
+	return ((struct task_struct___pre_5_5 *)task)->real_start_time;
 }
 
 /* Kernel threads run no program: they are not what execmond counts. */
 static __always_inline int is_kernel_thread(struct task_struct *task)
 {
-	return BPF_CORE_READ(task, flags) & EXECMOND_PF_KTHREAD;
+	return task->flags & EXECMOND_PF_KTHREAD;
+}
+
+/* The labels' ids of a running task: cgroup and uid (exe is the caller's). */
+static __always_inline void who_is(struct task_struct *task, struct execmond_count_key *key)
+{
+	/* What bpf_get_current_cgroup_id() and bpf_get_current_uid_gid() return, without a call. */
+	key->cgroup_id = task->cgroups->dfl_cgrp->kn->id;
+	key->uid = task->cred->uid.val;
 }
 
 /* ---- executables ---- */
 
-static __always_inline struct file *exe_file_of(struct task_struct *task)
+static __always_inline void exe_key_of(struct task_struct *task, struct execmond_exe_key *key)
 {
-	return BPF_CORE_READ(task, mm, exe_file);
-}
+	struct mm_struct *mm = task->mm;
+	struct file *exe = mm ? mm->exe_file : NULL;
 
-static __always_inline void exe_key_of(struct file *exe, struct execmond_exe_key *key)
-{
-	key->ino = exe ? BPF_CORE_READ(exe, f_inode, i_ino) : 0;
-	key->dev = exe ? BPF_CORE_READ(exe, f_inode, i_sb, s_dev) : 0;
+	key->ino = exe ? exe->f_inode->i_ino : 0;
+	key->dev = exe ? exe->f_inode->i_sb->s_dev : 0;
 	key->pad = 0;
 }
 
@@ -197,7 +432,7 @@ static __always_inline void exe_key_of(struct file *exe, struct execmond_exe_key
  * file's dentry up to its mount's root, then across mount points to the root
  * of the mount tree. Components are written backwards from the end of a
  * scratch buffer. A path deeper or longer than the limits keeps its last
- * components and loses the leading "/".
+ * components and loses the leading "/". Runs once per executable file.
  */
 static __always_inline void record_exe_path(struct file *exe, const struct execmond_exe_key *key)
 {
@@ -250,11 +485,15 @@ static __always_inline void record_exe_path(struct file *exe, const struct execm
 }
 
 /* Fills the key's exe fields and makes sure the daemon can name the file. */
-static __always_inline void note_exe(struct file *exe, struct execmond_exe_key *key)
+static __always_inline void note_exe(struct task_struct *task, struct execmond_count_key *who)
 {
-	exe_key_of(exe, key);
-	if (exe && !bpf_map_lookup_elem(&exe_paths, key))
-		record_exe_path(exe, key);
+	struct execmond_exe_key exe;
+
+	exe_key_of(task, &exe);
+	who->exe_ino = exe.ino;
+	who->exe_dev = exe.dev;
+	if (exe.ino && !bpf_map_lookup_elem(&exe_paths, &exe))
+		record_exe_path(task->mm->exe_file, &exe);
 }
 
 /* ---- filters ---- */
@@ -300,61 +539,63 @@ static __always_inline int filtered_out(__u32 tgid, const struct execmond_count_
 	return (active & EXECMOND_FILTER_INCLUDE_IN_KERNEL) && !(hits & EXECMOND_FILTER_INCLUDE);
 }
 
-/* The labels' ids of the current task (cgroup and uid; exe is the caller's). */
-static __always_inline void who_is_current(struct execmond_count_key *key)
+/* ---- procs_seeded: start-up processes and execs without an entry ---- */
+
+static __always_inline void seeded_value(struct execmond_proc_value *v,
+					 const struct execmond_count_key *who)
 {
-	key->cgroup_id = bpf_get_current_cgroup_id();
-	key->uid = (__u32)bpf_get_current_uid_gid();
+	__builtin_memcpy(v->comm, who->comm, sizeof(v->comm));
+	v->cgroup_id = who->cgroup_id;
+	v->exe_ino = who->exe_ino;
+	v->exe_dev = who->exe_dev;
+	v->uid = who->uid;
 }
 
-/* ---- the procs map ---- */
-
-/*
- * Adds a procs entry. A failure is counted once per process: by its fork or
- * by seeding, not again when the untracked process execs (count_failure 0).
- */
-static __always_inline void track_process(struct task_struct *leader,
-					  const struct execmond_count_key *who, __u32 flags,
-					  __u64 map_flags, int count_failure)
+/* Adds a process to procs_seeded; 0 when the map is full. */
+static __always_inline int seeded_add(const struct execmond_proc_key *pkey,
+				      const struct execmond_count_key *who)
 {
-	struct execmond_proc_key key;
-	struct execmond_proc_value val = {
-		.flags = flags,
-		.cgroup_id = who->cgroup_id,
-		.exe_ino = who->exe_ino,
-		.exe_dev = who->exe_dev,
-		.uid = who->uid,
-	};
+	struct execmond_proc_value v = {};
 	long err;
 
-	proc_key_of(leader, &key);
-	BPF_CORE_READ_STR_INTO(&val.comm, leader, comm);
-	val.ppid = BPF_CORE_READ(leader, real_parent, tgid);
-	err = bpf_map_update_elem(&procs, &key, &val, map_flags);
-	if (err && err != -EEXIST && count_failure)
-		count_lost(EXECMOND_LOST_PROCS_FULL);
+	seeded_value(&v, who);
+	err = bpf_map_update_elem(&procs_seeded, pkey, &v, BPF_NOEXIST);
+	return err == 0 || err == -EEXIST;
 }
 
 /* ---- the three events ---- */
 
-static __always_inline int on_fork(struct task_struct *parent, struct task_struct *child)
+/*
+ * `child_typed` is 1 when `child` is a BTF pointer (tp_btf) and 0 when it is
+ * a raw one (raw_tp), which only probe reads may follow. Both arrive as
+ * constants, so each program keeps only its own branch.
+ */
+#define CHILD(field) (child_typed ? child->field : BPF_CORE_READ(child, field))
+
+static __always_inline int on_fork(struct task_struct *parent, struct task_struct *child,
+				   int child_typed)
 {
 	struct execmond_count_key key = { .kind = EXECMOND_KIND_FORK };
-	struct execmond_exe_key exe = {};
+	__u32 tgid = CHILD(tgid);
 
 	/* A new thread shares its parent's tgid: not a process. */
-	if (BPF_CORE_READ(child, pid) != BPF_CORE_READ(child, tgid) || is_kernel_thread(child))
+	if (CHILD(pid) != tgid || (CHILD(flags) & EXECMOND_PF_KTHREAD))
 		return 0;
-	/* The child starts as a copy of its parent: same cgroup, uid and executable. */
-	who_is_current(&key);
+	/* The child starts as a copy of the forking thread: same comm, cgroup, uid, executable. */
+	__builtin_memcpy(key.comm, parent->comm, sizeof(key.comm));
+	who_is(parent, &key);
 	if (record_exe) {
-		exe_key_of(exe_file_of(parent), &exe);
+		struct execmond_exe_key exe;
+
+		exe_key_of(parent, &exe);
 		key.exe_ino = exe.ino;
 		key.exe_dev = exe.dev;
 	}
-	track_process(child, &key, 0, BPF_ANY, 1);
-	BPF_CORE_READ_STR_INTO(&key.comm, parent, group_leader, comm);
-	if (!filtered_out(BPF_CORE_READ(parent, tgid), &key))
+	if (!proc_insert(tgid, CHILD(start_boottime), &key))
+		count_lost(EXECMOND_LOST_PROCS_FULL);
+	/* Counted under the parent process's name, which a thread may not share. */
+	__builtin_memcpy(key.comm, parent->group_leader->comm, sizeof(key.comm));
+	if (!filtered_out(parent->tgid, &key))
 		count(&key, 0, EXECMOND_LOST_FORK_COUNTS_FULL);
 	return 0;
 }
@@ -362,41 +603,80 @@ static __always_inline int on_fork(struct task_struct *parent, struct task_struc
 static __always_inline int on_exec(struct task_struct *task)
 {
 	struct execmond_count_key key = { .kind = EXECMOND_KIND_EXEC };
-	struct execmond_exe_key exe = {};
-	struct execmond_proc_key pkey;
-	struct execmond_proc_value *val;
+	struct execmond_proc_key pkey = { .tgid = task->tgid, .start_boottime_ns = start_boottime(task) };
+	struct execmond_proc *p;
+	__u32 at;
 
 	/* After exec the task leads its group, also when a non-leader thread exec'd. */
-	BPF_CORE_READ_STR_INTO(&key.comm, task, comm);
-	who_is_current(&key);
-	if (record_exe) {
-		note_exe(exe_file_of(task), &exe);
-		key.exe_ino = exe.ino;
-		key.exe_dev = exe.dev;
-	}
-	if (!filtered_out(BPF_CORE_READ(task, tgid), &key))
+	__builtin_memcpy(key.comm, task->comm, sizeof(key.comm));
+	who_is(task, &key);
+	if (record_exe)
+		note_exe(task, &key);
+	if (!filtered_out(pkey.tgid, &key))
 		count(&key, 0, EXECMOND_LOST_EXEC_COUNTS_FULL);
 
-	proc_key_of(task, &pkey);
-	val = bpf_map_lookup_elem(&procs, &pkey);
-	if (!val) {
-		track_process(task, &key, 0, BPF_ANY, 0);
+	p = proc_find(pkey.tgid, pkey.start_boottime_ns, &at);
+	if (!p) {
+		/*
+		 * Running before the handlers were attached: renamed in procs_seeded
+		 * (the task iterator, if it has yet to reach the process, reads the
+		 * new name itself). A process with no room at fork stays untracked:
+		 * it was counted as lost then.
+		 */
+		struct execmond_proc_value *v = bpf_map_lookup_elem(&procs_seeded, &pkey);
+
+		if (v)
+			seeded_value(v, &key);
 		return 0;
 	}
-	__builtin_memcpy(val->comm, key.comm, sizeof(val->comm));
-	val->cgroup_id = key.cgroup_id;
-	val->exe_ino = key.exe_ino;
-	val->exe_dev = key.exe_dev;
-	val->uid = key.uid;
+	/* Odd while renaming: the daemon skips the slot, and sees the block dirty next drain. */
+	fetch_add_ordered(&p->state, 1ULL << 32);
+	set_who(p, &key);
+	fetch_add_ordered(&p->state, 1ULL << 32);
+	mark_dirty(at);
 	return 0;
 }
 
 /* The status the parent's waitpid() reports, as wait_task_zombie() computes it. */
 static __always_inline __u32 wait_status(struct task_struct *leader, struct signal_struct *sig)
 {
-	if (BPF_CORE_READ(sig, flags) & EXECMOND_SIGNAL_GROUP_EXIT)
-		return BPF_CORE_READ(sig, group_exit_code);
-	return BPF_CORE_READ(leader, exit_code);
+	if (sig->flags & EXECMOND_SIGNAL_GROUP_EXIT)
+		return sig->group_exit_code;
+	return leader->exit_code;
+}
+
+/*
+ * Takes the process out of the procs table (or procs_seeded) and returns 1
+ * if this thread is the one to count its exit. Its executable comes from the
+ * entry: the mm is gone by now.
+ */
+static __always_inline int end_process(const struct execmond_proc_key *pkey, int group_dead,
+				       struct execmond_count_key *key)
+{
+	__u32 at;
+	struct execmond_proc *p = proc_find(pkey->tgid, pkey->start_boottime_ns, &at);
+	struct execmond_proc_value *v;
+
+	if (p) {
+		__u64 state = p->state;
+
+		key->exe_ino = p->exe_ino;
+		key->exe_dev = p->exe_dev;
+		/* Where two threads race to be last (group_dead < 0), the swap elects one. */
+		if (__sync_val_compare_and_swap(&p->state, state,
+						(state & ~0xffffffffULL) | EXECMOND_PROC_DELETED) !=
+		    state)
+			return 0;
+		mark_dirty(at);
+		return 1;
+	}
+	v = bpf_map_lookup_elem(&procs_seeded, pkey);
+	if (v) {
+		key->exe_ino = v->exe_ino;
+		key->exe_dev = v->exe_dev;
+	}
+	/* Untracked: counted as procs_map_full at fork; only group_dead can elect then. */
+	return bpf_map_delete_elem(&procs_seeded, pkey) == 0 || group_dead > 0;
 }
 
 /*
@@ -405,40 +685,31 @@ static __always_inline __u32 wait_status(struct task_struct *leader, struct sign
  */
 static __always_inline int on_exit(struct task_struct *task, int group_dead)
 {
-	struct task_struct *leader = BPF_CORE_READ(task, group_leader);
-	struct signal_struct *sig = BPF_CORE_READ(task, signal);
+	struct task_struct *leader = task->group_leader;
+	struct signal_struct *sig = task->signal;
 	struct execmond_count_key key = { .kind = EXECMOND_KIND_EXIT };
-	struct execmond_proc_value *val;
 	struct execmond_proc_key pkey;
 	__u64 lifetime;
 
 	if (group_dead == 0 || is_kernel_thread(task))
 		return 0;
-	proc_key_of(leader, &pkey);
-	/* The mm is gone by now: the executable comes from the procs entry. */
-	val = bpf_map_lookup_elem(&procs, &pkey);
-	if (val) {
-		key.exe_ino = val->exe_ino;
-		key.exe_dev = val->exe_dev;
-	}
-	if (group_dead < 0) {
-		/*
-		 * Older kernels: signal->live was decremented before the tracepoint,
-		 * so it is 0 for the last thread, but a thread racing the last one
-		 * may see 0 too. Deleting the procs entry elects one of them.
-		 */
-		if (BPF_CORE_READ(sig, live.counter) != 0)
-			return 0;
-		if (bpf_map_delete_elem(&procs, &pkey) != 0)
-			return 0; /* raced, or untracked: counted as procs_map_full at fork */
-	} else {
-		bpf_map_delete_elem(&procs, &pkey);
-	}
+	/*
+	 * Older kernels: signal->live was decremented before the tracepoint, so it
+	 * is 0 for the last thread, but a thread racing the last one may see 0
+	 * too; end_process() elects one of them.
+	 */
+	if (group_dead < 0 && sig->live.counter != 0)
+		return 0;
+	pkey.tgid = leader->tgid;
+	pkey.pad = 0;
+	pkey.start_boottime_ns = start_boottime(leader);
+	if (!end_process(&pkey, group_dead, &key))
+		return 0;
 
 	lifetime = bpf_ktime_get_boot_ns() - pkey.start_boottime_ns;
-	BPF_CORE_READ_STR_INTO(&key.comm, leader, comm);
-	who_is_current(&key);
-	if (filtered_out(BPF_CORE_READ(task, tgid), &key))
+	__builtin_memcpy(key.comm, leader->comm, sizeof(key.comm));
+	who_is(task, &key);
+	if (filtered_out(pkey.tgid, &key))
 		return 0;
 	key.status = wait_status(leader, sig);
 	key.bucket = execmond_lifetime_bucket(lifetime_bounds_ns, lifetime_bucket_count, lifetime);
@@ -457,7 +728,7 @@ static __always_inline int kernel_reports_group_dead(void)
 SEC("tp_btf/sched_process_fork")
 int BPF_PROG(tp_btf_fork, struct task_struct *parent, struct task_struct *child)
 {
-	return on_fork(parent, child);
+	return on_fork(parent, child, 1);
 }
 
 SEC("tp_btf/sched_process_exec")
@@ -481,7 +752,8 @@ int tp_btf_exit(__u64 *ctx)
 SEC("raw_tp/sched_process_fork")
 int BPF_PROG(raw_tp_fork, struct task_struct *parent, struct task_struct *child)
 {
-	return on_fork(parent, child);
+	/* The parent is the current task, which has a BTF pointer; the raw child does not. */
+	return on_fork(bpf_get_current_task_btf(), child, 0);
 }
 
 SEC("tracepoint/sched/sched_process_exec")
@@ -502,26 +774,46 @@ int tracepoint_exit(struct trace_event_raw_sched_process_exit *ctx)
 
 /* ---- seeding: processes already running when the daemon starts ---- */
 
+static __always_inline unsigned int task_state(struct task_struct *task)
+{
+	if (bpf_core_field_exists(task->__state))
+		return task->__state;
+	return ((struct task_struct___pre_5_14 *)task)->state;
+}
+
+/*
+ * Runs after the handlers are attached (twice: see Tracer). A task that
+ * wake_up_new_task() has not started is skipped: its fork event is still to
+ * come, or came so late that the second pass finds it. Any other task's fork
+ * event has been handled already, so a process the procs table lacks was
+ * forked before the handlers were attached and belongs in procs_seeded.
+ */
 SEC("iter/task")
 int seed_procs(struct bpf_iter__task *ctx)
 {
 	struct task_struct *task = ctx->task;
 	struct execmond_count_key who = {};
-	struct execmond_exe_key exe = {};
+	struct execmond_proc_key pkey = {};
+	__u32 at;
 
-	if (!task || BPF_CORE_READ(task, pid) != BPF_CORE_READ(task, tgid) || is_kernel_thread(task))
+	if (!task || task->pid != task->tgid || is_kernel_thread(task) ||
+	    (task_state(task) & EXECMOND_TASK_NEW))
 		return 0;
 	/* A group whose last thread is exiting is left to the exit handler. */
-	if (BPF_CORE_READ(task, signal, live.counter) == 0)
+	if (task->signal->live.counter == 0)
 		return 0;
-	/* What bpf_get_current_cgroup_id() and bpf_get_current_uid_gid() give the handlers. */
-	who.cgroup_id = BPF_CORE_READ(task, cgroups, dfl_cgrp, kn, id);
-	who.uid = BPF_CORE_READ(task, real_cred, uid.val);
-	if (record_exe) {
-		note_exe(exe_file_of(task), &exe);
-		who.exe_ino = exe.ino;
-		who.exe_dev = exe.dev;
-	}
-	track_process(task, &who, EXECMOND_PROC_SEEDED, BPF_NOEXIST, 1);
+	/* Orders the state read before the table reads, as the fork handler ran before the wake-up. */
+	fetch_add_ordered(&seed_passes, 0);
+	pkey.tgid = task->tgid;
+	pkey.start_boottime_ns = start_boottime(task);
+	if (proc_find(pkey.tgid, pkey.start_boottime_ns, &at) ||
+	    bpf_map_lookup_elem(&procs_seeded, &pkey))
+		return 0;
+	__builtin_memcpy(who.comm, task->comm, sizeof(who.comm));
+	who_is(task, &who);
+	if (record_exe)
+		note_exe(task, &who);
+	if (!seeded_add(&pkey, &who))
+		count_lost(EXECMOND_LOST_PROCS_FULL);
 	return 0;
 }

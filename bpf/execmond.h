@@ -24,8 +24,8 @@ enum execmond_lost_reason {
 };
 
 /*
- * Key of the per-CPU counts maps. The kernel aggregates events with the same
- * key; the daemon swaps the two maps on every drain and reads the idle one.
+ * What the kernel counts events by: events with equal keys are added up in
+ * the kernel, and the daemon reads each key's total once per drain.
  */
 struct execmond_count_key {
 	char comm[EXECMOND_COMM_LEN];
@@ -73,26 +73,64 @@ enum execmond_filter_active {
 /* How deep the cgroup-prefix filter looks for a matching ancestor. */
 #define EXECMOND_MAX_CGROUP_DEPTH 16
 
+/*
+ * The counts table: open addressing over slots that hold the keys, shared by
+ * all CPUs, and per-CPU values beside it. A handler finds its key's slot (a
+ * cache line it reads, and writes only when the key first appears), then adds
+ * to its own CPU's value (a line no other CPU writes). Two generations of
+ * everything, flipped by the daemon on every drain.
+ */
+struct execmond_count_slot {
+	/* 0: empty; else (key hash << 32) | state, state being the value index + 1
+	 * or one of the EXECMOND_SLOT_* markers. */
+	unsigned long long tag;
+	struct execmond_count_key key;
+	unsigned long long reserved;
+};
+
+#define EXECMOND_SLOT_BUSY 0xffffffffU /* being claimed: the key is not written yet */
+#define EXECMOND_SLOT_FULL 0xfffffffeU /* max_keys reached: this key's events are lost */
+#define EXECMOND_COUNT_PROBES 32
+
 struct execmond_count_value {
 	unsigned long long count;
 	unsigned long long lifetime_ns_sum; /* exits only */
 };
 
-/* Key of the procs map: a process, made unique against PID reuse. */
+/*
+ * The procs table: one slot (a cache line) per live process, found from its
+ * tgid by linear probing. Slots are claimed with compare-and-swap at fork and
+ * turned into tombstones at exit. The daemon reads only the slots of blocks a
+ * handler marked in procs_dirty, and skips a slot whose sequence is odd
+ * (being written) or changes while it copies it.
+ */
+struct execmond_proc {
+	unsigned long long state; /* (sequence << 32) | tgid, or EXECMOND_PROC_* */
+	unsigned long long start_boottime_ns;
+	char comm[EXECMOND_COMM_LEN];
+	unsigned long long cgroup_id;
+	unsigned long long exe_ino;
+	unsigned int exe_dev;
+	unsigned int uid;
+	unsigned long long reserved;
+};
+
+#define EXECMOND_PROC_EMPTY 0U          /* never used: a lookup may stop here */
+#define EXECMOND_PROC_DELETED 0xffffffffU /* a process ended here: probe on */
+#define EXECMOND_PROC_PROBES 64
+/* One dirty bit covers a block of this many procs slots (a 4 KiB page). */
+#define EXECMOND_PROCS_PER_DIRTY_BIT 64
+
+/* Key of procs_seeded: a process, made unique against PID reuse. */
 struct execmond_proc_key {
 	unsigned int tgid;
 	unsigned int pad;
 	unsigned long long start_boottime_ns;
 };
 
-enum execmond_proc_flags {
-	EXECMOND_PROC_SEEDED = 1, /* found running at start-up by the task iterator */
-};
-
+/* Value of procs_seeded: who the process is, as in struct execmond_proc. */
 struct execmond_proc_value {
 	char comm[EXECMOND_COMM_LEN];
-	unsigned int ppid;
-	unsigned int flags; /* enum execmond_proc_flags */
 	unsigned long long cgroup_id;
 	unsigned long long exe_ino;
 	unsigned int exe_dev;

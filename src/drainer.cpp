@@ -12,7 +12,6 @@
 #include <cstring>
 #include <thread>
 
-#include "label_text.h"
 #include "tracer.h"
 
 namespace execmond {
@@ -20,10 +19,6 @@ namespace execmond {
 namespace {
 
 constexpr std::uint32_t kBatch = 1024;
-
-std::string comm_of(const char (&comm)[EXECMOND_COMM_LEN]) {
-  return to_valid_utf8({comm, strnlen(comm, EXECMOND_COMM_LEN)});
-}
 
 // ENOTSUP and EOPNOTSUPP are the same number on Linux.
 bool batch_unsupported(int err) { return err == -EINVAL || err == -EOPNOTSUPP; }
@@ -46,9 +41,12 @@ DrainResult Drainer::drain() {
   std::uint32_t old_generation = tracer_.generation();
   tracer_.set_generation(old_generation + 1);
   wait_for_grace_period();
-  out.counts = take_counts(tracer_.counts_fd(old_generation));
+  out.counts = take_counts(tracer_.counts(old_generation));
   out.counts_entries = out.counts.size();
-  read_procs(out);
+  live_.update(tracer_.procs(), tracer_.procs_dirty(old_generation), tracer_.dirty_words());
+  out.live = live_.by_identity();
+  out.procs_entries = live_.size();
+  read_seeded(out);
   read_lost(out);
   read_program_stats(out);
   return out;
@@ -105,45 +103,8 @@ bool Drainer::use_batches(BatchResult result) {
   return false;
 }
 
-std::vector<CountRecord> Drainer::take_counts(int fd) {
-  std::vector<CountRecord> records;
-  const auto ncpus = static_cast<std::size_t>(ncpus_);
-  std::vector<execmond_count_key> keys(kBatch);
-  std::vector<execmond_count_value> values(kBatch * ncpus);
-  auto add = [&](const execmond_count_key& key, const execmond_count_value* per_cpu) {
-    CountRecord r{{comm_of(key.comm), key.cgroup_id, key.exe_ino, key.exe_dev, key.uid},
-                  key.kind,
-                  key.status,
-                  key.bucket,
-                  0,
-                  0};
-    for (std::size_t cpu = 0; cpu < ncpus; ++cpu) {
-      r.count += per_cpu[cpu].count;
-      r.lifetime_ns_sum += per_cpu[cpu].lifetime_ns_sum;
-    }
-    if (r.count != 0) records.push_back(std::move(r));
-  };
-
-  if (batch_supported_ && use_batches(in_batches<execmond_count_key>(
-                              "draining counts map",
-                              [&](void* in, void* out, std::uint32_t* n) {
-                                return bpf_map_lookup_and_delete_batch(fd, in, out, keys.data(),
-                                                                       values.data(), n, nullptr);
-                              },
-                              [&](std::uint32_t i) { add(keys[i], &values[i * ncpus]); }))) {
-    return records;
-  }
-  // Key by key: the map has no writer now, so lookup then delete is exact.
-  execmond_count_key key{};
-  while (bpf_map_get_next_key(fd, nullptr, &key) == 0) {
-    if (bpf_map_lookup_elem(fd, &key, values.data()) == 0) add(key, values.data());
-    bpf_map_delete_elem(fd, &key);
-  }
-  return records;
-}
-
-void Drainer::read_procs(DrainResult& out) {
-  int fd = tracer_.procs_fd();
+void Drainer::read_seeded(DrainResult& out) {
+  int fd = tracer_.procs_seeded_fd();
   std::vector<execmond_proc_key> keys(kBatch);
   std::vector<execmond_proc_value> values(kBatch);
   auto add = [&](const execmond_proc_value& v) {

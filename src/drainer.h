@@ -1,10 +1,10 @@
 // Reads what the kernel side recorded since the last drain.
 //
 // Each drain flips the tracer's generation so handlers write to the other
-// counts map, waits one RCU grace period (every handler that could still see
-// the old generation has returned), then reads and empties the idle map with
-// batch operations. Nothing is deleted under a writer, so each event is read
-// exactly once.
+// half of the counts table and dirty bitmaps, waits one RCU grace period
+// (every handler that could still see the old generation has returned), then
+// reads and empties the idle half in place, through the mapped tables.
+// Nothing is emptied under a writer, so each event is read exactly once.
 #pragma once
 
 #include <array>
@@ -13,23 +13,15 @@
 #include <string>
 #include <vector>
 
+#include "counts_table.h"
 #include "execmond.h"
 #include "identity_resolver.h"
+#include "live_processes.h"
 
 namespace execmond {
 
 class Tracer;
 enum class BatchResult;
-
-// One counts-map entry, summed over CPUs.
-struct CountRecord {
-  ProcessIds ids;
-  std::uint8_t kind = 0;  // enum execmond_kind
-  std::uint32_t status = 0;
-  std::uint8_t bucket = 0;
-  std::uint64_t count = 0;
-  std::uint64_t lifetime_ns_sum = 0;
-};
 
 struct ProgramStats {
   std::string name;
@@ -40,28 +32,29 @@ struct ProgramStats {
 struct DrainResult {
   std::vector<CountRecord> counts;           // since the previous drain
   std::map<ProcessIds, std::uint64_t> live;  // processes alive now, by who they are
-  std::uint64_t procs_entries = 0;
-  std::uint64_t counts_entries = 0;                               // keys in the drained map
+  std::uint64_t procs_entries = 0;           // live processes tracked
+  std::uint64_t counts_entries = 0;          // keys drained
   std::array<std::uint64_t, EXECMOND_LOST_REASONS> lost_total{};  // cumulative
   std::vector<ProgramStats> programs;
 };
 
 class Drainer {
  public:
-  // batch_ops false reads key by key, as on kernels without batch operations.
+  // batch_ops false reads procs_seeded key by key, as on kernels without
+  // batch map operations.
   explicit Drainer(Tracer& tracer, bool batch_ops = true);
   DrainResult drain();
 
  private:
   void wait_for_grace_period();
-  std::vector<CountRecord> take_counts(int fd);
-  void read_procs(DrainResult& out);
+  void read_seeded(DrainResult& out);
   void read_lost(DrainResult& out);
   void read_program_stats(DrainResult& out);
   // False (and from then on key by key) when the kernel lacks batch operations.
   bool use_batches(BatchResult result);
 
   Tracer& tracer_;
+  LiveProcesses live_;
   int ncpus_;
   bool batch_supported_ = true;
   bool membarrier_supported_ = true;

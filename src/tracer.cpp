@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <cmath>
 #include <cstring>
+#include <system_error>
 #include <utility>
 
 #include "execmond.h"
@@ -124,13 +125,17 @@ std::string Tracer::try_load_and_attach(AttachMode mode) {
   }
   skel_->rodata->lifetime_bucket_count = static_cast<__u32>(bounds.size());
   skel_->rodata->record_exe = options_.record_exe ? 1 : 0;
-  bpf_map__set_max_entries(skel_->maps.counts0, options_.max_keys);
-  bpf_map__set_max_entries(skel_->maps.counts1, options_.max_keys);
-  bpf_map__set_max_entries(skel_->maps.procs, options_.max_processes);
+  size_tables();
 
   if (int err = execmond_bpf__load(skel_.get()); err != 0) {
     skel_.reset();
     return std::string(chosen.kind) + " programs failed to load: " + explain_load_error(err);
+  }
+  try {
+    map_tables();
+  } catch (const std::system_error& e) {
+    skel_.reset();
+    return std::string("cannot map the tracer's tables: ") + e.what();
   }
   for (bpf_program* prog : {chosen.fork, chosen.exec, chosen.exit}) {
     bpf_link* link = bpf_program__attach(prog);
@@ -149,7 +154,77 @@ std::string Tracer::try_load_and_attach(AttachMode mode) {
   return {};
 }
 
+namespace {
+
+std::uint32_t power_of_two_at_least(std::uint64_t n) {
+  std::uint64_t p = 1;
+  while (p < n) p <<= 1U;
+  return static_cast<std::uint32_t>(p);
+}
+
+}  // namespace
+
+// Tables at most half full keep probe chains short.
+void Tracer::size_tables() {
+  const int cpus = libbpf_num_possible_cpus();
+  ncpus_ = cpus > 0 ? static_cast<std::uint32_t>(cpus) : 1;
+  key_slots_ = power_of_two_at_least(2ULL * options_.max_keys);
+  procs_slots_ = power_of_two_at_least(2ULL * options_.max_processes);
+  const std::uint32_t blocks = procs_slots_ / EXECMOND_PROCS_PER_DIRTY_BIT;
+  dirty_words_ = (blocks + 63) / 64;
+  auto* ro = skel_->rodata;
+  ro->ncpus = ncpus_;
+  ro->max_keys = options_.max_keys;
+  ro->key_slots = key_slots_;
+  ro->procs_mask = procs_slots_ - 1;
+  ro->dirty_words = dirty_words_;
+  const auto& m = skel_->maps;
+  bpf_map__set_max_entries(m.counts_slots, 2 * key_slots_);
+  bpf_map__set_max_entries(m.counts_values, 2 * ncpus_ * options_.max_keys);
+  bpf_map__set_max_entries(m.counts_index, 2 * options_.max_keys);
+  bpf_map__set_max_entries(m.procs, procs_slots_);
+  bpf_map__set_max_entries(m.procs_dirty, 2 * ncpus_ * dirty_words_);
+  bpf_map__set_max_entries(m.procs_seeded, options_.max_processes);
+}
+
+void Tracer::map_tables() {
+  const auto& m = skel_->maps;
+  auto mapped = [](bpf_map* map, std::size_t value_size) {
+    return MappedArray(bpf_map__fd(map), bpf_map__max_entries(map), value_size);
+  };
+  counts_slots_ = mapped(m.counts_slots, sizeof(execmond_count_slot));
+  counts_values_ = mapped(m.counts_values, sizeof(execmond_count_value));
+  counts_index_ = mapped(m.counts_index, sizeof(std::uint64_t));
+  procs_ = mapped(m.procs, sizeof(execmond_proc));
+  procs_dirty_ = mapped(m.procs_dirty, sizeof(std::uint64_t));
+}
+
+CountsGeneration Tracer::counts(std::uint32_t generation) const {
+  const std::size_t g = generation & 1U;
+  const std::size_t keys = options_.max_keys;
+  CountsGeneration c;
+  c.slots = counts_slots_.as<execmond_count_slot>().subspan(g * key_slots_, key_slots_);
+  c.values = counts_values_.as<execmond_count_value>().subspan(g * ncpus_ * keys, ncpus_ * keys);
+  c.index = counts_index_.as<std::uint64_t>().subspan(g * keys, keys);
+  c.keys_claimed = &skel_->bss->keys_claimed[g];
+  c.ncpus = ncpus_;
+  c.max_keys = options_.max_keys;
+  return c;
+}
+
+std::span<std::uint64_t> Tracer::procs_dirty(std::uint32_t generation) const {
+  const std::size_t words = static_cast<std::size_t>(ncpus_) * dirty_words_;
+  return procs_dirty_.as<std::uint64_t>().subspan((generation & 1U) * words, words);
+}
+
+// Two passes: the second catches a process that was being created at the
+// moment of the first (see seed_procs in bpf/execmond.bpf.c).
 void Tracer::seed_running_processes() {
+  run_seed_pass();
+  run_seed_pass();
+}
+
+void Tracer::run_seed_pass() {
   Link link(bpf_program__attach_iter(skel_->progs.seed_procs, nullptr));
   if (!link) throw TracerError("cannot attach the task iterator: " + errno_text(errno));
   int iter_fd = bpf_iter_create(bpf_link__fd(link.get()));
@@ -164,10 +239,7 @@ void Tracer::seed_running_processes() {
   if (n < 0) throw TracerError("task iterator failed: " + errno_text(read_errno));
 }
 
-int Tracer::counts_fd(std::uint32_t generation) const {
-  return bpf_map__fd((generation & 1U) != 0 ? skel_->maps.counts1 : skel_->maps.counts0);
-}
-int Tracer::procs_fd() const { return bpf_map__fd(skel_->maps.procs); }
+int Tracer::procs_seeded_fd() const { return bpf_map__fd(skel_->maps.procs_seeded); }
 int Tracer::lost_fd() const { return bpf_map__fd(skel_->maps.lost); }
 int Tracer::exe_paths_fd() const {
   return options_.record_exe ? bpf_map__fd(skel_->maps.exe_paths) : -1;

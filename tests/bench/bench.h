@@ -16,12 +16,12 @@
 namespace execmond::bench {
 
 struct BenchOptions {
-  bool quick = false;   // short runs: a smoke test that every row works
-  bool check = false;   // exit 1 unless the accuracy rows are exact
-  std::string out;      // the results file (docs/benchmarks.md); "" prints only
-  std::string daemon;   // the execmond binary
-  std::string spawnee;  // the program the storm starts
-  std::string config;   // execmond's default configuration file
+  bool quick = false;             // short runs: a smoke test that every row works
+  bool check = false;             // exit 1 unless the accuracy rows are exact
+  std::string out;                // the results file (docs/benchmarks.md); "" prints only
+  std::string daemon;             // the execmond binary
+  std::string spawnee;            // the program the storm starts
+  std::string config;             // execmond's default configuration file
   std::vector<std::string> rows;  // only these rows; empty: all
   std::string command;            // how the benchmark was invoked, for the report
 };
@@ -67,11 +67,11 @@ class Bench {
 };
 
 // Rows, each in its own file.
-void kernel_cost_rows(Bench& bench);       // rows_kernel.cpp
-void spawn_overhead_rows(Bench& bench);    // rows_kernel.cpp
-void full_rate_rows(Bench& bench);         // rows_full_rate.cpp: loss and daemon CPU
-void ground_truth_rows(Bench& bench);      // rows_full_rate.cpp
+void kernel_cost_rows(Bench& bench);        // rows_kernel.cpp
+void spawn_overhead_rows(Bench& bench);     // rows_kernel.cpp
+void full_rate_rows(Bench& bench);          // rows_full_rate.cpp: loss and daemon CPU
+void ground_truth_rows(Bench& bench);       // rows_full_rate.cpp
 void memory_and_scrape_rows(Bench& bench);  // rows_daemon.cpp
-void ready_rows(Bench& bench);             // rows_daemon.cpp
+void ready_rows(Bench& bench);              // rows_daemon.cpp
 
 }  // namespace execmond::bench

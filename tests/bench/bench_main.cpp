@@ -102,8 +102,7 @@ int main(int argc, char** argv) {
       std::printf("\nwritten to %s\n", o.out.c_str());
     }
     if (o.check && !bench.failures().empty()) {
-      std::fprintf(stderr, "execmond_bench: %zu accuracy checks failed\n",
-                   bench.failures().size());
+      std::fprintf(stderr, "execmond_bench: %zu accuracy checks failed\n", bench.failures().size());
       return 1;
     }
   } catch (const std::exception& e) {

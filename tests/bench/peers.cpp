@@ -39,8 +39,8 @@ const PeerTool& node_exporter_tool() {
 std::optional<std::string> locate(const PeerTool& tool) {
   std::string path = find_executable(tool.executable);
   if (!path.empty()) return path;
-  std::printf("  %s is missing: its rows are left empty (apt-get install %s)\n",
-              tool.label.c_str(), tool.package.c_str());
+  std::printf("  %s is missing: its rows are left empty (apt-get install %s)\n", tool.label.c_str(),
+              tool.package.c_str());
   return std::nullopt;
 }
 

@@ -77,7 +77,8 @@ ScrapeTimes time_scrapes(std::uint16_t port, int n) {
     t.plain_bytes = test::http_get(port, "/metrics", {}, 30000).body.size();
     plain.push_back(ms_since(start));
     start = Clock::now();
-    t.gzip_bytes = test::http_get(port, "/metrics", {{"Accept-Encoding", "gzip"}}, 30000).body.size();
+    t.gzip_bytes =
+        test::http_get(port, "/metrics", {{"Accept-Encoding", "gzip"}}, 30000).body.size();
     gzip.push_back(ms_since(start));
   }
   t.plain_p50_ms = percentile(plain, 0.5);
@@ -133,12 +134,11 @@ void memory_and_scrape_rows(Bench& bench) {
   const std::uint64_t rss_100k = rss_bytes(daemon->pid());
   const ScrapeTimes t100k = time_scrapes(port, std::max(3, scrapes / 5));
 
-  bench.report().add({"daemon RSS: idle (" + std::to_string(idle_series) + " series); " +
-                          std::to_string(at_10k) + " series; " + std::to_string(at_100k) +
-                          " series",
-                      "≤ 16 MiB at 10 k",
-                      mib(idle) + " MiB; " + mib(rss_10k) + " MiB; " + mib(rss_100k) + " MiB", "—",
-                      verdict(rss_10k <= 16ULL << 20)});
+  bench.report().add(
+      {"daemon RSS: idle (" + std::to_string(idle_series) + " series); " + std::to_string(at_10k) +
+           " series; " + std::to_string(at_100k) + " series",
+       "≤ 16 MiB at 10 k", mib(idle) + " MiB; " + mib(rss_10k) + " MiB; " + mib(rss_100k) + " MiB",
+       "—", verdict(rss_10k <= 16ULL << 20)});
   bench.report().add(
       {"/metrics at " + std::to_string(at_10k) + " series, p50 of " + std::to_string(scrapes) +
            " (plain, gzip), bytes",
@@ -147,12 +147,11 @@ void memory_and_scrape_rows(Bench& bench) {
            std::to_string(t10k.plain_bytes) + " B, " + std::to_string(t10k.gzip_bytes) + " B",
        "stock TextSerializer on the same families, in process: " + fixed(stock, 2) + " ms",
        verdict(t10k.plain_p50_ms <= 10 && t10k.gzip_p50_ms <= 10)});
-  bench.report().note("memory row: " + std::to_string(programs_10k) + " programs for " +
-                      std::to_string(at_10k) + " series, " + std::to_string(made) + " for " +
-                      std::to_string(at_100k) + "; /metrics at " + std::to_string(at_100k) +
-                      " series: " + fixed(t100k.plain_p50_ms, 1) + " ms plain, " +
-                      fixed(t100k.gzip_p50_ms, 1) + " ms gzip, " +
-                      std::to_string(t100k.plain_bytes) + " B");
+  bench.report().note(
+      "memory row: " + std::to_string(programs_10k) + " programs for " + std::to_string(at_10k) +
+      " series, " + std::to_string(made) + " for " + std::to_string(at_100k) + "; /metrics at " +
+      std::to_string(at_100k) + " series: " + fixed(t100k.plain_p50_ms, 1) + " ms plain, " +
+      fixed(t100k.gzip_p50_ms, 1) + " ms gzip, " + std::to_string(t100k.plain_bytes) + " B");
 }
 
 void ready_rows(Bench& bench) {

@@ -97,8 +97,8 @@ void full_rate_rows(Bench& bench) {
   }
   const StormResult r = storm.wait();
   const auto spawned = static_cast<double>(r.spawned);
-  test::Exposition m1 =
-      bench.settled(daemon->port(), "execmond_process_execs_total", {{"comm", "emb-full"}}, spawned);
+  test::Exposition m1 = bench.settled(daemon->port(), "execmond_process_execs_total",
+                                      {{"comm", "emb-full"}}, spawned);
   const double cpu = cpu_seconds(daemon->pid()) - cpu0;
   const double peer_cpu = peer ? cpu_seconds(peer->process->pid()) - peer_cpu0 : 0;
 
@@ -125,10 +125,10 @@ void full_rate_rows(Bench& bench) {
                 fixed(r.seconds, 0) + " s (" + fixed(peer_cpu * 1000 / events * 1000, 2) +
                 " ms per 1 000 events; sees none of them)";
   }
-  bench.report().add({"daemon CPU per 1 000 events (same run)", "≤ 2 ms",
-                      fixed(per_k, 3) + " ms (" + fixed(cpu * 1000, 0) + " ms for " +
-                          count(events) + " events)",
-                      reference, verdict(per_k <= 2)});
+  bench.report().add(
+      {"daemon CPU per 1 000 events (same run)", "≤ 2 ms",
+       fixed(per_k, 3) + " ms (" + fixed(cpu * 1000, 0) + " ms for " + count(events) + " events)",
+       reference, verdict(per_k <= 2)});
   bench.report().note("full-rate storm: " + count(spawned) + " spawns by " +
                       std::to_string(bench.storm_of({program}, "", 0).workers) +
                       " workers; execmond counted execs " + count(execs) + ", exits " +
@@ -153,9 +153,9 @@ void ground_truth_rows(Bench& bench) {
   while (!storm.done()) {
     if (pe) {
       if (auto m = pe->scrape()) {
-        pe_seen = std::max(pe_seen, m->find("namedprocess_namegroup_num_procs",
-                                            {{"groupname", "emb-truth"}})
-                                        .value_or(0));
+        pe_seen = std::max(
+            pe_seen,
+            m->find("namedprocess_namegroup_num_procs", {{"groupname", "emb-truth"}}).value_or(0));
       }
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
@@ -173,8 +173,8 @@ void ground_truth_rows(Bench& bench) {
       m.find("execmond_process_lifetime_seconds_count", {{"comm", "emb-truth"}}).value_or(0);
   const double alive = m.find("execmond_processes", {{"comm", "emb-truth"}}).value_or(-1);
   const bool exact = r.spawned == kProcesses && r.failed == 0 && execs == expected &&
-                     exits == expected && m.value("execmond_process_exits_total", exited) ==
-                                              expected &&
+                     exits == expected &&
+                     m.value("execmond_process_exits_total", exited) == expected &&
                      forks == expected && lifetimes == expected && alive == 0;
   bench.expect(exact, "5 000 processes: execs " + count(execs) + ", exits " + count(exits) +
                           ", forks " + count(forks) + ", lifetimes " + count(lifetimes) +

@@ -20,7 +20,8 @@ namespace {
 // The reference bpftrace program: a count per comm on each event and a
 // lifetime histogram on exit. Probes in this order, so their program ids
 // ascend fork, exec, exit.
-constexpr const char* kBpftraceScript = R"(tracepoint:sched:sched_process_fork { @forks[comm] = count(); }
+constexpr const char* kBpftraceScript =
+    R"(tracepoint:sched:sched_process_fork { @forks[comm] = count(); }
 tracepoint:sched:sched_process_exec { @execs[comm] = count(); }
 tracepoint:sched:sched_process_exit {
   @exits[comm] = count();
@@ -79,8 +80,8 @@ std::vector<ProgramInfo> cost_per_event(Bench& bench, const Starter& start, bool
   auto attached = start();
   Programs mine = added_since(before, loaded_programs());
   Programs at_start = loaded_programs();
-  StormResult storm = run_storm(
-      bench.storm_of({bench.spawnee_as("emb-spawnee")}, "emb-storm", bench.pick(10, 2)));
+  StormResult storm =
+      run_storm(bench.storm_of({bench.spawnee_as("emb-spawnee")}, "emb-storm", bench.pick(10, 2)));
   Programs gained = difference(at_start, loaded_programs());
   attached->stop();
   std::vector<ProgramInfo> out(3);
@@ -147,11 +148,11 @@ void kernel_cost_rows(Bench& bench) {
       row.verdict = verdict(mine <= 0.5 * ref);
     }
     bench.report().add(row);
-    bench.report().note(std::string(kEvents[e]) + ": execmond " + ours[e].name + " " +
-                        std::to_string(ours[e].run_count) + " runs, " +
-                        std::to_string(ours[e].recursion_misses) + " recursion misses" +
-                        (ref > 0 ? "; bpftrace " + std::to_string(theirs[e].run_count) + " runs"
-                                 : ""));
+    bench.report().note(
+        std::string(kEvents[e]) + ": execmond " + ours[e].name + " " +
+        std::to_string(ours[e].run_count) + " runs, " + std::to_string(ours[e].recursion_misses) +
+        " recursion misses" +
+        (ref > 0 ? "; bpftrace " + std::to_string(theirs[e].run_count) + " runs" : ""));
   }
 }
 
@@ -163,8 +164,7 @@ void spawn_overhead_rows(Bench& bench) {
   if (auto bpftrace = locate(bpftrace_tool())) {
     std::vector<double> r;
     const double m = spawn_ratio(
-        bench, bpf_peer_starter(bench, *bpftrace, {bpftrace_script(bench)}, 3, "bpftrace.log"),
-        r);
+        bench, bpf_peer_starter(bench, *bpftrace, {bpftrace_script(bench)}, 3, "bpftrace.log"), r);
     reference += "bpftrace " + fixed(m, 3);
     bench.report().note("spawn ratios, bpftrace: " + ratios_text(r));
   }
