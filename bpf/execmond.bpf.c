@@ -56,10 +56,9 @@ __u64 seed_passes = 0;
 volatile __u32 filter_active = 0; /* enum execmond_filter_active */
 volatile __u32 self_tgid = 0;     /* the daemon's own activity, when excluded */
 
-/* All sized by the loader; the daemon maps them (BPF_F_MMAPABLE). */
+/* All sized by the loader; the daemon reads them with batch operations. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(map_flags, BPF_F_MMAPABLE);
 	__uint(max_entries, 2); /* 2 * key_slots */
 	__type(key, __u32);
 	__type(value, struct execmond_count_slot);
@@ -67,27 +66,31 @@ struct {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(map_flags, BPF_F_MMAPABLE);
 	__uint(max_entries, 2); /* 2 * ncpus * max_keys */
 	__type(key, __u32);
 	__type(value, struct execmond_count_value);
 } counts_values SEC(".maps");
 
 /*
- * The slot of each value index: lets a drain visit only the keys it has.
- * 64-bit values, because a mapped array lays its values out 8 bytes apart.
+ * Each value index's key and slot, written when the key is claimed: a drain
+ * reads the keys it has in one range and empties just their slots.
  */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(map_flags, BPF_F_MMAPABLE);
 	__uint(max_entries, 2); /* 2 * max_keys */
 	__type(key, __u32);
-	__type(value, __u64);
+	__type(value, struct execmond_count_key);
+} counts_keys SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 2); /* 2 * max_keys */
+	__type(key, __u32);
+	__type(value, __u32);
 } counts_index SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(map_flags, BPF_F_MMAPABLE);
 	__uint(max_entries, 1); /* procs_mask + 1 */
 	__type(key, __u32);
 	__type(value, struct execmond_proc);
@@ -96,7 +99,6 @@ struct {
 /* One bit per block of EXECMOND_PROCS_PER_DIRTY_BIT procs slots a handler changed. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(map_flags, BPF_F_MMAPABLE);
 	__uint(max_entries, 2); /* 2 * ncpus * dirty_words */
 	__type(key, __u32);
 	__type(value, __u64);
@@ -242,8 +244,8 @@ static __always_inline void claim(struct execmond_count_slot *s, __u32 at, __u32
 				  const struct execmond_count_key *key, __u64 lifetime_ns,
 				  __u32 lost_reason)
 {
-	__u64 *slot_of;
-	__u32 index;
+	struct execmond_count_key *key_of;
+	__u32 index, *slot_of;
 	__u32 where;
 
 	s->key = *key;
@@ -255,9 +257,12 @@ static __always_inline void claim(struct execmond_count_slot *s, __u32 at, __u32
 		return;
 	}
 	where = gen * max_keys + index;
+	key_of = bpf_map_lookup_elem(&counts_keys, &where);
+	if (key_of)
+		*key_of = *key;
 	slot_of = bpf_map_lookup_elem(&counts_index, &where);
 	if (slot_of)
-		*slot_of = at - gen * key_slots; /* within its generation */
+		*slot_of = at;
 	add_value(gen, index, lifetime_ns);
 	/* An atomic exchange orders the key before the tag for other CPUs. */
 	__sync_lock_test_and_set(&s->tag, tag | (index + 1));

@@ -1,10 +1,10 @@
-// The daemon's side of the kernel's counts table (bpf/execmond.h): after a
-// generation flip and a grace period no handler writes the idle generation,
-// so a drain reads each key it holds once and empties it for reuse.
+// What a drain makes of the kernel's counts table (bpf/execmond.h): one
+// record per counted key, its per-CPU values summed.
 #pragma once
 
 #include <cstdint>
 #include <span>
+#include <string>
 #include <vector>
 
 #include "execmond.h"
@@ -22,19 +22,11 @@ struct CountRecord {
   std::uint64_t lifetime_ns_sum = 0;
 };
 
-// One generation of the table, as mapped from the kernel.
-struct CountsGeneration {
-  std::span<execmond_count_slot> slots;    // key_slots of them
-  std::span<execmond_count_value> values;  // ncpus rows of max_keys
-  std::span<std::uint64_t> index;          // max_keys: the slot of each value
-  std::uint32_t* keys_claimed = nullptr;   // may exceed max_keys: those keys were lost
-  std::uint32_t ncpus = 1;
-  std::uint32_t max_keys = 0;
-};
-
-// Reads every key of an idle generation and leaves it empty. A key two CPUs
-// claimed at once appears twice; the aggregator adds them up.
-std::vector<CountRecord> take_counts(const CountsGeneration& generation);
+// `values` holds one row of keys.size() values per CPU. Keys that counted
+// nothing are left out; a key two CPUs claimed at once appears twice, and
+// the aggregator adds such records up.
+std::vector<CountRecord> count_records(std::span<const execmond_count_key> keys,
+                                       std::span<const execmond_count_value> values);
 
 // The command name as a label value: up to 15 bytes, valid UTF-8.
 std::string comm_of(const char (&comm)[EXECMOND_COMM_LEN]);

@@ -21,7 +21,6 @@
 namespace execmond {
 
 class Tracer;
-enum class BatchResult;
 
 struct ProgramStats {
   std::string name;
@@ -40,23 +39,21 @@ struct DrainResult {
 
 class Drainer {
  public:
-  // batch_ops false reads procs_seeded key by key, as on kernels without
-  // batch map operations.
-  explicit Drainer(Tracer& tracer, bool batch_ops = true);
+  explicit Drainer(Tracer& tracer);
   DrainResult drain();
 
  private:
   void wait_for_grace_period();
+  // Reads and empties one generation of the counts table.
+  std::vector<CountRecord> take_counts(std::uint32_t generation);
+  // Re-reads the procs blocks one generation marked dirty, and clears the marks.
+  void read_procs(std::uint32_t generation);
   void read_seeded(DrainResult& out);
   void read_lost(DrainResult& out);
   void read_program_stats(DrainResult& out);
-  // False (and from then on key by key) when the kernel lacks batch operations.
-  bool use_batches(BatchResult result);
 
   Tracer& tracer_;
   LiveProcesses live_;
-  int ncpus_;
-  bool batch_supported_ = true;
   bool membarrier_supported_ = true;
 };
 

@@ -6,25 +6,27 @@
 
 #include <cstdint>
 #include <map>
-#include <optional>
 #include <span>
 #include <unordered_map>
+#include <vector>
 
 #include "execmond.h"
 #include "identity_resolver.h"
 
 namespace execmond {
 
-// A copy of a slot that no handler was writing while it was taken, or
-// nothing when one was: that handler marks the block dirty again.
-std::optional<execmond_proc> stable_copy(const execmond_proc& slot);
+// The blocks set in any CPU's bitmap (`words_per_cpu` words each), ascending.
+std::vector<std::uint32_t> dirty_blocks(std::span<const std::uint64_t> bitmaps,
+                                        std::uint32_t words_per_cpu);
 
 class LiveProcesses {
  public:
-  // Re-reads the blocks set in `dirty` (one bitmap per CPU, words_per_cpu
-  // words each) and clears those bits.
-  void update(std::span<const execmond_proc> procs, std::span<std::uint64_t> dirty,
-              std::uint32_t words_per_cpu);
+  // Takes in a block that starts at slot `first`, from two copies read one
+  // after the other. A slot whose copies differ, or whose sequence is odd,
+  // was being written; it keeps what it held, and its writer marks the block
+  // dirty again for the next drain.
+  void update_block(std::uint32_t first, std::span<const execmond_proc> first_copy,
+                    std::span<const execmond_proc> second_copy);
 
   const std::map<ProcessIds, std::uint64_t>& by_identity() const { return by_identity_; }
   std::size_t size() const { return held_.size(); }
@@ -35,7 +37,7 @@ class LiveProcesses {
     std::uint64_t start_boottime_ns;
     ProcessIds ids;
   };
-  void reread(const execmond_proc& slot, std::uint32_t at);
+  void take(std::uint32_t at, const execmond_proc& slot);
   void forget(std::unordered_map<std::uint32_t, Held>::iterator it);
 
   std::unordered_map<std::uint32_t, Held> held_;  // by slot: what it held when last read

@@ -1,6 +1,7 @@
 // execmond: process lifecycle exporter. Parses the command line, loads the
 // configuration, and hands over to the Daemon; every failure is one line on
 // stderr and exit code 1.
+#include <malloc.h>
 #include <spdlog/spdlog.h>
 
 #include <csignal>
@@ -73,6 +74,10 @@ int run(const std::vector<std::string>& args) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // One malloc arena for all threads. Each HTTP worker would otherwise keep
+  // an arena holding its largest scrape's buffers: at 10 000 series that is
+  // 17.9 MiB resident instead of 10.9 (make bench, memory row).
+  mallopt(M_ARENA_MAX, 1);
   try {
     return run(std::vector<std::string>(argv + 1, argv + argc));
   } catch (const std::exception& e) {

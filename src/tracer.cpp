@@ -9,7 +9,6 @@
 #include <cerrno>
 #include <cmath>
 #include <cstring>
-#include <system_error>
 #include <utility>
 
 #include "execmond.h"
@@ -131,12 +130,14 @@ std::string Tracer::try_load_and_attach(AttachMode mode) {
     skel_.reset();
     return std::string(chosen.kind) + " programs failed to load: " + explain_load_error(err);
   }
-  try {
-    map_tables();
-  } catch (const std::system_error& e) {
-    skel_.reset();
-    return std::string("cannot map the tracer's tables: ") + e.what();
-  }
+  const auto& m = skel_->maps;
+  tables_.counts_slots = bpf_map__fd(m.counts_slots);
+  tables_.counts_values = bpf_map__fd(m.counts_values);
+  tables_.counts_keys = bpf_map__fd(m.counts_keys);
+  tables_.counts_index = bpf_map__fd(m.counts_index);
+  tables_.procs = bpf_map__fd(m.procs);
+  tables_.procs_dirty = bpf_map__fd(m.procs_dirty);
+  tables_.procs_seeded = bpf_map__fd(m.procs_seeded);
   for (bpf_program* prog : {chosen.fork, chosen.exec, chosen.exit}) {
     bpf_link* link = bpf_program__attach(prog);
     if (link == nullptr) {
@@ -167,54 +168,30 @@ std::uint32_t power_of_two_at_least(std::uint64_t n) {
 // Tables at most half full keep probe chains short.
 void Tracer::size_tables() {
   const int cpus = libbpf_num_possible_cpus();
-  ncpus_ = cpus > 0 ? static_cast<std::uint32_t>(cpus) : 1;
-  key_slots_ = power_of_two_at_least(2ULL * options_.max_keys);
-  procs_slots_ = power_of_two_at_least(2ULL * options_.max_processes);
-  const std::uint32_t blocks = procs_slots_ / EXECMOND_PROCS_PER_DIRTY_BIT;
-  dirty_words_ = (blocks + 63) / 64;
+  Tables& t = tables_;
+  t.ncpus = cpus > 0 ? static_cast<std::uint32_t>(cpus) : 1;
+  t.max_keys = options_.max_keys;
+  t.key_slots = power_of_two_at_least(2ULL * options_.max_keys);
+  const std::uint32_t procs_slots = power_of_two_at_least(2ULL * options_.max_processes);
+  t.dirty_words = (procs_slots / EXECMOND_PROCS_PER_DIRTY_BIT + 63) / 64;
   auto* ro = skel_->rodata;
-  ro->ncpus = ncpus_;
-  ro->max_keys = options_.max_keys;
-  ro->key_slots = key_slots_;
-  ro->procs_mask = procs_slots_ - 1;
-  ro->dirty_words = dirty_words_;
+  ro->ncpus = t.ncpus;
+  ro->max_keys = t.max_keys;
+  ro->key_slots = t.key_slots;
+  ro->procs_mask = procs_slots - 1;
+  ro->dirty_words = t.dirty_words;
   const auto& m = skel_->maps;
-  bpf_map__set_max_entries(m.counts_slots, 2 * key_slots_);
-  bpf_map__set_max_entries(m.counts_values, 2 * ncpus_ * options_.max_keys);
-  bpf_map__set_max_entries(m.counts_index, 2 * options_.max_keys);
-  bpf_map__set_max_entries(m.procs, procs_slots_);
-  bpf_map__set_max_entries(m.procs_dirty, 2 * ncpus_ * dirty_words_);
+  bpf_map__set_max_entries(m.counts_slots, 2 * t.key_slots);
+  bpf_map__set_max_entries(m.counts_values, 2 * t.ncpus * t.max_keys);
+  bpf_map__set_max_entries(m.counts_keys, 2 * t.max_keys);
+  bpf_map__set_max_entries(m.counts_index, 2 * t.max_keys);
+  bpf_map__set_max_entries(m.procs, procs_slots);
+  bpf_map__set_max_entries(m.procs_dirty, 2 * t.ncpus * t.dirty_words);
   bpf_map__set_max_entries(m.procs_seeded, options_.max_processes);
 }
 
-void Tracer::map_tables() {
-  const auto& m = skel_->maps;
-  auto mapped = [](bpf_map* map, std::size_t value_size) {
-    return MappedArray(bpf_map__fd(map), bpf_map__max_entries(map), value_size);
-  };
-  counts_slots_ = mapped(m.counts_slots, sizeof(execmond_count_slot));
-  counts_values_ = mapped(m.counts_values, sizeof(execmond_count_value));
-  counts_index_ = mapped(m.counts_index, sizeof(std::uint64_t));
-  procs_ = mapped(m.procs, sizeof(execmond_proc));
-  procs_dirty_ = mapped(m.procs_dirty, sizeof(std::uint64_t));
-}
-
-CountsGeneration Tracer::counts(std::uint32_t generation) const {
-  const std::size_t g = generation & 1U;
-  const std::size_t keys = options_.max_keys;
-  CountsGeneration c;
-  c.slots = counts_slots_.as<execmond_count_slot>().subspan(g * key_slots_, key_slots_);
-  c.values = counts_values_.as<execmond_count_value>().subspan(g * ncpus_ * keys, ncpus_ * keys);
-  c.index = counts_index_.as<std::uint64_t>().subspan(g * keys, keys);
-  c.keys_claimed = &skel_->bss->keys_claimed[g];
-  c.ncpus = ncpus_;
-  c.max_keys = options_.max_keys;
-  return c;
-}
-
-std::span<std::uint64_t> Tracer::procs_dirty(std::uint32_t generation) const {
-  const std::size_t words = static_cast<std::size_t>(ncpus_) * dirty_words_;
-  return procs_dirty_.as<std::uint64_t>().subspan((generation & 1U) * words, words);
+std::uint32_t* Tracer::keys_claimed(std::uint32_t generation) const {
+  return &skel_->bss->keys_claimed[generation & 1U];
 }
 
 // Two passes: the second catches a process that was being created at the
@@ -239,7 +216,6 @@ void Tracer::run_seed_pass() {
   if (n < 0) throw TracerError("task iterator failed: " + errno_text(read_errno));
 }
 
-int Tracer::procs_seeded_fd() const { return bpf_map__fd(skel_->maps.procs_seeded); }
 int Tracer::lost_fd() const { return bpf_map__fd(skel_->maps.lost); }
 int Tracer::exe_paths_fd() const {
   return options_.record_exe ? bpf_map__fd(skel_->maps.exe_paths) : -1;

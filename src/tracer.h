@@ -4,16 +4,13 @@
 
 #include <cstdint>
 #include <memory>
-#include <span>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
 #include "config.h"
-#include "counts_table.h"
 #include "execmond.h"
 #include "kernel_filters.h"
-#include "mapped_array.h"
 
 struct execmond_bpf;
 struct bpf_link;
@@ -53,13 +50,15 @@ class Tracer {
   // "tp_btf" or "tracepoint": the program set that is attached.
   const std::string& attach_kind() const { return attach_kind_; }
 
-  // The tables, mapped into this process (see bpf/execmond.h).
-  CountsGeneration counts(std::uint32_t generation) const;
-  std::span<const execmond_proc> procs() const { return procs_.as<const execmond_proc>(); }
-  // Every CPU's dirty bitmap of a generation, dirty_words() words each.
-  std::span<std::uint64_t> procs_dirty(std::uint32_t generation) const;
-  std::uint32_t dirty_words() const { return dirty_words_; }
-  int procs_seeded_fd() const;
+  // The tables (see bpf/execmond.h), each an array map read and emptied by
+  // the drainer; their sizes, and the keys claimed in a generation.
+  struct Tables {
+    int counts_slots, counts_values, counts_keys, counts_index;
+    int procs, procs_dirty, procs_seeded;
+    std::uint32_t ncpus, max_keys, key_slots, dirty_words;
+  };
+  const Tables& tables() const { return tables_; }
+  std::uint32_t* keys_claimed(std::uint32_t generation) const;
   int lost_fd() const;
   // -1 unless executables are recorded.
   int exe_paths_fd() const;
@@ -88,7 +87,6 @@ class Tracer {
   // Returns an empty string on success, else why it failed.
   std::string try_load_and_attach(AttachMode mode);
   void size_tables();
-  void map_tables();
   void run_seed_pass();
 
   TracerOptions options_;
@@ -96,15 +94,7 @@ class Tracer {
   std::vector<Link> links_;
   std::vector<ProgramFd> programs_;
   std::string attach_kind_;
-  std::uint32_t ncpus_ = 1;
-  std::uint32_t key_slots_ = 0;    // per generation, a power of two >= 2 * max_keys
-  std::uint32_t procs_slots_ = 0;  // a power of two >= 2 * max_processes
-  std::uint32_t dirty_words_ = 1;  // per CPU and generation
-  MappedArray counts_slots_;
-  MappedArray counts_values_;
-  MappedArray counts_index_;
-  MappedArray procs_;
-  MappedArray procs_dirty_;
+  Tables tables_{};
 };
 
 // Nanosecond bounds for the kernel side from bucket bounds in seconds.
