@@ -69,12 +69,12 @@ MetricFamily counter_family(const SeriesMap<std::uint64_t>& totals,
   return f;
 }
 
-MetricFamily lifetime_family(const Snapshot& s) {
+MetricFamily lifetime_family(const DrainView& s, const Totals& totals) {
   MetricFamily f =
       family("execmond_process_lifetime_seconds",
              "Time from a process's creation (fork) to its exit.", MetricType::Histogram);
   const auto names = label_names(s.labels, Family::Lifetime);
-  for (const auto& [values, series] : s.totals.lifetimes.series) {
+  for (const auto& [values, series] : totals.lifetimes.series) {
     const LifetimeHistogram& h = series.value;
     ClientMetric m = labelled(label_pairs(names, values));
     std::uint64_t cumulative = 0;
@@ -91,10 +91,10 @@ MetricFamily lifetime_family(const Snapshot& s) {
   return f;
 }
 
-MetricFamily live_family(const Snapshot& s) {
+MetricFamily live_family(const DrainView& s, const Totals& totals) {
   MetricFamily f = family("execmond_processes", "Processes alive now.", MetricType::Gauge);
   const auto names = label_names(s.labels, Family::Processes);
-  for (const auto& [values, series] : s.totals.live.series) {
+  for (const auto& [values, series] : totals.live.series) {
     add_gauge(f, label_pairs(names, values), static_cast<double>(series.value));
   }
   return f;
@@ -113,7 +113,7 @@ MetricFamily overflow_family(const Totals& t) {
   return f;
 }
 
-void append_kernel_side(const Snapshot& s, std::vector<MetricFamily>& out) {
+void append_kernel_side(const DrainView& s, std::vector<MetricFamily>& out) {
   MetricFamily lost = family("execmond_events_lost_total",
                              "Events the kernel side could not record, by reason. Non-zero means "
                              "counts are short: raise the named map's capacity.",
@@ -152,40 +152,45 @@ void append_kernel_side(const Snapshot& s, std::vector<MetricFamily>& out) {
 
 }  // namespace
 
-std::vector<MetricFamily> build_families(const Snapshot& s) {
+std::vector<MetricFamily> build_families(const DrainView& s, const Totals& totals) {
   std::vector<MetricFamily> out;
-  out.push_back(counter_family(s.totals.execs, label_names(s.labels, Family::Execs),
+  out.push_back(counter_family(totals.execs, label_names(s.labels, Family::Execs),
                                "execmond_process_execs_total",
                                "Successful execve() calls, labelled by the new program."));
-  out.push_back(counter_family(s.totals.forks, label_names(s.labels, Family::Forks),
+  out.push_back(counter_family(totals.forks, label_names(s.labels, Family::Forks),
                                "execmond_process_forks_total",
                                "New processes (not threads), labelled by the parent."));
-  out.push_back(counter_family(s.totals.exits, label_names(s.labels, Family::Exits),
+  out.push_back(counter_family(totals.exits, label_names(s.labels, Family::Exits),
                                "execmond_process_exits_total",
                                "Processes that ended: reason=\"exited\" with the exit status as "
                                "code, or \"signaled\"/\"dumped\" (core dump) with the signal "
                                "name."));
-  out.push_back(lifetime_family(s));
-  out.push_back(live_family(s));
-  out.push_back(overflow_family(s.totals));
+  out.push_back(lifetime_family(s, totals));
+  out.push_back(live_family(s, totals));
+  out.push_back(overflow_family(totals));
   append_kernel_side(s, out);
   return out;
 }
 
-ProcessCollector::ProcessCollector() : snapshot_(std::make_shared<const Snapshot>()) {}
+ProcessCollector::ProcessCollector(AggregatorOptions options)
+    : aggregator_(std::move(options)), view_(std::make_shared<const DrainView>()) {}
 
-void ProcessCollector::publish(std::shared_ptr<const Snapshot> snapshot) {
+void ProcessCollector::update(const std::function<void(Aggregator&)>& change) {
   std::lock_guard lock(mutex_);
-  snapshot_ = std::move(snapshot);
+  change(aggregator_);
 }
 
-std::shared_ptr<const Snapshot> ProcessCollector::current() const {
+void ProcessCollector::publish(std::shared_ptr<const DrainView> view) {
   std::lock_guard lock(mutex_);
-  return snapshot_;
+  view_ = std::move(view);
 }
 
 std::vector<MetricFamily> ProcessCollector::Collect() const {
-  std::vector<MetricFamily> out = build_families(*current());
+  std::vector<MetricFamily> out;
+  {
+    std::lock_guard lock(mutex_);
+    out = build_families(*view_, aggregator_.totals());
+  }
   for (MetricFamily& f : collect_self_metrics()) out.push_back(std::move(f));
   return out;
 }

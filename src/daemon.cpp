@@ -77,9 +77,8 @@ double unix_now() {
 Daemon::Daemon(CliOptions cli, Config config)
     : cli_(std::move(cli)),
       config_(std::move(config)),
-      aggregator_(AggregatorOptions{config_.labels, config_.lifetime_buckets,
-                                    config_.max_series_per_family}),
-      collector_(std::make_shared<ProcessCollector>()),
+      collector_(std::make_shared<ProcessCollector>(AggregatorOptions{
+          config_.labels, config_.lifetime_buckets, config_.max_series_per_family})),
       registry_(std::make_shared<prometheus::Registry>()) {
   register_self_metrics();
 }
@@ -175,7 +174,8 @@ void Daemon::apply_filters() {
     needed.exe = false;
   }
   resolver_->set_needed(needed);
-  aggregator_.set_filter(Filter(config_.include, config_.exclude));
+  collector_->update(
+      [&](Aggregator& a) { a.set_filter(Filter(config_.include, config_.exclude)); });
   tracer_->apply_filters(compile_kernel_filters(config_, CgroupResolver::find_cgroup2_mount(),
                                                 getpid(), tracer_->exe_paths_fd() >= 0));
 }
@@ -193,20 +193,21 @@ void Daemon::drain_once() {
   std::vector<LiveEntry> live;
   live.reserve(last_drain_.live.size());
   for (const auto& [ids, n] : last_drain_.live) live.push_back({resolver_->resolve(ids), n});
-  aggregator_.add(records, now);
-  aggregator_.set_live(live, now);
-  aggregator_.drop_stale(now, static_cast<double>(config_.drop_stale_after.count()));
+  collector_->update([&](Aggregator& a) {
+    a.add(records, now);
+    a.set_live(live, now);
+    a.drop_stale(now, static_cast<double>(config_.drop_stale_after.count()));
+  });
 
-  auto snapshot = std::make_shared<Snapshot>();
-  snapshot->totals = aggregator_.totals();
-  snapshot->labels = config_.labels;
-  snapshot->lifetime_bounds = aggregator_.options().lifetime_bounds;
-  snapshot->lost_total = last_drain_.lost_total;
-  snapshot->maps = {{"procs", last_drain_.procs_entries, tracer_->max_processes()},
-                    {"counts", last_drain_.counts_entries, tracer_->max_keys()}};
-  snapshot->programs = last_drain_.programs;
-  snapshot->program_stats_enabled = bpf_stats_fd_ >= 0 || kernel_bpf_stats_on();
-  collector_->publish(std::move(snapshot));
+  auto view = std::make_shared<DrainView>();
+  view->labels = config_.labels;
+  view->lifetime_bounds = config_.lifetime_buckets;
+  view->lost_total = last_drain_.lost_total;
+  view->maps = {{"procs", last_drain_.procs_entries, tracer_->max_processes()},
+                {"counts", last_drain_.counts_entries, tracer_->max_keys()}};
+  view->programs = last_drain_.programs;
+  view->program_stats_enabled = bpf_stats_fd_ >= 0 || kernel_bpf_stats_on();
+  collector_->publish(std::move(view));
   drain_duration_->Observe(
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
 }

@@ -64,7 +64,6 @@ class Daemon {
   std::unique_ptr<Tracer> tracer_;
   std::unique_ptr<Drainer> drainer_;
   std::unique_ptr<IdentityResolver> resolver_;
-  Aggregator aggregator_;
   DrainResult last_drain_;
   std::shared_ptr<ProcessCollector> collector_;
   std::shared_ptr<prometheus::Registry> registry_;

@@ -772,7 +772,17 @@ std::set<std::string> names_of(const std::vector<MetricFamily>& families) {
   return out;
 }
 
-TEST(CollectorTest, CollectBeforeAnyPublishShowsAnEmptySnapshot) {
+// The kernel side of sample_snapshot(), without its totals.
+std::shared_ptr<const DrainView> sample_view() {
+  return std::make_shared<DrainView>(static_cast<const DrainView&>(sample_snapshot()));
+}
+
+std::vector<Record> execs_and_forks(const std::string& comm, std::uint64_t n) {
+  return {{EXECMOND_KIND_EXEC, named(comm), 0, 0, n, 0},
+          {EXECMOND_KIND_FORK, named(comm), 0, 0, n, 0}};
+}
+
+TEST(CollectorTest, CollectBeforeAnyDrainShowsEveryFamilyEmpty) {
   ProcessCollector collector;
   auto families = collector.Collect();
   for (const auto& [name, type] : kAlwaysThere) {
@@ -784,13 +794,16 @@ TEST(CollectorTest, CollectBeforeAnyPublishShowsAnEmptySnapshot) {
   EXPECT_TRUE(e.has_family("process_cpu_seconds_total"));
 }
 
-TEST(CollectorTest, CollectReturnsThePublishedSnapshotPlusSelfMetrics) {
+TEST(CollectorTest, CollectShowsTheTotalsAndThePublishedViewPlusSelfMetrics) {
   ProcessCollector collector;
-  auto snapshot = std::make_shared<Snapshot>(sample_snapshot());
-  collector.publish(snapshot);
+  collector.update([](Aggregator& a) {
+    a.add(execs_and_forks("bash", 3), 1);
+    a.set_live({{named("bash"), 4}}, 1);
+  });
+  collector.publish(sample_view());
   auto families = collector.Collect();
 
-  std::set<std::string> expected = names_of(build_families(*snapshot));
+  std::set<std::string> expected = names_of(build_families(sample_snapshot()));
   for (const MetricFamily& f : collect_self_metrics()) expected.insert(f.name);
   EXPECT_EQ(names_of(families), expected);
   EXPECT_EQ(types_by_name(families).size(), families.size()) << "no family twice";
@@ -805,12 +818,11 @@ TEST(CollectorTest, CollectReturnsThePublishedSnapshotPlusSelfMetrics) {
   EXPECT_GT(e.value("process_start_time_seconds"), 0);
 }
 
-TEST(CollectorTest, SnapshotFamiliesComeBeforeSelfMetrics) {
+TEST(CollectorTest, ProcessFamiliesComeBeforeSelfMetrics) {
   ProcessCollector collector;
-  auto snapshot = std::make_shared<Snapshot>(sample_snapshot());
-  collector.publish(snapshot);
+  collector.publish(sample_view());
   auto families = collector.Collect();
-  auto built = build_families(*snapshot);
+  auto built = build_families(sample_snapshot());
   ASSERT_GE(families.size(), built.size());
   for (std::size_t i = 0; i < built.size(); ++i) EXPECT_EQ(families[i].name, built[i].name) << i;
   for (std::size_t i = built.size(); i < families.size(); ++i) {
@@ -818,52 +830,45 @@ TEST(CollectorTest, SnapshotFamiliesComeBeforeSelfMetrics) {
   }
 }
 
-TEST(CollectorTest, PublishingANewSnapshotReplacesTheOldOne) {
+TEST(CollectorTest, PublishingANewViewReplacesTheOldOneAndTotalsAccumulate) {
   ProcessCollector collector;
-  collector.publish(std::make_shared<Snapshot>(sample_snapshot()));
+  collector.update([](Aggregator& a) { a.add(execs_and_forks("bash", 3), 1); });
+  collector.publish(sample_view());
 
-  Snapshot next;
-  next.totals.execs = counters({{{"bash"}, 30}});  // bash grew; sh is not in this one
-  next.totals.live = counters({{{"bash"}, 1}});
+  DrainView next;
   next.lost_total = {1, 1, 1, 1};
   next.program_stats_enabled = true;
   next.programs = {{"handle_fork", 9, 1'000'000'000}};
-  collector.publish(std::make_shared<Snapshot>(next));
+  collector.update([](Aggregator& a) { a.add(execs_and_forks("bash", 27), 2); });
+  collector.publish(std::make_shared<DrainView>(next));
 
   Exposition e = Exposition::parse(serialize(collector.Collect()));
   EXPECT_EQ(e.value("execmond_process_execs_total", {{"comm", "bash"}}), 30);
-  EXPECT_FALSE(e.find("execmond_process_execs_total", {{"comm", "sh"}}).has_value());
-  EXPECT_TRUE(e.samples("execmond_process_forks_total").empty());
-  EXPECT_TRUE(e.samples("execmond_process_exits_total").empty());
-  EXPECT_TRUE(e.samples("execmond_process_lifetime_seconds_count").empty());
-  EXPECT_EQ(e.samples("execmond_processes").size(), 1U);
+  EXPECT_EQ(e.value("execmond_process_forks_total", {{"comm", "bash"}}), 30);
   EXPECT_EQ(e.sum("execmond_events_lost_total"), 4);
   EXPECT_TRUE(e.samples("execmond_bpf_map_entries").empty());
   EXPECT_EQ(e.value("execmond_bpf_program_runs_total", {{"program", "handle_fork"}}), 9);
 }
 
-TEST(CollectorTest, PublishedSnapshotOutlivesThePublishersReference) {
+TEST(CollectorTest, PublishedViewOutlivesThePublishersReference) {
   ProcessCollector collector;
   {
-    auto snapshot = std::make_shared<Snapshot>(sample_snapshot());
-    collector.publish(snapshot);
+    auto view = sample_view();
+    collector.publish(view);
   }
   Exposition e = Exposition::parse(serialize(collector.Collect()));
-  EXPECT_EQ(e.value("execmond_process_forks_total", {{"comm", "systemd"}}), 40);
+  EXPECT_EQ(e.value("execmond_events_lost_total", {{"reason", "fork_counts_map_full"}}), 3);
 }
 
-TEST(CollectorTest, ScrapesDuringPublishingSeeWholeSnapshots) {
-  // Each snapshot holds execs == forks == its sequence number; a scrape that
-  // mixed two snapshots would see them differ.
+TEST(CollectorTest, ScrapesDuringDrainsSeeWholeDrains) {
+  // Each drain adds one exec and one fork; a scrape that saw half a drain
+  // would see them differ.
   ProcessCollector collector;
-  constexpr int kSnapshots = 300;
+  constexpr int kDrains = 300;
   std::atomic<bool> done{false};
-  std::thread publisher([&] {
-    for (int i = 1; i <= kSnapshots; ++i) {
-      auto s = std::make_shared<Snapshot>();
-      s->totals.execs.series[{"a"}].value = static_cast<std::uint64_t>(i);
-      s->totals.forks.series[{"a"}].value = static_cast<std::uint64_t>(i);
-      collector.publish(std::move(s));
+  std::thread drainer([&] {
+    for (int i = 1; i <= kDrains; ++i) {
+      collector.update([&](Aggregator& a) { a.add(execs_and_forks("a", 1), i); });
     }
     done = true;
   });
@@ -879,15 +884,15 @@ TEST(CollectorTest, ScrapesDuringPublishingSeeWholeSnapshots) {
     if (consistent && !execs->metric.empty()) {
       double seen = execs->metric[0].counter.value;
       consistent = seen == forks->metric[0].counter.value && seen >= last;
-      EXPECT_EQ(seen, forks->metric[0].counter.value) << "a scrape mixed two snapshots";
-      EXPECT_GE(seen, last) << "snapshots are published in order";
+      EXPECT_EQ(seen, forks->metric[0].counter.value) << "a scrape saw half a drain";
+      EXPECT_GE(seen, last) << "drains are seen in order";
       last = seen;
     }
     ++scrapes;
   }
-  publisher.join();
+  drainer.join();
   Exposition e = Exposition::parse(serialize(collector.Collect()));
-  EXPECT_EQ(e.value("execmond_process_execs_total", {{"comm", "a"}}), kSnapshots);
+  EXPECT_EQ(e.value("execmond_process_execs_total", {{"comm", "a"}}), kDrains);
 }
 
 }  // namespace
