@@ -109,9 +109,8 @@ struct {
  * hash map keeps the seeding race-free, and its cost does not matter there.
  */
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__uint(max_entries, 32768); /* resized by the loader */
+	__uint(type, BPF_MAP_TYPE_HASH); /* preallocated: tracing programs on 5.x need that */
+	__uint(max_entries, 32768);      /* resized by the loader */
 	__type(key, struct execmond_proc_key);
 	__type(value, struct execmond_proc_value);
 } procs_seeded SEC(".maps");
