@@ -61,7 +61,7 @@ class ProcessCollector : public prometheus::Collectable {
 };
 
 // The families of a view and its totals, in exposition order; exposed for tests.
-std::vector<prometheus::MetricFamily> build_families(const DrainView& view, const Totals& totals);
+std::vector<prometheus::MetricFamily> build_families(const DrainView& s, const Totals& totals);
 inline std::vector<prometheus::MetricFamily> build_families(const Snapshot& snapshot) {
   return build_families(snapshot, snapshot.totals);
 }
