@@ -84,8 +84,8 @@ void full_rate_rows(Bench& bench) {
   const double cpu0 = cpu_seconds(daemon->pid());
   const double peer_cpu0 = peer ? cpu_seconds(peer->process->pid()) : 0;
 
-  const double seconds = bench.pick(60, 5);
-  Storm storm(bench.storm_of({program}, "emb-full-st", seconds));
+  const StormOptions options = bench.storm_of({program}, "emb-full-st", bench.pick(60, 5));
+  Storm storm(options);
   // Both exporters are scraped every 5 s meanwhile, as Prometheus would.
   for (auto next = std::chrono::steady_clock::now(); !storm.done();) {
     if (std::chrono::steady_clock::now() >= next) {
@@ -130,9 +130,8 @@ void full_rate_rows(Bench& bench) {
        fixed(per_k, 3) + " ms (" + fixed(cpu * 1000, 0) + " ms for " + count(events) + " events)",
        reference, verdict(per_k <= 2)});
   bench.report().note("full-rate storm: " + count(spawned) + " spawns by " +
-                      std::to_string(bench.storm_of({program}, "", 0).workers) +
-                      " workers; execmond counted execs " + count(execs) + ", exits " +
-                      count(exits) + ", forks " + count(forks));
+                      std::to_string(options.workers) + " workers; execmond counted execs " +
+                      count(execs) + ", exits " + count(exits) + ", forks " + count(forks));
 }
 
 void ground_truth_rows(Bench& bench) {
