@@ -51,6 +51,9 @@ const FlagSpec kFlags[] = {
     {"--log.target", "", [](CliOptions& o, std::string v) { o.log_target = std::move(v); }, nullptr,
      [] { return to_string(Config().log_target); },
      "Where logs go: stderr or journal. Overrides log.target in the config file."},
+    {"--btf.path", "", [](CliOptions& o, std::string v) { o.btf_path = std::move(v); }, nullptr,
+     [] { return quoted(kKernelBtfPath); },
+     "The running kernel's BTF, which the tracer is relocated against."},
     {"--version", "", nullptr, &CliOptions::show_version, nullptr, "Show the version and exit."},
 };
 
@@ -114,10 +117,16 @@ std::string wrap(std::string_view text, std::size_t indent, std::size_t width) {
 CliResult parse_cli(const std::vector<std::string>& args) {
   CliOptions options;
   std::set<std::string_view> seen;
-  for (std::size_t i = 0; i < args.size(); ++i) {
+  std::size_t first = 0;
+  if (!args.empty() && args[0] == "doctor") {
+    options.doctor = true;
+    first = 1;
+  }
+  for (std::size_t i = first; i < args.size(); ++i) {
     const std::string& arg = args[i];
     if (!arg.starts_with('-') || arg == "-" || arg == "--") {
-      return failure("unexpected argument \"" + arg + "\"; execmond takes only flags, see --help");
+      return failure("unexpected argument \"" + arg +
+                     "\"; execmond takes flags after an optional doctor, see --help");
     }
     std::size_t equals = arg.find('=');
     std::string name = arg.substr(0, equals);
@@ -153,9 +162,13 @@ std::string usage() {
   constexpr std::size_t kHelpColumn = 32;
   constexpr std::size_t kWidth = 100;
   std::string out =
-      "usage: execmond [<flags>]\n\n"
+      "usage: execmond [doctor] [<flags>]\n\n"
       "Exports process lifecycle metrics (execs, forks, exits, lifetimes) traced with eBPF to "
-      "Prometheus.\n\nFlags:\n";
+      "Prometheus.\n\n"
+      "  doctor                      Check whether this host can run execmond: one OK, WARN or "
+      "FAIL\n"
+      "                              line per check, with the fix; exit status 0 only if it "
+      "can.\n\nFlags:\n";
   for (const FlagSpec& flag : kFlags) {
     std::string left =
         flag.short_name.empty() ? "      " : "  " + std::string(flag.short_name) + ", ";

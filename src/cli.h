@@ -10,6 +10,7 @@
 namespace execmond {
 
 inline constexpr const char* kDefaultConfigFile = "/etc/execmond/execmond.yaml";
+inline constexpr const char* kKernelBtfPath = "/sys/kernel/btf/vmlinux";
 
 struct CliOptions {
   std::string config_file = kDefaultConfigFile;
@@ -17,6 +18,8 @@ struct CliOptions {
   bool check_config = false;       // --config.check
   bool show_version = false;
   bool show_help = false;
+  bool doctor = false;                        // `execmond doctor`: check the host and exit
+  std::string btf_path = kKernelBtfPath;      // --btf.path
   std::optional<std::string> listen_address;  // --web.listen-address
   std::optional<std::string> telemetry_path;  // --web.telemetry-path
   std::optional<std::string> log_level;       // --log.level
@@ -28,7 +31,8 @@ struct CliResult {
   std::string error;  // one line, names the flag
 };
 
-// Accepts both `--flag=value` and `--flag value`.
+// Accepts both `--flag=value` and `--flag value`, after an optional
+// subcommand (`doctor`).
 CliResult parse_cli(const std::vector<std::string>& args);
 std::string usage();
 

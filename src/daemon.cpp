@@ -124,7 +124,7 @@ void Daemon::register_self_metrics() {
 
 void Daemon::start(bool drop_capabilities) {
   if (std::string why = check_bpf_privileges(); !why.empty()) throw StartupError(why);
-  if (std::string why = check_kernel_btf(); !why.empty()) throw StartupError(why);
+  if (std::string why = check_kernel_btf(cli_.btf_path); !why.empty()) throw StartupError(why);
   if (config_.bpf_stats) {
     bpf_stats_fd_ = bpf_enable_stats(BPF_STATS_RUN_TIME);
     if (bpf_stats_fd_ < 0) {
@@ -132,9 +132,9 @@ void Daemon::start(bool drop_capabilities) {
     }
   }
   try {
-    tracer_ = std::make_unique<Tracer>(TracerOptions{config_.max_processes, config_.max_keys,
-                                                     config_.attach_mode, config_.lifetime_buckets,
-                                                     SourcesNeeded::of(config_).exe});
+    tracer_ = std::make_unique<Tracer>(TracerOptions{
+        config_.max_processes, config_.max_keys, config_.attach_mode, config_.lifetime_buckets,
+        SourcesNeeded::of(config_).exe, cli_.btf_path});
     resolver_ = std::make_unique<IdentityResolver>(tracer_->exe_paths_fd());
     apply_filters();
     tracer_->seed_running_processes();

@@ -2,9 +2,12 @@
 
 #include <unistd.h>
 
+#include <array>
 #include <cstdint>
+#include <fstream>
 
 #include "capabilities.h"
+#include "cli.h"
 
 namespace execmond {
 
@@ -30,10 +33,22 @@ std::string check_bpf_privileges() {
 }
 
 std::string check_kernel_btf(const std::string& path) {
-  if (access(path.c_str(), R_OK) == 0) return {};
-  return "kernel BTF not found at " + path +
-         ": execmond needs a kernel built with CONFIG_DEBUG_INFO_BTF=y (Debian, Ubuntu, RHEL "
-         "and Fedora kernels have it since 2020)";
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    return "kernel BTF not found at " + path +
+           ": execmond needs a kernel built with CONFIG_DEBUG_INFO_BTF=y (Debian, Ubuntu, RHEL "
+           "and Fedora kernels have it since 2020)";
+  }
+  // A BTF blob starts with the magic 0xeB9F, in either byte order, and version 1.
+  std::array<char, 3> header{};
+  in.read(header.data(), header.size());
+  const auto byte = [&](std::size_t i) { return static_cast<unsigned char>(header[i]); };
+  const bool magic = (byte(0) == 0x9f && byte(1) == 0xeb) || (byte(0) == 0xeb && byte(1) == 0x9f);
+  if (!in || !magic || byte(2) != 1) {
+    return path + " is not BTF (no BTF header): point --btf.path at the running kernel's BTF, " +
+           kKernelBtfPath;
+  }
+  return {};
 }
 
 }  // namespace execmond

@@ -8,7 +8,7 @@ namespace execmond {
 
 // Empty when the process may load and attach tracing programs, else the fix.
 std::string check_bpf_privileges();
-// Empty when the kernel exposes its BTF at `path`, else the fix.
+// Empty when `path` holds BTF (the kernel's, unless --btf.path says otherwise), else the fix.
 std::string check_kernel_btf(const std::string& path = "/sys/kernel/btf/vmlinux");
 
 }  // namespace execmond

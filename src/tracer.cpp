@@ -18,8 +18,6 @@ namespace execmond {
 
 namespace {
 
-constexpr const char* kKernelBtfPath = "/sys/kernel/btf/vmlinux";
-
 std::string errno_text(int err) { return std::strerror(err < 0 ? -err : err); }
 
 // Turns a libbpf failure into what an operator can act on.
@@ -100,7 +98,7 @@ std::string Tracer::try_load_and_attach(AttachMode mode) {
   // trace_event_raw_sched_process_exit::group_dead is before 6.16), which
   // needs CAP_SYS_ADMIN and fails under a unit granting only CAP_BPF and
   // CAP_PERFMON. The tracer reads no module types.
-  LIBBPF_OPTS(bpf_object_open_opts, open_opts, .btf_custom_path = kKernelBtfPath);
+  LIBBPF_OPTS(bpf_object_open_opts, open_opts, .btf_custom_path = options_.btf_path.c_str());
   skel_.reset(execmond_bpf__open_opts(&open_opts));
   if (!skel_) return "cannot open the BPF object: " + errno_text(errno);
 

@@ -29,6 +29,7 @@ struct TracerOptions {
   AttachMode attach_mode = AttachMode::Auto;
   std::vector<double> lifetime_buckets;  // seconds
   bool record_exe = false;               // resolve executables (exe label or filter)
+  std::string btf_path = "/sys/kernel/btf/vmlinux";  // the running kernel's BTF
 };
 
 struct ProgramFd {

@@ -94,7 +94,8 @@ TEST(CliParse, Switches) {
   EXPECT_FALSE(parse_ok({"--config.check=false"}).check_config);
   // A switch never takes the next argument as its value.
   EXPECT_EQ(parse_error({"--config.check", "true"}),
-            "unexpected argument \"true\"; execmond takes only flags, see --help");
+            "unexpected argument \"true\"; execmond takes flags after an optional doctor, see "
+            "--help");
 }
 
 TEST(CliParse, BadSwitchValue) {
@@ -120,9 +121,23 @@ TEST(CliParse, MissingValue) {
             "--web.listen-address <value>");
 }
 
+TEST(CliParse, DoctorSubcommandTakesTheUsualFlags) {
+  CliOptions options = parse_ok({"doctor", "--btf.path=/tmp/vmlinux", "--config.file", "x.yaml"});
+  EXPECT_TRUE(options.doctor);
+  EXPECT_EQ(options.btf_path, "/tmp/vmlinux");
+  EXPECT_EQ(options.config_file, "x.yaml");
+  EXPECT_FALSE(parse_ok({}).doctor);
+  EXPECT_EQ(parse_ok({}).btf_path, "/sys/kernel/btf/vmlinux");
+  // Only as the first argument.
+  EXPECT_EQ(parse_error({"--log.level=info", "doctor"}),
+            "unexpected argument \"doctor\"; execmond takes flags after an optional doctor, see "
+            "--help");
+}
+
 TEST(CliParse, PositionalArgument) {
   EXPECT_EQ(parse_error({"serve"}),
-            "unexpected argument \"serve\"; execmond takes only flags, see --help");
+            "unexpected argument \"serve\"; execmond takes flags after an optional doctor, see "
+            "--help");
 }
 
 TEST(CliParse, RepeatedFlag) {
@@ -135,14 +150,15 @@ TEST(CliParse, RepeatedFlag) {
 
 TEST(CliUsage, ListsEveryFlagWithDefaults) {
   std::string text = usage();
-  EXPECT_EQ(text.rfind("usage: execmond [<flags>]\n", 0), 0u) << text;
+  EXPECT_EQ(text.rfind("usage: execmond [doctor] [<flags>]\n", 0), 0u) << text;
+  EXPECT_NE(text.find("\n  doctor "), std::string::npos) << text;
   EXPECT_NE(text.find("\nExports process lifecycle metrics (execs, forks, exits, lifetimes) "
                       "traced with eBPF to Prometheus.\n"),
             std::string::npos);
   for (const char* expected :
        {"-h, --help", "--config.file=\"/etc/execmond/execmond.yaml\"", "--config.check",
         "--web.listen-address=\":9765\"", "--web.telemetry-path=\"/metrics\"", "--log.level=info",
-        "--log.target=stderr", "--version"}) {
+        "--log.target=stderr", "--btf.path=\"/sys/kernel/btf/vmlinux\"", "--version"}) {
     EXPECT_NE(text.find(expected), std::string::npos) << expected << "\n" << text;
   }
   std::size_t start = 0;

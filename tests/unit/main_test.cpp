@@ -33,7 +33,7 @@ TEST(MainTest, VersionAndHelp) {
   EXPECT_EQ(version.output, std::string("execmond version ") + EXECMOND_VERSION + "\n");
   Result help = run_execmond("--help");
   EXPECT_EQ(help.exit_code, 0);
-  EXPECT_EQ(help.output.rfind("usage: execmond [<flags>]", 0), 0U) << help.output;
+  EXPECT_EQ(help.output.rfind("usage: execmond [doctor] [<flags>]", 0), 0U) << help.output;
   EXPECT_NE(help.output.find("--web.listen-address"), std::string::npos);
 }
 
