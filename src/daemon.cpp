@@ -155,12 +155,16 @@ void Daemon::start(bool drop_capabilities) {
   spdlog::info("serving metrics on {} at {} (port {})", config_.listen_address,
                config_.telemetry_path, port());
   if (drop_capabilities) {
-    // Kept: CAP_DAC_READ_SEARCH for open_by_handle_at(), which names cgroup
-    // ids; without it the resolver walks the cgroup tree instead.
-    if (std::string why = drop_capabilities_except({CAP_DAC_READ_SEARCH}); !why.empty()) {
+    // Kept only when cgroup ids are turned into names (unit, cgroup and
+    // container_id labels or filters): CAP_DAC_READ_SEARCH lets
+    // open_by_handle_at() name them; without it the resolver walks the
+    // cgroup tree instead, as it also does for such filters added by a reload.
+    std::vector<int> keep;
+    if (SourcesNeeded::of(config_).cgroup) keep.push_back(CAP_DAC_READ_SEARCH);
+    if (std::string why = drop_capabilities_except(keep); !why.empty()) {
       spdlog::warn("cannot drop capabilities: {}", why);
     } else {
-      spdlog::info("dropped all capabilities but CAP_DAC_READ_SEARCH");
+      spdlog::info("dropped all capabilities{}", keep.empty() ? "" : " but CAP_DAC_READ_SEARCH");
     }
   }
 }

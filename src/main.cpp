@@ -14,6 +14,7 @@
 #include "cli.h"
 #include "config.h"
 #include "daemon.h"
+#include "doctor.h"
 #include "logging.h"
 
 namespace {
@@ -43,6 +44,7 @@ int run(const std::vector<std::string>& args) {
     std::cout << "execmond version " << EXECMOND_VERSION << "\n";
     return 0;
   }
+  if (options.doctor) return execmond::run_doctor(options);
   execmond::ConfigResult config = execmond::resolve_config(options);
   if (options.check_config) {
     if (!config) {

@@ -17,6 +17,14 @@ namespace execmond::bench {
 
 namespace {
 
+using test::added_since;
+using test::await_programs;
+using test::difference;
+using test::loaded_programs;
+using test::ProgramInfo;
+using test::Programs;
+using test::RunTimeStats;
+
 // The reference bpftrace program: a count per comm on each event and a
 // lifetime histogram on exit. Probes in this order, so their program ids
 // ascend fork, exec, exit.

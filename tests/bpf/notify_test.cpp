@@ -72,8 +72,8 @@ TEST_F(NotifyTest, ReadyWatchdogReloadingStoppingInOrder) {
   EXPECT_EQ(metrics.status, 200);
   EXPECT_NE(metrics.body.find("execmond_processes{"), std::string::npos);
 
-  // Attached and serving, the daemon keeps only CAP_DAC_READ_SEARCH (2).
-  EXPECT_EQ(effective_capabilities_of(daemon_process_->pid()), 1ULL << 2);
+  // Attached and serving, and naming no cgroups, the daemon keeps no capability.
+  EXPECT_EQ(effective_capabilities_of(daemon_process_->pid()), 0ULL);
 
   await("WATCHDOG=1");
   kill(daemon_process_->pid(), SIGHUP);

@@ -20,7 +20,7 @@ namespace execmond::test {
 DaemonProcess::DaemonProcess(const std::string& binary, const std::string& dir,
                              const std::vector<std::string>& args,
                              const std::map<std::string, std::string>& env,
-                             const std::string& log_path)
+                             const std::string& log_path, const std::function<void()>& in_child)
     : dir_(dir), log_path_(log_path) {
   const std::string socket_path = dir + "/notify.sock";
   ::unlink(socket_path.c_str());
@@ -48,6 +48,7 @@ DaemonProcess::DaemonProcess(const std::string& binary, const std::string& dir,
         ::dup2(fd, 2);
       }
     }
+    if (in_child) in_child();
     ::execv(binary.c_str(), argv.data());
     ::_exit(127);
   }
@@ -106,13 +107,25 @@ std::uint16_t DaemonProcess::await_ready(int timeout_ms) {
   ready_at_ = Clock::now();
   std::smatch port;
   if (ready.empty() || !std::regex_search(ready, port, std::regex("port ([0-9]+)"))) {
-    std::ostringstream log;
-    if (!log_path_.empty()) log << std::ifstream(log_path_).rdbuf();
     throw std::runtime_error("execmond sent no READY=1 with a port (got \"" + ready +
-                             "\"); its log:\n" + log.str());
+                             "\"); its log:\n" + log());
   }
   port_ = static_cast<std::uint16_t>(std::stoi(port[1]));
   return port_;
+}
+
+std::string DaemonProcess::log() const {
+  std::ostringstream text;
+  if (!log_path_.empty()) text << std::ifstream(log_path_).rdbuf();
+  return text.str();
+}
+
+int DaemonProcess::wait() {
+  if (pid_ <= 0) return -1;
+  int status = 0;
+  ::waitpid(pid_, &status, 0);
+  pid_ = -1;
+  return status;
 }
 
 int DaemonProcess::stop(int signal) {

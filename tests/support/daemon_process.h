@@ -11,6 +11,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <string>
@@ -25,10 +26,11 @@ class DaemonProcess {
 
   // Starts `binary args...` with NOTIFY_SOCKET at `dir`/notify.sock and
   // `env` added; stdout and stderr go to `log_path` ("" keeps them).
+  // `in_child` runs in the child before the exec (a mount namespace, a uid).
   DaemonProcess(const std::string& binary, const std::string& dir,
                 const std::vector<std::string>& args,
                 const std::map<std::string, std::string>& env = {},
-                const std::string& log_path = "");
+                const std::string& log_path = "", const std::function<void()>& in_child = nullptr);
   ~DaemonProcess();  // SIGKILLs the daemon if it still runs
   DaemonProcess(const DaemonProcess&) = delete;
   DaemonProcess& operator=(const DaemonProcess&) = delete;
@@ -51,6 +53,10 @@ class DaemonProcess {
 
   // Sends `signal` and waits for the exit; returns the wait status.
   int stop(int signal = 15);
+  // Waits for a daemon that exits by itself (a start-up failure); the wait status.
+  int wait();
+  // What the daemon wrote to its log so far.
+  std::string log() const;
 
  private:
   void read_notifications();

@@ -8,7 +8,7 @@
 #include <stdexcept>
 #include <thread>
 
-namespace execmond::bench {
+namespace execmond::test {
 
 Programs loaded_programs() {
   Programs out;
@@ -24,6 +24,13 @@ Programs loaded_programs() {
     close(fd);
   }
   return out;
+}
+
+std::set<std::uint32_t> loaded_map_ids() {
+  std::set<std::uint32_t> ids;
+  std::uint32_t id = 0;
+  while (bpf_map_get_next_id(id, &id) == 0) ids.insert(id);
+  return ids;
 }
 
 Programs added_since(const Programs& before, const Programs& now) {
@@ -69,4 +76,4 @@ bool await_programs(const Programs& before, std::size_t count, int timeout_ms) {
   return false;
 }
 
-}  // namespace execmond::bench
+}  // namespace execmond::test

@@ -1,13 +1,14 @@
 // The BPF programs loaded in the kernel, whoever loaded them, with the
 // kernel's run statistics: how the benchmark tells execmond's programs from
-// bpftrace's and what each costs per run.
+// bpftrace's and what each costs per run, and how tests see what is left.
 #pragma once
 
 #include <cstdint>
 #include <map>
+#include <set>
 #include <string>
 
-namespace execmond::bench {
+namespace execmond::test {
 
 struct ProgramInfo {
   std::string name;  // the kernel keeps 15 characters
@@ -23,6 +24,8 @@ using Programs = std::map<std::uint32_t, ProgramInfo>;  // by program id
 
 // Every loaded program.
 Programs loaded_programs();
+// The ids of every BPF map in the kernel.
+std::set<std::uint32_t> loaded_map_ids();
 // Those in `now` that `before` did not have.
 Programs added_since(const Programs& before, const Programs& now);
 // Each program of `after` with the runs and time it gained since `before`.
@@ -44,4 +47,4 @@ class RunTimeStats {
 // for a moment (the loader attaches them right after); false on timeout.
 bool await_programs(const Programs& before, std::size_t count, int timeout_ms);
 
-}  // namespace execmond::bench
+}  // namespace execmond::test

@@ -1,0 +1,289 @@
+// The real binary when things go wrong around it: killed, restarted, its
+// configuration deleted before a reload, no tracefs, no BTF, read-only or
+// full /tmp, and `execmond doctor` saying what a host lacks.
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <pwd.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <thread>
+
+#include "bpf_programs.h"
+#include "daemon_process.h"
+#include "exposition.h"
+#include "http_client.h"
+#include "traced_test.h"
+
+namespace execmond::test {
+namespace {
+
+// The exit status and output of a command run through the shell.
+std::pair<int, std::string> run_command(const std::string& command) {
+  std::string out;
+  FILE* p = popen((command + " 2>&1").c_str(), "r");
+  char buf[4096];
+  std::size_t n = 0;
+  while ((n = fread(buf, 1, sizeof(buf), p)) > 0) out.append(buf, n);
+  const int status = pclose(p);
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+}
+
+// In the child: a private mount namespace, so that what it unmounts or
+// mounts stays there.
+void private_mounts() {
+  if (unshare(CLONE_NEWNS) != 0 ||
+      mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) {
+    _exit(120);
+  }
+}
+
+class FaultsTest : public TracedTest {
+ protected:
+  void TearDown() override {
+    daemon_process_.reset();
+    TracedTest::TearDown();
+  }
+
+  std::string write_config(const std::string& yaml) {
+    const std::string path = dir_ + "/execmond.yaml";
+    std::ofstream(path) << yaml;
+    return path;
+  }
+
+  // The binary with `yaml` as its configuration, READY=1 awaited.
+  void launch(const std::string& yaml, const std::vector<std::string>& flags = {},
+              const std::function<void()>& in_child = nullptr) {
+    std::vector<std::string> args{"--config.file=" + write_config(yaml),
+                                  "--web.listen-address=127.0.0.1:0"};
+    args.insert(args.end(), flags.begin(), flags.end());
+    daemon_process_ = std::make_unique<DaemonProcess>(EXECMOND_DAEMON, dir_, args,
+                                                      std::map<std::string, std::string>{},
+                                                      dir_ + "/execmond.log", in_child);
+    daemon_process_->await_ready();
+  }
+
+  Exposition scrape_daemon() {
+    HttpResponse r = http_get(daemon_process_->port(), "/metrics");
+    EXPECT_EQ(r.status, 200);
+    return Exposition::parse(r.body);
+  }
+
+  // Runs a workload under a new name and waits until the daemon counted its exec.
+  void expect_counted(const std::string& role) {
+    const std::string path = workload_as(role);
+    ASSERT_EQ(run(path, {"fork-only", "2"}).size(), 2U);
+    double execs = 0;
+    for (int i = 0; i < 50 && execs < 1; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      execs = scrape_daemon().sum("execmond_process_execs_total", {{"comm", comm_of(path)}});
+    }
+    EXPECT_EQ(execs, 1) << daemon_process_->log();
+  }
+
+  std::unique_ptr<DaemonProcess> daemon_process_;
+};
+
+constexpr const char* kFastDrains = "tracer:\n  drain_interval: 100ms\n";
+
+TEST_F(FaultsTest, SigkillLeavesNoProgramOrMapBehindAndARestartWorks) {
+  const Programs before = loaded_programs();
+  const auto maps_before = loaded_map_ids();
+  launch(kFastDrains);
+  const Programs ours = added_since(before, loaded_programs());
+  EXPECT_GE(ours.size(), 3U) << "fork, exec and exit";
+  daemon_process_->stop(SIGKILL);
+  // The kernel frees a program once its last descriptor closes, after a grace period.
+  std::size_t left = ours.size();
+  for (int i = 0; i < 100 && left != 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    left = 0;
+    const Programs now = loaded_programs();
+    for (const auto& [id, info] : ours) left += now.contains(id) ? 1 : 0;
+  }
+  EXPECT_EQ(left, 0U) << "programs still loaded after SIGKILL";
+  std::size_t maps_left = 0;
+  for (int i = 0; i < 100; ++i) {
+    maps_left = 0;
+    for (std::uint32_t id : loaded_map_ids()) maps_left += maps_before.contains(id) ? 0 : 1;
+    if (maps_left == 0) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  EXPECT_EQ(maps_left, 0U) << "maps still there after SIGKILL";
+
+  launch(kFastDrains);  // at once, on the same configuration
+  expect_counted("kil");
+}
+
+TEST_F(FaultsTest, AReloadOfADeletedOrUnreadableFileKeepsTheRunningConfiguration) {
+  launch(std::string(kFastDrains) + "log:\n  level: info\n");
+  const double loaded_at =
+      scrape_daemon().value("execmond_config_last_reload_success_timestamp_seconds");
+  const std::string config = dir_ + "/execmond.yaml";
+  struct Spoil {
+    const char* what;
+    std::function<void()> apply;
+  };
+  const Spoil spoils[] = {
+      {"deleted", [&] { std::filesystem::remove(config); }},
+      // The daemon holds no capability after start-up: mode 000 stops it.
+      {"mode 000", [&] { write_config(kFastDrains), chmod(config.c_str(), 0); }},
+      {"a directory",
+       [&] {
+         std::filesystem::remove(config);
+         std::filesystem::create_directory(config);
+       }},
+  };
+  for (const Spoil& spoil : spoils) {
+    std::filesystem::remove_all(config);
+    write_config(kFastDrains);
+    spoil.apply();
+    kill(daemon_process_->pid(), SIGHUP);
+    ASSERT_NE(daemon_process_->await("READY=1"), "") << spoil.what;
+    Exposition m = scrape_daemon();
+    EXPECT_EQ(m.value("execmond_config_last_reload_successful"), 0) << spoil.what;
+    EXPECT_EQ(m.value("execmond_config_last_reload_success_timestamp_seconds"), loaded_at)
+        << spoil.what;
+    EXPECT_NE(
+        daemon_process_->log().find("reload failed, keeping the running configuration: " + config),
+        std::string::npos)
+        << spoil.what << "\n"
+        << daemon_process_->log();
+  }
+  expect_counted("rld");  // still draining and serving
+
+  std::filesystem::remove_all(config);
+  write_config(kFastDrains);
+  kill(daemon_process_->pid(), SIGHUP);
+  ASSERT_NE(daemon_process_->await("READY=1"), "");
+  Exposition m = scrape_daemon();
+  EXPECT_EQ(m.value("execmond_config_last_reload_successful"), 1);
+  EXPECT_GT(m.value("execmond_config_last_reload_success_timestamp_seconds"), loaded_at);
+}
+
+TEST_F(FaultsTest, WithoutTracefsTpBtfStillTracesAndTheFallbackSaysWhatIsMissing) {
+  auto no_tracefs = [] {
+    private_mounts();
+    umount2("/sys/kernel/tracing", MNT_DETACH);
+    umount2("/sys/kernel/debug/tracing", MNT_DETACH);
+    if (access("/sys/kernel/tracing/events", F_OK) == 0) _exit(121);
+  };
+  launch(kFastDrains, {}, no_tracefs);
+  EXPECT_NE(daemon_process_->log().find("with tp_btf programs"), std::string::npos)
+      << daemon_process_->log();
+  expect_counted("ntf");
+  daemon_process_->stop(SIGTERM);
+
+  daemon_process_ = std::make_unique<DaemonProcess>(
+      EXECMOND_DAEMON, dir_,
+      std::vector<std::string>{
+          "--config.file=" + write_config("tracer:\n  attach_mode: tracepoint\n"),
+          "--web.listen-address=127.0.0.1:0"},
+      std::map<std::string, std::string>{}, dir_ + "/execmond.log", no_tracefs);
+  const int status = daemon_process_->wait();
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 1) << status;
+  EXPECT_NE(daemon_process_->log().find("classic tracepoints need tracefs: mount it with"),
+            std::string::npos)
+      << daemon_process_->log();
+}
+
+TEST_F(FaultsTest, NoUsableBtfIsOneLineNamingTheFlag) {
+  for (const std::string& btf : {std::string("/dev/null"), std::string("/etc/passwd")}) {
+    auto [status, output] = run_command(std::string(EXECMOND_DAEMON) +
+                                        " --web.listen-address=127.0.0.1:0 --btf.path=" + btf);
+    EXPECT_EQ(status, 1) << output;
+    EXPECT_NE(output.find("level=critical msg=" + btf +
+                          " is not BTF (no BTF header): point --btf.path at the running kernel's "
+                          "BTF, /sys/kernel/btf/vmlinux"),
+              std::string::npos)
+        << output;
+  }
+  auto [status, output] = run_command(std::string(EXECMOND_DAEMON) +
+                                      " --web.listen-address=127.0.0.1:0 --btf.path=/nonexistent");
+  EXPECT_EQ(status, 1);
+  EXPECT_NE(output.find("kernel BTF not found at /nonexistent"), std::string::npos) << output;
+}
+
+TEST_F(FaultsTest, AReadOnlyOrFullTmpMakesNoDifference) {
+  auto hostile_tmp = [dir = dir_] {
+    private_mounts();
+    // The test's directory (config, notify socket) stays reachable through a bind mount.
+    const int kept = open(dir.c_str(), O_PATH | O_DIRECTORY);
+    if (kept < 0 || mount("tmpfs", "/tmp", "tmpfs", 0, "size=16k") != 0) _exit(122);
+    if (!std::filesystem::create_directories(dir) ||
+        mount(("/proc/self/fd/" + std::to_string(kept)).c_str(), dir.c_str(), nullptr, MS_BIND,
+              nullptr) != 0) {
+      _exit(123);
+    }
+    // Full, then read-only: nothing can be written to /tmp either way.
+    std::FILE* f = std::fopen("/tmp/filler", "w");
+    while (f != nullptr && std::fputc('x', f) != EOF && std::fflush(f) == 0) {
+    }
+    if (f != nullptr) std::fclose(f);
+    if (mount(nullptr, "/tmp", nullptr, MS_REMOUNT | MS_RDONLY, nullptr) != 0) _exit(124);
+    setenv("TMPDIR", "/tmp", 1);
+  };
+  launch(kFastDrains, {}, hostile_tmp);
+  expect_counted("rot");
+  kill(daemon_process_->pid(), SIGHUP);
+  EXPECT_NE(daemon_process_->await("READY=1"), "");
+  EXPECT_EQ(scrape_daemon().value("execmond_config_last_reload_successful"), 1);
+}
+
+TEST_F(FaultsTest, CapabilitiesKeptFollowTheConfiguration) {
+  // CapEff of a process, from /proc.
+  auto effective = [](pid_t pid) {
+    std::ifstream status("/proc/" + std::to_string(pid) + "/status");
+    for (std::string line; std::getline(status, line);) {
+      if (line.rfind("CapEff:", 0) == 0) return std::stoull(line.substr(7), nullptr, 16);
+    }
+    return ~0ULL;
+  };
+  launch(kFastDrains);
+  EXPECT_EQ(effective(daemon_process_->pid()), 0ULL) << "no cgroup names: nothing kept";
+  daemon_process_->stop(SIGTERM);
+  launch(std::string(kFastDrains) + "labels:\n  default: [unit]\n");
+  EXPECT_EQ(effective(daemon_process_->pid()), 1ULL << 2) << "CAP_DAC_READ_SEARCH";
+}
+
+TEST_F(FaultsTest, DoctorSaysThisHostCanRunExecmond) {
+  auto [status, output] = run_command(std::string(EXECMOND_DAEMON) + " doctor");
+  EXPECT_EQ(status, 0) << output;
+  for (const char* line :
+       {"OK    kernel version", "OK    kernel BTF", "OK    BPF privileges", "OK    tp_btf programs",
+        "OK    tracepoint programs", "execmond can run on this host."}) {
+    EXPECT_NE(output.find(line), std::string::npos) << line << "\n" << output;
+  }
+  EXPECT_EQ(output.find("FAIL"), std::string::npos) << output;
+}
+
+TEST_F(FaultsTest, DoctorFailsWithoutPrivilegesOrBtf) {
+  const passwd* nobody = getpwnam("nobody");
+  ASSERT_NE(nobody, nullptr);
+  auto [status, output] = run_command("setpriv --reuid=" + std::to_string(nobody->pw_uid) +
+                                      " --regid=" + std::to_string(nobody->pw_gid) +
+                                      " --clear-groups " + EXECMOND_DAEMON + " doctor");
+  EXPECT_EQ(status, 1) << output;
+  EXPECT_NE(output.find("FAIL  BPF privileges       cannot load BPF programs; fix: missing "
+                        "CAP_BPF and CAP_PERFMON"),
+            std::string::npos)
+      << output;
+  std::tie(status, output) =
+      run_command(std::string(EXECMOND_DAEMON) + " doctor --btf.path=/dev/null");
+  EXPECT_EQ(status, 1) << output;
+  EXPECT_NE(output.find("FAIL  kernel BTF"), std::string::npos) << output;
+  EXPECT_NE(output.find("cannot run on this host until the FAIL lines are fixed"),
+            std::string::npos);
+}
+
+}  // namespace
+}  // namespace execmond::test
