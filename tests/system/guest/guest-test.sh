@@ -155,6 +155,16 @@ if version_out="$(execmond --version 2>&1)"; then
 else
   fail execmond-version "execmond --version failed: $version_out"
 fi
+# The doctor on Debian 12's own kernel: both program sets must load here.
+doctor_out="$(execmond doctor 2>&1)"
+doctor_rc=$?
+if [ $doctor_rc -eq 0 ] && grep -q '^OK    tp_btf programs' <<<"$doctor_out" &&
+  grep -q '^OK    kernel version       6\.1' <<<"$doctor_out"; then
+  pass doctor "execmond doctor: exit 0, $(grep -c '^OK' <<<"$doctor_out") OK, $(grep -c '^WARN' <<<"$doctor_out") WARN"
+else
+  fail doctor "execmond doctor: exit $doctor_rc: $(grep -E '^(FAIL|WARN)' <<<"$doctor_out" | paste -sd';')"
+fi
+info doctor-report "$(paste -sd'|' <<<"$doctor_out")"
 unit_path="$(systemctl show -p FragmentPath --value $unit 2>/dev/null)"
 if [ -z "$unit_path" ]; then
   for p in /lib/systemd/system/$unit.service /usr/lib/systemd/system/$unit.service /etc/systemd/system/$unit.service; do
