@@ -11,13 +11,13 @@ CONFIG ?= config/execmond.yaml
 # Debian 12 packages needed to build and test; nothing is downloaded otherwise.
 DEPS = build-essential cmake pkg-config clang llvm libbpf-dev bpftool \
        prometheus-cpp-dev libyaml-cpp-dev libspdlog-dev libsystemd-dev \
-       libgtest-dev libgmock-dev prometheus curl
+       libgtest-dev libgmock-dev libssl-dev libcrypt-dev prometheus curl
 
 # The tools the benchmark measures execmond beside (Debian packages).
 BENCH_DEPS = bpftrace libbpf-tools prometheus-process-exporter prometheus-node-exporter
 
 .PHONY: all deps build run test clean format lint package packagetest systemtest promtest \
-        bench benchsmoke bench-deps
+        bench benchsmoke bench-deps asantest tsantest
 
 all: build
 
@@ -53,17 +53,40 @@ benchsmoke: build bench-deps
 	@test -e /sys/kernel/tracing/events || mount -t tracefs tracefs /sys/kernel/tracing || true
 	$(BUILD_DIR)/tests/execmond_bench --quick --check
 
+# The whole suite with the daemon and tests built under AddressSanitizer and
+# UndefinedBehaviorSanitizer (any report fails the run).
+ASAN_DIR = $(BUILD_DIR)-asan
+asantest: deps
+	cmake -S . -B $(ASAN_DIR) -DEXECMOND_SANITIZE=address,undefined $(CMAKE_FLAGS)
+	cmake --build $(ASAN_DIR) -j $(JOBS)
+	@test -e /sys/kernel/tracing/events || mount -t tracefs tracefs /sys/kernel/tracing || true
+	cd $(ASAN_DIR) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
+	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ctest --output-on-failure -j $(JOBS)
+
+# The concurrency tests (drain, scrape and reload together; the collector's
+# lock) under ThreadSanitizer.
+TSAN_DIR = $(BUILD_DIR)-tsan
+tsantest: deps
+	cmake -S . -B $(TSAN_DIR) -DEXECMOND_SANITIZE=thread $(CMAKE_FLAGS)
+	cmake --build $(TSAN_DIR) -j $(JOBS) --target execmond_unit_tests execmond_bpf_tests
+	TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
+	  $(TSAN_DIR)/tests/execmond_unit_tests --gtest_filter='CollectorTest.ScrapesDuringDrains*'
+	TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
+	  $(TSAN_DIR)/tests/execmond_bpf_tests --gtest_filter='ConcurrencyTest.*'
+
 CXX_SOURCES = src/*.cpp src/*.h tests/*/*.cpp tests/*/*.h
 
 format:
 	clang-format -i $(CXX_SOURCES)
 
-# Formatting and clang-tidy (.clang-tidy), warnings as errors.
+# Formatting, clang-tidy (.clang-tidy) and cppcheck, warnings as errors.
 lint: build
-	@dpkg -s clang-format clang-tidy >/dev/null 2>&1 || \
-	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends clang-format clang-tidy
+	@dpkg -s clang-format clang-tidy cppcheck >/dev/null 2>&1 || \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends clang-format clang-tidy cppcheck
 	clang-format --dry-run --Werror $(CXX_SOURCES)
 	clang-tidy -p $(BUILD_DIR) --quiet src/*.cpp
+	cppcheck --enable=warning,performance,portability --std=c++20 --error-exitcode=1 \
+	  --inline-suppr --quiet --include=/usr/include/bpf/libbpf_common.h -I src -I bpf src/*.cpp
 
 # deb and rpm in $(BUILD_DIR)/packages (CPack).
 package: build

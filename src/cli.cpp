@@ -44,6 +44,15 @@ const FlagSpec kFlags[] = {
      [](CliOptions& o, std::string v) { o.telemetry_path = std::move(v); }, nullptr,
      [] { return quoted(Config().telemetry_path); },
      "Path under which to expose metrics. Overrides web.telemetry_path in the config file."},
+    {"--web.config.file", "",
+     [](CliOptions& o, std::string v) { o.web_config_file = std::move(v); }, nullptr,
+     [] { return quoted(""); },
+     "Web configuration file (exporter-toolkit format) for TLS and basic authentication; "
+     "re-read on SIGHUP. Overrides web.config_file in the config file."},
+    {"--web.max-requests", "", [](CliOptions& o, std::string v) { o.max_requests = std::move(v); },
+     nullptr, [] { return std::to_string(Config().max_requests); },
+     "Maximum number of parallel scrape requests; more get 503. 0 means no limit. Overrides "
+     "web.max_requests in the config file."},
     {"--log.level", "", [](CliOptions& o, std::string v) { o.log_level = std::move(v); }, nullptr,
      [] { return Config().log_level; },
      "Only log messages at this level or above: trace, debug, info, warn, error or off. "
@@ -67,6 +76,8 @@ struct Override {
 constexpr Override kOverrides[] = {
     {"--web.listen-address", "web.listen_address", &CliOptions::listen_address},
     {"--web.telemetry-path", "web.telemetry_path", &CliOptions::telemetry_path},
+    {"--web.config.file", "web.config_file", &CliOptions::web_config_file},
+    {"--web.max-requests", "web.max_requests", &CliOptions::max_requests},
     {"--log.level", "log.level", &CliOptions::log_level},
     {"--log.target", "log.target", &CliOptions::log_target},
 };

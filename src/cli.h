@@ -18,12 +18,14 @@ struct CliOptions {
   bool check_config = false;       // --config.check
   bool show_version = false;
   bool show_help = false;
-  bool doctor = false;                        // `execmond doctor`: check the host and exit
-  std::string btf_path = kKernelBtfPath;      // --btf.path
-  std::optional<std::string> listen_address;  // --web.listen-address
-  std::optional<std::string> telemetry_path;  // --web.telemetry-path
-  std::optional<std::string> log_level;       // --log.level
-  std::optional<std::string> log_target;      // --log.target (stderr|journal)
+  bool doctor = false;                         // `execmond doctor`: check the host and exit
+  std::string btf_path = kKernelBtfPath;       // --btf.path
+  std::optional<std::string> listen_address;   // --web.listen-address
+  std::optional<std::string> telemetry_path;   // --web.telemetry-path
+  std::optional<std::string> web_config_file;  // --web.config.file
+  std::optional<std::string> max_requests;     // --web.max-requests
+  std::optional<std::string> log_level;        // --log.level
+  std::optional<std::string> log_target;       // --log.target (stderr|journal)
 };
 
 struct CliResult {

@@ -209,6 +209,10 @@ constexpr std::string_view kCgroupPrefixAllowed =
     R"(use cgroup path prefixes that start with "/" (e.g. [/system.slice/]))";
 constexpr std::string_view kUidAllowed = "use integers from 0 to 4294967294 (e.g. [0, 1000])";
 constexpr std::string_view kSeriesAllowed = "use an integer from 1 to 1000000";
+constexpr std::string_view kWebConfigAllowed =
+    "use the path of a web configuration file (TLS, basic auth), or \"\" for none";
+constexpr std::string_view kMaxRequestsAllowed =
+    "use an integer from 0 (no limit) to 1000: concurrent scrapes answered, others get 503";
 constexpr std::string_view kStaleAllowed =
     "use 0s (never) or a duration from 1m to 30d, in units of d, h, m and s (e.g. 1h, 7d)";
 
@@ -287,6 +291,18 @@ std::string apply_count(std::uint32_t& field, const std::string& text, std::uint
   if (*value < low || *value > high) return problem(quote(text) + " is out of range", allowed);
   field = static_cast<std::uint32_t>(*value);
   return "";
+}
+
+std::string apply_web_config_file(Config& config, const std::string& text) {
+  if (has_space_or_control(text) && !text.empty()) {
+    return problem(quote(text) + " has control characters or spaces", kWebConfigAllowed);
+  }
+  config.web_config_file = text;
+  return "";
+}
+
+std::string apply_max_requests(Config& config, const std::string& text) {
+  return apply_count(config.max_requests, text, 0, 1000, kMaxRequestsAllowed);
 }
 
 std::string apply_max_processes(Config& config, const std::string& text) {
@@ -633,6 +649,12 @@ std::vector<Setting> make_settings() {
              [](const Config& c) { return c.listen_address; }),
       scalar("web", "telemetry_path", kPathAllowed, Restart::Yes, apply_telemetry_path,
              [](const Config& c) { return c.telemetry_path; }),
+      scalar("web", "config_file", kWebConfigAllowed, Restart::No, apply_web_config_file,
+             [](const Config& c) {
+               return c.web_config_file.empty() ? std::string("\"\"") : c.web_config_file;
+             }),
+      scalar("web", "max_requests", kMaxRequestsAllowed, Restart::Yes, apply_max_requests,
+             [](const Config& c) { return std::to_string(c.max_requests); }),
       scalar("tracer", "drain_interval", kDurationAllowed, Restart::No, apply_drain_interval,
              [](const Config& c) { return format_duration(c.drain_interval); }),
       scalar("tracer", "max_processes", kProcessesAllowed, Restart::Yes, apply_max_processes,
@@ -921,32 +943,38 @@ ConfigResult parse_config(const std::string& yaml_text, const std::string& sourc
   return {std::move(config), ""};
 }
 
-ConfigResult load_config_file(const std::string& path) {
-  auto cannot_read = [&](const std::string& why) {
-    return failure(path + ": cannot read config file: " + why);
-  };
+std::optional<std::string> read_small_file(const std::string& path, std::string& why) {
   try {
     int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return cannot_read(std::generic_category().message(errno));
+    if (fd < 0) {
+      why = std::generic_category().message(errno);
+      return std::nullopt;
+    }
     std::string text;
     char buf[8192];
     ssize_t got = 0;
     while ((got = ::read(fd, buf, sizeof buf)) != 0) {
       if (got < 0 && errno == EINTR) continue;
       if (got < 0 || text.size() + static_cast<std::size_t>(got) > kMaxConfigBytes) {
-        std::string why = got < 0 ? std::generic_category().message(errno) : "larger than 1 MiB";
+        why = got < 0 ? std::generic_category().message(errno) : "larger than 1 MiB";
         ::close(fd);
-        return cannot_read(why);
+        return std::nullopt;
       }
       text.append(buf, static_cast<std::size_t>(got));
     }
     ::close(fd);
-    return parse_config(text, path);
+    return text;
   } catch (const std::exception& e) {
-    return cannot_read(e.what());
-  } catch (...) {
-    return cannot_read("unexpected error");
+    why = e.what();
   }
+  return std::nullopt;
+}
+
+ConfigResult load_config_file(const std::string& path) {
+  std::string why;
+  std::optional<std::string> text = read_small_file(path, why);
+  if (!text) return failure(path + ": cannot read config file: " + why);
+  return parse_config(*text, path);
 }
 
 std::string describe(const Config& config) {

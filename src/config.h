@@ -53,6 +53,8 @@ struct Config {
   // web:
   std::string listen_address = ":9765";
   std::string telemetry_path = "/metrics";
+  std::string web_config_file;      // exporter-toolkit web config (TLS, basic auth); "" none
+  std::uint32_t max_requests = 40;  // concurrent scrapes; 0 no limit
   // tracer:
   std::chrono::milliseconds drain_interval{1000};
   std::uint32_t max_processes = 32768;  // procs map capacity
@@ -92,6 +94,8 @@ struct ConfigResult {
 ConfigResult parse_config(const std::string& yaml_text, const std::string& source);
 // Reads and parses a file; a missing or unreadable file is an error.
 ConfigResult load_config_file(const std::string& path);
+// Reads a configuration-sized file (at most 1 MiB); nothing, and `why`, on failure.
+std::optional<std::string> read_small_file(const std::string& path, std::string& why);
 
 // Human-readable multi-line summary printed by --config.check.
 std::string describe(const Config& config);

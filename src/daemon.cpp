@@ -132,9 +132,9 @@ void Daemon::start(bool drop_capabilities) {
     }
   }
   try {
-    tracer_ = std::make_unique<Tracer>(TracerOptions{
-        config_.max_processes, config_.max_keys, config_.attach_mode, config_.lifetime_buckets,
-        SourcesNeeded::of(config_).exe, cli_.btf_path});
+    tracer_ = std::make_unique<Tracer>(
+        TracerOptions{config_.max_processes, config_.max_keys, config_.attach_mode,
+                      config_.lifetime_buckets, SourcesNeeded::of(config_).exe, cli_.btf_path});
     resolver_ = std::make_unique<IdentityResolver>(tracer_->exe_paths_fd());
     apply_filters();
     tracer_->seed_running_processes();
@@ -145,15 +145,15 @@ void Daemon::start(bool drop_capabilities) {
   drain_once();  // the live gauge is right from the first scrape
   spdlog::info("tracing execs, forks and exits with {} programs; {} processes already running",
                tracer_->attach_kind(), last_drain_.procs_entries);
+  std::optional<WebConfig> web = load_web(config_);
+  if (!web) throw StartupError(web_error_);
   try {
-    http_ = std::make_unique<HttpServer>(
-        config_.listen_address, config_.telemetry_path,
-        std::vector<std::weak_ptr<prometheus::Collectable>>{collector_, registry_});
+    serve(*web);
   } catch (const HttpError& e) {
     throw StartupError(e.what());
   }
-  spdlog::info("serving metrics on {} at {} (port {})", config_.listen_address,
-               config_.telemetry_path, port());
+  spdlog::info("serving metrics on {} at {} (port {}; {})", config_.listen_address,
+               config_.telemetry_path, port(), describe(*web));
   if (drop_capabilities) {
     // Kept only when cgroup ids are turned into names (unit, cgroup and
     // container_id labels or filters): CAP_DAC_READ_SEARCH lets
@@ -170,6 +170,38 @@ void Daemon::start(bool drop_capabilities) {
 }
 
 std::uint16_t Daemon::port() const { return http_ ? http_->port() : 0; }
+
+std::optional<WebConfig> Daemon::load_web(const Config& config) {
+  if (config.web_config_file.empty()) return WebConfig{};
+  WebConfigResult loaded = load_web_config(config.web_config_file);
+  web_error_ = loaded.error;
+  return loaded.config;
+}
+
+void Daemon::serve(const WebConfig& web) {
+  http_.reset();  // its port is free again for the new server
+  http_ = std::make_unique<HttpServer>(
+      HttpOptions{config_.listen_address, config_.telemetry_path, config_.max_requests, web},
+      std::vector<std::weak_ptr<prometheus::Collectable>>{collector_, registry_});
+}
+
+bool Daemon::reload_web(const WebConfig& web) {
+  if (web.tls == http_->options().web.tls) {
+    http_->set_basic_auth_users(web.basic_auth_users);
+    return true;
+  }
+  // TLS settings are the server's: serve anew, or again as before when that fails.
+  const WebConfig previous = http_->options().web;
+  try {
+    serve(web);
+    spdlog::info("serving {} since the reload", describe(web));
+    return true;
+  } catch (const HttpError& e) {
+    spdlog::error("reload failed, keeping the running web configuration: {}", e.what());
+    serve(previous);
+    return false;
+  }
+}
 
 void Daemon::apply_filters() {
   SourcesNeeded needed = SourcesNeeded::of(config_);
@@ -226,6 +258,14 @@ bool Daemon::reload() {
     return false;
   }
   Config wanted = std::move(*loaded.config);
+  std::optional<WebConfig> web = load_web(wanted);
+  if (!web || !reload_web(*web)) {
+    if (!web) spdlog::error("reload failed, keeping the running configuration: {}", web_error_);
+    reload_successful_->Set(0);
+    notify::ready(status_line());
+    return false;
+  }
+  config_.web_config_file = wanted.web_config_file;
   for (const std::string& key : restart_only_differences(config_, wanted)) {
     spdlog::warn("reload: {} changed; it takes effect after a restart", key);
   }

@@ -21,6 +21,7 @@
 #include "http_server.h"
 #include "identity_resolver.h"
 #include "tracer.h"
+#include "web_config.h"
 
 namespace execmond {
 
@@ -58,6 +59,12 @@ class Daemon {
   std::string status_line() const;
   // Installs the config's filters in the kernel and the aggregator.
   void apply_filters();
+  // The web config `config` names (none: plain HTTP); nothing, and web_error_, when it is bad.
+  std::optional<WebConfig> load_web(const Config& config);
+  // Starts the HTTP server with `web`, replacing a running one; throws HttpError.
+  void serve(const WebConfig& web);
+  // Applies a reloaded web config; false (and the old one still served) when it cannot.
+  bool reload_web(const WebConfig& web);
 
   CliOptions cli_;
   Config config_;
@@ -71,6 +78,7 @@ class Daemon {
   prometheus::Gauge* reload_successful_ = nullptr;
   prometheus::Gauge* reload_success_time_ = nullptr;
   std::unique_ptr<HttpServer> http_;
+  std::string web_error_;
   int bpf_stats_fd_ = -1;
 };
 

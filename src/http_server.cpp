@@ -4,42 +4,156 @@
 #include <arpa/inet.h>
 #include <civetweb.h>
 #include <netinet/in.h>
+#include <openssl/ssl.h>
 #include <prometheus/exposer.h>
 #include <spdlog/spdlog.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <cstring>
 #include <mutex>
 
+#include "http_auth.h"
 #include "landing_page.h"
 
 namespace execmond {
 
 namespace {
 
-// civetweb's callbacks carry no user pointer of ours; the page is one per process.
-std::mutex g_page_mutex;
-std::string g_landing_page;
+// civetweb's callbacks carry no user pointer of ours; there is one server
+// per process, so its guard is global.
+struct Guard {
+  std::string landing_page;
+  std::string telemetry_path;
+  std::uint32_t max_requests = 0;
+  std::shared_ptr<const BasicAuth> auth;
+  std::optional<TlsConfig> tls;
+};
 
-int serve_landing_page(mg_connection* conn) {
+std::mutex g_mutex;
+Guard g_guard;
+std::atomic<std::uint32_t> g_scrapes_in_flight{0};
+
+Guard current_guard() {
+  std::lock_guard lock(g_mutex);
+  return g_guard;
+}
+
+// Marks a connection whose request holds a scrape slot, for end_request.
+char g_holds_slot;
+
+int answer(mg_connection* conn, int status, const char* reason, const std::string& extra_headers,
+           const std::string& body) {
+  mg_printf(conn,
+            "HTTP/1.1 %d %s\r\nContent-Type: text/plain; charset=utf-8\r\n"
+            "Content-Length: %zu\r\nConnection: close\r\n%s\r\n",
+            status, reason, body.size(), extra_headers.c_str());
+  mg_write(conn, body.data(), body.size());
+  return status;
+}
+
+// Every request passes here first: 0 lets the Exposer's handlers answer it.
+int guard_request(mg_connection* conn) {
   const mg_request_info* info = mg_get_request_info(conn);
-  if (info == nullptr || info->local_uri == nullptr || std::strcmp(info->local_uri, "/") != 0) {
-    return 0;  // not ours: let the Exposer's handlers (or a 404) answer
+  if (info == nullptr || info->local_uri == nullptr) return 0;
+  const Guard guard = current_guard();
+  if (guard.auth && guard.auth->enabled()) {
+    const char* header = mg_get_header(conn, "Authorization");
+    if (!guard.auth->allows(header != nullptr ? header : "")) {
+      return answer(conn, 401, "Unauthorized", "WWW-Authenticate: Basic realm=\"execmond\"\r\n",
+                    "Unauthorized\n");
+    }
   }
-  std::string page;
-  {
-    std::lock_guard lock(g_page_mutex);
-    page = g_landing_page;
+  const std::string uri = info->local_uri;
+  if (uri == "/") {
+    mg_send_http_ok(conn, "text/html; charset=utf-8",
+                    static_cast<long long>(guard.landing_page.size()));
+    mg_write(conn, guard.landing_page.data(), guard.landing_page.size());
+    return 200;
   }
-  mg_send_http_ok(conn, "text/html; charset=utf-8", static_cast<long long>(page.size()));
-  mg_write(conn, page.data(), page.size());
-  return 200;
+  if (uri == guard.telemetry_path && guard.max_requests != 0) {
+    if (g_scrapes_in_flight.fetch_add(1) >= guard.max_requests) {
+      g_scrapes_in_flight.fetch_sub(1);
+      return answer(conn, 503, "Service Unavailable", "",
+                    "Too many parallel scrapes; see --web.max-requests\n");
+    }
+    mg_set_user_connection_data(conn, &g_holds_slot);
+  }
+  return 0;
+}
+
+void end_request(const mg_connection* conn, int /*status*/) {
+  auto* c = const_cast<mg_connection*>(conn);
+  if (mg_get_user_connection_data(c) == &g_holds_slot) {
+    mg_set_user_connection_data(c, nullptr);
+    g_scrapes_in_flight.fetch_sub(1);
+  }
 }
 
 int log_civetweb_message(const mg_connection* /*conn*/, const char* message) {
   spdlog::debug("http: {}", message);
+  return 1;
+}
+
+int openssl_version(TlsVersion v) {
+  switch (v) {
+    case TlsVersion::kTls10:
+      return TLS1_VERSION;
+    case TlsVersion::kTls11:
+      return TLS1_1_VERSION;
+    case TlsVersion::kTls12:
+      return TLS1_2_VERSION;
+    case TlsVersion::kTls13:
+      return TLS1_3_VERSION;
+  }
+  return TLS1_2_VERSION;
+}
+
+// Accepts any certificate a client sends: the two client_auth_types that ask
+// for one without verifying it.
+int accept_any_certificate(int /*preverified*/, X509_STORE_CTX* /*store*/) { return 1; }
+
+// Sets up civetweb's TLS context from the web config, as exporter-toolkit
+// would: 1 tells civetweb it is done, -1 that TLS cannot start.
+int init_tls(void* ssl_ctx, void* /*user_data*/) {
+  const std::optional<TlsConfig> tls = current_guard().tls;
+  if (!tls) return -1;
+  auto* ctx = static_cast<SSL_CTX*>(ssl_ctx);
+  if (SSL_CTX_use_certificate_chain_file(ctx, tls->cert_file.c_str()) != 1 ||
+      SSL_CTX_use_PrivateKey_file(ctx, tls->key_file.c_str(), SSL_FILETYPE_PEM) != 1 ||
+      SSL_CTX_check_private_key(ctx) != 1) {
+    spdlog::error("TLS: cannot use certificate {} with key {}", tls->cert_file, tls->key_file);
+    return -1;
+  }
+  SSL_CTX_set_min_proto_version(ctx, openssl_version(tls->min_version));
+  SSL_CTX_set_max_proto_version(ctx, openssl_version(tls->max_version));
+  if (!tls->client_ca_file.empty()) {
+    if (SSL_CTX_load_verify_locations(ctx, tls->client_ca_file.c_str(), nullptr) != 1) {
+      spdlog::error("TLS: cannot read client CA file {}", tls->client_ca_file);
+      return -1;
+    }
+    SSL_CTX_set_client_CA_list(ctx, SSL_load_client_CA_file(tls->client_ca_file.c_str()));
+  }
+  switch (tls->client_auth) {
+    case ClientAuth::kNoClientCert:
+      SSL_CTX_set_verify(ctx, SSL_VERIFY_NONE, nullptr);
+      break;
+    case ClientAuth::kRequestClientCert:
+      SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, accept_any_certificate);
+      break;
+    case ClientAuth::kRequireAnyClientCert:
+      SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT,
+                         accept_any_certificate);
+      break;
+    case ClientAuth::kVerifyClientCertIfGiven:
+      SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, nullptr);
+      break;
+    case ClientAuth::kRequireAndVerifyClientCert:
+      SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, nullptr);
+      break;
+  }
   return 1;
 }
 
@@ -67,30 +181,54 @@ std::string bind_failure(const std::string& listen_address) {
 
 }  // namespace
 
-std::string civetweb_listening_ports(const std::string& listen_address) {
-  if (!listen_address.empty() && listen_address.front() == ':') return listen_address.substr(1);
-  return listen_address;
+std::string civetweb_listening_ports(const std::string& listen_address, bool tls) {
+  std::string ports = listen_address;
+  if (!ports.empty() && ports.front() == ':') ports = ports.substr(1);
+  return tls ? ports + "s" : ports;
 }
 
-HttpServer::HttpServer(const std::string& listen_address, const std::string& telemetry_path,
-                       const std::vector<std::weak_ptr<prometheus::Collectable>>& collectables) {
+int civetweb_threads(std::uint32_t max_requests) {
+  constexpr int kForSlowClients = 64;
+  return static_cast<int>(max_requests == 0 ? 40 : max_requests) + kForSlowClients;
+}
+
+HttpServer::HttpServer(const HttpOptions& options,
+                       const std::vector<std::weak_ptr<prometheus::Collectable>>& collectables)
+    : options_(options) {
   {
-    std::lock_guard lock(g_page_mutex);
-    g_landing_page = landing_page_html(telemetry_path, EXECMOND_VERSION);
+    std::lock_guard lock(g_mutex);
+    g_guard.landing_page = landing_page_html(options.telemetry_path, EXECMOND_VERSION);
+    g_guard.telemetry_path = options.telemetry_path;
+    g_guard.max_requests = options.max_requests;
+    g_guard.auth = std::make_shared<const BasicAuth>(options.web.basic_auth_users);
+    g_guard.tls = options.web.tls;
   }
   static CivetCallbacks callbacks;
-  callbacks.begin_request = serve_landing_page;
+  callbacks.begin_request = guard_request;
+  callbacks.end_request = end_request;
   callbacks.log_message = log_civetweb_message;
-  std::vector<std::string> options{"listening_ports",    civetweb_listening_ports(listen_address),
-                                   "num_threads",        "4",
-                                   "request_timeout_ms", "10000"};
+  callbacks.init_ssl = init_tls;
+  const bool tls = options.web.tls.has_value();
+  std::vector<std::string> civet{
+      "listening_ports",    civetweb_listening_ports(options.listen_address, tls),
+      "num_threads",        std::to_string(civetweb_threads(options.max_requests)),
+      "request_timeout_ms", std::to_string(kRequestTimeoutMs),
+      "enable_keep_alive",  "no",
+      "max_request_size",   "16384",
+  };
   try {
-    exposer_ = std::make_unique<prometheus::Exposer>(options, &callbacks);
+    exposer_ = std::make_unique<prometheus::Exposer>(civet, &callbacks);
   } catch (const std::exception&) {
-    throw HttpError("cannot listen on " + listen_address + ": " + bind_failure(listen_address) +
+    std::string why = bind_failure(options.listen_address);
+    if (tls && why == "cannot bind") {
+      throw HttpError("cannot serve TLS on " + options.listen_address +
+                      ": check cert_file and key_file in the web config (--log.level=debug "
+                      "shows civetweb's reason)");
+    }
+    throw HttpError("cannot listen on " + options.listen_address + ": " + why +
                     "; stop what holds the port or choose another with --web.listen-address");
   }
-  for (const auto& c : collectables) exposer_->RegisterCollectable(c, telemetry_path);
+  for (const auto& c : collectables) exposer_->RegisterCollectable(c, options.telemetry_path);
 }
 
 HttpServer::~HttpServer() = default;
@@ -98,6 +236,13 @@ HttpServer::~HttpServer() = default;
 std::uint16_t HttpServer::port() const {
   std::vector<int> ports = exposer_->GetListeningPorts();
   return ports.empty() ? 0 : static_cast<std::uint16_t>(ports.front());
+}
+
+void HttpServer::set_basic_auth_users(const std::map<std::string, std::string>& users) {
+  options_.web.basic_auth_users = users;
+  auto auth = std::make_shared<const BasicAuth>(users);
+  std::lock_guard lock(g_mutex);
+  g_guard.auth = std::move(auth);
 }
 
 }  // namespace execmond

@@ -156,6 +156,7 @@ CgroupResolver::Lookup CgroupResolver::resolve_by_handle(std::uint64_t cgroup_id
   // struct file_handle ends in a flexible array: give it room for the 8-byte id.
   alignas(
       struct file_handle) unsigned char storage[sizeof(struct file_handle) + sizeof cgroup_id]{};
+  // cppcheck-suppress legacyUninitvar ; the placement new value-initializes it
   auto* handle = new (storage) file_handle{};
   handle->handle_bytes = sizeof cgroup_id;
   handle->handle_type = kFileidKernfs;

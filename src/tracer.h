@@ -27,8 +27,8 @@ struct TracerOptions {
   std::uint32_t max_processes = 32768;
   std::uint32_t max_keys = 8192;
   AttachMode attach_mode = AttachMode::Auto;
-  std::vector<double> lifetime_buckets;  // seconds
-  bool record_exe = false;               // resolve executables (exe label or filter)
+  std::vector<double> lifetime_buckets;              // seconds
+  bool record_exe = false;                           // resolve executables (exe label or filter)
   std::string btf_path = "/sys/kernel/btf/vmlinux";  // the running kernel's BTF
 };
 

@@ -110,6 +110,8 @@ TEST(ConfigDefaults, DescribeListsEveryKey) {
   EXPECT_EQ(text.substr(0, text.find("metrics.")),
             "web.listen_address: :9765\n"
             "web.telemetry_path: /metrics\n"
+            "web.config_file: \"\"\n"
+            "web.max_requests: 40\n"
             "tracer.drain_interval: 1s\n"
             "tracer.max_processes: 32768\n"
             "tracer.max_keys: 8192\n"
@@ -365,7 +367,7 @@ TEST(ConfigErrors, WrongNodeTypes) {
        "cardinality"},
       {"web: 9765\n",
        "test.yaml:1: web: expected a map, found a single value \"9765\"; allowed keys under "
-       "web: listen_address, telemetry_path"},
+       "web: listen_address, telemetry_path, config_file, max_requests"},
       {"tracer:\n  - max_keys\n",
        "test.yaml:2: tracer: expected a map, found a list; allowed keys under tracer: "
        "drain_interval, max_processes, max_keys, attach_mode, bpf_stats"},
@@ -388,7 +390,7 @@ TEST(ConfigErrors, WrongNodeTypes) {
        "[0.001, 0.01, 0.1, 1])"},
       {"web:\n  [a]: 1\n",
        "test.yaml:2: web: a key is a list, not a name; allowed keys under web: listen_address, "
-       "telemetry_path"},
+       "telemetry_path, config_file, max_requests"},
   };
   for (const BadValue& bad : cases) EXPECT_EQ(parse_error(bad.yaml), bad.message) << bad.yaml;
 }
@@ -402,7 +404,7 @@ TEST(ConfigErrors, UnknownKeysAtEveryLevel) {
        "log, labels, filters, cardinality"},
       {"web:\n  telemetry_path: /m\n  listen_adress: :1\n",
        "test.yaml:3: web.listen_adress: unknown key; allowed keys under web: listen_address, "
-       "telemetry_path"},
+       "telemetry_path, config_file, max_requests"},
       {"tracer:\n  max_procs: 100\n",
        "test.yaml:2: tracer.max_procs: unknown key; allowed keys under tracer: drain_interval, "
        "max_processes, max_keys, attach_mode, bpf_stats"},
