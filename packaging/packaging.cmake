@@ -66,6 +66,9 @@ add_custom_target(execmond_docs ALL DEPENDS ${_gen}/execmond.8.gz ${_gen}/change
 
 # ---- Common files ----
 install(TARGETS execmond RUNTIME DESTINATION ${CMAKE_INSTALL_SBINDIR} COMPONENT execmond)
+# The libraries civetweb loads for TLS (see the top CMakeLists.txt).
+install(TARGETS execmond_civetweb_ssl execmond_civetweb_crypto
+        LIBRARY DESTINATION ${EXECMOND_TLS_LIBDIR} COMPONENT execmond)
 install(FILES ${CMAKE_SOURCE_DIR}/config/execmond.yaml
         DESTINATION ${EXECMOND_SYSCONFDIR}/execmond
         PERMISSIONS OWNER_READ OWNER_WRITE GROUP_READ WORLD_READ
