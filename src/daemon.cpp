@@ -152,8 +152,8 @@ void Daemon::start(bool drop_capabilities) {
   } catch (const HttpError& e) {
     throw StartupError(e.what());
   }
-  spdlog::info("serving metrics on {} at {} (port {}; {})", config_.listen_address,
-               config_.telemetry_path, port(), describe(*web));
+  spdlog::info("serving metrics on {} at {}, {} (port {})", config_.listen_address,
+               config_.telemetry_path, describe(*web), port());
   if (drop_capabilities) {
     // Kept only when cgroup ids are turned into names (unit, cgroup and
     // container_id labels or filters): CAP_DAC_READ_SEARCH lets

@@ -219,6 +219,71 @@ set +e
 scenario_rc=${PIPESTATUS[0]}
 set -e
 
+echo "---- TLS and basic auth: a real Prometheus scraping through --web.config.file"
+"$ROOT/tests/support/make-test-certs.sh" "$tmp/certs"
+password=$("$PY" -c 'import secrets; print(secrets.token_urlsafe(16))')
+hash=$("$PY" -W ignore -c 'import crypt, sys; print(crypt.crypt(sys.argv[1], crypt.mksalt(crypt.METHOD_BLOWFISH, rounds=32)))' "$password")
+cat >"$tmp/web.yml" <<WEB
+tls_server_config:
+  cert_file: certs/server.crt
+  key_file: certs/server.key
+  client_auth_type: RequireAndVerifyClientCert
+  client_ca_file: certs/ca.crt
+basic_auth_users:
+  prometheus: '$hash'
+WEB
+cat >"$tmp/secure.yaml" <<SECURE
+web:
+  listen_address: "127.0.0.1:0"
+  config_file: $tmp/web.yml
+SECURE
+start_execmond secure
+secure_addr=$started_addr
+printf '%s' "$password" >"$tmp/password"
+printf 'wrong' >"$tmp/wrong-password"
+secure_job() {  # secure_job NAME PASSWORD_FILE
+  cat <<JOB
+  - job_name: $1
+    scheme: https
+    tls_config:
+      ca_file: $tmp/certs/ca.crt
+      cert_file: $tmp/certs/client.crt
+      key_file: $tmp/certs/client.key
+    basic_auth:
+      username: prometheus
+      password_file: $2
+    static_configs:
+      - targets: ["$secure_addr"]
+JOB
+}
+{
+  printf 'global:\n  scrape_interval: 1s\n  scrape_timeout: 1s\nscrape_configs:\n'
+  secure_job secure "$tmp/password"
+  secure_job secure-wrong-password "$tmp/wrong-password"
+} >"$tmp/prometheus-tls.yml"
+static "promtool check config of the TLS scrape" promtool check config "$tmp/prometheus-tls.yml"
+tls_port=$("$PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+mkdir -p "$tmp/data-tls"
+"$PROMETHEUS" --config.file="$tmp/prometheus-tls.yml" --storage.tsdb.path="$tmp/data-tls" \
+  --web.listen-address="127.0.0.1:$tls_port" --log.level=warn >"$tmp/prometheus-tls.log" 2>&1 &
+pids+=("$!")
+tls_check() {  # tls_check NAME JOB WANT_UP: waits for up{job=JOB} == WANT_UP
+  local got="" q
+  q=$("$PY" -c 'import urllib.parse, sys; print(urllib.parse.quote(sys.argv[1]))' "up{job=\"$2\"}")
+  for _ in $(seq 60); do
+    got=$(curl -s "http://127.0.0.1:$tls_port/api/v1/query?query=$q" |
+      "$PY" -c 'import json, sys; r = json.load(sys.stdin)["data"]["result"]; print(r[0]["value"][1] if r else "")' 2>/dev/null || true)
+    [ "$got" = "$3" ] && break
+    sleep 0.5
+  done
+  static "$1 (up = ${got:-none}, want $3)" test "$got" = "$3"
+}
+tls_check "prometheus scrapes over mutual TLS with basic auth" secure 1
+tls_check "a wrong password is refused" secure-wrong-password 0
+static "the refusal is a 401" sh -c "curl -s http://127.0.0.1:$tls_port/api/v1/targets | grep -q '401 Unauthorized'"
+static "execmond series arrive over TLS" sh -c "curl -s 'http://127.0.0.1:$tls_port/api/v1/query?query=execmond_build_info' | grep -q '\"job\":\"secure\"'"
+static "the password is not in execmond's log" sh -c "! grep -qF -- '$password' '$tmp/execmond-secure.log'"
+
 echo "---- summary"
 passes=$((passes + $(cat "$tmp/configs.out" "$tmp/scenario.out" | grep -c '^PASS ' || true)))
 failures=$((failures + $(cat "$tmp/configs.out" "$tmp/scenario.out" | grep -c '^FAIL ' || true)))
