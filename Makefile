@@ -17,7 +17,7 @@ DEPS = build-essential cmake pkg-config clang llvm libbpf-dev bpftool \
 BENCH_DEPS = bpftrace libbpf-tools prometheus-process-exporter prometheus-node-exporter
 
 .PHONY: all deps build run test clean format lint package packagetest systemtest promtest \
-        bench benchsmoke bench-deps asantest tsantest
+        bench benchsmoke bench-deps asantest tsantest fuzz
 
 all: build
 
@@ -73,6 +73,25 @@ tsantest: deps
 	  $(TSAN_DIR)/tests/execmond_unit_tests --gtest_filter='CollectorTest.ScrapesDuringDrains*'
 	TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
 	  $(TSAN_DIR)/tests/execmond_bpf_tests --gtest_filter='ConcurrencyTest.*'
+
+# libFuzzer (clang) on the YAML config loader, the web config loader and the
+# Authorization header, each for FUZZ_SECONDS from its seed corpus in
+# tests/fuzz/corpus (copied: what the fuzzer adds stays in the build tree).
+FUZZ_DIR = $(BUILD_DIR)-fuzz
+FUZZ_SECONDS ?= 60
+FUZZERS = config web_config auth_header
+fuzz: deps
+	CC=clang CXX=clang++ cmake -S . -B $(FUZZ_DIR) -DEXECMOND_FUZZ=ON -DEXECMOND_BUILD_TESTS=OFF \
+	  -DEXECMOND_SANITIZE=address,undefined $(CMAKE_FLAGS)
+	cmake --build $(FUZZ_DIR) -j $(JOBS) --target $(addsuffix _fuzz,$(FUZZERS))
+	@for f in $(FUZZERS); do \
+	  mkdir -p $(FUZZ_DIR)/corpus/$$f && cp tests/fuzz/corpus/$$f/* $(FUZZ_DIR)/corpus/$$f/ && \
+	  echo "fuzzing $$f for $(FUZZ_SECONDS) s" && \
+	  $(FUZZ_DIR)/tests/fuzz/$${f}_fuzz -max_total_time=$(FUZZ_SECONDS) -max_len=8192 \
+	    -artifact_prefix=$(FUZZ_DIR)/ $(FUZZ_DIR)/corpus/$$f 2>$(FUZZ_DIR)/$$f.log || \
+	    { tail -n 40 $(FUZZ_DIR)/$$f.log; exit 1; }; \
+	  tail -n 1 $(FUZZ_DIR)/$$f.log; \
+	done
 
 CXX_SOURCES = src/*.cpp src/*.h tests/*/*.cpp tests/*/*.h
 

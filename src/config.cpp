@@ -921,6 +921,21 @@ std::vector<double> default_lifetime_buckets() {
   return bounds;
 }
 
+std::string one_line(std::string_view text) {
+  std::string out;
+  for (char c : text) {
+    const auto u = static_cast<unsigned char>(c);
+    if (u < 0x20 || u == 0x7f) {
+      char buf[8];
+      (void)std::snprintf(buf, sizeof buf, "\\x%02x", u);  // cannot fail: fits in buf
+      out += buf;
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
 ConfigResult parse_config(const std::string& yaml_text, const std::string& source) {
   Config config;
   YamlReader reader(source, config);
@@ -936,7 +951,7 @@ ConfigResult parse_config(const std::string& yaml_text, const std::string& sourc
     if (!error.empty()) return failure(error);
   } catch (const YAML::Exception& e) {
     int line = e.mark.line >= 0 ? e.mark.line + 1 : 1;
-    return failure(source + ":" + std::to_string(line) + ": YAML syntax error: " + e.msg);
+    return failure(source + ":" + std::to_string(line) + ": YAML syntax error: " + one_line(e.msg));
   } catch (const std::exception& e) {
     return failure(source + ": cannot parse config file: " + e.what());
   }

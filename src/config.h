@@ -94,6 +94,8 @@ struct ConfigResult {
 ConfigResult parse_config(const std::string& yaml_text, const std::string& source);
 // Reads and parses a file; a missing or unreadable file is an error.
 ConfigResult load_config_file(const std::string& path);
+// `text` with control characters written as \xNN: safe inside a one-line message.
+std::string one_line(std::string_view text);
 // Reads a configuration-sized file (at most 1 MiB); nothing, and `why`, on failure.
 std::optional<std::string> read_small_file(const std::string& path, std::string& why);
 

@@ -46,7 +46,9 @@ class Reader {
   [[noreturn]] void fail(const YAML::Node& at, const std::string& key,
                          const std::string& what) const {
     const int line = at.Mark().line >= 0 ? at.Mark().line + 1 : 1;
-    throw Invalid{source_ + ":" + std::to_string(line) + ": " + key + ": " + what};
+    // Keys and values come from the file: control characters are escaped.
+    throw Invalid{source_ + ":" + std::to_string(line) + ": " + one_line(key) + ": " +
+                  one_line(what)};
   }
 
   std::string text(const YAML::Node& node, const std::string& key) const {
@@ -185,7 +187,8 @@ WebConfigResult parse_web_config(const std::string& yaml_text, const std::string
     return {std::nullopt, e.message};
   } catch (const YAML::Exception& e) {
     const int line = e.mark.line >= 0 ? e.mark.line + 1 : 1;
-    return {std::nullopt, source + ":" + std::to_string(line) + ": YAML syntax error: " + e.msg};
+    return {std::nullopt,
+            source + ":" + std::to_string(line) + ": YAML syntax error: " + one_line(e.msg)};
   } catch (const std::exception& e) {
     return {std::nullopt, source + ": cannot parse web config file: " + e.what()};
   }

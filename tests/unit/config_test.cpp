@@ -4,7 +4,10 @@
 #include "config.h"
 
 #include <gtest/gtest.h>
+
 #include <unistd.h>
+#include <fstream>
+#include <sstream>
 
 #include <algorithm>
 #include <chrono>
@@ -1103,6 +1106,25 @@ TEST(ConfigRestart, SeveralInTableOrder) {
   wanted.log_level = "warn";
   EXPECT_EQ(restart_only_differences(Config(), wanted),
             (std::vector<std::string>{"web.listen_address", "log.target"}));
+}
+
+}  // namespace
+}  // namespace execmond
+
+namespace execmond {
+namespace {
+
+// Found by the fuzzer: yaml-cpp names the offending character in its
+// message, a newline included; the error must still be one line.
+TEST(ConfigErrors, SyntaxErrorsWithControlCharactersStayOnOneLine) {
+  std::ifstream in(std::string(EXECMOND_SOURCE_DIR) +
+                   "/tests/fuzz/corpus/config/yaml-error-with-newline");
+  std::stringstream text;
+  text << in.rdbuf();
+  ASSERT_FALSE(text.str().empty());
+  ConfigResult r = parse_config(text.str(), "fuzz.yaml");
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error, "fuzz.yaml:3: YAML syntax error: unknown escape character: \\x0a");
 }
 
 }  // namespace
