@@ -4,10 +4,7 @@
 #include "config.h"
 
 #include <gtest/gtest.h>
-
 #include <unistd.h>
-#include <fstream>
-#include <sstream>
 
 #include <algorithm>
 #include <chrono>
@@ -15,7 +12,9 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <fstream>
 #include <regex>
+#include <sstream>
 #include <string>
 #include <vector>
 
