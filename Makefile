@@ -17,7 +17,7 @@ DEPS = build-essential cmake pkg-config clang llvm libbpf-dev bpftool \
 BENCH_DEPS = bpftrace libbpf-tools prometheus-process-exporter prometheus-node-exporter
 
 .PHONY: all deps build run test clean format lint package packagetest systemtest promtest \
-        bench benchsmoke bench-deps asantest tsantest fuzz
+        bench benchsmoke bench-deps asantest tsantest fuzz soak
 
 all: build
 
@@ -47,6 +47,12 @@ bench-deps:
 bench: build bench-deps
 	@test -e /sys/kernel/tracing/events || mount -t tracefs tracefs /sys/kernel/tracing || true
 	$(BUILD_DIR)/tests/execmond_bench --out=docs/benchmarks.md --command="make bench"
+
+# SOAK_MINUTES at the maximum spawn rate: flat RSS, exact counts, every scrape
+# answered, or it fails (CI runs the full 10 minutes).
+SOAK_MINUTES ?= 10
+soak: build bench-deps
+	$(BUILD_DIR)/tests/execmond_bench --rows=soak --soak-minutes=$(SOAK_MINUTES) --check
 
 # A short run of every row that fails unless the accuracy rows are exact (CI).
 benchsmoke: build bench-deps

@@ -421,11 +421,47 @@ std::string check_comm(const std::string& text, const Items& /*before*/) {
   return "";
 }
 
+// std::regex expands a counted repetition into that many copies when it
+// compiles: "a{100000}{100000}" would take gigabytes. Found by the fuzzer.
+constexpr std::uint64_t kMaxRepeat = 1000;
+constexpr std::uint64_t kMaxRepeatProduct = 100000;
+
+// The largest count of each {m}, {m,} or {m,n}, multiplied together (an
+// upper bound of how far the counts nest); nothing when one is too large.
+std::optional<std::uint64_t> repetition_product(std::string_view text) {
+  std::uint64_t product = 1;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == '\\') {
+      ++i;  // an escaped character, "\{" included
+      continue;
+    }
+    if (text[i] != '{') continue;
+    std::uint64_t largest = 0;
+    std::uint64_t n = 0;
+    std::size_t j = i + 1;
+    for (; j < text.size() && (is_digit(text[j]) || text[j] == ','); ++j) {
+      n = text[j] == ','
+              ? 0
+              : std::min<std::uint64_t>(n * 10 + static_cast<unsigned>(text[j] - '0'), UINT32_MAX);
+      largest = std::max(largest, n);
+    }
+    if (j == text.size() || text[j] != '}') continue;  // a literal brace
+    if (largest > kMaxRepeat) return std::nullopt;
+    product *= std::max<std::uint64_t>(largest, 1);
+    if (product > kMaxRepeatProduct) return std::nullopt;
+  }
+  return product;
+}
+
 std::string check_regex(const std::string& text, const Items& /*before*/) {
   if (text.empty()) return "\"\" is empty";
   if (text.size() > kMaxRegexBytes) {
     return quote(text) + " is " + std::to_string(text.size()) + " bytes long, more than " +
            std::to_string(kMaxRegexBytes);
+  }
+  if (!repetition_product(text)) {
+    return quote(text) + " repeats too much: counts above " + std::to_string(kMaxRepeat) +
+           ", or multiplying past " + std::to_string(kMaxRepeatProduct) + ", are refused";
   }
   try {
     std::regex compiled(text, std::regex::ECMAScript);

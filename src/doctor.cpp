@@ -194,7 +194,7 @@ std::string report(const std::vector<Check>& checks) {
                         : c.verdict == Verdict::kWarn ? "WARN"
                                                       : "FAIL";
     char name[24];
-    std::snprintf(name, sizeof(name), "%-21s", c.name.c_str());
+    (void)std::snprintf(name, sizeof(name), "%-21s", c.name.c_str());
     out << label << "  " << name << c.detail;
     if (!c.fix.empty()) out << "; fix: " << c.fix;
     out << "\n";
@@ -214,7 +214,7 @@ int run_doctor(const CliOptions& options) {
   spdlog::set_level(spdlog::level::off);
   libbpf_set_print(nullptr);
   std::vector<Check> checks = evaluate(probe_host(options));
-  std::fputs(report(checks).c_str(), stdout);
+  (void)std::fputs(report(checks).c_str(), stdout);
   const int status = exit_status(checks);
   std::printf("%s\n", status == 0
                           ? "execmond can run on this host."

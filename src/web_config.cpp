@@ -141,7 +141,7 @@ class Reader {
       if (!bcrypt) {
         // The value is a secret: it is not repeated.
         fail(kv.second, key,
-             "not a bcrypt hash; make one with htpasswd -nBC 10 \"\" | tr -d ':\\n'");
+             R"(not a bcrypt hash; make one with htpasswd -nBC 10 "" | tr -d ':\n')");
       }
       if (!out.emplace(user, hash).second) fail(kv.first, key, "given twice");
     }

@@ -22,7 +22,8 @@ struct BenchOptions {
   std::string daemon;             // the execmond binary
   std::string spawnee;            // the program the storm starts
   std::string config;             // execmond's default configuration file
-  std::vector<std::string> rows;  // only these rows; empty: all
+  std::vector<std::string> rows;  // only these rows; empty: all but the soak
+  double soak_minutes = 10;       // the soak row's length
   std::string command;            // how the benchmark was invoked, for the report
 };
 
@@ -73,5 +74,6 @@ void full_rate_rows(Bench& bench);          // rows_full_rate.cpp: loss and daem
 void ground_truth_rows(Bench& bench);       // rows_full_rate.cpp
 void memory_and_scrape_rows(Bench& bench);  // rows_daemon.cpp
 void ready_rows(Bench& bench);              // rows_daemon.cpp
+void soak_rows(Bench& bench);               // rows_soak.cpp (make soak)
 
 }  // namespace execmond::bench

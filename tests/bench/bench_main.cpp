@@ -25,6 +25,7 @@ using execmond::bench::BenchOptions;
 struct RowSet {
   const char* name;
   std::function<void(Bench&)> run;
+  bool by_default = true;  // run when no --rows is given
 };
 
 const std::vector<RowSet>& row_sets() {
@@ -35,6 +36,7 @@ const std::vector<RowSet>& row_sets() {
       {"memory", execmond::bench::memory_and_scrape_rows},
       {"ready", execmond::bench::ready_rows},
       {"truth", execmond::bench::ground_truth_rows},
+      {"soak", execmond::bench::soak_rows, false},
   };
   return sets;
 }
@@ -50,7 +52,8 @@ int usage(const std::string& bad) {
                "execmond_bench: unknown argument %s\n"
                "usage: execmond_bench [--quick] [--check] [--out=FILE] [--rows=LIST]\n"
                "       [--daemon=PATH] [--spawnee=PATH] [--config=PATH] [--command=TEXT]\n"
-               "rows: kernel, spawn, fullrate, memory, ready, truth\n",
+               "       [--soak-minutes=N]\n"
+               "rows: kernel, spawn, fullrate, memory, ready, truth; soak only when named\n",
                bad.c_str());
   return 2;
 }
@@ -63,6 +66,7 @@ int main(int argc, char** argv) {
   o.spawnee = EXECMOND_SPAWNEE;
   o.config = std::string(EXECMOND_SOURCE_DIR) + "/config/execmond.yaml";
   std::string rows;
+  std::string soak_minutes;
   std::ostringstream invoked;
   for (int i = 0; i < argc; ++i) invoked << (i != 0 ? " " : "") << argv[i];
   o.command = invoked.str();
@@ -74,10 +78,12 @@ int main(int argc, char** argv) {
       o.check = true;
     } else if (!take(a, "--out", o.out) && !take(a, "--rows", rows) &&
                !take(a, "--daemon", o.daemon) && !take(a, "--spawnee", o.spawnee) &&
-               !take(a, "--config", o.config) && !take(a, "--command", o.command)) {
+               !take(a, "--config", o.config) && !take(a, "--command", o.command) &&
+               !take(a, "--soak-minutes", soak_minutes)) {
       return usage(a);
     }
   }
+  if (!soak_minutes.empty()) o.soak_minutes = std::stod(soak_minutes);
   std::set<std::string> wanted;
   std::istringstream list(rows);
   for (std::string r; std::getline(list, r, ',');) wanted.insert(r);
@@ -91,7 +97,7 @@ int main(int argc, char** argv) {
     const std::string machine = execmond::bench::machine_description();
     std::printf("execmond benchmark on %s%s\n", machine.c_str(), o.quick ? " (quick)" : "");
     for (const RowSet& set : row_sets()) {
-      if (!wanted.empty() && !wanted.contains(set.name)) continue;
+      if (wanted.empty() ? !set.by_default : !wanted.contains(set.name)) continue;
       std::printf("== %s\n", set.name);
       std::fflush(stdout);
       set.run(bench);

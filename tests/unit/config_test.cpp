@@ -1107,12 +1107,6 @@ TEST(ConfigRestart, SeveralInTableOrder) {
             (std::vector<std::string>{"web.listen_address", "log.target"}));
 }
 
-}  // namespace
-}  // namespace execmond
-
-namespace execmond {
-namespace {
-
 // Found by the fuzzer: yaml-cpp names the offending character in its
 // message, a newline included; the error must still be one line.
 TEST(ConfigErrors, SyntaxErrorsWithControlCharactersStayOnOneLine) {
@@ -1124,6 +1118,29 @@ TEST(ConfigErrors, SyntaxErrorsWithControlCharactersStayOnOneLine) {
   ConfigResult r = parse_config(text.str(), "fuzz.yaml");
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error, "fuzz.yaml:3: YAML syntax error: unknown escape character: \\x0a");
+}
+
+// Found by the fuzzer: std::regex compiles a{n} into n copies, so large or
+// nested counts took gigabytes at load time.
+TEST(ConfigErrors, RegularExpressionsThatExpandTooMuchAreRefused) {
+  const std::string refused =
+      " repeats too much: counts above 1000, or multiplying past 100000, are refused; use "
+      "ECMAScript syntax, e.g. ^python[0-9.]*$";
+  for (const char* bad :
+       {"a{1001}", "a{2,1001}", "b{100}{100}{100}", "(c{400}){300}", "x{99999999999999999999}"}) {
+    const std::string yaml =
+        std::string("filters:\n  include:\n    comm_regex: [\"") + bad + "\"]\n";
+    ConfigResult r = parse_config(yaml, "test.yaml");
+    ASSERT_FALSE(r) << bad;
+    EXPECT_EQ(r.error,
+              "test.yaml:3: filters.include.comm_regex[0]: \"" + std::string(bad) + "\"" + refused)
+        << bad;
+  }
+  for (const char* fine : {"x{1000}", "c{2,999}", "d\\\\{99999}", "(ab){10}{100}"}) {
+    const std::string yaml =
+        std::string("filters:\n  include:\n    exe_regex: [\"") + fine + "\"]\n";
+    EXPECT_TRUE(parse_config(yaml, "test.yaml")) << fine << ": " << parse_config(yaml, "t").error;
+  }
 }
 
 }  // namespace
