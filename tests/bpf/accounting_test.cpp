@@ -1,11 +1,6 @@
 // Exact accounting with the real tracer: every number asserted here is what
 // the kernel and waitpid() say happened, for both program sets.
 #include <gtest/gtest.h>
-#include <sys/mount.h>
-#include <unistd.h>
-
-#include <cerrno>
-#include <cstring>
 
 #include "traced_test.h"
 
@@ -22,11 +17,8 @@ class AccountingTest : public TracedTest, public ::testing::WithParamInterface<A
   void SetUp() override {
     TracedTest::SetUp();
     if (IsSkipped() || HasFatalFailure()) return;
-    // Classic tracepoints are found through tracefs; mount it where a minimal
-    // host (or container) has not, as an operator would.
-    if (GetParam() == AttachMode::Tracepoint && access("/sys/kernel/tracing/events", F_OK) != 0) {
-      ASSERT_EQ(mount("tracefs", "/sys/kernel/tracing", "tracefs", 0, nullptr), 0)
-          << "cannot mount tracefs: " << std::strerror(errno);
+    if (GetParam() == AttachMode::Tracepoint) {
+      ASSERT_EQ(ensure_tracefs(), "");
     }
   }
 

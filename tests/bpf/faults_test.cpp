@@ -256,6 +256,7 @@ TEST_F(FaultsTest, CapabilitiesKeptFollowTheConfiguration) {
 }
 
 TEST_F(FaultsTest, DoctorSaysThisHostCanRunExecmond) {
+  ASSERT_EQ(ensure_tracefs(), "");
   auto [status, output] = run_command(std::string(EXECMOND_DAEMON) + " doctor");
   EXPECT_EQ(status, 0) << output;
   for (const char* line :

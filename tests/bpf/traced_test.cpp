@@ -2,11 +2,14 @@
 
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/mount.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <atomic>
+#include <cerrno>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <sstream>
 
@@ -23,6 +26,12 @@ std::string bpf_unavailable() {
 bool bpf_required() {
   const char* v = std::getenv("EXECMOND_REQUIRE_BPF");
   return v != nullptr && std::string(v) == "1";
+}
+
+std::string ensure_tracefs() {
+  if (access("/sys/kernel/tracing/events", F_OK) == 0) return "";
+  if (mount("tracefs", "/sys/kernel/tracing", "tracefs", 0, nullptr) == 0) return "";
+  return std::string("cannot mount tracefs: ") + std::strerror(errno);
 }
 
 RunningWorkload::RunningWorkload(pid_t pid, int stdin_fd, int stdout_fd)

@@ -21,6 +21,9 @@ namespace execmond::test {
 std::string bpf_unavailable();
 // CI sets EXECMOND_REQUIRE_BPF=1: there a test that cannot run fails.
 bool bpf_required();
+// Classic tracepoints are found through tracefs: mounts it where a minimal
+// host (or container) has not, as an operator would. Empty, or why not.
+std::string ensure_tracefs();
 
 // Lines the workload printed ("exited 7", "signaled SIGKILL"), counted.
 using Outcomes = std::map<std::string, int>;
