@@ -52,7 +52,8 @@ bench: build bench-deps
 # answered, or it fails (CI runs the full 10 minutes).
 SOAK_MINUTES ?= 10
 soak: build bench-deps
-	$(BUILD_DIR)/tests/execmond_bench --rows=soak --soak-minutes=$(SOAK_MINUTES) --check
+	$(BUILD_DIR)/tests/execmond_bench --rows=soak --soak-minutes=$(SOAK_MINUTES) --check \
+	  --out=docs/benchmarks.md --command="make soak SOAK_MINUTES=$(SOAK_MINUTES)"
 
 # A short run of every row that fails unless the accuracy rows are exact (CI).
 benchsmoke: build bench-deps

@@ -104,7 +104,8 @@ std::string BasicAuth::digest(const std::string& user, const std::string& passwo
 
 bool BasicAuth::verify(const std::string& user, const std::string& password) const {
   auto it = users_.find(user);
-  const std::string& hash = it != users_.end() ? it->second : std::string(kDecoyHash);
+  static const std::string decoy(kDecoyHash);
+  const std::string& hash = it != users_.end() ? it->second : decoy;
   const bool match = same(crypt_text(password, hash.c_str()), hash);
   return match && it != users_.end();
 }

@@ -104,7 +104,8 @@ int main(int argc, char** argv) {
     }
     std::printf("\n%s", bench.report().markdown().c_str());
     if (!o.out.empty()) {
-      bench.report().write(o.out, machine, o.command);
+      const bool soak_only = wanted.size() == 1 && wanted.contains("soak");
+      bench.report().write(o.out, soak_only ? "soak" : "results", machine, o.command);
       std::printf("\nwritten to %s\n", o.out.c_str());
     }
     if (o.check && !bench.failures().empty()) {

@@ -10,9 +10,6 @@ namespace execmond::bench {
 
 namespace {
 
-constexpr const char* kBegin = "<!-- bench:results:begin (written by make bench) -->";
-constexpr const char* kEnd = "<!-- bench:results:end -->";
-
 const char* verdict_text(Verdict v) {
   switch (v) {
     case Verdict::kMet:
@@ -23,6 +20,10 @@ const char* verdict_text(Verdict v) {
       return "—";
   }
   return "—";
+}
+
+const char* command_name(const std::string& section) {
+  return section == "soak" ? "make soak" : "make bench";
 }
 
 std::string today() {
@@ -56,8 +57,12 @@ std::string Report::markdown() const {
   return out.str();
 }
 
-void Report::write(const std::string& path, const std::string& machine,
+void Report::write(const std::string& path, const std::string& section, const std::string& machine,
                    const std::string& command) const {
+  // Each section between its own markers: make bench and make soak write apart.
+  const std::string kBegin =
+      "<!-- bench:" + section + ":begin (written by " + command_name(section) + ") -->";
+  const std::string kEnd = "<!-- bench:" + section + ":end -->";
   std::string before = "# Benchmarks\n\n";
   std::string after = "\n";
   if (std::ifstream in(path); in) {
@@ -71,7 +76,7 @@ void Report::write(const std::string& path, const std::string& machine,
                                " and " + kEnd);
     }
     before = text.substr(0, b);
-    after = text.substr(e + std::string(kEnd).size());
+    after = text.substr(e + kEnd.size());
   }
   std::ofstream out(path);
   out << before << kBegin << "\n\nMeasured " << today() << " on " << machine << ", with\n\n```sh\n"

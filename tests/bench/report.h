@@ -27,7 +27,9 @@ class Report {
 
   std::string markdown() const;
   // Replaces what lies between the markers in `path` (or creates the file).
-  void write(const std::string& path, const std::string& machine, const std::string& command) const;
+  // Replaces what lies between the section's markers in `path`.
+  void write(const std::string& path, const std::string& section, const std::string& machine,
+             const std::string& command) const;
   const std::vector<Row>& rows() const { return rows_; }
 
  private:

@@ -35,11 +35,15 @@ void soak_rows(Bench& bench) {
   int failed = 0;
   std::uint64_t rss_settled = 0;  // after the first minute
   std::uint64_t rss_max = 0;
+  double slowest_ms = 0;
   for (auto next = start; !storm.done();) {
     if (Clock::now() >= next) {
       try {
         ++scrapes;
+        const auto asked = Clock::now();
         if (test::http_get(daemon->port(), "/metrics", {}, 10000).status != 200) ++failed;
+        slowest_ms = std::max(
+            slowest_ms, std::chrono::duration<double, std::milli>(Clock::now() - asked).count());
       } catch (const std::exception& e) {
         ++failed;
         std::printf("  scrape failed: %s\n", e.what());
@@ -76,17 +80,18 @@ void soak_rows(Bench& bench) {
                          mib(rss_max) + " MiB later (allowed +" + mib(kRssSlack) + ")");
   bench.expect(failed == 0, "soak: " + std::to_string(failed) + " of " + std::to_string(scrapes) +
                                 " scrapes failed");
-  bench.report().add(
-      {"soak: " + fixed(r.seconds / 60, 0) + " min at the maximum spawn rate (" +
-           fixed(r.rate(), 0) + "/s), default config",
-       "RSS flat (+" + mib(kRssSlack) +
-           " MiB after the first minute), spawned = counted + lost, "
-           "every scrape answered",
-       "RSS " + mib(rss_settled) + " → max " + mib(rss_max) + " MiB; " + fixed(spawned, 0) +
-           " spawns: execs " + fixed(execs, 0) + ", exits " + fixed(exits, 0) + ", forks " +
-           fixed(forks, 0) + ", lost " + fixed(m.sum("execmond_events_lost_total"), 0) + "; " +
-           std::to_string(scrapes - failed) + "/" + std::to_string(scrapes) + " scrapes",
-       "—", verdict(conserved && flat && failed == 0)});
+  bench.report().add({"soak: " + fixed(r.seconds / 60, 0) + " min at the maximum spawn rate (" +
+                          fixed(r.rate(), 0) + "/s), default config",
+                      "RSS flat (+" + mib(kRssSlack) +
+                          " MiB after the first minute), spawned = counted + lost, "
+                          "every scrape answered",
+                      "RSS " + mib(rss_settled) + " → max " + mib(rss_max) + " MiB; " +
+                          fixed(spawned, 0) + " spawns: execs " + fixed(execs, 0) + ", exits " +
+                          fixed(exits, 0) + ", forks " + fixed(forks, 0) + ", lost " +
+                          fixed(m.sum("execmond_events_lost_total"), 0) + "; " +
+                          std::to_string(scrapes - failed) + "/" + std::to_string(scrapes) +
+                          " scrapes, slowest " + fixed(slowest_ms, 1) + " ms",
+                      "—", verdict(conserved && flat && failed == 0)});
 }
 
 }  // namespace execmond::bench
