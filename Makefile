@@ -84,6 +84,8 @@ tsantest: deps
 # libFuzzer (clang) on the YAML config loader, the web config loader and the
 # Authorization header, each for FUZZ_SECONDS from its seed corpus in
 # tests/fuzz/corpus (copied: what the fuzzer adds stays in the build tree).
+# An input that takes 10 s, or 2 GiB, is a finding; the outer timeout stops
+# a fuzzer whose report of a finding hangs.
 FUZZ_DIR = $(BUILD_DIR)-fuzz
 FUZZ_SECONDS ?= 60
 FUZZERS = config web_config auth_header
@@ -94,8 +96,10 @@ fuzz: deps
 	@for f in $(FUZZERS); do \
 	  mkdir -p $(FUZZ_DIR)/corpus/$$f && cp tests/fuzz/corpus/$$f/* $(FUZZ_DIR)/corpus/$$f/ && \
 	  echo "fuzzing $$f for $(FUZZ_SECONDS) s" && \
+	  timeout -s KILL $$(($(FUZZ_SECONDS) + 600)) \
 	  $(FUZZ_DIR)/tests/fuzz/$${f}_fuzz -max_total_time=$(FUZZ_SECONDS) -max_len=8192 \
-	    -artifact_prefix=$(FUZZ_DIR)/ $(FUZZ_DIR)/corpus/$$f 2>$(FUZZ_DIR)/$$f.log || \
+	    -timeout=10 -rss_limit_mb=2048 -artifact_prefix=$(FUZZ_DIR)/ $(FUZZ_DIR)/corpus/$$f \
+	    2>$(FUZZ_DIR)/$$f.log || \
 	    { tail -n 40 $(FUZZ_DIR)/$$f.log; exit 1; }; \
 	  tail -n 1 $(FUZZ_DIR)/$$f.log; \
 	done

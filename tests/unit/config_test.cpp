@@ -1120,27 +1120,41 @@ TEST(ConfigErrors, SyntaxErrorsWithControlCharactersStayOnOneLine) {
   EXPECT_EQ(r.error, "fuzz.yaml:3: YAML syntax error: unknown escape character: \\x0a");
 }
 
-// Found by the fuzzer: std::regex compiles a{n} into n copies, so large or
-// nested counts took gigabytes at load time.
+// Found by the fuzzer: std::regex compiles a{n} into n copies and keeps
+// every state, so large or nested counts, or many of them, took gigabytes.
 TEST(ConfigErrors, RegularExpressionsThatExpandTooMuchAreRefused) {
-  const std::string refused =
-      " repeats too much: counts above 1000, or multiplying past 100000, are refused; use "
-      "ECMAScript syntax, e.g. ^python[0-9.]*$";
-  for (const char* bad :
-       {"a{1001}", "a{2,1001}", "b{100}{100}{100}", "(c{400}){300}", "x{99999999999999999999}"}) {
-    const std::string yaml =
-        std::string("filters:\n  include:\n    comm_regex: [\"") + bad + "\"]\n";
+  struct Case {
+    std::string regex;
+    std::string states;
+  };
+  for (const Case& c : std::vector<Case>{{"a{10000}", "80000"},
+                                         {"[a-z]{400}{99}", "554400"},
+                                         {"(c{40}){300}", "144000"},
+                                         {"x{99999999999999999999}", "98784247785"}}) {
+    const std::string yaml = "filters:\n  include:\n    comm_regex: [\"" + c.regex + "\"]\n";
     ConfigResult r = parse_config(yaml, "test.yaml");
-    ASSERT_FALSE(r) << bad;
+    ASSERT_FALSE(r) << c.regex;
     EXPECT_EQ(r.error,
-              "test.yaml:3: filters.include.comm_regex[0]: \"" + std::string(bad) + "\"" + refused)
-        << bad;
+              "test.yaml:3: filters.include.comm_regex[0]: \"" + c.regex + "\" may compile into " +
+                  c.states +
+                  " states (its length times its {n} counts), more than 10000: use "
+                  "smaller counts, or * and +; use ECMAScript syntax, e.g. ^python[0-9.]*$");
   }
-  for (const char* fine : {"x{1000}", "c{2,999}", "d\\\\{99999}", "(ab){10}{100}"}) {
+  for (const char* fine : {"x{1000}", "c{2,999}", "d\\\\{99999}", "(ab){10}{10}"}) {
     const std::string yaml =
         std::string("filters:\n  include:\n    exe_regex: [\"") + fine + "\"]\n";
     EXPECT_TRUE(parse_config(yaml, "test.yaml")) << fine << ": " << parse_config(yaml, "t").error;
   }
+  // Each within the bound, too many together: the list is bounded as well.
+  std::string list = "filters:\n  exclude:\n    exe_regex:\n";
+  for (int i = 0; i < 3; ++i) list += "      - \"^/opt/[a-z]{500}$\"\n";
+  ConfigResult r = parse_config(list, "test.yaml");
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error,
+            "test.yaml:6: filters.exclude.exe_regex[2]: \"^/opt/[a-z]{500}$\": with those before "
+            "it the list may compile into 25500 states, more than 25000: join them with | or "
+            "use smaller counts; use ECMAScript syntax that matches the whole path, e.g. "
+            "^/usr/lib/.*$");
 }
 
 }  // namespace
