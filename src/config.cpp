@@ -27,6 +27,7 @@
 #include <type_traits>
 
 #include "execmond.h"
+#include "yaml_document.h"
 
 namespace execmond {
 namespace {
@@ -987,14 +988,13 @@ ConfigResult parse_config(const std::string& yaml_text, const std::string& sourc
   Config config;
   YamlReader reader(source, config);
   try {
-    std::vector<YAML::Node> documents = YAML::LoadAll(yaml_text);
+    YamlDocument document = load_single_document(yaml_text);
     // A stray "---" would silently hide everything after it: refuse it.
-    for (std::size_t i = 1; i < documents.size(); ++i) {
-      if (documents[i].IsNull()) continue;
-      return failure(reader.error(documents[i].Mark(), "top level",
+    if (document.second) {
+      return failure(reader.error(*document.second, "top level",
                                   "a second YAML document; put all settings in one document"));
     }
-    std::string error = documents.empty() ? "" : reader.read_root(documents[0]);
+    std::string error = reader.read_root(document.root);
     if (!error.empty()) return failure(error);
   } catch (const YAML::Exception& e) {
     int line = e.mark.line >= 0 ? e.mark.line + 1 : 1;

@@ -1120,6 +1120,26 @@ TEST(ConfigErrors, SyntaxErrorsWithControlCharactersStayOnOneLine) {
   EXPECT_EQ(r.error, "fuzz.yaml:3: YAML syntax error: unknown escape character: \\x0a");
 }
 
+// Found by the fuzzer: yaml-cpp 0.7's LoadAll loops for ever, allocating, on
+// a ',' outside a flow collection; a reload of such a file hung the daemon.
+TEST(ConfigErrors, AStrayCommaIsASyntaxErrorNotAHang) {
+  EXPECT_EQ(parse_error(","), "test.yaml:1: YAML syntax error: unexpected ',' outside [ ] or { }");
+  EXPECT_EQ(parse_error("labels:\n  default: [comm],\n"),
+            "test.yaml:2: YAML syntax error: end of map not found");
+  EXPECT_EQ(parse_error("- comm\n,\n"),
+            "test.yaml:2: YAML syntax error: unexpected ',' outside [ ] or { }");
+  EXPECT_EQ(parse_error("[comm],"),
+            "test.yaml:1: YAML syntax error: unexpected ',' outside [ ] or { }");
+  std::ifstream in(std::string(EXECMOND_SOURCE_DIR) + "/tests/fuzz/corpus/config/stray-comma");
+  std::stringstream text;
+  text << in.rdbuf();
+  ASSERT_FALSE(text.str().empty());
+  EXPECT_EQ(parse_config(text.str(), "fuzz.yaml").error,
+            "fuzz.yaml:1: YAML syntax error: unexpected ',' outside [ ] or { }");
+  // Documents after the first are still looked at, and empty ones allowed.
+  EXPECT_TRUE(parse_config("log:\n  level: info\n---\n---\n", "test.yaml"));
+}
+
 // Found by the fuzzer: std::regex compiles a{n} into n copies and keeps
 // every state, so large or nested counts, or many of them, took gigabytes.
 TEST(ConfigErrors, RegularExpressionsThatExpandTooMuchAreRefused) {
