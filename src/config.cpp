@@ -430,6 +430,32 @@ std::string check_comm(const std::string& text, const Items& /*before*/) {
 constexpr std::uint64_t kMaxRegexExpansion = 10'000;
 constexpr std::uint64_t kMaxRegexListExpansion = 25'000;
 
+// libstdc++ reads a count, or a backreference's number, into a long without
+// checking for overflow (undefined behaviour; found by the fuzzer): numbers
+// that long are refused before it sees them.
+bool has_oversized_number(std::string_view text) {
+  constexpr std::size_t kMaxDigits = 9;
+  auto digits_at = [&](std::size_t at) {
+    std::size_t n = 0;
+    while (at + n < text.size() && is_digit(text[at + n])) ++n;
+    return n;
+  };
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == '\\') {
+      if (digits_at(i + 1) > kMaxDigits) return true;
+      ++i;  // the escaped character
+    } else if (text[i] == '{') {
+      const std::size_t low = digits_at(i + 1);
+      const std::size_t comma = i + 1 + low;
+      if (low > kMaxDigits ||
+          (comma < text.size() && text[comma] == ',' && digits_at(comma + 1) > kMaxDigits)) {
+        return true;
+      }
+    }
+  }
+  return false;
+}
+
 // The length of `text` times the largest count of each {m}, {m,} or {m,n}
 // in it (saturating): an upper bound of the states it compiles into.
 std::uint64_t regex_expansion(std::string_view text) {
@@ -461,6 +487,9 @@ std::string check_regex(const std::string& text, const Items& before) {
   if (text.size() > kMaxRegexBytes) {
     return quote(text) + " is " + std::to_string(text.size()) + " bytes long, more than " +
            std::to_string(kMaxRegexBytes);
+  }
+  if (has_oversized_number(text)) {
+    return quote(text) + " has a count or backreference of more than 9 digits";
   }
   const std::uint64_t expansion = regex_expansion(text);
   if (expansion > kMaxRegexExpansion) {
