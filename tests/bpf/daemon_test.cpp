@@ -13,6 +13,7 @@
 
 #include "cli.h"
 #include "http_client.h"
+#include "shell.h"
 #include "traced_test.h"
 
 namespace execmond::test {
@@ -43,14 +44,9 @@ class DaemonTest : public TracedTest {
 std::pair<int, std::string> run_with_input(const std::string& command, const std::string& input) {
   std::string in_path = "/tmp/execmond-test-input-" + std::to_string(getpid());
   std::ofstream(in_path) << input;
-  std::string out;
-  FILE* p = popen((command + " < " + in_path + " 2>&1").c_str(), "r");
-  char buf[4096];
-  size_t n = 0;
-  while ((n = fread(buf, 1, sizeof(buf), p)) > 0) out.append(buf, n);
-  int status = pclose(p);
+  auto result = run_shell(command + " < " + in_path);
   std::remove(in_path.c_str());
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+  return result;
 }
 
 TEST_F(DaemonTest, ScrapePassesPromtoolCheckMetrics) {

@@ -22,21 +22,11 @@
 #include "daemon_process.h"
 #include "exposition.h"
 #include "http_client.h"
+#include "shell.h"
 #include "traced_test.h"
 
 namespace execmond::test {
 namespace {
-
-// The exit status and output of a command run through the shell.
-std::pair<int, std::string> run_command(const std::string& command) {
-  std::string out;
-  FILE* p = popen((command + " 2>&1").c_str(), "r");
-  char buf[4096];
-  std::size_t n = 0;
-  while ((n = fread(buf, 1, sizeof(buf), p)) > 0) out.append(buf, n);
-  const int status = pclose(p);
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
-}
 
 // In the child: a private mount namespace, so that what it unmounts or
 // mounts stays there.
@@ -198,8 +188,8 @@ TEST_F(FaultsTest, WithoutTracefsTpBtfStillTracesAndTheFallbackSaysWhatIsMissing
 
 TEST_F(FaultsTest, NoUsableBtfIsOneLineNamingTheFlag) {
   for (const std::string& btf : {std::string("/dev/null"), std::string("/etc/passwd")}) {
-    auto [status, output] = run_command(std::string(EXECMOND_DAEMON) +
-                                        " --web.listen-address=127.0.0.1:0 --btf.path=" + btf);
+    auto [status, output] = run_shell(std::string(EXECMOND_DAEMON) +
+                                      " --web.listen-address=127.0.0.1:0 --btf.path=" + btf);
     EXPECT_EQ(status, 1) << output;
     EXPECT_NE(output.find("level=critical msg=" + btf +
                           " is not BTF (no BTF header): point --btf.path at the running kernel's "
@@ -207,8 +197,8 @@ TEST_F(FaultsTest, NoUsableBtfIsOneLineNamingTheFlag) {
               std::string::npos)
         << output;
   }
-  auto [status, output] = run_command(std::string(EXECMOND_DAEMON) +
-                                      " --web.listen-address=127.0.0.1:0 --btf.path=/nonexistent");
+  auto [status, output] = run_shell(std::string(EXECMOND_DAEMON) +
+                                    " --web.listen-address=127.0.0.1:0 --btf.path=/nonexistent");
   EXPECT_EQ(status, 1);
   EXPECT_NE(output.find("kernel BTF not found at /nonexistent"), std::string::npos) << output;
 }
@@ -257,7 +247,7 @@ TEST_F(FaultsTest, CapabilitiesKeptFollowTheConfiguration) {
 
 TEST_F(FaultsTest, DoctorSaysThisHostCanRunExecmond) {
   ASSERT_EQ(ensure_tracefs(), "");
-  auto [status, output] = run_command(std::string(EXECMOND_DAEMON) + " doctor");
+  auto [status, output] = run_shell(std::string(EXECMOND_DAEMON) + " doctor");
   EXPECT_EQ(status, 0) << output;
   for (const char* line :
        {"OK    kernel version", "OK    kernel BTF", "OK    BPF privileges", "OK    tp_btf programs",
@@ -270,16 +260,16 @@ TEST_F(FaultsTest, DoctorSaysThisHostCanRunExecmond) {
 TEST_F(FaultsTest, DoctorFailsWithoutPrivilegesOrBtf) {
   const passwd* nobody = getpwnam("nobody");
   ASSERT_NE(nobody, nullptr);
-  auto [status, output] = run_command("setpriv --reuid=" + std::to_string(nobody->pw_uid) +
-                                      " --regid=" + std::to_string(nobody->pw_gid) +
-                                      " --clear-groups " + EXECMOND_DAEMON + " doctor");
+  auto [status, output] = run_shell("setpriv --reuid=" + std::to_string(nobody->pw_uid) +
+                                    " --regid=" + std::to_string(nobody->pw_gid) +
+                                    " --clear-groups " + EXECMOND_DAEMON + " doctor");
   EXPECT_EQ(status, 1) << output;
   EXPECT_NE(output.find("FAIL  BPF privileges       cannot load BPF programs; fix: missing "
                         "CAP_BPF and CAP_PERFMON"),
             std::string::npos)
       << output;
   std::tie(status, output) =
-      run_command(std::string(EXECMOND_DAEMON) + " doctor --btf.path=/dev/null");
+      run_shell(std::string(EXECMOND_DAEMON) + " doctor --btf.path=/dev/null");
   EXPECT_EQ(status, 1) << output;
   EXPECT_NE(output.find("FAIL  kernel BTF"), std::string::npos) << output;
   EXPECT_NE(output.find("cannot run on this host until the FAIL lines are fixed"),

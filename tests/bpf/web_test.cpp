@@ -13,20 +13,11 @@
 
 #include "daemon_process.h"
 #include "http_client.h"
+#include "shell.h"
 #include "traced_test.h"
 
 namespace execmond::test {
 namespace {
-
-std::pair<int, std::string> sh(const std::string& command) {
-  std::string out;
-  FILE* p = popen((command + " 2>&1").c_str(), "r");
-  char buf[4096];
-  std::size_t n = 0;
-  while ((n = fread(buf, 1, sizeof(buf), p)) > 0) out.append(buf, n);
-  const int status = pclose(p);
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
-}
 
 std::string bcrypt(const std::string& password) {
   char setting[CRYPT_GENSALT_OUTPUT_SIZE];
@@ -41,7 +32,7 @@ class WebTest : public TracedTest {
     TracedTest::SetUp();
     if (IsSkipped() || HasFailure()) return;
     auto [status, out] =
-        sh(std::string(EXECMOND_SOURCE_DIR) + "/tests/support/make-test-certs.sh " + dir_);
+        run_shell(std::string(EXECMOND_SOURCE_DIR) + "/tests/support/make-test-certs.sh " + dir_);
     ASSERT_EQ(status, 0) << out;
   }
   void TearDown() override {
@@ -73,8 +64,8 @@ class WebTest : public TracedTest {
     const std::string url =
         std::string(tls ? "https" : "http") + "://127.0.0.1:" + std::to_string(port_) + path;
     auto [status, out] =
-        sh("cd " + dir_ + " && curl -s -o /dev/null -w '%{http_code}' --max-time 10 " + options +
-           " " + url);
+        run_shell("cd " + dir_ + " && curl -s -o /dev/null -w '%{http_code}' --max-time 10 " +
+                  options + " " + url);
     return {out, status};
   }
 
@@ -100,9 +91,10 @@ TEST_F(WebTest, MutualTlsLetsInOnlyClientsWithACertificateFromTheCa) {
       << "a certificate from another CA";
   EXPECT_EQ(curl("", "/metrics", /*tls=*/false).first, "000") << "plain HTTP on the TLS port";
   // The server, not the client, refuses TLS 1.1: it answers with a protocol_version alert.
-  auto [status, out] = sh("echo | openssl s_client -connect 127.0.0.1:" + std::to_string(port_) +
-                          " -tls1_1 -cipher 'DEFAULT@SECLEVEL=0' -CAfile " + dir_ +
-                          "/ca.crt -cert " + dir_ + "/client.crt -key " + dir_ + "/client.key");
+  auto [status, out] =
+      run_shell("echo | openssl s_client -connect 127.0.0.1:" + std::to_string(port_) +
+                " -tls1_1 -cipher 'DEFAULT@SECLEVEL=0' -CAfile " + dir_ + "/ca.crt -cert " + dir_ +
+                "/client.crt -key " + dir_ + "/client.key");
   EXPECT_NE(status, 0);
   EXPECT_NE(out.find("alert protocol version"), std::string::npos) << out;
   // TLS 1.2 is fine, and 1.3.
@@ -148,8 +140,8 @@ TEST_F(WebTest, BasicAuthAnswers401WithWwwAuthenticateAndKeepsSecretsOutOfTheLog
 TEST_F(WebTest, ABadWebConfigStopsTheStartAndABadReloadKeepsTheRunningOne) {
   write_web_config("tls_server_config:\n  cert_file: server.crt\n");
   auto [status, out] =
-      sh(std::string(EXECMOND_DAEMON) +
-         " --web.listen-address=127.0.0.1:0 --web.config.file=" + dir_ + "/web.yml");
+      run_shell(std::string(EXECMOND_DAEMON) +
+                " --web.listen-address=127.0.0.1:0 --web.config.file=" + dir_ + "/web.yml");
   EXPECT_EQ(status, 1);
   EXPECT_NE(
       out.find(dir_ + "/web.yml:2: tls_server_config: cert_file and key_file are both required"),
@@ -163,9 +155,9 @@ TEST_F(WebTest, ABadWebConfigStopsTheStartAndABadReloadKeepsTheRunningOne) {
   kill(daemon_process_->pid(), SIGHUP);
   ASSERT_NE(daemon_process_->await("READY=1"), "");
   EXPECT_EQ(curl(client).first, "200") << "still serving the old TLS settings";
-  auto [got, body] = sh("curl -s --max-time 10 --cacert " + dir_ + "/ca.crt --cert " + dir_ +
-                        "/client.crt --key " + dir_ +
-                        "/client.key https://127.0.0.1:" + std::to_string(port_) + "/metrics");
+  auto [got, body] = run_shell(
+      "curl -s --max-time 10 --cacert " + dir_ + "/ca.crt --cert " + dir_ + "/client.crt --key " +
+      dir_ + "/client.key https://127.0.0.1:" + std::to_string(port_) + "/metrics");
   EXPECT_EQ(got, 0);
   EXPECT_NE(body.find("\nexecmond_config_last_reload_successful 0\n"), std::string::npos);
   EXPECT_NE(daemon_process_->log().find("web.yml:2: tls_server_config.cert_file: cannot read"),

@@ -1,11 +1,10 @@
 // The execmond binary's command line as an operator meets it: exit codes and
 // what it prints for --version, --help and --config.check. No privileges.
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 
-#include <cstdio>
 #include <string>
 
+#include "shell.h"
 #include "temp_file.h"
 
 namespace execmond {
@@ -17,14 +16,8 @@ struct Result {
 };
 
 Result run_execmond(const std::string& args) {
-  std::string command = std::string(EXECMOND_DAEMON) + " " + args + " 2>&1";
-  FILE* p = popen(command.c_str(), "r");
-  std::string output;
-  char buf[4096];
-  size_t n = 0;
-  while ((n = fread(buf, 1, sizeof(buf), p)) > 0) output.append(buf, n);
-  int status = pclose(p);
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, output};
+  auto [status, output] = test::run_shell(std::string(EXECMOND_DAEMON) + " " + args);
+  return {status, output};
 }
 
 TEST(MainTest, VersionAndHelp) {
