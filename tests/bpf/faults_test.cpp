@@ -11,12 +11,14 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <memory>
 #include <thread>
+#include <vector>
 
 #include "bpf_programs.h"
 #include "daemon_process.h"
@@ -206,13 +208,24 @@ TEST_F(FaultsTest, NoUsableBtfIsOneLineNamingTheFlag) {
 TEST_F(FaultsTest, AReadOnlyOrFullTmpMakesNoDifference) {
   auto hostile_tmp = [dir = dir_] {
     private_mounts();
-    // The test's directory (config, notify socket) stays reachable through a bind mount.
-    const int kept = open(dir.c_str(), O_PATH | O_DIRECTORY);
-    if (kept < 0 || mount("tmpfs", "/tmp", "tmpfs", 0, "size=16k") != 0) _exit(122);
-    if (!std::filesystem::create_directories(dir) ||
-        mount(("/proc/self/fd/" + std::to_string(kept)).c_str(), dir.c_str(), nullptr, MS_BIND,
-              nullptr) != 0) {
-      _exit(123);
+    // The test's directory (config, notify socket) stays reachable through a
+    // bind mount, and so does the build tree when it lies under /tmp.
+    std::vector<std::string> keep = {dir};
+    const std::string build = std::filesystem::path(EXECMOND_DAEMON).parent_path();
+    if (build.rfind("/tmp/", 0) == 0) keep.push_back(build);
+    std::vector<int> kept;
+    for (const std::string& path : keep) kept.push_back(open(path.c_str(), O_PATH | O_DIRECTORY));
+    if (std::count(kept.begin(), kept.end(), -1) != 0 ||
+        mount("tmpfs", "/tmp", "tmpfs", 0, "size=16k") != 0) {
+      _exit(122);
+    }
+    for (std::size_t i = 0; i < keep.size(); ++i) {
+      std::error_code ignored;
+      std::filesystem::create_directories(keep[i], ignored);
+      if (mount(("/proc/self/fd/" + std::to_string(kept[i])).c_str(), keep[i].c_str(), nullptr,
+                MS_BIND, nullptr) != 0) {
+        _exit(123);
+      }
     }
     // Full, then read-only: nothing can be written to /tmp either way.
     std::FILE* f = std::fopen("/tmp/filler", "w");
