@@ -57,8 +57,8 @@ YamlDocument load_single_document(const std::string& text) {
     if (documents.start.pos == previous) {
       const auto at = static_cast<std::size_t>(documents.start.pos);
       const char c = at < text.size() ? text[at] : ' ';
-      throw YAML::ParserException(documents.start,
-                                  std::string("unexpected '") + c + "' outside [ ] or { }");
+      throw YAML::ParserException(documents.start, std::string("unexpected '") + c + "'" +
+                                                       (c == ',' ? " outside [ ] or { }" : ""));
     }
     previous = documents.start.pos;
     if (count > 0 && documents.content) {
