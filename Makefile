@@ -49,7 +49,7 @@ bench: build bench-deps
 	$(BUILD_DIR)/tests/execmond_bench --out=docs/benchmarks.md --command="make bench"
 
 # SOAK_MINUTES at the maximum spawn rate: flat RSS, exact counts, every scrape
-# answered, or it fails (CI runs the full 10 minutes).
+# answered, or it fails (CI runs 4 minutes to stay within its hour).
 SOAK_MINUTES ?= 10
 soak: build bench-deps
 	$(BUILD_DIR)/tests/execmond_bench --rows=soak --soak-minutes=$(SOAK_MINUTES) --check \
