@@ -1,21 +1,16 @@
 // Basic authentication: header parsing, base64, bcrypt verification.
 #include "http_auth.h"
 
-#include <crypt.h>
 #include <gtest/gtest.h>
 
 #include <memory>
 
+#include "bcrypt.h"
+
 namespace execmond {
 namespace {
 
-// A bcrypt hash of `password`, cost 4 (the least: tests stay fast).
-std::string bcrypt(const std::string& password) {
-  char setting[CRYPT_GENSALT_OUTPUT_SIZE];
-  EXPECT_NE(crypt_gensalt_rn("$2b$", 4, nullptr, 0, setting, sizeof(setting)), nullptr);
-  auto data = std::make_unique<crypt_data>();
-  return crypt_r(password.c_str(), setting, data.get());
-}
+using test::bcrypt;
 
 TEST(Base64Test, DecodesWithAndWithoutPadding) {
   EXPECT_EQ(base64_decode("YWxpY2U6c2VjcmV0"), "alice:secret");
