@@ -17,6 +17,7 @@
 
 #include "http_auth.h"
 #include "landing_page.h"
+#include "tls_context.h"
 
 namespace execmond {
 
@@ -97,64 +98,15 @@ int log_civetweb_message(const mg_connection* /*conn*/, const char* message) {
   return 1;
 }
 
-int openssl_version(TlsVersion v) {
-  switch (v) {
-    case TlsVersion::kTls10:
-      return TLS1_VERSION;
-    case TlsVersion::kTls11:
-      return TLS1_1_VERSION;
-    case TlsVersion::kTls12:
-      return TLS1_2_VERSION;
-    case TlsVersion::kTls13:
-      return TLS1_3_VERSION;
-  }
-  return TLS1_2_VERSION;
-}
-
-// Accepts any certificate a client sends: the two client_auth_types that ask
-// for one without verifying it.
-int accept_any_certificate(int /*preverified*/, X509_STORE_CTX* /*store*/) { return 1; }
-
-// Sets up civetweb's TLS context from the web config, as exporter-toolkit
-// would: 1 tells civetweb it is done, -1 that TLS cannot start.
+// Sets up civetweb's TLS context from the web config: 1 tells civetweb it is
+// done, -1 that TLS cannot start (the files were checked when the web config
+// was loaded; this fails only if they changed since).
 int init_tls(void* ssl_ctx, void* /*user_data*/) {
   const std::optional<TlsConfig> tls = current_guard().tls;
   if (!tls) return -1;
-  auto* ctx = static_cast<SSL_CTX*>(ssl_ctx);
-  if (SSL_CTX_use_certificate_chain_file(ctx, tls->cert_file.c_str()) != 1 ||
-      SSL_CTX_use_PrivateKey_file(ctx, tls->key_file.c_str(), SSL_FILETYPE_PEM) != 1 ||
-      SSL_CTX_check_private_key(ctx) != 1) {
-    spdlog::error("TLS: cannot use certificate {} with key {}", tls->cert_file, tls->key_file);
+  if (TlsProblem p = configure_tls_context(static_cast<SSL_CTX*>(ssl_ctx), *tls)) {
+    spdlog::error("TLS: {}: {}", p.key, p.what);
     return -1;
-  }
-  SSL_CTX_set_min_proto_version(ctx, openssl_version(tls->min_version));
-  SSL_CTX_set_max_proto_version(ctx, openssl_version(tls->max_version));
-  // The CA file verifies client certificates; its names are not announced
-  // in the CertificateRequest: under civetweb that list goes out empty in
-  // TLS 1.3, which Go clients (Prometheus) reject as a malformed message.
-  if (!tls->client_ca_file.empty()) {
-    if (SSL_CTX_load_verify_locations(ctx, tls->client_ca_file.c_str(), nullptr) != 1) {
-      spdlog::error("TLS: cannot read client CA file {}", tls->client_ca_file);
-      return -1;
-    }
-  }
-  switch (tls->client_auth) {
-    case ClientAuth::kNoClientCert:
-      SSL_CTX_set_verify(ctx, SSL_VERIFY_NONE, nullptr);
-      break;
-    case ClientAuth::kRequestClientCert:
-      SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, accept_any_certificate);
-      break;
-    case ClientAuth::kRequireAnyClientCert:
-      SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT,
-                         accept_any_certificate);
-      break;
-    case ClientAuth::kVerifyClientCertIfGiven:
-      SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, nullptr);
-      break;
-    case ClientAuth::kRequireAndVerifyClientCert:
-      SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, nullptr);
-      break;
   }
   return 1;
 }
@@ -195,8 +147,7 @@ int civetweb_threads(std::uint32_t max_requests) {
 }
 
 HttpServer::HttpServer(const HttpOptions& options,
-                       const std::vector<std::weak_ptr<prometheus::Collectable>>& collectables)
-    : options_(options) {
+                       const std::vector<std::weak_ptr<prometheus::Collectable>>& collectables) {
   {
     std::lock_guard lock(g_mutex);
     g_guard.landing_page = landing_page_html(options.telemetry_path, EXECMOND_VERSION);
@@ -241,7 +192,6 @@ std::uint16_t HttpServer::port() const {
 }
 
 void HttpServer::set_basic_auth_users(const std::map<std::string, std::string>& users) {
-  options_.web.basic_auth_users = users;
   auto auth = std::make_shared<const BasicAuth>(users);
   std::lock_guard lock(g_mutex);
   g_guard.auth = std::move(auth);

@@ -1,5 +1,6 @@
 #include "web_config.h"
 
+#include <sys/stat.h>
 #include <unistd.h>
 #include <yaml-cpp/yaml.h>
 
@@ -8,6 +9,7 @@
 #include <utility>
 
 #include "config.h"
+#include "tls_context.h"
 
 namespace execmond {
 
@@ -64,6 +66,11 @@ class Reader {
     if (access(path.c_str(), R_OK) != 0) {
       fail(node, key, "cannot read " + path + "; check the path and its permissions");
     }
+    // OpenSSL would read /dev/zero or a FIFO for ever, at start-up or in a reload.
+    struct stat st {};
+    if (stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) {
+      fail(node, key, path + " is not a regular file; name a PEM file");
+    }
     return path;
   }
 
@@ -84,10 +91,12 @@ class Reader {
     TlsConfig t;
     bool cert = false;
     bool key = false;
+    std::map<std::string, YAML::Node> at;  // where each key was given, for errors
     for (const auto& kv : node) {
       const std::string name = kv.first.Scalar();
       const std::string path = "tls_server_config." + name;
       const YAML::Node& value = kv.second;
+      at[path] = value;
       if (name == "cert_file") {
         t.cert_file = file(value, path);
         cert = true;
@@ -120,6 +129,10 @@ class Reader {
     }
     if (t.min_version > t.max_version) {
       fail(node, "tls_server_config.min_version", "is above max_version");
+    }
+    // The files must serve: checked now, not when a server is already replaced.
+    if (TlsProblem p = check_tls_config(t)) {
+      fail(at.contains(p.key) ? at[p.key] : node, p.key, p.what);
     }
     return t;
   }

@@ -43,7 +43,8 @@ struct WebConfigResult {
 };
 
 // `source` names the text in errors; relative file names are resolved
-// against `base_dir`. Files it names must be readable.
+// against `base_dir`. Files it names must be readable, and a certificate, its key
+// and a client CA usable by OpenSSL (checked on a throwaway context).
 WebConfigResult parse_web_config(const std::string& yaml_text, const std::string& source,
                                  const std::string& base_dir);
 WebConfigResult load_web_config(const std::string& path);

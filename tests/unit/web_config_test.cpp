@@ -8,6 +8,8 @@
 #include <filesystem>
 #include <fstream>
 
+#include "shell.h"
+
 namespace execmond {
 namespace {
 
@@ -19,8 +21,10 @@ class WebConfigTest : public ::testing::Test {
     char tmpl[] = "/tmp/execmond-webcfg-XXXXXX";
     ASSERT_NE(mkdtemp(tmpl), nullptr);
     dir_ = tmpl;
-    for (const char* f : {"server.crt", "server.key", "ca.crt"})
-      std::ofstream(dir_ + "/" + f) << "x";
+    // Real ones: the loader checks that OpenSSL can serve with them.
+    auto [status, out] = test::run_shell(std::string(EXECMOND_SOURCE_DIR) +
+                                         "/tests/support/make-test-certs.sh " + dir_);
+    ASSERT_EQ(status, 0) << out;
   }
   void TearDown() override { std::filesystem::remove_all(dir_); }
 
@@ -110,6 +114,31 @@ TEST_F(WebConfigTest, ErrorsNameFileLineAndKey) {
       {"basic_auth_users: [alice]\n",
        "web.yml:1: basic_auth_users: expected a map of user: bcrypt hash"},
       {"tls_server_config: [\n", "web.yml:2: YAML syntax error: end of sequence flow not found"},
+  };
+  for (const auto& [yaml, error] : cases) EXPECT_EQ(error_of(yaml), error) << yaml;
+}
+
+// Checked as the file is loaded, so that a reload with them fails before the
+// running server is replaced, and a start names the line to fix.
+TEST_F(WebConfigTest, CertificatesAndKeysThatCannotServeAreErrorsOnTheirLine) {
+  std::ofstream(dir_ + "/text.crt") << "not a certificate\n";
+  const std::vector<std::pair<std::string, std::string>> cases{
+      {"tls_server_config:\n  cert_file: text.crt\n  key_file: server.key\n",
+       "web.yml:2: tls_server_config.cert_file: " + dir_ +
+           "/text.crt: no start line; give a PEM certificate (chain)"},
+      {"tls_server_config:\n  cert_file: server.crt\n  key_file: stranger.key\n",
+       "web.yml:3: tls_server_config.key_file: " + dir_ +
+           "/stranger.key: key values mismatch; give the PEM private key of cert_file"},
+      {"tls_server_config:\n  cert_file: server.crt\n  key_file: server.crt\n",
+       "web.yml:3: tls_server_config.key_file: " + dir_ +
+           "/server.crt: unsupported; give the PEM private key of cert_file"},
+      {"tls_server_config:\n  cert_file: /dev/zero\n  key_file: server.key\n",
+       "web.yml:2: tls_server_config.cert_file: /dev/zero is not a regular file; name a PEM "
+       "file"},
+      {"tls_server_config:\n  cert_file: server.crt\n  key_file: server.key\n"
+       "  client_auth_type: RequireAndVerifyClientCert\n  client_ca_file: text.crt\n",
+       "web.yml:5: tls_server_config.client_ca_file: " + dir_ +
+           "/text.crt: no certificate or crl found; give PEM CA certificates"},
   };
   for (const auto& [yaml, error] : cases) EXPECT_EQ(error_of(yaml), error) << yaml;
 }
