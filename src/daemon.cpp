@@ -67,6 +67,14 @@ std::string kernel_release() {
   return uname(&u) == 0 ? u.release : "unknown";
 }
 
+// The lowest port anyone may bind (net.ipv4.ip_unprivileged_port_start).
+int unprivileged_port_start() {
+  std::ifstream f("/proc/sys/net/ipv4/ip_unprivileged_port_start");
+  int start = 1024;
+  f >> start;
+  return start;
+}
+
 double unix_now() {
   using namespace std::chrono;
   return duration<double>(system_clock::now().time_since_epoch()).count();
@@ -160,11 +168,23 @@ void Daemon::start(bool drop_capabilities) {
     // open_by_handle_at() name them; without it the resolver walks the
     // cgroup tree instead, as it also does for such filters added by a reload.
     std::vector<int> keep;
-    if (SourcesNeeded::of(config_).cgroup) keep.push_back(CAP_DAC_READ_SEARCH);
+    std::string kept;  // " but CAP_A and CAP_B", for the log
+    auto keep_capability = [&](int cap, const char* name) {
+      keep.push_back(cap);
+      kept += (kept.empty() ? " but " : " and ") + std::string(name);
+    };
+    if (SourcesNeeded::of(config_).cgroup)
+      keep_capability(CAP_DAC_READ_SEARCH, "CAP_DAC_READ_SEARCH");
+    // A reload that changes TLS settings binds the port again: below
+    // ip_unprivileged_port_start that takes CAP_NET_BIND_SERVICE, kept when held.
+    if (port() < unprivileged_port_start() &&
+        ((effective_capabilities() >> CAP_NET_BIND_SERVICE) & 1U) != 0) {
+      keep_capability(CAP_NET_BIND_SERVICE, "CAP_NET_BIND_SERVICE");
+    }
     if (std::string why = drop_capabilities_except(keep); !why.empty()) {
       spdlog::warn("cannot drop capabilities: {}", why);
     } else {
-      spdlog::info("dropped all capabilities{}", keep.empty() ? "" : " but CAP_DAC_READ_SEARCH");
+      spdlog::info("dropped all capabilities{}", kept);
     }
   }
 }
@@ -179,27 +199,45 @@ std::optional<WebConfig> Daemon::load_web(const Config& config) {
 }
 
 void Daemon::serve(const WebConfig& web) {
-  http_.reset();  // its port is free again for the new server
+  http_.reset();  // its port is free again for the new server (and none is left if this throws)
   http_ = std::make_unique<HttpServer>(
       HttpOptions{config_.listen_address, config_.telemetry_path, config_.max_requests, web},
       std::vector<std::weak_ptr<prometheus::Collectable>>{collector_, registry_});
+  web_ = web;
 }
 
 bool Daemon::reload_web(const WebConfig& web) {
-  if (web.tls == http_->options().web.tls) {
+  if (http_ && web.tls == web_.tls) {
     http_->set_basic_auth_users(web.basic_auth_users);
+    web_ = web;
     return true;
   }
-  // TLS settings are the server's: serve anew, or again as before when that fails.
-  const WebConfig previous = http_->options().web;
+  // TLS settings are the server's: it is made anew on the same address. Its
+  // files were checked as the web config was loaded, so this fails only when
+  // something else took the port in the moment it was free.
   try {
     serve(web);
+    not_serving_.clear();
     spdlog::info("serving {} since the reload", describe(web));
     return true;
   } catch (const HttpError& e) {
     spdlog::error("reload failed, keeping the running web configuration: {}", e.what());
-    serve(previous);
+    not_serving_ = e.what();
+    serve_again();
     return false;
+  }
+}
+
+void Daemon::serve_again() {
+  if (http_) return;
+  try {
+    serve(web_);
+    spdlog::info("serving metrics again on {} ({})", config_.listen_address, describe(web_));
+    not_serving_.clear();
+  } catch (const HttpError& e) {
+    // Logged once; counting goes on and every drain tries again.
+    if (not_serving_ != e.what()) spdlog::error("not serving metrics: {}; retrying", e.what());
+    not_serving_ = e.what();
   }
 }
 
@@ -287,9 +325,12 @@ bool Daemon::reload() {
 std::string Daemon::status_line() const {
   std::uint64_t lost = 0;
   for (std::uint64_t n : last_drain_.lost_total) lost += n;
-  return "Tracing with " + tracer_->attach_kind() + ", serving " + config_.listen_address +
-         " (port " + std::to_string(port()) + "); " + std::to_string(last_drain_.procs_entries) +
-         " processes, " + std::to_string(lost) + " events lost";
+  const std::string serving =
+      http_ ? "serving " + config_.listen_address + " (port " + std::to_string(port()) + ")"
+            : "not serving (" + not_serving_ + ")";
+  return "Tracing with " + tracer_->attach_kind() + ", " + serving + "; " +
+         std::to_string(last_drain_.procs_entries) + " processes, " + std::to_string(lost) +
+         " events lost";
 }
 
 void Daemon::run() {
@@ -325,6 +366,7 @@ void Daemon::run() {
     if ((fds[1].revents & POLLIN) != 0) {
       consume_timer(drain_timer.get());
       drain_once();
+      serve_again();
       notify::status(status_line());
     }
     if ((fds[0].revents & POLLIN) != 0) {

@@ -65,6 +65,9 @@ class Daemon {
   void serve(const WebConfig& web);
   // Applies a reloaded web config; false (and the old one still served) when it cannot.
   bool reload_web(const WebConfig& web);
+  // With no server (its port was taken while a reload replaced it): tries to
+  // serve web_ again; called after such a reload and on every drain until it works.
+  void serve_again();
 
   CliOptions cli_;
   Config config_;
@@ -78,6 +81,8 @@ class Daemon {
   prometheus::Gauge* reload_successful_ = nullptr;
   prometheus::Gauge* reload_success_time_ = nullptr;
   std::unique_ptr<HttpServer> http_;
+  WebConfig web_;            // the web config in effect, served or to be served
+  std::string not_serving_;  // why there is no server; "" while there is one
   std::string web_error_;
   int bpf_stats_fd_ = -1;
 };

@@ -52,10 +52,8 @@ class HttpServer {
   // A reload's new users, in effect for the next request. TLS settings need
   // a new server (the daemon makes one).
   void set_basic_auth_users(const std::map<std::string, std::string>& users);
-  const HttpOptions& options() const { return options_; }
 
  private:
-  HttpOptions options_;
   std::unique_ptr<prometheus::Exposer> exposer_;
 };
 

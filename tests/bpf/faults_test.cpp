@@ -243,19 +243,12 @@ TEST_F(FaultsTest, AReadOnlyOrFullTmpMakesNoDifference) {
 }
 
 TEST_F(FaultsTest, CapabilitiesKeptFollowTheConfiguration) {
-  // CapEff of a process, from /proc.
-  auto effective = [](pid_t pid) {
-    std::ifstream status("/proc/" + std::to_string(pid) + "/status");
-    for (std::string line; std::getline(status, line);) {
-      if (line.rfind("CapEff:", 0) == 0) return std::stoull(line.substr(7), nullptr, 16);
-    }
-    return ~0ULL;
-  };
   launch(kFastDrains);
-  EXPECT_EQ(effective(daemon_process_->pid()), 0ULL) << "no cgroup names: nothing kept";
+  EXPECT_EQ(effective_capabilities_of(daemon_process_->pid()), 0ULL)
+      << "no cgroup names: nothing kept";
   daemon_process_->stop(SIGTERM);
   launch(std::string(kFastDrains) + "labels:\n  default: [unit]\n");
-  EXPECT_EQ(effective(daemon_process_->pid()), 1ULL << 2) << "CAP_DAC_READ_SEARCH";
+  EXPECT_EQ(effective_capabilities_of(daemon_process_->pid()), 1ULL << 2) << "CAP_DAC_READ_SEARCH";
 }
 
 TEST_F(FaultsTest, DoctorSaysThisHostCanRunExecmond) {

@@ -17,15 +17,6 @@
 namespace execmond::test {
 namespace {
 
-unsigned long long effective_capabilities_of(pid_t pid) {
-  std::ifstream status("/proc/" + std::to_string(pid) + "/status");
-  std::string line;
-  while (std::getline(status, line)) {
-    if (line.rfind("CapEff:", 0) == 0) return std::stoull(line.substr(7), nullptr, 16);
-  }
-  return ~0ULL;
-}
-
 class NotifyTest : public TracedTest {
  protected:
   void TearDown() override {

@@ -2,13 +2,20 @@
 // the real binary over TLS (client certificates, TLS 1.1 refused) and basic
 // auth (right and wrong passwords, 401 with WWW-Authenticate), secrets kept
 // out of the log, and the file re-read on SIGHUP.
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
+#include <linux/capability.h>
+#include <netinet/in.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
+#include <atomic>
 #include <cstdio>
 #include <fstream>
 #include <memory>
+#include <thread>
 
 #include "bcrypt.h"
 #include "daemon_process.h"
@@ -38,10 +45,10 @@ class WebTest : public TracedTest {
 
   void write_web_config(const std::string& yaml) { std::ofstream(dir_ + "/web.yml") << yaml; }
 
-  void launch() {
+  void launch(const std::string& listen_address = "127.0.0.1:0") {
     daemon_process_ = std::make_unique<DaemonProcess>(
         EXECMOND_DAEMON, dir_,
-        std::vector<std::string>{"--web.listen-address=127.0.0.1:0",
+        std::vector<std::string>{"--web.listen-address=" + listen_address,
                                  "--web.config.file=" + dir_ + "/web.yml", "--log.level=debug",
                                  "--config.file=" + config_file()},
         std::map<std::string, std::string>{}, dir_ + "/execmond.log");
@@ -68,6 +75,26 @@ class WebTest : public TracedTest {
   std::unique_ptr<DaemonProcess> daemon_process_;
   std::uint16_t port_ = 0;
 };
+
+// A port on 127.0.0.1 that nothing listens on now, from `first` up.
+std::uint16_t free_port(std::uint16_t first) {
+  for (std::uint16_t port = first; port < 65535; ++port) {
+    const int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(port);
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    const bool free = bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0;
+    close(fd);
+    if (free) return port;
+  }
+  return 0;
+}
+
+constexpr const char* kServerTls =
+    "tls_server_config:\n"
+    "  cert_file: server.crt\n"
+    "  key_file: server.key\n";
 
 constexpr const char* kMutualTls =
     "tls_server_config:\n"
@@ -160,6 +187,19 @@ TEST_F(WebTest, ABadWebConfigStopsTheStartAndABadReloadKeepsTheRunningOne) {
             std::string::npos)
       << daemon_process_->log();
 
+  // Files that are there but cannot serve: the reload fails as the file is
+  // read, and the running server is not touched (a server made anew would
+  // listen on another port here, as the test listens on port 0).
+  write_web_config("tls_server_config:\n  cert_file: server.crt\n  key_file: stranger.key\n");
+  kill(daemon_process_->pid(), SIGHUP);
+  ASSERT_NE(daemon_process_->await("READY=1"), "");
+  EXPECT_EQ(curl(client).first, "200") << "the same server, on the same port";
+  EXPECT_NE(daemon_process_->log().find(
+                "web.yml:3: tls_server_config.key_file: " + dir_ +
+                "/stranger.key: key values mismatch; give the PEM private key of cert_file"),
+            std::string::npos)
+      << daemon_process_->log();
+
   // From TLS to plain HTTP at run time: the server is made anew (on a new
   // port here, as the test listens on port 0).
   write_web_config("");
@@ -169,6 +209,79 @@ TEST_F(WebTest, ABadWebConfigStopsTheStartAndABadReloadKeepsTheRunningOne) {
   ASSERT_NE(at, std::string::npos) << ready;
   const auto plain_port = static_cast<std::uint16_t>(std::stoi(ready.substr(at + 6)));
   EXPECT_EQ(http_get(plain_port, "/metrics").status, 200);
+}
+
+// A change of TLS settings makes the server anew on the same port. Should
+// something take the port in that moment, the daemon goes on counting and
+// serves again (the configuration it had) once the port is free.
+TEST_F(WebTest, APortTakenWhileAReloadReplacesTheServerIsServedAgainOnceFree) {
+  const std::uint16_t port = free_port(20000);
+  ASSERT_NE(port, 0);
+  write_web_config("");
+  launch("127.0.0.1:" + std::to_string(port));
+  ASSERT_EQ(port_, port);
+
+  // Switches between plain HTTP and TLS while a thread binds the port in a
+  // tight loop, until it gets the port between the old server and the new.
+  int thief = -1;
+  std::string status;
+  bool tls = false;
+  for (int attempt = 0; attempt < 20 && thief < 0; ++attempt) {
+    tls = !tls;
+    write_web_config(tls ? kServerTls : "");
+    std::atomic<bool> reloaded{false};
+    std::thread steal([&] {
+      const int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+      sockaddr_in addr{};
+      addr.sin_family = AF_INET;
+      addr.sin_port = htons(port);
+      addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+      while (!reloaded) {
+        if (bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0 && listen(fd, 1) == 0) {
+          thief = fd;
+          return;
+        }
+      }
+      close(fd);
+    });
+    kill(daemon_process_->pid(), SIGHUP);
+    status = daemon_process_->await("READY=1");
+    reloaded = true;
+    steal.join();
+  }
+  ASSERT_GE(thief, 0) << "the port was never free during 20 reloads";
+  EXPECT_NE(status.find("not serving (cannot listen on 127.0.0.1:" + std::to_string(port) +
+                        ": Address already in use"),
+            std::string::npos)
+      << status;
+  EXPECT_EQ(kill(daemon_process_->pid(), 0), 0) << "still running";
+  EXPECT_NE(daemon_process_->log().find("reload failed, keeping the running web configuration"),
+            std::string::npos);
+
+  // Counting goes on meanwhile; once the port is free the previous
+  // configuration is served again, and the failed reload shows.
+  close(thief);
+  EXPECT_NE(daemon_process_->await("serving 127.0.0.1:" + std::to_string(port)), "");
+  const std::string previous = tls ? "http" : "https";
+  auto [got, body] = run_shell("curl -s --max-time 10 --cacert " + dir_ + "/ca.crt " + previous +
+                               "://127.0.0.1:" + std::to_string(port) + "/metrics");
+  EXPECT_EQ(got, 0) << body;
+  EXPECT_NE(body.find("\nexecmond_config_last_reload_successful 0\n"), std::string::npos) << body;
+  EXPECT_NE(daemon_process_->log().find("serving metrics again on 127.0.0.1:"), std::string::npos);
+}
+
+// Below ip_unprivileged_port_start (1024) binding takes CAP_NET_BIND_SERVICE:
+// the daemon keeps that one so that a change of TLS settings can bind again.
+TEST_F(WebTest, OnAPrivilegedPortTheBindCapabilityIsKeptForTlsReloads) {
+  const std::uint16_t port = free_port(900);
+  ASSERT_TRUE(port != 0 && port < 1024);
+  write_web_config("");
+  launch("127.0.0.1:" + std::to_string(port));
+  EXPECT_EQ(effective_capabilities_of(daemon_process_->pid()), 1ULL << CAP_NET_BIND_SERVICE);
+  write_web_config(kServerTls);
+  kill(daemon_process_->pid(), SIGHUP);
+  ASSERT_NE(daemon_process_->await("READY=1"), "");
+  EXPECT_EQ(curl("--cacert ca.crt").first, "200") << daemon_process_->log();
 }
 
 }  // namespace

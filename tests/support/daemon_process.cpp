@@ -137,4 +137,12 @@ int DaemonProcess::stop(int signal) {
   return status;
 }
 
+unsigned long long effective_capabilities_of(pid_t pid) {
+  std::ifstream status("/proc/" + std::to_string(pid) + "/status");
+  for (std::string line; std::getline(status, line);) {
+    if (line.rfind("CapEff:", 0) == 0) return std::stoull(line.substr(7), nullptr, 16);
+  }
+  return ~0ULL;
+}
+
 }  // namespace execmond::test

@@ -76,4 +76,8 @@ class DaemonProcess {
   std::thread reader_;
 };
 
+// The effective capability set (CapEff) of process `pid`; all bits set when
+// /proc cannot tell, so that a test expecting few fails.
+unsigned long long effective_capabilities_of(pid_t pid);
+
 }  // namespace execmond::test
