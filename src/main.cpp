@@ -16,6 +16,7 @@
 #include "daemon.h"
 #include "doctor.h"
 #include "logging.h"
+#include "web_config.h"
 
 namespace {
 
@@ -52,6 +53,15 @@ int run(const std::vector<std::string>& args) {
       return 1;
     }
     std::cout << "config OK: " << options.config_file << "\n" << execmond::describe(*config.config);
+    // The web config too, as the daemon would load it: TLS files and all.
+    if (const std::string& path = config.config->web_config_file; !path.empty()) {
+      execmond::WebConfigResult web = execmond::load_web_config(path);
+      if (!web) {
+        std::cerr << "execmond: " << web.error << "\n";
+        return 1;
+      }
+      std::cout << "web config OK: " << path << " (" << execmond::describe(*web.config) << ")\n";
+    }
     return 0;
   }
   if (!config) {

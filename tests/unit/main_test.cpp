@@ -61,6 +61,27 @@ TEST(MainTest, BadConfigIsOneLineNamingFileLineAndKey) {
   EXPECT_EQ(start.output, r.output);
 }
 
+TEST(MainTest, ConfigCheckLoadsTheWebConfigToo) {
+  test::TempFile good(
+      "basic_auth_users:\n  alice: "
+      "$2y$10$C6UzMDM.H6dfI/f/IKcEeO7wSvvn6Dk6ENyQ9s8QxpBXnbUjmJZOe\n");
+  Result r = run_execmond("--config.check --config.file=" + std::string(EXECMOND_SOURCE_DIR) +
+                          "/config/execmond.yaml --web.config.file=" + good.path());
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("web config OK: " + good.path() + " (plain HTTP; basic auth for 1 user)"),
+            std::string::npos)
+      << r.output;
+  test::TempFile bad("tls_server_config:\n  cert_file: /dev/zero\n  key_file: /dev/zero\n");
+  r = run_execmond("--config.check --config.file=" + std::string(EXECMOND_SOURCE_DIR) +
+                   "/config/execmond.yaml --web.config.file=" + bad.path());
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.output.find("execmond: " + bad.path() +
+                          ":2: tls_server_config.cert_file: /dev/zero is not a regular file; "
+                          "name a PEM file\n"),
+            std::string::npos)
+      << r.output;
+}
+
 TEST(MainTest, UnknownFlagIsAnError) {
   Result r = run_execmond("--web.listen-adress=:1");
   EXPECT_EQ(r.exit_code, 1);
