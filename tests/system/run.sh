@@ -131,6 +131,8 @@ share="$work/share"
 mkdir -p "$share"
 cp "$deb" "$share/"
 install -m 0755 "${EXECMOND_SYSTEMTEST_GUEST_SCRIPT:-$here/guest/guest-test.sh}" "$share/guest-test.sh"
+# A CA and server certificate for the TLS checks (the guest has no openssl).
+"$here/../support/make-test-certs.sh" "$share/certs" >/dev/null
 # A throwaway overlay: the cached image is never written.
 qemu-img create -q -f qcow2 -F raw -b "$image_dir/rootfs.img" "$work/disk.qcow2"
 
