@@ -23,23 +23,30 @@ namespace execmond {
 
 namespace {
 
-// civetweb's callbacks carry no user pointer of ours; there is one server
-// per process, so its guard is global.
+// What every request is checked against. civetweb's callbacks carry no user
+// pointer of ours; there is one server per process, so its guard is global.
+// Never changed once published: a reload publishes a new one, and a request
+// holds the one it started with (no copy of the landing page per request).
 struct Guard {
   std::string landing_page;
   std::string telemetry_path;
   std::uint32_t max_requests = 0;
-  std::shared_ptr<const BasicAuth> auth;
+  std::shared_ptr<const BasicAuth> auth;  // shared: it holds the cache of verified credentials
   std::optional<TlsConfig> tls;
 };
 
 std::mutex g_mutex;
-Guard g_guard;
+std::shared_ptr<const Guard> g_guard;
 std::atomic<std::uint32_t> g_scrapes_in_flight{0};
 
-Guard current_guard() {
+std::shared_ptr<const Guard> current_guard() {
   std::lock_guard lock(g_mutex);
   return g_guard;
+}
+
+void publish(std::shared_ptr<const Guard> guard) {
+  std::lock_guard lock(g_mutex);
+  g_guard = std::move(guard);
 }
 
 // Marks a connection whose request holds a scrape slot, for end_request.
@@ -59,8 +66,9 @@ int answer(mg_connection* conn, int status, const char* reason, const std::strin
 int guard_request(mg_connection* conn) {
   const mg_request_info* info = mg_get_request_info(conn);
   if (info == nullptr || info->local_uri == nullptr) return 0;
-  const Guard guard = current_guard();
-  if (guard.auth && guard.auth->enabled()) {
+  const std::shared_ptr<const Guard> held = current_guard();
+  const Guard& guard = *held;
+  if (guard.auth->enabled()) {
     const char* header = mg_get_header(conn, "Authorization");
     if (!guard.auth->allows(header != nullptr ? header : "")) {
       return answer(conn, 401, "Unauthorized", "WWW-Authenticate: Basic realm=\"execmond\"\r\n",
@@ -102,7 +110,8 @@ int log_civetweb_message(const mg_connection* /*conn*/, const char* message) {
 // done, -1 that TLS cannot start (the files were checked when the web config
 // was loaded; this fails only if they changed since).
 int init_tls(void* ssl_ctx, void* /*user_data*/) {
-  const std::optional<TlsConfig> tls = current_guard().tls;
+  const std::shared_ptr<const Guard> guard = current_guard();
+  const std::optional<TlsConfig>& tls = guard->tls;
   if (!tls) return -1;
   if (TlsProblem p = configure_tls_context(static_cast<SSL_CTX*>(ssl_ctx), *tls)) {
     spdlog::error("TLS: {}: {}", p.key, p.what);
@@ -148,14 +157,10 @@ int civetweb_threads(std::uint32_t max_requests) {
 
 HttpServer::HttpServer(const HttpOptions& options,
                        const std::vector<std::weak_ptr<prometheus::Collectable>>& collectables) {
-  {
-    std::lock_guard lock(g_mutex);
-    g_guard.landing_page = landing_page_html(options.telemetry_path, EXECMOND_VERSION);
-    g_guard.telemetry_path = options.telemetry_path;
-    g_guard.max_requests = options.max_requests;
-    g_guard.auth = std::make_shared<const BasicAuth>(options.web.basic_auth_users);
-    g_guard.tls = options.web.tls;
-  }
+  publish(std::make_shared<const Guard>(
+      Guard{landing_page_html(options.telemetry_path, EXECMOND_VERSION), options.telemetry_path,
+            options.max_requests, std::make_shared<const BasicAuth>(options.web.basic_auth_users),
+            options.web.tls}));
   static CivetCallbacks callbacks;
   callbacks.begin_request = guard_request;
   callbacks.end_request = end_request;
@@ -192,9 +197,9 @@ std::uint16_t HttpServer::port() const {
 }
 
 void HttpServer::set_basic_auth_users(const std::map<std::string, std::string>& users) {
-  auto auth = std::make_shared<const BasicAuth>(users);
-  std::lock_guard lock(g_mutex);
-  g_guard.auth = std::move(auth);
+  auto guard = std::make_shared<Guard>(*current_guard());
+  guard->auth = std::make_shared<const BasicAuth>(users);
+  publish(std::move(guard));
 }
 
 }  // namespace execmond
