@@ -76,15 +76,20 @@ class WebTest : public TracedTest {
   std::uint16_t port_ = 0;
 };
 
+// Binds `fd` to 127.0.0.1:`port`.
+bool bind_loopback(int fd, std::uint16_t port) {
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(port);
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  return bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0;
+}
+
 // A port on 127.0.0.1 that nothing listens on now, from `first` up.
 std::uint16_t free_port(std::uint16_t first) {
   for (std::uint16_t port = first; port < 65535; ++port) {
     const int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_port = htons(port);
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    const bool free = bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0;
+    const bool free = bind_loopback(fd, port);
     close(fd);
     if (free) return port;
   }
@@ -232,12 +237,8 @@ TEST_F(WebTest, APortTakenWhileAReloadReplacesTheServerIsServedAgainOnceFree) {
     std::atomic<bool> reloaded{false};
     std::thread steal([&] {
       const int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-      sockaddr_in addr{};
-      addr.sin_family = AF_INET;
-      addr.sin_port = htons(port);
-      addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
       while (!reloaded) {
-        if (bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0 && listen(fd, 1) == 0) {
+        if (bind_loopback(fd, port) && listen(fd, 1) == 0) {
           thief = fd;
           return;
         }
