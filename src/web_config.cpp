@@ -96,7 +96,7 @@ class Reader {
       const std::string name = kv.first.Scalar();
       const std::string path = "tls_server_config." + name;
       const YAML::Node& value = kv.second;
-      at[path] = value;
+      at.emplace(path, value);  // not operator=: on a YAML::Node that rebinds the node itself
       if (name == "cert_file") {
         t.cert_file = file(value, path);
         cert = true;
@@ -132,7 +132,8 @@ class Reader {
     }
     // The files must serve: checked now, not when a server is already replaced.
     if (TlsProblem p = check_tls_config(t)) {
-      fail(at.contains(p.key) ? at[p.key] : node, p.key, p.what);
+      const auto where = at.find(p.key);
+      fail(where != at.end() ? where->second : node, p.key, p.what);
     }
     return t;
   }
