@@ -21,13 +21,12 @@
 
 namespace execmond {
 
-namespace {
-
 // What every request is checked against. civetweb's callbacks carry no user
-// pointer of ours; there is one server per process, so its guard is global.
-// Never changed once published: a reload publishes a new one, and a request
-// holds the one it started with (no copy of the landing page per request).
-struct Guard {
+// pointer of ours; there is one server per process, so the guard they read
+// is global. Never changed once published: a reload publishes a new one, and
+// a request holds the one it started with (no copy of the landing page per
+// request).
+struct HttpGuard {
   std::string landing_page;
   std::string telemetry_path;
   std::uint32_t max_requests = 0;
@@ -35,16 +34,18 @@ struct Guard {
   std::optional<TlsConfig> tls;
 };
 
+namespace {
+
 std::mutex g_mutex;
-std::shared_ptr<const Guard> g_guard;
+std::shared_ptr<const HttpGuard> g_guard;
 std::atomic<std::uint32_t> g_scrapes_in_flight{0};
 
-std::shared_ptr<const Guard> current_guard() {
+std::shared_ptr<const HttpGuard> current_guard() {
   std::lock_guard lock(g_mutex);
   return g_guard;
 }
 
-void publish(std::shared_ptr<const Guard> guard) {
+void publish(std::shared_ptr<const HttpGuard> guard) {
   std::lock_guard lock(g_mutex);
   g_guard = std::move(guard);
 }
@@ -66,8 +67,8 @@ int answer(mg_connection* conn, int status, const char* reason, const std::strin
 int guard_request(mg_connection* conn) {
   const mg_request_info* info = mg_get_request_info(conn);
   if (info == nullptr || info->local_uri == nullptr) return 0;
-  const std::shared_ptr<const Guard> held = current_guard();
-  const Guard& guard = *held;
+  const std::shared_ptr<const HttpGuard> held = current_guard();
+  const HttpGuard& guard = *held;
   if (guard.auth->enabled()) {
     const char* header = mg_get_header(conn, "Authorization");
     if (!guard.auth->allows(header != nullptr ? header : "")) {
@@ -110,7 +111,7 @@ int log_civetweb_message(const mg_connection* /*conn*/, const char* message) {
 // done, -1 that TLS cannot start (the files were checked when the web config
 // was loaded; this fails only if they changed since).
 int init_tls(void* ssl_ctx, void* /*user_data*/) {
-  const std::shared_ptr<const Guard> guard = current_guard();
+  const std::shared_ptr<const HttpGuard> guard = current_guard();
   const std::optional<TlsConfig>& tls = guard->tls;
   if (!tls) return -1;
   if (TlsProblem p = configure_tls_context(static_cast<SSL_CTX*>(ssl_ctx), *tls)) {
@@ -156,11 +157,12 @@ int civetweb_threads(std::uint32_t max_requests) {
 }
 
 HttpServer::HttpServer(const HttpOptions& options,
-                       const std::vector<std::weak_ptr<prometheus::Collectable>>& collectables) {
-  publish(std::make_shared<const Guard>(
-      Guard{landing_page_html(options.telemetry_path, EXECMOND_VERSION), options.telemetry_path,
-            options.max_requests, std::make_shared<const BasicAuth>(options.web.basic_auth_users),
-            options.web.tls}));
+                       const std::vector<std::weak_ptr<prometheus::Collectable>>& collectables)
+    : guard_(std::make_shared<const HttpGuard>(HttpGuard{
+          landing_page_html(options.telemetry_path, EXECMOND_VERSION), options.telemetry_path,
+          options.max_requests, std::make_shared<const BasicAuth>(options.web.basic_auth_users),
+          options.web.tls})) {
+  publish(guard_);
   static CivetCallbacks callbacks;
   callbacks.begin_request = guard_request;
   callbacks.end_request = end_request;
@@ -197,9 +199,10 @@ std::uint16_t HttpServer::port() const {
 }
 
 void HttpServer::set_basic_auth_users(const std::map<std::string, std::string>& users) {
-  auto guard = std::make_shared<Guard>(*current_guard());
+  auto guard = std::make_shared<HttpGuard>(*guard_);
   guard->auth = std::make_shared<const BasicAuth>(users);
-  publish(std::move(guard));
+  guard_ = std::move(guard);
+  publish(guard_);
 }
 
 }  // namespace execmond

@@ -25,6 +25,8 @@ class Exposer;
 
 namespace execmond {
 
+struct HttpGuard;  // what every request is checked against (http_server.cpp)
+
 class HttpError : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;
@@ -54,6 +56,7 @@ class HttpServer {
   void set_basic_auth_users(const std::map<std::string, std::string>& users);
 
  private:
+  std::shared_ptr<const HttpGuard> guard_;  // this server's, published for civetweb's callbacks
   std::unique_ptr<prometheus::Exposer> exposer_;
 };
 
