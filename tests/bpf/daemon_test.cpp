@@ -137,9 +137,7 @@ TEST_F(DaemonTest, ReloadAppliesAGoodFileAndKeepsTheOldConfigOnABadOne) {
 
 TEST_F(DaemonTest, PortInUseIsAClearStartupError) {
   int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  sockaddr_in addr = loopback(0);
   ASSERT_EQ(bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)), 0);
   ASSERT_EQ(listen(fd, 1), 0);
   socklen_t len = sizeof(addr);

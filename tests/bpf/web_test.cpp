@@ -78,11 +78,8 @@ class WebTest : public TracedTest {
 
 // Binds `fd` to 127.0.0.1:`port`.
 bool bind_loopback(int fd, std::uint16_t port) {
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(port);
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  return bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0;
+  const sockaddr_in addr = loopback(port);
+  return bind(fd, reinterpret_cast<const sockaddr*>(&addr), sizeof(addr)) == 0;
 }
 
 // A port on 127.0.0.1 that nothing listens on now, from `first` up.

@@ -63,10 +63,7 @@ void wait_for(int fd, short events, const Exchange& ex, const char* waiting_for)
 }
 
 void connect_loopback(int fd, std::uint16_t port, const Exchange& ex) {
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(port);
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  const sockaddr_in addr = loopback(port);
   if (::connect(fd, reinterpret_cast<const sockaddr*>(&addr), sizeof addr) == 0) return;
   if (errno != EINPROGRESS) ex.fail_errno("connect");
   wait_for(fd, POLLOUT, ex, "connecting");
@@ -221,6 +218,14 @@ HttpResponse parse_response(std::string_view raw, const Exchange& ex) {
 }
 
 }  // namespace
+
+sockaddr_in loopback(std::uint16_t port) {
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(port);
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  return addr;
+}
 
 HttpResponse http_get(std::uint16_t port, const std::string& path,
                       const std::map<std::string, std::string>& extra_headers, int timeout_ms) {

@@ -3,11 +3,16 @@
 // the tests depend on nothing but the sockets API.
 #pragma once
 
+#include <netinet/in.h>
+
 #include <cstdint>
 #include <map>
 #include <string>
 
 namespace execmond::test {
+
+// 127.0.0.1:`port`, for bind() or connect(); port 0 for one the kernel picks.
+sockaddr_in loopback(std::uint16_t port);
 
 struct HttpResponse {
   int status = 0;
