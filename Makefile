@@ -104,7 +104,7 @@ fuzz: deps
 	  tail -n 1 $(FUZZ_DIR)/$$f.log; \
 	done
 
-CXX_SOURCES = src/*.cpp src/*.h tests/*/*.cpp tests/*/*.h
+CXX_SOURCES = src/*/*.cpp src/*/*.h $(shell find tests -name '*.cpp' -o -name '*.h')
 
 format:
 	clang-format -i $(CXX_SOURCES)
@@ -114,9 +114,9 @@ lint: build
 	@dpkg -s clang-format clang-tidy cppcheck >/dev/null 2>&1 || \
 	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends clang-format clang-tidy cppcheck
 	clang-format --dry-run --Werror $(CXX_SOURCES)
-	clang-tidy -p $(BUILD_DIR) --quiet src/*.cpp
+	clang-tidy -p $(BUILD_DIR) --quiet src/*/*.cpp
 	cppcheck --enable=warning,performance,portability --std=c++20 --error-exitcode=1 \
-	  --inline-suppr --quiet --include=/usr/include/bpf/libbpf_common.h -I src -I bpf src/*.cpp
+	  --inline-suppr --quiet --include=/usr/include/bpf/libbpf_common.h -I src -I bpf src/*/*.cpp
 
 # deb and rpm in $(BUILD_DIR)/packages (CPack).
 package: build

@@ -10,10 +10,10 @@
 #include <string>
 #include <vector>
 
-#include "aggregator.h"
+#include "metrics/aggregator.h"
 #include "bench.h"
-#include "collector.h"
-#include "config.h"
+#include "metrics/collector.h"
+#include "config/config.h"
 #include "execmond.h"
 #include "host.h"
 #include "http_client.h"

@@ -6,7 +6,7 @@
 #include <string>
 #include <string_view>
 
-#include "http_auth.h"
+#include "web/http_auth.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string_view text(reinterpret_cast<const char*>(data), size);

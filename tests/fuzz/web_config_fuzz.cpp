@@ -5,7 +5,7 @@
 #include <cstdlib>
 #include <string>
 
-#include "web_config.h"
+#include "web/web_config.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string text(reinterpret_cast<const char*>(data), size);

@@ -1,8 +1,8 @@
 // Label configurations and identities shared by the unit tests.
 #pragma once
 
-#include "config.h"
-#include "identity.h"
+#include "config/config.h"
+#include "identity/identity.h"
 
 namespace execmond::test {
 

@@ -1,0 +1,99 @@
+// execmond: process lifecycle exporter. Parses the command line, loads the
+// configuration, and hands over to the Daemon; every failure is one line on
+// stderr and exit code 1.
+#include <malloc.h>
+#include <spdlog/spdlog.h>
+
+#include <csignal>
+#include <cstdio>
+#include <exception>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "config/cli.h"
+#include "config/config.h"
+#include "app/daemon.h"
+#include "app/doctor.h"
+#include "app/logging.h"
+#include "web/web_config.h"
+
+namespace {
+
+// Blocked before any thread starts, so every thread inherits the mask and the
+// event loop's signalfd is the only receiver.
+void block_lifecycle_signals() {
+  sigset_t signals;
+  sigemptyset(&signals);
+  for (int sig : {SIGTERM, SIGINT, SIGHUP}) sigaddset(&signals, sig);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  (void)std::signal(SIGPIPE, SIG_IGN);  // a scrape client going away is not fatal
+}
+
+int run(const std::vector<std::string>& args) {
+  execmond::CliResult cli = execmond::parse_cli(args);
+  if (!cli.options) {
+    std::cerr << "execmond: " << cli.error << "\n";
+    return 1;
+  }
+  const execmond::CliOptions& options = *cli.options;
+  if (options.show_help) {
+    std::cout << execmond::usage();
+    return 0;
+  }
+  if (options.show_version) {
+    std::cout << "execmond version " << EXECMOND_VERSION << "\n";
+    return 0;
+  }
+  if (options.doctor) return execmond::run_doctor(options);
+  execmond::ConfigResult config = execmond::resolve_config(options);
+  if (options.check_config) {
+    if (!config) {
+      std::cerr << "execmond: " << config.error << "\n";
+      return 1;
+    }
+    std::cout << "config OK: " << options.config_file << "\n" << execmond::describe(*config.config);
+    // The web config too, as the daemon would load it: TLS files and all.
+    if (const std::string& path = config.config->web_config_file; !path.empty()) {
+      execmond::WebConfigResult web = execmond::load_web_config(path);
+      if (!web) {
+        std::cerr << "execmond: " << web.error << "\n";
+        return 1;
+      }
+      std::cout << "web config OK: " << path << " (" << execmond::describe(*web.config) << ")\n";
+    }
+    return 0;
+  }
+  if (!config) {
+    std::cerr << "execmond: " << config.error << "\n";
+    return 1;
+  }
+  block_lifecycle_signals();
+  execmond::setup_logging(config.config->log_target, config.config->log_level);
+  spdlog::info("starting execmond {}", EXECMOND_VERSION);
+  execmond::Daemon daemon(options, std::move(*config.config));
+  try {
+    daemon.start(/*drop_capabilities=*/true);
+  } catch (const execmond::StartupError& e) {
+    spdlog::critical("{}", e.what());
+    return 1;
+  }
+  daemon.run();
+  spdlog::info("stopped");
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  // One malloc arena for all threads. Each HTTP worker would otherwise keep
+  // an arena holding its largest scrape's buffers: at 10 000 series that is
+  // 17.9 MiB resident instead of 10.9 (make bench, memory row).
+  mallopt(M_ARENA_MAX, 1);
+  try {
+    return run(std::vector<std::string>(argv + 1, argv + argc));
+  } catch (const std::exception& e) {
+    (void)std::fprintf(stderr, "execmond: %s\n", e.what());
+    return 1;
+  }
+}

@@ -1,0 +1,63 @@
+// Reads what the kernel side recorded since the last drain.
+//
+// Each drain flips the tracer's generation so handlers write to the other
+// half of the counts table and dirty bitmaps, waits one RCU grace period
+// (every handler that could still see the old generation has returned), then
+// reads and empties the idle half in place, through the mapped tables.
+// Nothing is emptied under a writer, so each event is read exactly once.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "kernel/counts_table.h"
+#include "execmond.h"
+#include "identity/identity_resolver.h"
+#include "kernel/live_processes.h"
+
+namespace execmond {
+
+class Tracer;
+
+struct ProgramStats {
+  std::string name;
+  std::uint64_t run_count = 0;
+  std::uint64_t run_time_ns = 0;
+};
+
+struct DrainResult {
+  std::vector<CountRecord> counts;           // since the previous drain
+  std::map<ProcessIds, std::uint64_t> live;  // processes alive now, by who they are
+  std::uint64_t procs_entries = 0;           // live processes tracked
+  std::uint64_t counts_entries = 0;          // keys drained
+  std::array<std::uint64_t, EXECMOND_LOST_REASONS> lost_total{};  // cumulative
+  std::vector<ProgramStats> programs;
+};
+
+class Drainer {
+ public:
+  explicit Drainer(Tracer& tracer);
+  DrainResult drain();
+
+ private:
+  void wait_for_grace_period();
+  // Reads and empties one generation of the counts table.
+  std::vector<CountRecord> take_counts(std::uint32_t generation);
+  // Re-reads the procs blocks one generation marked dirty, and clears the marks.
+  void read_procs(std::uint32_t generation);
+  void read_seeded(DrainResult& out);
+  void read_lost(DrainResult& out);
+  void read_program_stats(DrainResult& out);
+
+  Tracer& tracer_;
+  LiveProcesses live_;
+  bool membarrier_supported_ = true;
+};
+
+// Label names for enum execmond_lost_reason, in index order.
+const std::array<const char*, EXECMOND_LOST_REASONS>& lost_reason_names();
+
+}  // namespace execmond

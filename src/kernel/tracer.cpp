@@ -1,0 +1,276 @@
+#include "kernel/tracer.h"
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <array>
+#include <cerrno>
+#include <cmath>
+#include <cstring>
+#include <utility>
+
+#include "execmond.h"
+#include "execmond.skel.h"
+
+namespace execmond {
+
+namespace {
+
+std::string errno_text(int err) { return std::strerror(err < 0 ? -err : err); }
+
+// Turns a libbpf failure into what an operator can act on.
+std::string explain_load_error(int err) {
+  err = err < 0 ? -err : err;
+  if (err == EPERM || err == EACCES) {
+    return "permission denied: run as root or grant CAP_BPF and CAP_PERFMON "
+           "(CAP_SYS_ADMIN on kernels before 5.8); the verifier's reason is logged at "
+           "--log.level=debug";
+  }
+  if (err == ESRCH || err == ENOENT) {
+    return "the kernel lacks a type or tracepoint the tracer needs (" + errno_text(err) +
+           "); check that /sys/kernel/btf/vmlinux exists (CONFIG_DEBUG_INFO_BTF=y)";
+  }
+  return errno_text(err) + "; rerun with --log.level=debug for the verifier's reason";
+}
+
+std::string explain_attach_error(AttachMode mode, int err) {
+  err = err < 0 ? -err : err;
+  if (mode == AttachMode::Tracepoint && err == ENOENT) {
+    return "classic tracepoints need tracefs: mount it with "
+           "`mount -t tracefs tracefs /sys/kernel/tracing`, or use attach_mode tp_btf";
+  }
+  if (mode == AttachMode::Tracepoint && (err == EACCES || err == EPERM)) {
+    return "classic tracepoints are attached with perf_event_open(), which "
+           "kernel.perf_event_paranoid=3 (Debian's default) allows only with CAP_SYS_ADMIN: "
+           "set `sysctl kernel.perf_event_paranoid=2`, grant CAP_SYS_ADMIN, or use tp_btf";
+  }
+  return explain_load_error(err);
+}
+
+struct ProgramSet {
+  const char* kind;
+  bpf_program* fork;
+  bpf_program* exec;
+  bpf_program* exit;
+};
+
+}  // namespace
+
+std::vector<std::uint64_t> lifetime_bounds_ns(const std::vector<double>& seconds) {
+  std::vector<std::uint64_t> ns;
+  ns.reserve(seconds.size());
+  for (double s : seconds) {
+    ns.push_back(static_cast<std::uint64_t>(std::llround(s * 1e9)));
+  }
+  return ns;
+}
+
+void Tracer::SkeletonDeleter::operator()(execmond_bpf* skel) const { execmond_bpf__destroy(skel); }
+void Tracer::LinkDeleter::operator()(bpf_link* link) const { bpf_link__destroy(link); }
+
+Tracer::Tracer(TracerOptions options) : options_(std::move(options)) {
+  if (options_.lifetime_buckets.size() > EXECMOND_MAX_BUCKETS) {
+    throw TracerError("at most " + std::to_string(EXECMOND_MAX_BUCKETS) + " lifetime buckets");
+  }
+  if (options_.attach_mode != AttachMode::Auto) {
+    std::string why = try_load_and_attach(options_.attach_mode);
+    if (!why.empty()) throw TracerError("cannot load the BPF tracer: " + why);
+    return;
+  }
+  std::string why = try_load_and_attach(AttachMode::TpBtf);
+  if (why.empty()) return;
+  spdlog::warn("tp_btf tracer unavailable ({}); falling back to classic tracepoints", why);
+  std::string fallback_why = try_load_and_attach(AttachMode::Tracepoint);
+  if (!fallback_why.empty()) throw TracerError("cannot load the BPF tracer: " + fallback_why);
+}
+
+Tracer::~Tracer() {
+  links_.clear();  // detach before the skeleton closes the programs
+}
+
+std::string Tracer::try_load_and_attach(AttachMode mode) {
+  links_.clear();
+  programs_.clear();
+  // Relocate against the kernel's own BTF only. Without a path libbpf 1.1
+  // also lists the modules' BTF when a type is missing from vmlinux (as
+  // trace_event_raw_sched_process_exit::group_dead is before 6.16), which
+  // needs CAP_SYS_ADMIN and fails under a unit granting only CAP_BPF and
+  // CAP_PERFMON. The tracer reads no module types.
+  LIBBPF_OPTS(bpf_object_open_opts, open_opts, .btf_custom_path = options_.btf_path.c_str());
+  skel_.reset(execmond_bpf__open_opts(&open_opts));
+  if (!skel_) return "cannot open the BPF object: " + errno_text(errno);
+
+  const std::array<ProgramSet, 2> sets{{
+      {"tp_btf", skel_->progs.tp_btf_fork, skel_->progs.tp_btf_exec, skel_->progs.tp_btf_exit},
+      {"tracepoint", skel_->progs.raw_tp_fork, skel_->progs.tracepoint_exec,
+       skel_->progs.tracepoint_exit},
+  }};
+  const ProgramSet& chosen = mode == AttachMode::Tracepoint ? sets[1] : sets[0];
+  for (const ProgramSet& set : sets) {
+    for (bpf_program* prog : {set.fork, set.exec, set.exit}) {
+      bpf_program__set_autoload(prog, &set == &chosen);
+    }
+  }
+  // The iterator runs once, on demand, from seed_running_processes().
+  bpf_program__set_autoattach(skel_->progs.seed_procs, false);
+
+  auto bounds = lifetime_bounds_ns(options_.lifetime_buckets);
+  for (std::size_t i = 0; i < EXECMOND_MAX_BUCKETS; ++i) {
+    skel_->rodata->lifetime_bounds_ns[i] = i < bounds.size() ? bounds[i] : ~0ULL;
+  }
+  skel_->rodata->lifetime_bucket_count = static_cast<__u32>(bounds.size());
+  skel_->rodata->record_exe = options_.record_exe ? 1 : 0;
+  size_tables();
+
+  if (int err = execmond_bpf__load(skel_.get()); err != 0) {
+    skel_.reset();
+    return std::string(chosen.kind) + " programs failed to load: " + explain_load_error(err);
+  }
+  const auto& m = skel_->maps;
+  tables_.counts_slots = bpf_map__fd(m.counts_slots);
+  tables_.counts_values = bpf_map__fd(m.counts_values);
+  tables_.counts_keys = bpf_map__fd(m.counts_keys);
+  tables_.counts_index = bpf_map__fd(m.counts_index);
+  tables_.procs = bpf_map__fd(m.procs);
+  tables_.procs_dirty = bpf_map__fd(m.procs_dirty);
+  tables_.procs_seeded = bpf_map__fd(m.procs_seeded);
+  for (bpf_program* prog : {chosen.fork, chosen.exec, chosen.exit}) {
+    bpf_link* link = bpf_program__attach(prog);
+    if (link == nullptr) {
+      int err = errno;
+      std::string why = std::string("cannot attach ") + bpf_program__name(prog) + ": " +
+                        explain_attach_error(mode, err);
+      links_.clear();
+      skel_.reset();
+      return why;
+    }
+    links_.emplace_back(link);
+    programs_.push_back({bpf_program__name(prog), bpf_program__fd(prog)});
+  }
+  attach_kind_ = chosen.kind;
+  return {};
+}
+
+namespace {
+
+std::uint32_t power_of_two_at_least(std::uint64_t n) {
+  std::uint64_t p = 1;
+  while (p < n) p <<= 1U;
+  return static_cast<std::uint32_t>(p);
+}
+
+}  // namespace
+
+// Tables at most half full keep probe chains short.
+void Tracer::size_tables() {
+  const int cpus = libbpf_num_possible_cpus();
+  Tables& t = tables_;
+  t.ncpus = cpus > 0 ? static_cast<std::uint32_t>(cpus) : 1;
+  t.max_keys = options_.max_keys;
+  t.key_slots = power_of_two_at_least(2ULL * options_.max_keys);
+  const std::uint32_t procs_slots = power_of_two_at_least(2ULL * options_.max_processes);
+  t.dirty_words = (procs_slots / EXECMOND_PROCS_PER_DIRTY_BIT + 63) / 64;
+  auto* ro = skel_->rodata;
+  ro->ncpus = t.ncpus;
+  ro->max_keys = t.max_keys;
+  ro->key_slots = t.key_slots;
+  ro->procs_mask = procs_slots - 1;
+  ro->dirty_words = t.dirty_words;
+  const auto& m = skel_->maps;
+  bpf_map__set_max_entries(m.counts_slots, 2 * t.key_slots);
+  bpf_map__set_max_entries(m.counts_values, 2 * t.ncpus * t.max_keys);
+  bpf_map__set_max_entries(m.counts_keys, 2 * t.max_keys);
+  bpf_map__set_max_entries(m.counts_index, 2 * t.max_keys);
+  bpf_map__set_max_entries(m.procs, procs_slots);
+  bpf_map__set_max_entries(m.procs_dirty, 2 * t.ncpus * t.dirty_words);
+  bpf_map__set_max_entries(m.procs_seeded, options_.max_processes);
+}
+
+std::uint32_t* Tracer::keys_claimed(std::uint32_t generation) const {
+  return &skel_->bss->keys_claimed[generation & 1U];
+}
+
+// Two passes: the second catches a process that was being created at the
+// moment of the first (see seed_procs in bpf/execmond.bpf.c).
+void Tracer::seed_running_processes() {
+  run_seed_pass();
+  run_seed_pass();
+}
+
+void Tracer::run_seed_pass() {
+  Link link(bpf_program__attach_iter(skel_->progs.seed_procs, nullptr));
+  if (!link) throw TracerError("cannot attach the task iterator: " + errno_text(errno));
+  int iter_fd = bpf_iter_create(bpf_link__fd(link.get()));
+  if (iter_fd < 0) throw TracerError("cannot run the task iterator: " + errno_text(iter_fd));
+  // The iterator does its work while being read; it prints nothing.
+  std::array<char, 64> buf{};
+  ssize_t n = 0;
+  while ((n = read(iter_fd, buf.data(), buf.size())) > 0) {
+  }
+  int read_errno = errno;
+  close(iter_fd);
+  if (n < 0) throw TracerError("task iterator failed: " + errno_text(read_errno));
+}
+
+int Tracer::lost_fd() const { return bpf_map__fd(skel_->maps.lost); }
+int Tracer::exe_paths_fd() const {
+  return options_.record_exe ? bpf_map__fd(skel_->maps.exe_paths) : -1;
+}
+
+namespace {
+
+// Empties a small hash map key by key (it holds at most a few thousand rules).
+template <typename Key>
+void clear_map(int fd) {
+  Key key{};
+  while (bpf_map_get_next_key(fd, nullptr, &key) == 0) bpf_map_delete_elem(fd, &key);
+}
+
+template <typename Key>
+void put_rule(int fd, const Key& key, std::uint8_t flags) {
+  if (bpf_map_update_elem(fd, &key, &flags, BPF_ANY) != 0) {
+    spdlog::warn("cannot add a kernel filter rule: {}; the daemon still applies it",
+                 std::strerror(errno));
+  }
+}
+
+}  // namespace
+
+void Tracer::apply_filters(const KernelFilters& filters) {
+  // Off while the maps change, so no handler sees half a rule set.
+  __atomic_store_n(&skel_->bss->filter_active, 0U, __ATOMIC_RELEASE);
+  const int comm_fd = bpf_map__fd(skel_->maps.filter_comm);
+  const int uid_fd = bpf_map__fd(skel_->maps.filter_uid);
+  const int exe_fd = bpf_map__fd(skel_->maps.filter_exe);
+  const int cgroup_fd = bpf_map__fd(skel_->maps.filter_cgroup);
+  clear_map<std::array<char, EXECMOND_COMM_LEN>>(comm_fd);
+  clear_map<std::uint32_t>(uid_fd);
+  clear_map<execmond_exe_key>(exe_fd);
+  clear_map<std::uint64_t>(cgroup_fd);
+  for (const auto& [comm, flags] : filters.comm) {
+    std::array<char, EXECMOND_COMM_LEN> key{};
+    comm.copy(key.data(), key.size() - 1);
+    put_rule(comm_fd, key, flags);
+  }
+  for (const auto& [uid, flags] : filters.uid) put_rule(uid_fd, uid, flags);
+  for (const auto& [file, flags] : filters.exe) {
+    put_rule(exe_fd, execmond_exe_key{file.first, file.second, 0}, flags);
+  }
+  for (const auto& [id, flags] : filters.cgroup) put_rule(cgroup_fd, id, flags);
+  __atomic_store_n(&skel_->bss->self_tgid, filters.self_tgid, __ATOMIC_RELEASE);
+  __atomic_store_n(&skel_->bss->filter_active, filters.active, __ATOMIC_RELEASE);
+}
+
+std::uint32_t Tracer::generation() const {
+  return __atomic_load_n(&skel_->bss->generation, __ATOMIC_ACQUIRE);
+}
+
+void Tracer::set_generation(std::uint32_t generation) {
+  __atomic_store_n(&skel_->bss->generation, generation, __ATOMIC_RELEASE);
+}
+
+std::vector<ProgramFd> Tracer::attached_programs() const { return programs_; }
+
+}  // namespace execmond

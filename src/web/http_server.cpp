@@ -1,0 +1,208 @@
+#include "web/http_server.h"
+
+#include <CivetServer.h>
+#include <arpa/inet.h>
+#include <civetweb.h>
+#include <netinet/in.h>
+#include <openssl/ssl.h>
+#include <prometheus/exposer.h>
+#include <spdlog/spdlog.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
+#include <cstring>
+#include <mutex>
+
+#include "web/http_auth.h"
+#include "web/landing_page.h"
+#include "web/tls_context.h"
+
+namespace execmond {
+
+// What every request is checked against. civetweb's callbacks carry no user
+// pointer of ours; there is one server per process, so the guard they read
+// is global. Never changed once published: a reload publishes a new one, and
+// a request holds the one it started with (no copy of the landing page per
+// request).
+struct HttpGuard {
+  std::string landing_page;
+  std::string telemetry_path;
+  std::uint32_t max_requests = 0;
+  std::shared_ptr<const BasicAuth> auth;  // shared: it holds the cache of verified credentials
+  std::optional<TlsConfig> tls;
+};
+
+namespace {
+
+std::mutex g_mutex;
+std::shared_ptr<const HttpGuard> g_guard;
+std::atomic<std::uint32_t> g_scrapes_in_flight{0};
+
+std::shared_ptr<const HttpGuard> current_guard() {
+  std::lock_guard lock(g_mutex);
+  return g_guard;
+}
+
+void publish(std::shared_ptr<const HttpGuard> guard) {
+  std::lock_guard lock(g_mutex);
+  g_guard = std::move(guard);
+}
+
+// Marks a connection whose request holds a scrape slot, for end_request.
+char g_holds_slot;
+
+int answer(mg_connection* conn, int status, const char* reason, const std::string& extra_headers,
+           const std::string& body) {
+  mg_printf(conn,
+            "HTTP/1.1 %d %s\r\nContent-Type: text/plain; charset=utf-8\r\n"
+            "Content-Length: %zu\r\nConnection: close\r\n%s\r\n",
+            status, reason, body.size(), extra_headers.c_str());
+  mg_write(conn, body.data(), body.size());
+  return status;
+}
+
+// Every request passes here first: 0 lets the Exposer's handlers answer it.
+int guard_request(mg_connection* conn) {
+  const mg_request_info* info = mg_get_request_info(conn);
+  if (info == nullptr || info->local_uri == nullptr) return 0;
+  const std::shared_ptr<const HttpGuard> held = current_guard();
+  const HttpGuard& guard = *held;
+  if (guard.auth->enabled()) {
+    const char* header = mg_get_header(conn, "Authorization");
+    if (!guard.auth->allows(header != nullptr ? header : "")) {
+      return answer(conn, 401, "Unauthorized", "WWW-Authenticate: Basic realm=\"execmond\"\r\n",
+                    "Unauthorized\n");
+    }
+  }
+  const std::string uri = info->local_uri;
+  if (uri == "/") {
+    mg_send_http_ok(conn, "text/html; charset=utf-8",
+                    static_cast<long long>(guard.landing_page.size()));
+    mg_write(conn, guard.landing_page.data(), guard.landing_page.size());
+    return 200;
+  }
+  if (uri == guard.telemetry_path && guard.max_requests != 0) {
+    if (g_scrapes_in_flight.fetch_add(1) >= guard.max_requests) {
+      g_scrapes_in_flight.fetch_sub(1);
+      return answer(conn, 503, "Service Unavailable", "",
+                    "Too many parallel scrapes; see --web.max-requests\n");
+    }
+    mg_set_user_connection_data(conn, &g_holds_slot);
+  }
+  return 0;
+}
+
+void end_request(const mg_connection* conn, int /*status*/) {
+  auto* c = const_cast<mg_connection*>(conn);
+  if (mg_get_user_connection_data(c) == &g_holds_slot) {
+    mg_set_user_connection_data(c, nullptr);
+    g_scrapes_in_flight.fetch_sub(1);
+  }
+}
+
+int log_civetweb_message(const mg_connection* /*conn*/, const char* message) {
+  spdlog::debug("http: {}", message);
+  return 1;
+}
+
+// Sets up civetweb's TLS context from the web config: 1 tells civetweb it is
+// done, -1 that TLS cannot start (the files were checked when the web config
+// was loaded; this fails only if they changed since).
+int init_tls(void* ssl_ctx, void* /*user_data*/) {
+  const std::shared_ptr<const HttpGuard> guard = current_guard();
+  const std::optional<TlsConfig>& tls = guard->tls;
+  if (!tls) return -1;
+  if (TlsProblem p = configure_tls_context(static_cast<SSL_CTX*>(ssl_ctx), *tls)) {
+    spdlog::error("TLS: {}: {}", p.key, p.what);
+    return -1;
+  }
+  return 1;
+}
+
+// Why binding failed, from a bind() of our own: civetweb only says it failed.
+std::string bind_failure(const std::string& listen_address) {
+  std::string host = "0.0.0.0";
+  std::string port = listen_address;
+  if (auto colon = listen_address.rfind(':'); colon != std::string::npos) {
+    host = listen_address.substr(0, colon);
+    port = listen_address.substr(colon + 1);
+  }
+  if (host.empty()) host = "0.0.0.0";
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<std::uint16_t>(std::atoi(port.c_str())));
+  if (inet_pton(AF_INET, host.c_str(), &addr.sin_addr) != 1) return "cannot bind";
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  int one = 1;
+  setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+  int rc = bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr));
+  int err = errno;
+  close(fd);
+  return rc == 0 ? "cannot bind" : std::strerror(err);
+}
+
+}  // namespace
+
+std::string civetweb_listening_ports(const std::string& listen_address, bool tls) {
+  std::string ports = listen_address;
+  if (!ports.empty() && ports.front() == ':') ports = ports.substr(1);
+  return tls ? ports + "s" : ports;
+}
+
+int civetweb_threads(std::uint32_t max_requests) {
+  constexpr int kForSlowClients = 64;
+  return static_cast<int>(max_requests == 0 ? 40 : max_requests) + kForSlowClients;
+}
+
+HttpServer::HttpServer(const HttpOptions& options,
+                       const std::vector<std::weak_ptr<prometheus::Collectable>>& collectables)
+    : guard_(std::make_shared<const HttpGuard>(HttpGuard{
+          landing_page_html(options.telemetry_path, EXECMOND_VERSION), options.telemetry_path,
+          options.max_requests, std::make_shared<const BasicAuth>(options.web.basic_auth_users),
+          options.web.tls})) {
+  publish(guard_);
+  static CivetCallbacks callbacks;
+  callbacks.begin_request = guard_request;
+  callbacks.end_request = end_request;
+  callbacks.log_message = log_civetweb_message;
+  callbacks.init_ssl = init_tls;
+  const bool tls = options.web.tls.has_value();
+  std::vector<std::string> civet{
+      "listening_ports",    civetweb_listening_ports(options.listen_address, tls),
+      "num_threads",        std::to_string(civetweb_threads(options.max_requests)),
+      "request_timeout_ms", std::to_string(kRequestTimeoutMs),
+      "enable_keep_alive",  "no",
+      "max_request_size",   "16384",
+  };
+  try {
+    exposer_ = std::make_unique<prometheus::Exposer>(civet, &callbacks);
+  } catch (const std::exception&) {
+    std::string why = bind_failure(options.listen_address);
+    if (tls && why == "cannot bind") {
+      throw HttpError("cannot serve TLS on " + options.listen_address +
+                      ": check cert_file and key_file in the web config (--log.level=debug "
+                      "shows civetweb's reason)");
+    }
+    throw HttpError("cannot listen on " + options.listen_address + ": " + why +
+                    "; stop what holds the port or choose another with --web.listen-address");
+  }
+  for (const auto& c : collectables) exposer_->RegisterCollectable(c, options.telemetry_path);
+}
+
+HttpServer::~HttpServer() = default;
+
+std::uint16_t HttpServer::port() const {
+  std::vector<int> ports = exposer_->GetListeningPorts();
+  return ports.empty() ? 0 : static_cast<std::uint16_t>(ports.front());
+}
+
+void HttpServer::set_basic_auth_users(const std::map<std::string, std::string>& users) {
+  auto guard = std::make_shared<HttpGuard>(*guard_);
+  guard->auth = std::make_shared<const BasicAuth>(users);
+  guard_ = std::move(guard);
+  publish(guard_);
+}
+
+}  // namespace execmond
