@@ -17,7 +17,7 @@
 #include <fstream>
 #include <utility>
 
-#include "app/capabilities.h"
+#include "util/capabilities.h"
 #include "kernel/kernel_filters.h"
 #include "identity/label_resolver.h"
 #include "app/logging.h"

@@ -6,7 +6,7 @@
 #include <cstdint>
 #include <fstream>
 
-#include "app/capabilities.h"
+#include "util/capabilities.h"
 #include "config/cli.h"
 
 namespace execmond {

@@ -1,4 +1,4 @@
-#include "app/capabilities.h"
+#include "util/capabilities.h"
 
 #include <linux/capability.h>
 #include <sys/prctl.h>
