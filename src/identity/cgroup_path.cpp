@@ -4,22 +4,11 @@
 #include <array>
 #include <vector>
 
+#include "util/split.h"
+
 namespace execmond {
 
 namespace {
-
-// The non-empty components of `path`, root first ("//a/b/" gives a, b).
-std::vector<std::string_view> components(std::string_view path) {
-  std::vector<std::string_view> parts;
-  while (!path.empty()) {
-    const auto slash = path.find('/');
-    const auto part = path.substr(0, slash);
-    if (!part.empty()) parts.push_back(part);
-    if (slash == std::string_view::npos) break;
-    path.remove_prefix(slash + 1);
-  }
-  return parts;
-}
 
 // True if `name` is a non-empty stem followed by `suffix`.
 bool has_stem_and_suffix(std::string_view name, std::string_view suffix) {
@@ -49,7 +38,7 @@ constexpr std::array<std::string_view, 5> kRuntimePrefixes = {"docker-", "cri-co
 }  // namespace
 
 std::string systemd_unit_of(std::string_view cgroup_path) {
-  for (const auto part : components(cgroup_path)) {
+  for (const auto part : split_nonempty(cgroup_path, '/')) {
     if (is_process_unit(part)) return std::string(part);
     // Units sit directly in slices; anything else means systemd does not own this branch.
     if (!has_stem_and_suffix(part, ".slice")) return {};
@@ -58,7 +47,7 @@ std::string systemd_unit_of(std::string_view cgroup_path) {
 }
 
 std::string container_id_of(std::string_view cgroup_path) {
-  const auto parts = components(cgroup_path);
+  const auto parts = split_nonempty(cgroup_path, '/');
   // Innermost first. (Not a range-for over std::ranges::reverse_view: clang-tidy's
   // clang 14 cannot parse libstdc++ 12's views.)
   for (std::size_t i = parts.size(); i > 0; --i) {

@@ -16,6 +16,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include "util/split.h"
+
 namespace execmond {
 
 namespace {
@@ -40,18 +42,6 @@ std::string unescape_mountinfo(std::string_view field) {
     out.push_back(field[i]);
   }
   return out;
-}
-
-std::vector<std::string_view> split_spaces(std::string_view line) {
-  std::vector<std::string_view> fields;
-  while (!line.empty()) {
-    const auto space = line.find(' ');
-    const auto field = line.substr(0, space);
-    if (!field.empty()) fields.push_back(field);
-    if (space == std::string_view::npos) break;
-    line.remove_prefix(space + 1);
-  }
-  return fields;
 }
 
 // Sets `out` to `path` relative to `prefix` ("/" for the prefix itself); false
@@ -268,7 +258,7 @@ std::string CgroupResolver::parse_cgroup2_mount(std::string_view mountinfo) noex
       const auto line = mountinfo.substr(0, newline);
       mountinfo.remove_prefix(newline == std::string_view::npos ? mountinfo.size() : newline + 1);
       // ID PARENT MAJ:MIN ROOT MOUNT_POINT OPTIONS [OPTIONAL...] - FSTYPE SOURCE SUPER_OPTIONS
-      const auto fields = split_spaces(line);
+      const auto fields = split_nonempty(line, ' ');
       if (fields.size() < 7) continue;
       std::size_t separator = 6;
       while (separator < fields.size() && fields[separator] != "-") ++separator;
