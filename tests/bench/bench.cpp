@@ -8,6 +8,7 @@
 #include <stdexcept>
 #include <thread>
 
+#include "daemon_launch.h"
 #include "http_client.h"
 
 namespace execmond::bench {
@@ -39,14 +40,14 @@ StormOptions Bench::storm_of(const std::vector<std::string>& programs,
 }
 
 std::unique_ptr<test::DaemonProcess> Bench::start_execmond(const std::vector<std::string>& extra) {
-  std::vector<std::string> args{"--config.file=" + options_.config,
-                                "--web.listen-address=127.0.0.1:0", "--log.level=warn"};
-  args.insert(args.end(), extra.begin(), extra.end());
-  const std::string log = dir_ + "/execmond-" + std::to_string(++daemons_started_) + ".log";
-  auto d = std::make_unique<test::DaemonProcess>(options_.daemon, dir_, args,
-                                                 std::map<std::string, std::string>{}, log);
-  d->await_ready();
-  return d;
+  test::BinaryLaunch launch;
+  launch.binary = options_.daemon;
+  launch.dir = dir_;
+  launch.config_file = options_.config;
+  launch.flags = {"--log.level=warn"};
+  launch.flags.insert(launch.flags.end(), extra.begin(), extra.end());
+  launch.log_path = dir_ + "/execmond-" + std::to_string(++daemons_started_) + ".log";
+  return test::launch_daemon(launch);
 }
 
 test::Exposition Bench::scrape(std::uint16_t port) const {

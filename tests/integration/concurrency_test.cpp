@@ -4,7 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
-#include <fstream>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -18,20 +18,11 @@ class ConcurrencyTest : public TracedTest {};
 
 TEST_F(ConcurrencyTest, DrainsReloadsAndScrapesTogetherStayConsistent) {
   // A file for reload() to read: filters change on every other reload.
-  const std::string config_file = dir_ + "/execmond.yaml";
-  auto write_config = [&](bool exclude) {
-    std::ofstream(config_file) << "web:\n  listen_address: 127.0.0.1:0\nlog:\n  level: warn\n"
-                               << (exclude ? "filters:\n  exclude:\n    comm: [nothing-real]\n"
-                                           : "");
+  auto config = [](bool exclude) {
+    return std::string("web:\n  listen_address: 127.0.0.1:0\nlog:\n  level: warn\n") +
+           (exclude ? "filters:\n  exclude:\n    comm: [nothing-real]\n" : "");
   };
-  write_config(false);
-  CliOptions cli;
-  cli.config_file = config_file;
-  cli.config_file_given = true;
-  ConfigResult config = resolve_config(cli);
-  ASSERT_TRUE(config) << config.error;
-  daemon_ = std::make_unique<Daemon>(cli, *config.config);
-  daemon_->start();
+  ASSERT_NO_FATAL_FAILURE(start_daemon_reading(config(false)));
   const std::uint16_t port = daemon_->port();
 
   const std::string program = workload_as("conc");
@@ -63,7 +54,7 @@ TEST_F(ConcurrencyTest, DrainsReloadsAndScrapesTogetherStayConsistent) {
     run(program, {"fork-only", "1"});
     daemon_->drain_once();
     if (round % 4 == 3) {
-      write_config(round % 8 == 3);
+      write_config(config(round % 8 == 3));
       EXPECT_TRUE(daemon_->reload());
     }
   }

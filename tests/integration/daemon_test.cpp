@@ -11,7 +11,6 @@
 #include <filesystem>
 #include <fstream>
 
-#include "config/cli.h"
 #include "http_client.h"
 #include "shell.h"
 #include "traced_test.h"
@@ -19,26 +18,7 @@
 namespace execmond::test {
 namespace {
 
-class DaemonTest : public TracedTest {
- protected:
-  std::string write_config(const std::string& yaml) {
-    std::string path = dir_ + "/execmond.yaml";
-    std::ofstream(path) << yaml;
-    return path;
-  }
-
-  // A daemon that reads its config from a file, as main() does.
-  void start_from_file(const std::string& yaml) {
-    cli_.config_file = write_config(yaml);
-    cli_.config_file_given = true;
-    ConfigResult config = resolve_config(cli_);
-    ASSERT_TRUE(config) << config.error;
-    daemon_ = std::make_unique<Daemon>(cli_, *config.config);
-    daemon_->start();
-  }
-
-  CliOptions cli_;
-};
+class DaemonTest : public TracedTest {};
 
 // Runs a command with `input` on stdin; returns its exit status and output.
 std::pair<int, std::string> run_with_input(const std::string& command, const std::string& input) {
@@ -108,7 +88,7 @@ TEST_F(DaemonTest, LandingPageLinksToTelemetryPath) {
 }
 
 TEST_F(DaemonTest, ReloadAppliesAGoodFileAndKeepsTheOldConfigOnABadOne) {
-  start_from_file("web: {listen_address: \"127.0.0.1:0\"}\ntracer: {drain_interval: 1s}\n");
+  start_daemon_reading("web: {listen_address: \"127.0.0.1:0\"}\ntracer: {drain_interval: 1s}\n");
   const std::uint16_t port = daemon_->port();
 
   write_config("web: {listen_address: \"127.0.0.1:0\"}\ntracer: {drain_interval: 250ms}\n");
@@ -123,7 +103,7 @@ TEST_F(DaemonTest, ReloadAppliesAGoodFileAndKeepsTheOldConfigOnABadOne) {
   EXPECT_EQ(m.value("execmond_config_last_reload_successful"), 0);
   EXPECT_EQ(daemon_->port(), port);
 
-  std::remove(cli_.config_file.c_str());
+  std::remove(config_file().c_str());
   EXPECT_FALSE(daemon_->reload());
 
   // A restart-only key is accepted but not applied.

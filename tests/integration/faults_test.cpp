@@ -15,15 +15,14 @@
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
-#include <memory>
+#include <functional>
 #include <thread>
 #include <vector>
 
 #include "bpf_programs.h"
+#include "daemon_launch.h"
 #include "daemon_process.h"
 #include "exposition.h"
-#include "http_client.h"
 #include "shell.h"
 #include "traced_test.h"
 
@@ -41,35 +40,6 @@ void private_mounts() {
 
 class FaultsTest : public TracedTest {
  protected:
-  void TearDown() override {
-    daemon_process_.reset();
-    TracedTest::TearDown();
-  }
-
-  std::string write_config(const std::string& yaml) {
-    const std::string path = dir_ + "/execmond.yaml";
-    std::ofstream(path) << yaml;
-    return path;
-  }
-
-  // The binary with `yaml` as its configuration, READY=1 awaited.
-  void launch(const std::string& yaml, const std::vector<std::string>& flags = {},
-              const std::function<void()>& in_child = nullptr) {
-    std::vector<std::string> args{"--config.file=" + write_config(yaml),
-                                  "--web.listen-address=127.0.0.1:0"};
-    args.insert(args.end(), flags.begin(), flags.end());
-    daemon_process_ = std::make_unique<DaemonProcess>(EXECMOND_DAEMON, dir_, args,
-                                                      std::map<std::string, std::string>{},
-                                                      dir_ + "/execmond.log", in_child);
-    daemon_process_->await_ready();
-  }
-
-  Exposition scrape_daemon() {
-    HttpResponse r = http_get(daemon_process_->port(), "/metrics");
-    EXPECT_EQ(r.status, 200);
-    return Exposition::parse(r.body);
-  }
-
   // Runs a workload under a new name and waits until the daemon counted its exec.
   void expect_counted(const std::string& role) {
     const std::string path = workload_as(role);
@@ -77,20 +47,16 @@ class FaultsTest : public TracedTest {
     double execs = 0;
     for (int i = 0; i < 50 && execs < 1; ++i) {
       std::this_thread::sleep_for(std::chrono::milliseconds(100));
-      execs = scrape_daemon().sum("execmond_process_execs_total", {{"comm", comm_of(path)}});
+      execs = scrape().sum("execmond_process_execs_total", {{"comm", comm_of(path)}});
     }
     EXPECT_EQ(execs, 1) << daemon_process_->log();
   }
-
-  std::unique_ptr<DaemonProcess> daemon_process_;
 };
-
-constexpr const char* kFastDrains = "tracer:\n  drain_interval: 100ms\n";
 
 TEST_F(FaultsTest, SigkillLeavesNoProgramOrMapBehindAndARestartWorks) {
   const Programs before = loaded_programs();
   const auto maps_before = loaded_map_ids();
-  launch(kFastDrains);
+  launch_daemon(kFastDrains);
   const Programs ours = added_since(before, loaded_programs());
   EXPECT_GE(ours.size(), 3U) << "fork, exec and exit";
   daemon_process_->stop(SIGKILL);
@@ -112,15 +78,14 @@ TEST_F(FaultsTest, SigkillLeavesNoProgramOrMapBehindAndARestartWorks) {
   }
   EXPECT_EQ(maps_left, 0U) << "maps still there after SIGKILL";
 
-  launch(kFastDrains);  // at once, on the same configuration
+  launch_daemon(kFastDrains);  // at once, on the same configuration
   expect_counted("kil");
 }
 
 TEST_F(FaultsTest, AReloadOfADeletedOrUnreadableFileKeepsTheRunningConfiguration) {
-  launch(std::string(kFastDrains) + "log:\n  level: info\n");
-  const double loaded_at =
-      scrape_daemon().value("execmond_config_last_reload_success_timestamp_seconds");
-  const std::string config = dir_ + "/execmond.yaml";
+  launch_daemon(std::string(kFastDrains) + "log:\n  level: info\n");
+  const double loaded_at = scrape().value("execmond_config_last_reload_success_timestamp_seconds");
+  const std::string config = config_file();
   struct Spoil {
     const char* what;
     std::function<void()> apply;
@@ -141,7 +106,7 @@ TEST_F(FaultsTest, AReloadOfADeletedOrUnreadableFileKeepsTheRunningConfiguration
     spoil.apply();
     kill(daemon_process_->pid(), SIGHUP);
     ASSERT_NE(daemon_process_->await("READY=1"), "") << spoil.what;
-    Exposition m = scrape_daemon();
+    Exposition m = scrape();
     EXPECT_EQ(m.value("execmond_config_last_reload_successful"), 0) << spoil.what;
     EXPECT_EQ(m.value("execmond_config_last_reload_success_timestamp_seconds"), loaded_at)
         << spoil.what;
@@ -157,7 +122,7 @@ TEST_F(FaultsTest, AReloadOfADeletedOrUnreadableFileKeepsTheRunningConfiguration
   write_config(kFastDrains);
   kill(daemon_process_->pid(), SIGHUP);
   ASSERT_NE(daemon_process_->await("READY=1"), "");
-  Exposition m = scrape_daemon();
+  Exposition m = scrape();
   EXPECT_EQ(m.value("execmond_config_last_reload_successful"), 1);
   EXPECT_GT(m.value("execmond_config_last_reload_success_timestamp_seconds"), loaded_at);
 }
@@ -169,18 +134,15 @@ TEST_F(FaultsTest, WithoutTracefsTpBtfStillTracesAndTheFallbackSaysWhatIsMissing
     umount2("/sys/kernel/debug/tracing", MNT_DETACH);
     if (access("/sys/kernel/tracing/events", F_OK) == 0) _exit(121);
   };
-  launch(kFastDrains, {}, no_tracefs);
+  launch_daemon(kFastDrains, {}, no_tracefs);
   EXPECT_NE(daemon_process_->log().find("with tp_btf programs"), std::string::npos)
       << daemon_process_->log();
   expect_counted("ntf");
   daemon_process_->stop(SIGTERM);
 
-  daemon_process_ = std::make_unique<DaemonProcess>(
-      EXECMOND_DAEMON, dir_,
-      std::vector<std::string>{
-          "--config.file=" + write_config("tracer:\n  attach_mode: tracepoint\n"),
-          "--web.listen-address=127.0.0.1:0"},
-      std::map<std::string, std::string>{}, dir_ + "/execmond.log", no_tracefs);
+  BinaryLaunch tracepoints = binary_launch("tracer:\n  attach_mode: tracepoint\n");
+  tracepoints.in_child = no_tracefs;
+  daemon_process_ = spawn_daemon(tracepoints);
   const int status = daemon_process_->wait();
   EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 1) << status;
   EXPECT_NE(daemon_process_->log().find("classic tracepoints need tracefs: mount it with"),
@@ -235,19 +197,19 @@ TEST_F(FaultsTest, AReadOnlyOrFullTmpMakesNoDifference) {
     if (mount(nullptr, "/tmp", nullptr, MS_REMOUNT | MS_RDONLY, nullptr) != 0) _exit(124);
     setenv("TMPDIR", "/tmp", 1);
   };
-  launch(kFastDrains, {}, hostile_tmp);
+  launch_daemon(kFastDrains, {}, hostile_tmp);
   expect_counted("rot");
   kill(daemon_process_->pid(), SIGHUP);
   EXPECT_NE(daemon_process_->await("READY=1"), "");
-  EXPECT_EQ(scrape_daemon().value("execmond_config_last_reload_successful"), 1);
+  EXPECT_EQ(scrape().value("execmond_config_last_reload_successful"), 1);
 }
 
 TEST_F(FaultsTest, CapabilitiesKeptFollowTheConfiguration) {
-  launch(kFastDrains);
+  launch_daemon(kFastDrains);
   EXPECT_EQ(effective_capabilities_of(daemon_process_->pid()), 0ULL)
       << "no cgroup names: nothing kept";
   daemon_process_->stop(SIGTERM);
-  launch(std::string(kFastDrains) + "labels:\n  default: [unit]\n");
+  launch_daemon(std::string(kFastDrains) + "labels:\n  default: [unit]\n");
   EXPECT_EQ(effective_capabilities_of(daemon_process_->pid()), 1ULL << 2) << "CAP_DAC_READ_SEARCH";
 }
 

@@ -3,33 +3,24 @@
 
 #include <fstream>
 
-#include "config/cli.h"
 #include "traced_test.h"
 
 namespace execmond::test {
 namespace {
 
+constexpr const char* kLoopback = "web: {listen_address: \"127.0.0.1:0\"}\n";
+
 class FilterTest : public TracedTest {
  protected:
   // A daemon that reads its config from a file, so a reload can change it.
-  void start_with(const std::string& yaml) {
-    cli_.config_file = dir_ + "/execmond.yaml";
-    cli_.config_file_given = true;
-    std::ofstream(cli_.config_file) << "web: {listen_address: \"127.0.0.1:0\"}\n" << yaml;
-    ConfigResult config = resolve_config(cli_);
-    ASSERT_TRUE(config) << config.error;
-    daemon_ = std::make_unique<Daemon>(cli_, *config.config);
-    daemon_->start();
-  }
+  void start_with(const std::string& yaml) { start_daemon_reading(kLoopback + yaml); }
   void reload_with(const std::string& yaml) {
-    std::ofstream(cli_.config_file) << "web: {listen_address: \"127.0.0.1:0\"}\n" << yaml;
+    write_config(kLoopback + yaml);
     ASSERT_TRUE(daemon_->reload());
   }
   double execs(const Exposition& m, const std::string& path) {
     return m.sum("execmond_process_execs_total", {{"comm", comm_of(path)}});
   }
-
-  CliOptions cli_;
 };
 
 // Exact names are dropped in the kernel; regular expressions in the daemon.

@@ -10,15 +10,14 @@
 
 #include <atomic>
 #include <chrono>
-#include <fstream>
 #include <memory>
 #include <thread>
 #include <vector>
 
-#include "daemon_process.h"
+#include "daemon_launch.h"
 #include "http_client.h"
-#include "web/http_server.h"
 #include "traced_test.h"
+#include "web/http_server.h"
 
 namespace execmond::test {
 namespace {
@@ -73,35 +72,19 @@ int status_of(const std::string& response) {
 
 class HostileClientsTest : public TracedTest {
  protected:
-  void TearDown() override {
-    daemon_process_.reset();
-    TracedTest::TearDown();
-  }
-  void launch(const std::vector<std::string>& extra = {}) {
-    std::vector<std::string> args{"--web.listen-address=127.0.0.1:0",
-                                  "--config.file=" + dir_ + "/c.yaml"};
-    std::ofstream(dir_ + "/c.yaml") << "tracer:\n  drain_interval: 100ms\n";
-    args.insert(args.end(), extra.begin(), extra.end());
-    daemon_process_ = std::make_unique<DaemonProcess>(
-        EXECMOND_DAEMON, dir_, args, std::map<std::string, std::string>{}, dir_ + "/execmond.log");
-    port_ = daemon_process_->await_ready();
-  }
   // A scrape's status and how long it took.
   std::pair<int, double> timed_scrape() {
     const auto start = Clock::now();
-    const int status = http_get(port_, "/metrics", {}, 30000).status;
+    const int status = http_get(daemon_port(), "/metrics", {}, 30000).status;
     return {status, std::chrono::duration<double, std::milli>(Clock::now() - start).count()};
   }
-
-  std::unique_ptr<DaemonProcess> daemon_process_;
-  std::uint16_t port_ = 0;
 };
 
 TEST_F(HostileClientsTest, HalfOpenConnectionsNeitherDelayAScrapeNorStay) {
-  launch();
+  launch_daemon(kFastDrains);
   std::vector<std::unique_ptr<Connection>> idle;
   for (int i = 0; i < 50; ++i) {
-    idle.push_back(std::make_unique<Connection>(port_));
+    idle.push_back(std::make_unique<Connection>(daemon_port()));
     ASSERT_TRUE(idle.back()->connected());
     // Headers begun and never finished.
     ASSERT_TRUE(idle.back()->send("GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\n"));
@@ -118,8 +101,8 @@ TEST_F(HostileClientsTest, HalfOpenConnectionsNeitherDelayAScrapeNorStay) {
 }
 
 TEST_F(HostileClientsTest, ASlowlorisClientIsCutOffAtTheRequestTimeout) {
-  launch();
-  Connection slow(port_);
+  launch_daemon(kFastDrains);
+  Connection slow(daemon_port());
   ASSERT_TRUE(slow.connected());
   ASSERT_TRUE(slow.send("GET /metrics HTTP/1.1\r\n"));
   const auto start = Clock::now();
@@ -139,7 +122,7 @@ TEST_F(HostileClientsTest, ASlowlorisClientIsCutOffAtTheRequestTimeout) {
 }
 
 TEST_F(HostileClientsTest, OversizedAndMalformedRequestsGet4xxAndNothingWedges) {
-  launch();
+  launch_daemon(kFastDrains);
   const std::string huge_header =
       "GET /metrics HTTP/1.1\r\nX-Pad: " + std::string(65536, 'a') + "\r\n\r\n";
   const std::pair<const char*, std::string> requests[] = {
@@ -151,7 +134,7 @@ TEST_F(HostileClientsTest, OversizedAndMalformedRequestsGet4xxAndNothingWedges) 
       {"header without colon", "GET /metrics HTTP/1.1\r\nbroken header line\r\n\r\n"},
   };
   for (const auto& [what, bytes] : requests) {
-    Connection c(port_);
+    Connection c(daemon_port());
     ASSERT_TRUE(c.connected()) << what;
     c.send(bytes);
     const std::string response = c.read_all(kRequestTimeoutMs + 2000);
@@ -165,7 +148,7 @@ TEST_F(HostileClientsTest, OversizedAndMalformedRequestsGet4xxAndNothingWedges) 
 }
 
 TEST_F(HostileClientsTest, TwoHundredClientsGetAnswersOrA503AndNeverWedgeIt) {
-  launch({"--web.max-requests=4"});
+  launch_daemon(kFastDrains, {"--web.max-requests=4"});
   std::atomic<bool> stop{false};
   std::atomic<int> ok{0};
   std::atomic<int> busy{0};
@@ -175,7 +158,7 @@ TEST_F(HostileClientsTest, TwoHundredClientsGetAnswersOrA503AndNeverWedgeIt) {
     clients.emplace_back([&] {
       while (!stop) {
         try {
-          const int status = http_get(port_, "/metrics", {}, 30000).status;
+          const int status = http_get(daemon_port(), "/metrics", {}, 30000).status;
           (status == 200 ? ok : status == 503 ? busy : other)++;
         } catch (const std::exception&) {
           other++;

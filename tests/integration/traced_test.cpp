@@ -77,6 +77,7 @@ void TracedTest::SetUp() {
 }
 
 void TracedTest::TearDown() {
+  daemon_process_.reset();
   daemon_.reset();
   if (!dir_.empty()) std::filesystem::remove_all(dir_);
 }
@@ -89,15 +90,38 @@ Config TracedTest::test_config() const {
 }
 
 void TracedTest::start_daemon(Config config) {
-  CliOptions cli;
-  cli.config_file = dir_ + "/execmond.yaml";
-  daemon_ = std::make_unique<Daemon>(cli, std::move(config));
-  daemon_->start();
+  daemon_ = start_daemon_with(dir_, std::move(config));
+}
+
+void TracedTest::start_daemon_reading(const std::string& yaml) {
+  auto started = test::start_daemon_reading(dir_, yaml);
+  ASSERT_TRUE(started) << started.error().message;
+  daemon_ = std::move(started).value();
+}
+
+BinaryLaunch TracedTest::binary_launch(const std::string& yaml) const {
+  BinaryLaunch launch;
+  launch.binary = EXECMOND_DAEMON;
+  launch.dir = dir_;
+  launch.yaml = yaml;
+  return launch;
+}
+
+void TracedTest::launch_daemon(const std::string& yaml, const std::vector<std::string>& flags,
+                               const std::function<void()>& in_child) {
+  BinaryLaunch launch = binary_launch(yaml);
+  launch.flags = flags;
+  launch.in_child = in_child;
+  daemon_process_ = test::launch_daemon(launch);
+}
+
+std::uint16_t TracedTest::daemon_port() const {
+  return daemon_process_ ? daemon_process_->port() : daemon_->port();
 }
 
 std::string TracedTest::scrape_text() {
-  daemon_->drain_once();
-  HttpResponse r = http_get(daemon_->port(), "/metrics");
+  if (!daemon_process_) daemon_->drain_once();
+  HttpResponse r = http_get(daemon_port(), "/metrics");
   EXPECT_EQ(r.status, 200);
   return r.body;
 }

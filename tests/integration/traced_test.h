@@ -1,18 +1,23 @@
 // Fixture for the privileged tests: a Daemon with the real tracer loaded into
-// the running kernel, a real HTTP listener on 127.0.0.1:0, and the workload
-// program run under unique command names so other activity on the host does
-// not touch the series a test asserts on.
+// the running kernel (in this process, or the real binary), a real HTTP
+// listener on 127.0.0.1:0, and the workload program run under unique command
+// names so other activity on the host does not touch the series a test
+// asserts on.
 #pragma once
 
 #include <gtest/gtest.h>
 
+#include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
 #include <vector>
 
-#include "config/config.h"
 #include "app/daemon.h"
+#include "config/config.h"
+#include "daemon_launch.h"
+#include "daemon_process.h"
 #include "exposition.h"
 
 namespace execmond::test {
@@ -58,11 +63,25 @@ class TracedTest : public ::testing::Test {
   void SetUp() override;
   void TearDown() override;
 
-  // Listen on 127.0.0.1:0; drains happen when a test calls scrape().
+  // In this process. Listen on 127.0.0.1:0; drains happen when a test calls scrape().
   Config test_config() const;
   void start_daemon(Config config);
   void start_daemon() { start_daemon(test_config()); }
-  // Drains what the kernel recorded, then scrapes /metrics over HTTP.
+  // Reading `yaml` from config_file(), as main() does, so that reload() re-reads it.
+  void start_daemon_reading(const std::string& yaml);
+  std::string config_file() const { return config_path(dir_); }
+  std::string write_config(const std::string& yaml) const { return test::write_config(dir_, yaml); }
+
+  // The real binary on 127.0.0.1:0 with `yaml` as its configuration file and
+  // `flags` after; READY=1 awaited. It drains on its own timer.
+  void launch_daemon(const std::string& yaml, const std::vector<std::string>& flags = {},
+                     const std::function<void()>& in_child = nullptr);
+  // The same launch, to change before test::launch_daemon() or spawn_daemon().
+  BinaryLaunch binary_launch(const std::string& yaml) const;
+
+  // The port of the daemon this test started, in this process or not.
+  std::uint16_t daemon_port() const;
+  // Drains what the kernel recorded (in this process), then scrapes /metrics over HTTP.
   Exposition scrape();
   std::string scrape_text();
 
@@ -78,6 +97,7 @@ class TracedTest : public ::testing::Test {
 
   std::string dir_;
   std::unique_ptr<Daemon> daemon_;
+  std::unique_ptr<DaemonProcess> daemon_process_;
 };
 
 // The workload's outcome lines as (reason, code) label pairs.

@@ -14,10 +14,10 @@
 #include <atomic>
 #include <cstdio>
 #include <fstream>
-#include <memory>
 #include <thread>
 
 #include "bcrypt.h"
+#include "daemon_launch.h"
 #include "daemon_process.h"
 #include "http_client.h"
 #include "shell.h"
@@ -38,42 +38,27 @@ class WebTest : public TracedTest {
         run_shell(std::string(EXECMOND_SOURCE_DIR) + "/tests/support/make-test-certs.sh " + dir_);
     ASSERT_EQ(status, 0) << out;
   }
-  void TearDown() override {
-    daemon_process_.reset();
-    TracedTest::TearDown();
-  }
 
   void write_web_config(const std::string& yaml) { std::ofstream(dir_ + "/web.yml") << yaml; }
 
+  // The binary with web.yml as its --web.config.file, READY=1 awaited.
   void launch(const std::string& listen_address = "127.0.0.1:0") {
-    daemon_process_ = std::make_unique<DaemonProcess>(
-        EXECMOND_DAEMON, dir_,
-        std::vector<std::string>{"--web.listen-address=" + listen_address,
-                                 "--web.config.file=" + dir_ + "/web.yml", "--log.level=debug",
-                                 "--config.file=" + config_file()},
-        std::map<std::string, std::string>{}, dir_ + "/execmond.log");
-    port_ = daemon_process_->await_ready();
-  }
-
-  std::string config_file() {
-    const std::string path = dir_ + "/execmond.yaml";
-    std::ofstream(path) << "tracer:\n  drain_interval: 100ms\n";
-    return path;
+    BinaryLaunch web = binary_launch(kFastDrains);
+    web.listen_address = listen_address;
+    web.flags = {"--web.config.file=" + dir_ + "/web.yml", "--log.level=debug"};
+    daemon_process_ = test::launch_daemon(web);
   }
 
   // curl's HTTP status ("000" when no response) and exit code.
   std::pair<std::string, int> curl(const std::string& options, const std::string& path = "/metrics",
                                    bool tls = true) {
-    const std::string url =
-        std::string(tls ? "https" : "http") + "://127.0.0.1:" + std::to_string(port_) + path;
+    const std::string url = std::string(tls ? "https" : "http") +
+                            "://127.0.0.1:" + std::to_string(daemon_port()) + path;
     auto [status, out] =
         run_shell("cd " + dir_ + " && curl -s -o /dev/null -w '%{http_code}' --max-time 10 " +
                   options + " " + url);
     return {out, status};
   }
-
-  std::unique_ptr<DaemonProcess> daemon_process_;
-  std::uint16_t port_ = 0;
 };
 
 // Binds `fd` to 127.0.0.1:`port`.
@@ -117,7 +102,7 @@ TEST_F(WebTest, MutualTlsLetsInOnlyClientsWithACertificateFromTheCa) {
   EXPECT_EQ(curl("", "/metrics", /*tls=*/false).first, "000") << "plain HTTP on the TLS port";
   // The server, not the client, refuses TLS 1.1: it answers with a protocol_version alert.
   auto [status, out] =
-      run_shell("echo | openssl s_client -connect 127.0.0.1:" + std::to_string(port_) +
+      run_shell("echo | openssl s_client -connect 127.0.0.1:" + std::to_string(daemon_port()) +
                 " -tls1_1 -cipher 'DEFAULT@SECLEVEL=0' -CAfile " + dir_ + "/ca.crt -cert " + dir_ +
                 "/client.crt -key " + dir_ + "/client.key");
   EXPECT_NE(status, 0);
@@ -135,16 +120,16 @@ TEST_F(WebTest, BasicAuthAnswers401WithWwwAuthenticateAndKeepsSecretsOutOfTheLog
   const std::string hash = htpasswd_bcrypt(password);
   write_web_config("basic_auth_users:\n  prometheus: '" + hash + "'\n");
   launch();
-  HttpResponse none = http_get(port_, "/metrics");
+  HttpResponse none = http_get(daemon_port(), "/metrics");
   EXPECT_EQ(none.status, 401);
   EXPECT_EQ(none.headers["www-authenticate"], "Basic realm=\"execmond\"");
-  EXPECT_EQ(http_get(port_, "/").status, 401) << "the landing page too";
+  EXPECT_EQ(http_get(daemon_port(), "/").status, 401) << "the landing page too";
   EXPECT_EQ(curl("-u 'prometheus:" + password + "'", "/metrics", false).first, "200");
   EXPECT_EQ(curl("-u 'prometheus:guess'", "/metrics", false).first, "401");
   EXPECT_EQ(curl("-u 'root:" + password + "'", "/metrics", false).first, "401");
   // prometheus:guess, as Prometheus would send it.
   HttpResponse wrong =
-      http_get(port_, "/metrics", {{"Authorization", "Basic cHJvbWV0aGV1czpndWVzcw=="}});
+      http_get(daemon_port(), "/metrics", {{"Authorization", "Basic cHJvbWV0aGV1czpndWVzcw=="}});
   EXPECT_EQ(wrong.status, 401);
   EXPECT_EQ(wrong.headers["www-authenticate"], "Basic realm=\"execmond\"");
 
@@ -182,7 +167,7 @@ TEST_F(WebTest, ABadWebConfigStopsTheStartAndABadReloadKeepsTheRunningOne) {
   EXPECT_EQ(curl(client).first, "200") << "still serving the old TLS settings";
   auto [got, body] = run_shell(
       "curl -s --max-time 10 --cacert " + dir_ + "/ca.crt --cert " + dir_ + "/client.crt --key " +
-      dir_ + "/client.key https://127.0.0.1:" + std::to_string(port_) + "/metrics");
+      dir_ + "/client.key https://127.0.0.1:" + std::to_string(daemon_port()) + "/metrics");
   EXPECT_EQ(got, 0);
   EXPECT_NE(body.find("\nexecmond_config_last_reload_successful 0\n"), std::string::npos);
   EXPECT_NE(daemon_process_->log().find("web.yml:2: tls_server_config.cert_file: cannot read"),
@@ -221,7 +206,7 @@ TEST_F(WebTest, APortTakenWhileAReloadReplacesTheServerIsServedAgainOnceFree) {
   ASSERT_NE(port, 0);
   write_web_config("");
   launch("127.0.0.1:" + std::to_string(port));
-  ASSERT_EQ(port_, port);
+  ASSERT_EQ(daemon_port(), port);
 
   // Switches between plain HTTP and TLS while a thread binds the port in a
   // tight loop, until it gets the port between the old server and the new.
