@@ -21,6 +21,7 @@
 #include "daemon_process.h"
 #include "http_client.h"
 #include "shell.h"
+#include "test_certs.h"
 #include "traced_test.h"
 
 namespace execmond::test {
@@ -34,9 +35,8 @@ class WebTest : public TracedTest {
   void SetUp() override {
     TracedTest::SetUp();
     if (IsSkipped() || HasFailure()) return;
-    auto [status, out] =
-        run_shell(std::string(EXECMOND_SOURCE_DIR) + "/tests/support/make-test-certs.sh " + dir_);
-    ASSERT_EQ(status, 0) << out;
+    const Status certs = make_test_certs(dir_);
+    ASSERT_TRUE(certs) << certs.error().message;
   }
 
   void write_web_config(const std::string& yaml) { std::ofstream(dir_ + "/web.yml") << yaml; }

@@ -12,30 +12,49 @@
 #include <fstream>
 #include <memory>
 
-#include "shell.h"
+#include "test_certs.h"
 
 namespace execmond {
 namespace {
 
 class TlsContextTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    char tmpl[] = "/tmp/execmond-tls-XXXXXX";
-    ASSERT_NE(mkdtemp(tmpl), nullptr);
-    dir_ = tmpl;
-    auto [status, out] = test::run_shell(std::string(EXECMOND_SOURCE_DIR) +
-                                         "/tests/support/make-test-certs.sh " + dir_);
-    ASSERT_EQ(status, 0) << out;
-    std::ofstream(dir_ + "/notes.txt") << "not a certificate\n";
+  // The tests only read the files: one set for them all.
+  static void SetUpTestSuite() {
+    std::string dir = "/tmp/execmond-tls-XXXXXX";
+    ASSERT_NE(mkdtemp(dir.data()), nullptr);
+    dir_ = dir;
+    const Status certs = test::make_test_certs(dir);
+    ASSERT_TRUE(certs) << certs.error().message;
+    std::ofstream(dir + "/notes.txt") << "not a certificate\n";
   }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
+  static void TearDownTestSuite() {
+    if (!dir_.empty()) std::filesystem::remove_all(dir_);
+  }
+  void SetUp() override { ASSERT_FALSE(dir_.empty()) << "no directory for the certificates"; }
 
-  std::string file(const std::string& name) const { return dir_ + "/" + name; }
+  static std::string file(const std::string& name) { return dir_ + "/" + name; }
   // The test CA's server certificate with its own key.
   TlsConfig server() const {
     TlsConfig tls;
     tls.cert_file = file("server.crt");
     tls.key_file = file("server.key");
+    return tls;
+  }
+  TlsConfig with_cert(const std::string& name) const {
+    TlsConfig tls = server();
+    tls.cert_file = file(name);
+    return tls;
+  }
+  TlsConfig with_key(const std::string& name) const {
+    TlsConfig tls = server();
+    tls.key_file = file(name);
+    return tls;
+  }
+  TlsConfig with_client_ca(const std::string& name) const {
+    TlsConfig tls = server();
+    tls.client_auth = ClientAuth::kRequireAndVerifyClientCert;
+    tls.client_ca_file = file(name);
     return tls;
   }
   // The problem check_tls_config finds; OpenSSL's error queue must be empty after it.
@@ -44,9 +63,20 @@ class TlsContextTest : public ::testing::Test {
     EXPECT_EQ(ERR_peek_error(), 0UL) << "OpenSSL's error queue left behind";
     return p;
   }
+  // `tls` cannot serve: the key at fault, and the line that says why.
+  void expect_problem(const TlsConfig& tls, const std::string& key, const std::string& what) {
+    const TlsProblem p = check(tls);
+    EXPECT_TRUE(p) << what;
+    EXPECT_EQ(p.key, key);
+    EXPECT_EQ(p.what, what);
+  }
 
-  std::string dir_;
+  static inline std::string dir_;
 };
+
+constexpr const char* kCertFix = "give a PEM certificate (chain)";
+constexpr const char* kKeyFix = "give the PEM private key of cert_file";
+constexpr const char* kCaFix = "give PEM CA certificates";
 
 using Context = std::unique_ptr<SSL_CTX, decltype(&SSL_CTX_free)>;
 
@@ -59,51 +89,26 @@ TEST_F(TlsContextTest, ACertificateWithItsOwnKeyIsNoProblem) {
   EXPECT_EQ(p.what, "");
 }
 
-TEST_F(TlsContextTest, AKeyOfAnotherCertificateIsAKeyFileProblem) {
-  TlsConfig tls = server();
-  tls.key_file = file("stranger.key");
-  const TlsProblem p = check(tls);
-  EXPECT_TRUE(p);
-  EXPECT_EQ(p.key, "tls_server_config.key_file");
-  EXPECT_EQ(p.what,
-            file("stranger.key") + ": key values mismatch; give the PEM private key of cert_file");
-}
-
-TEST_F(TlsContextTest, AFileThatIsNoPemIsAProblemOfItsKey) {
-  TlsConfig bad_cert = server();
-  bad_cert.cert_file = file("notes.txt");
-  TlsProblem p = check(bad_cert);
-  EXPECT_EQ(p.key, "tls_server_config.cert_file");
-  EXPECT_EQ(p.what, file("notes.txt") + ": no start line; give a PEM certificate (chain)");
-
-  TlsConfig bad_key = server();
-  bad_key.key_file = file("notes.txt");
-  p = check(bad_key);
-  EXPECT_EQ(p.key, "tls_server_config.key_file");
-  EXPECT_EQ(p.what, file("notes.txt") + ": unsupported; give the PEM private key of cert_file");
-
-  // A key where the certificate belongs is no certificate either.
-  TlsConfig swapped = server();
-  swapped.cert_file = file("server.key");
-  p = check(swapped);
-  EXPECT_EQ(p.key, "tls_server_config.cert_file");
-  EXPECT_EQ(p.what, file("server.key") + ": no start line; give a PEM certificate (chain)");
-}
-
-// OpenSSL has no reason string for a failed fopen(): the web config finds
-// such a file first ("cannot read"), this is what stands behind it.
-TEST_F(TlsContextTest, AMissingFileIsAProblemOfItsKey) {
-  TlsConfig no_cert = server();
-  no_cert.cert_file = file("absent.crt");
-  TlsProblem p = check(no_cert);
-  EXPECT_EQ(p.key, "tls_server_config.cert_file");
-  EXPECT_EQ(p.what, file("absent.crt") + ": unusable; give a PEM certificate (chain)");
-
-  TlsConfig no_key = server();
-  no_key.key_file = file("absent.key");
-  p = check(no_key);
-  EXPECT_EQ(p.key, "tls_server_config.key_file");
-  EXPECT_EQ(p.what, file("absent.key") + ": unusable; give the PEM private key of cert_file");
+// A key of another certificate, a file that is no PEM (a key where the
+// certificate belongs is none either) and a missing file. OpenSSL has no
+// reason string for a failed fopen(): the web config finds such a file
+// first ("cannot read"), "unusable" is what stands behind it.
+TEST_F(TlsContextTest, FilesThatCannotServeAreAProblemOfTheirKey) {
+  const std::string cert = "tls_server_config.cert_file";
+  const std::string key = "tls_server_config.key_file";
+  const struct {
+    TlsConfig tls;
+    std::string key;
+    std::string what;
+  } cases[] = {
+      {with_key("stranger.key"), key, file("stranger.key") + ": key values mismatch; " + kKeyFix},
+      {with_cert("notes.txt"), cert, file("notes.txt") + ": no start line; " + kCertFix},
+      {with_key("notes.txt"), key, file("notes.txt") + ": unsupported; " + kKeyFix},
+      {with_cert("server.key"), cert, file("server.key") + ": no start line; " + kCertFix},
+      {with_cert("absent.crt"), cert, file("absent.crt") + ": unusable; " + kCertFix},
+      {with_key("absent.key"), key, file("absent.key") + ": unusable; " + kKeyFix},
+  };
+  for (const auto& c : cases) expect_problem(c.tls, c.key, c.what);
 }
 
 TEST_F(TlsContextTest, MinAndMaxVersionAreTheContextsProtocolRange) {
@@ -165,17 +170,10 @@ TEST_F(TlsContextTest, ClientAuthTypeSetsTheVerificationItAsksFor) {
 }
 
 TEST_F(TlsContextTest, AClientCaFileThatIsNoPemOrMissingIsAClientCaFileProblem) {
-  TlsConfig tls = server();
-  tls.client_auth = ClientAuth::kRequireAndVerifyClientCert;
-  tls.client_ca_file = file("notes.txt");
-  TlsProblem p = check(tls);
-  EXPECT_EQ(p.key, "tls_server_config.client_ca_file");
-  EXPECT_EQ(p.what, file("notes.txt") + ": no certificate or crl found; give PEM CA certificates");
-
-  tls.client_ca_file = file("absent-ca.crt");
-  p = check(tls);
-  EXPECT_EQ(p.key, "tls_server_config.client_ca_file");
-  EXPECT_EQ(p.what, file("absent-ca.crt") + ": unusable; give PEM CA certificates");
+  expect_problem(with_client_ca("notes.txt"), "tls_server_config.client_ca_file",
+                 file("notes.txt") + ": no certificate or crl found; " + kCaFix);
+  expect_problem(with_client_ca("absent-ca.crt"), "tls_server_config.client_ca_file",
+                 file("absent-ca.crt") + ": unusable; " + kCaFix);
 }
 
 TEST_F(TlsContextTest, TheFirstProblemIsTheOneReported) {
