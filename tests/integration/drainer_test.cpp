@@ -4,10 +4,10 @@
 
 #include <gtest/gtest.h>
 
-#include "kernel/kernel_filters.h"
 #include "identity/label_resolver.h"
-#include "traced_test.h"
+#include "kernel/kernel_filters.h"
 #include "kernel/tracer.h"
+#include "traced_test.h"
 
 #include <sys/stat.h>
 
