@@ -1,12 +1,17 @@
 # syntax=docker/dockerfile:1
 # execmond in a container image:
 #   docker build -t execmond:0.1.0 .
-#   docker run -d --name execmond --pid=host --cgroupns=host \
+#   docker run -d --name execmond --pid=host --cgroupns=host --read-only \
 #     --cap-drop ALL --cap-add BPF --cap-add PERFMON --cap-add DAC_READ_SEARCH \
 #     -v /sys/kernel/btf:/sys/kernel/btf:ro -v /sys/kernel/tracing:/sys/kernel/tracing:ro \
 #     -v /sys/fs/cgroup:/sys/fs/cgroup:ro -p 9765:9765 execmond:0.1.0
-# docs/observability.md explains each privilege; packaging/kubernetes/ runs
-# the image as a DaemonSet. tests/image/dockerfile-check.sh checks the
+# docs/observability.md explains each privilege, and seccomp on engines whose
+# default profile ties bpf() to CAP_SYS_ADMIN (Debian 12's podman does);
+# packaging/kubernetes/ runs the image as a DaemonSet. make imagetest
+# (tests/image/run.sh) builds this file with podman build --isolation=chroot
+# on a debootstrapped Debian 12 base and runs the image as above with podman
+# 4.3 (plus --runtime runc, that seccomp profile, the port on 127.0.0.1):
+# exact counts over HTTP and TLS. tests/image/dockerfile-check.sh checks the
 # package lists below against the Makefile and Debian 12.
 
 # ---- build: the Makefile's DEPS, less the test-only packages

@@ -19,6 +19,8 @@
 #       runs the build stage's build command on it, then (d) on what it
 #       staged (Debian 12 host with the build packages installed; takes a few
 #       minutes).
+# tests/image/run.sh (make imagetest) runs this with its BUILD_DIR, then
+# builds and runs the image with podman.
 # Usage: tests/image/dockerfile-check.sh [--build] [BUILD_DIR]
 # Prints PASS/FAIL per check and "N passed, N failed"; exits 1 on a failure.
 set -euo pipefail
@@ -29,7 +31,7 @@ BUILD_DIR=""
 for arg in "$@"; do
   case "$arg" in
     --build) DO_BUILD=1 ;;
-    -h|--help) sed -n '2,26p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,28p' "$0"; exit 0 ;;
     *) BUILD_DIR=$(cd "$arg" && pwd) ;;
   esac
 done
