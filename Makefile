@@ -17,7 +17,7 @@ DEPS = build-essential cmake pkg-config clang llvm libbpf-dev bpftool \
 BENCH_DEPS = bpftrace libbpf-tools prometheus-process-exporter prometheus-node-exporter
 
 .PHONY: all deps build run test clean format lint package packagetest systemtest promtest \
-        bench benchsmoke bench-deps asantest tsantest fuzz soak
+        imagetest bench benchsmoke bench-deps asantest tsantest fuzz soak
 
 all: build
 
@@ -133,6 +133,12 @@ systemtest: package
 # A real Prometheus scraping execmond: every dashboard and alert expression.
 promtest: build
 	tests/prometheus/run.sh $(BUILD_DIR)
+
+# The Dockerfile's static checks, then the image built with podman on a
+# debootstrapped Debian 12 base and run with the documented privileges:
+# exact counts over HTTP and TLS (tests/image/run.sh).
+imagetest: build
+	tests/image/run.sh $(BUILD_DIR)
 
 clean:
 	rm -rf $(BUILD_DIR)

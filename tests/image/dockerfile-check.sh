@@ -2,16 +2,26 @@
 # Checks the Dockerfile without a container engine:
 #   (a) the build stage installs exactly the Makefile's DEPS, less the
 #       test-only packages (TEST_ONLY below: the image does not build tests);
+#       a package added to DEPS for the build fails here until the
+#       Dockerfile has it too;
 #   (b) every package either stage installs has a candidate in Debian 12
 #       (apt-cache policy);
 #   (c) the runtime stage installs no -dev package and no build tool;
-#   (d) with a BUILD_DIR: every shared library the built execmond needs comes
-#       from a runtime package or one of their dependencies;
-#   (e) the image's layout: bases, binary and config copied, port, entrypoint;
+#   (d) with a BUILD_DIR: stages BUILD_DIR as the build stage does
+#       (cmake --install --component execmond --prefix /usr); the daemon's
+#       DT_RPATH finds the TLS libraries civetweb dlopen()s (libssl.so,
+#       libcrypto.so in /usr/lib/execmond), and every shared library that the
+#       daemon or those two need comes from a runtime package or one of their
+#       dependencies, and every runtime package provides one of them;
+#   (e) the image's layout: bases, the staged install copied whole, port,
+#       entrypoint, configuration;
 #   (f) with --build: copies the build context as .dockerignore filters it and
-#       runs the build stage's build command on it (Debian 12 host with the
-#       build packages installed; takes a few minutes).
-# Usage: tests/prometheus/dockerfile-check.sh [--build] [BUILD_DIR]
+#       runs the build stage's build command on it, then (d) on what it
+#       staged (Debian 12 host with the build packages installed; takes a few
+#       minutes).
+# tests/image/run.sh (make imagetest) runs this with its BUILD_DIR, then
+# builds and runs the image with podman.
+# Usage: tests/image/dockerfile-check.sh [--build] [BUILD_DIR]
 # Prints PASS/FAIL per check and "N passed, N failed"; exits 1 on a failure.
 set -euo pipefail
 
@@ -21,7 +31,7 @@ BUILD_DIR=""
 for arg in "$@"; do
   case "$arg" in
     --build) DO_BUILD=1 ;;
-    -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,28p' "$0"; exit 0 ;;
     *) BUILD_DIR=$(cd "$arg" && pwd) ;;
   esac
 done
@@ -51,7 +61,9 @@ DO_BUILD = os.environ["DO_BUILD"] == "1"
 TMP = os.environ["TMP"]
 
 # In DEPS for the test suite only; the image is built with EXECMOND_BUILD_TESTS=OFF.
-TEST_ONLY = {"libgtest-dev", "libgmock-dev", "prometheus", "curl"}
+# openssl is the command that makes the tests' certificates (tests/support/
+# make-test-certs.sh); the build needs libssl-dev, not it.
+TEST_ONLY = {"libgtest-dev", "libgmock-dev", "prometheus", "curl", "openssl"}
 BUILD_TOOLS = {"build-essential", "cmake", "pkg-config", "clang", "llvm", "bpftool", "gcc", "g++", "make"}
 
 passed = failed = 0
@@ -175,18 +187,36 @@ check(any("--no-install-recommends" in rest for word, rest in runtime["instructi
 # (e)
 instr = runtime["instructions"]
 copies = [rest for word, rest in instr if word == "COPY"]
-check(any(re.search(r"--from=build\s+\S*execmond\s+/usr/sbin/execmond$", c) for c in copies),
-      "runtime stage copies the built binary to /usr/sbin/execmond", f"{copies}")
-check(any(re.search(r"config/execmond\.yaml\s+/etc/execmond/execmond\.yaml$", c) for c in copies),
-      "runtime stage copies config/execmond.yaml to /etc/execmond/", f"{copies}")
-check(os.path.exists(os.path.join(ROOT, "config/execmond.yaml")), "config/execmond.yaml exists")
+build_runs = " ".join(" ".join(rest.split()) for word, rest in build["instructions"] if word == "RUN")
+# The build stage stages the install as the packages lay it out; the runtime
+# stage copies that tree whole, so the TLS libraries land where the daemon's
+# RPATH points (a hand-copied binary would leave them behind).
+staged = re.search(r"DESTDIR=(\S+)\s+cmake\s+--install\s+\S+([^&;]*)", build_runs)
+stage_dir = staged.group(1).rstrip("/") if staged else None
+install_args = staged.group(2).split() if staged else []
+check(staged is not None, "build stage stages the install (DESTDIR=DIR cmake --install)", build_runs[-300:])
+check(staged is not None and " ".join(install_args).find("--prefix /usr") >= 0,
+      "build stage installs with --prefix /usr (the packages' layout)", " ".join(install_args))
+check(staged is not None and " ".join(install_args).find("--component execmond") >= 0,
+      "build stage installs only the execmond component (no unit)", " ".join(install_args))
+from_build = [c for c in copies if c.startswith("--from=build")]
+check(stage_dir is not None and len(from_build) == 1 and
+      re.fullmatch(rf"--from=build\s+{re.escape(stage_dir)}/?\s+/", from_build[0]) is not None,
+      f"runtime stage copies the staged tree {stage_dir or '(none)'}/ to / and nothing else from the build stage",
+      f"{from_build}")
 check(("EXPOSE", "9765") in instr, "runtime stage EXPOSEs 9765")
 check(("ENTRYPOINT", '["/usr/sbin/execmond"]') in instr, 'ENTRYPOINT ["/usr/sbin/execmond"]')
-build_runs = " ".join(rest for word, rest in build["instructions"] if word == "RUN")
+cmd = [rest for word, rest in instr if word == "CMD"]
+check(cmd == ['["--config.file=/etc/execmond/execmond.yaml"]'],
+      'CMD ["--config.file=/etc/execmond/execmond.yaml"] (installed there by packaging.cmake)', f"{cmd}")
 check("-DEXECMOND_BUILD_TESTS=OFF" in build_runs, "build stage configures with -DEXECMOND_BUILD_TESTS=OFF")
 
 
 # (d)
+# civetweb dlopen()s these by name; the daemon's RPATH leads it to them.
+TLS_LIBS = {"libssl.so": "libssl.so.3", "libcrypto.so": "libcrypto.so.3"}
+
+
 def dependency_closure(pkgs):
     """The runtime packages and everything they depend on, recursively."""
     out = subprocess.run(
@@ -199,11 +229,15 @@ def dependency_closure(pkgs):
 
 
 def needed_packages(binary):
+    """Each library ldd resolves for binary, and the package owning it (None if none does)."""
     out = subprocess.run(["ldd", binary], capture_output=True, text=True).stdout
     pkgs = {}
     for line in out.splitlines():
         m = re.match(r"\s*(\S+) => (\S+)", line)
-        if not m or m.group(2) == "not":
+        if not m:
+            continue
+        if m.group(2) == "not":
+            pkgs[m.group(1)] = None
             continue
         real = os.path.realpath(m.group(2))
         owner = None
@@ -217,26 +251,80 @@ def needed_packages(binary):
     return pkgs
 
 
-def check_binary(binary, label):
+def dynamic_section(path):
+    """NEEDED sonames, DT_RPATH and DT_RUNPATH of an ELF file (readelf -d)."""
+    out = subprocess.run(["readelf", "-d", path], capture_output=True, text=True).stdout
+    rpath = re.search(r"\(RPATH\)\s+Library rpath: \[(.*)\]", out)
+    runpath = re.search(r"\(RUNPATH\)\s+Library runpath: \[(.*)\]", out)
+    return (re.findall(r"\(NEEDED\)\s+Shared library: \[(.*)\]", out),
+            rpath.group(1) if rpath else None, runpath.group(1) if runpath else None)
+
+
+def check_staged(stage, label):
+    """The tree the runtime stage copies to /: daemon, TLS libraries, configuration."""
+    binary = os.path.join(stage, "usr/sbin/execmond")
+    if not os.path.exists(binary):
+        check(False, f"{label}: /usr/sbin/execmond staged", f"no {binary}")
+        return
+    check(os.path.exists(os.path.join(stage, "etc/execmond/execmond.yaml")),
+          f"{label}: /etc/execmond/execmond.yaml staged (the image's CMD names it)")
+    _, rpath, runpath = dynamic_section(binary)
+    check(rpath is not None and runpath is None,
+          f"{label}: execmond has a DT_RPATH and no RUNPATH (only DT_RPATH serves its libraries' dlopen())",
+          f"RPATH {rpath}, RUNPATH {runpath}")
+    dirs = [d for d in (rpath or "").split(":") if d]
+    check(bool(dirs) and all(d.startswith("$ORIGIN") for d in dirs),
+          f"{label}: the RPATH is $ORIGIN-relative ({rpath})", "an absolute RPATH names the build machine")
+    dirs = [os.path.normpath(d.replace("$ORIGIN", os.path.dirname(binary))) for d in dirs]
+    files = [binary]
+    for lib, real in sorted(TLS_LIBS.items()):
+        path = next((os.path.join(d, lib) for d in dirs if os.path.exists(os.path.join(d, lib))), None)
+        check(path is not None,
+              f"{label}: {lib} found through the RPATH"
+              + (f" at /{os.path.relpath(path, stage)}" if path else ""),
+              f"not in {['/' + os.path.relpath(d, stage) for d in dirs]}")
+        if path:
+            needed, _, _ = dynamic_section(path)
+            check(real in needed, f"{label}: {lib} links the real {real}", f"NEEDED {needed}")
+            files.append(path)
+    check_libraries(files, label)
+
+
+def check_libraries(files, label):
+    """Every library the files load comes with the runtime packages; each runtime package is used."""
     closure = dependency_closure(runtime_pkgs)
-    needed = needed_packages(binary)
-    check(bool(needed), f"ldd lists the libraries of {label}")
-    for lib, owner in sorted(needed.items()):
-        check(owner is not None and owner in closure,
-              f"{lib} comes from {owner}, installed by the runtime stage",
-              "no package owns it" if owner is None else f"{owner} is not in the runtime packages' dependencies")
-    direct = {o for o in needed.values() if o}
-    unused = [p for p in runtime_pkgs if p not in direct]
-    check(not unused, "every runtime package provides a library execmond loads",
+    owners = set()
+    for f in files:
+        needed = needed_packages(f)
+        name = os.path.basename(f)
+        check(bool(needed), f"{label}: ldd lists the libraries of {name}")
+        for lib, owner in sorted(needed.items()):
+            check(owner is not None and owner in closure,
+                  f"{name}: {lib} comes from {owner}, installed by the runtime stage",
+                  "no package owns it (not found?)" if owner is None
+                  else f"{owner} is not in the runtime packages' dependencies")
+            if owner:
+                owners.add(owner)
+    unused = [p for p in runtime_pkgs if p not in owners]
+    check(not unused, f"{label}: every runtime package provides a library execmond or its TLS libraries load",
           f"unused: {unused}")
 
 
+def stage_install(build_dir, stage):
+    """What the build stage does after building: cmake --install into a staging tree."""
+    env = dict(os.environ, DESTDIR=stage)
+    r = subprocess.run(["cmake", "--install", build_dir, "--prefix", "/usr", "--component", "execmond"],
+                       env=env, capture_output=True, text=True)
+    check(r.returncode == 0, f"cmake --install {build_dir} --prefix /usr --component execmond (DESTDIR)",
+          (r.stdout + r.stderr)[-2000:])
+    return r.returncode == 0
+
+
 if BUILD_DIR:
-    binary = os.path.join(BUILD_DIR, "execmond")
-    if os.path.exists(binary):
-        check_binary(binary, binary)
-    else:
-        check(False, f"{binary} exists (build it first)")
+    if not os.path.exists(os.path.join(BUILD_DIR, "execmond")):
+        check(False, f"{BUILD_DIR}/execmond exists (build it first)")
+    elif stage_install(BUILD_DIR, os.path.join(TMP, "stage-build-dir")):
+        check_staged(os.path.join(TMP, "stage-build-dir"), BUILD_DIR)
 
 # (f)
 if DO_BUILD:
@@ -279,21 +367,23 @@ if DO_BUILD:
             copied += 1
     check(copied > 0 and not os.path.exists(os.path.join(ctx, ".git")),
           f".dockerignore leaves {copied} files in the build context, no .git")
-    # The build stage's RUN after COPY . . (its commands, with /build moved into the temp dir).
+    # The build stage's RUN after COPY . . (its commands, with /build and the
+    # staging directory moved into the temp dir).
+    stage = os.path.join(TMP, "stage")
     runs, after_copy = [], False
     for word, rest in build["instructions"]:
         if word == "COPY" and rest.split() == [".", "."]:
             after_copy = True
         elif word == "RUN" and after_copy:
+            if stage_dir:
+                rest = rest.replace(stage_dir, stage)
             runs.append(rest.replace("/build", os.path.join(TMP, "out")))
     for command in runs:
         print(f"      running in the context: {command[:100]}...")
         r = subprocess.run(["bash", "-ec", command], cwd=ctx, capture_output=True, text=True)
         tail = (r.stdout + r.stderr)[-3000:]
         check(r.returncode == 0, "build stage command succeeds on the filtered context", tail)
-    built = os.path.join(TMP, "out", "execmond")
-    if os.path.exists(built):
-        check_binary(built, "the image's build of execmond")
+    check_staged(stage, "the image's build")
 
 print(f"dockerfile-check: {passed} passed, {failed} failed")
 sys.exit(1 if failed else 0)
