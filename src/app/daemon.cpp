@@ -18,18 +18,6 @@
 
 namespace execmond {
 
-namespace {
-
-// The web config `config` names (none: plain HTTP).
-Result<WebConfig> load_web(const Config& config) {
-  if (config.web_config_file.empty()) return WebConfig{};
-  WebConfigResult loaded = load_web_config(config.web_config_file);
-  if (!loaded) return Error{loaded.error};
-  return *loaded.config;
-}
-
-}  // namespace
-
 Daemon::Daemon(CliOptions cli, Config config)
     : cli_(std::move(cli)),
       config_(std::move(config)),
@@ -75,7 +63,7 @@ void Daemon::start(bool drop_capabilities) {
   drain_once();  // the live gauge is right from the first scrape
   spdlog::info("tracing execs, forks and exits with {} programs; {} processes already running",
                tracer_->attach_kind(), pipeline_->last().procs_entries);
-  Result<WebConfig> web = load_web(config_);
+  Result<WebConfig> web = web_config_of(config_);
   if (!web) throw Fatal(web.error().message);
   if (Status served = web_.serve(*web); !served) throw Fatal(served.error().message);
   spdlog::info("serving metrics on {} at {}, {} (port {})", config_.listen_address,
@@ -112,7 +100,7 @@ Status Daemon::reload() {
     return reload_failed(Error{loaded.error});
   }
   Config wanted = std::move(*loaded.config);
-  Result<WebConfig> web = load_web(wanted);
+  Result<WebConfig> web = web_config_of(wanted);
   if (!web) {
     spdlog::error("reload failed, keeping the running configuration: {}", web.error().message);
     return reload_failed(web.error());

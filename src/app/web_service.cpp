@@ -6,6 +6,13 @@
 
 namespace execmond {
 
+Result<WebConfig> web_config_of(const Config& config) {
+  if (config.web_config_file.empty()) return WebConfig{};
+  WebConfigResult loaded = load_web_config(config.web_config_file);
+  if (!loaded) return Error{loaded.error};
+  return *loaded.config;
+}
+
 WebService::WebService(HttpOptions options,
                        std::vector<std::weak_ptr<prometheus::Collectable>> collectables, Bind bind)
     : options_(std::move(options)), bind_(std::move(bind)) {

@@ -13,11 +13,16 @@
 
 #include <prometheus/collectable.h>
 
+#include "config/config.h"
 #include "util/error.h"
 #include "web/http_server.h"
 #include "web/web_config.h"
 
 namespace execmond {
+
+// The web config `config` names: read and checked, TLS files and all (no
+// file: plain HTTP without auth).
+Result<WebConfig> web_config_of(const Config& config);
 
 class WebService {
  public:
