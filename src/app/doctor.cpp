@@ -8,10 +8,12 @@
 #include <cstdio>
 #include <fstream>
 #include <sstream>
+#include <string_view>
 
 #include "identity/label_resolver.h"
 #include "kernel/preflight.h"
 #include "kernel/tracer.h"
+#include "util/sysctl.h"
 
 namespace execmond {
 
@@ -24,10 +26,9 @@ std::string first_line(const std::string& path) {
   return line;
 }
 
-int number_in(const std::string& path, int unknown) {
-  std::ifstream in(path);
-  int n = unknown;
-  return (in >> n) ? n : unknown;
+int sysctl_or(std::string_view name, int unknown) {
+  Result<std::int64_t> n = read_sysctl_int(name);
+  return n ? static_cast<int>(*n) : unknown;
 }
 
 // "[none] integrity confidentiality" → "none".
@@ -87,8 +88,8 @@ HostFacts probe_host(const CliOptions& options) {
   f.tracefs = access("/sys/kernel/tracing/events/sched/sched_process_exec", F_OK) == 0 ||
               access("/sys/kernel/debug/tracing/events/sched/sched_process_exec", F_OK) == 0;
   f.lockdown = selected(first_line("/sys/kernel/security/lockdown"));
-  f.bpf_stats_enabled = number_in("/proc/sys/kernel/bpf_stats_enabled", -1);
-  f.perf_event_paranoid = number_in("/proc/sys/kernel/perf_event_paranoid", -100);
+  f.bpf_stats_enabled = sysctl_or("kernel/bpf_stats_enabled", -1);
+  f.perf_event_paranoid = sysctl_or("kernel/perf_event_paranoid", -100);
   f.cgroup2_mount = CgroupResolver::find_cgroup2_mount();
   if (f.btf_problem.empty() && f.privilege_problem.empty()) {
     f.tp_btf_problem = try_attach(AttachMode::TpBtf, options.btf_path);

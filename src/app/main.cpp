@@ -11,11 +11,12 @@
 #include <string>
 #include <vector>
 
-#include "config/cli.h"
-#include "config/config.h"
 #include "app/daemon.h"
 #include "app/doctor.h"
 #include "app/logging.h"
+#include "config/cli.h"
+#include "config/config.h"
+#include "util/error.h"
 #include "web/web_config.h"
 
 namespace {
@@ -74,11 +75,11 @@ int run(const std::vector<std::string>& args) {
   execmond::Daemon daemon(options, std::move(*config.config));
   try {
     daemon.start(/*drop_capabilities=*/true);
-  } catch (const execmond::StartupError& e) {
+    daemon.run();
+  } catch (const execmond::Fatal& e) {
     spdlog::critical("{}", e.what());
     return 1;
   }
-  daemon.run();
   spdlog::info("stopped");
   return 0;
 }

@@ -1,15 +1,15 @@
 #include "metrics/self_metrics.h"
 
 #include <dirent.h>
-#include <fcntl.h>
 #include <prometheus/client_metric.h>
 #include <prometheus/metric_type.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
-#include <cerrno>
 #include <charconv>
 #include <string>
+
+#include "util/sysctl.h"
 
 namespace execmond {
 namespace {
@@ -25,24 +25,6 @@ constexpr std::size_t kStime = 15;
 constexpr std::size_t kStarttime = 22;
 constexpr std::size_t kVsize = 23;
 constexpr std::size_t kRss = 24;
-
-// procfs files report st_size 0, so read to EOF instead of trusting a size.
-std::optional<std::string> read_proc_file(const char* path) {
-  int fd = ::open(path, O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return std::nullopt;
-  std::string text;
-  char buf[4096];
-  for (;;) {
-    ssize_t n = ::read(fd, buf, sizeof buf);
-    if (n > 0) {
-      text.append(buf, static_cast<std::size_t>(n));
-    } else if (n == 0 || errno != EINTR) {
-      ::close(fd);
-      if (n < 0) return std::nullopt;
-      return text;
-    }
-  }
-}
 
 template <typename T>
 bool parse_number(std::string_view text, T& out) {
@@ -71,7 +53,7 @@ std::vector<std::string_view> fields_after_comm(std::string_view text) {
 
 // /proc/stat's "btime" line: boot time in seconds since the epoch.
 std::optional<std::uint64_t> boot_time_seconds() {
-  std::optional<std::string> text = read_proc_file("/proc/stat");
+  Result<std::string> text = read_small_file("/proc/stat");
   if (!text) return std::nullopt;
   std::string_view rest = *text;
   while (!rest.empty()) {
@@ -112,7 +94,7 @@ MetricFamily family(const char* name, const char* help, MetricType type, double 
 }
 
 void append_stat_families(std::vector<MetricFamily>& out) {
-  std::optional<std::string> text = read_proc_file("/proc/self/stat");
+  Result<std::string> text = read_small_file("/proc/self/stat");
   std::optional<ProcStat> stat = text ? parse_proc_stat(*text) : std::nullopt;
   long ticks_per_second = ::sysconf(_SC_CLK_TCK);
   long page_size = ::sysconf(_SC_PAGESIZE);

@@ -9,6 +9,9 @@
 #include <cerrno>
 #include <cstring>
 #include <fstream>
+#include <string>
+
+#include "util/sysctl.h"
 
 namespace execmond {
 
@@ -19,10 +22,8 @@ bool kept(const std::vector<int>& keep, int cap) {
 }
 
 int last_capability() {
-  std::ifstream f("/proc/sys/kernel/cap_last_cap");
-  int last = CAP_LAST_CAP;
-  f >> last;
-  return last;
+  Result<std::uint64_t> last = read_sysctl_uint("kernel/cap_last_cap");
+  return last ? static_cast<int>(*last) : CAP_LAST_CAP;
 }
 
 }  // namespace
@@ -36,7 +37,7 @@ unsigned long long effective_capabilities() {
   return 0;
 }
 
-std::string drop_capabilities_except(const std::vector<int>& keep) {
+Status drop_capabilities_except(const std::vector<int>& keep) {
   // Ambient capabilities would survive an exec; there is none, but make sure.
   prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
   // Shrinking the bounding set needs CAP_SETPCAP; without it (a unit or
@@ -46,8 +47,8 @@ std::string drop_capabilities_except(const std::vector<int>& keep) {
     const int last = last_capability();
     for (int cap = 0; cap <= last; ++cap) {
       if (!kept(keep, cap) && prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) != 0 && errno != EINVAL) {
-        return std::string("cannot drop capability ") + std::to_string(cap) +
-               " from the bounding set: " + std::strerror(errno);
+        return Error{"cannot drop capability " + std::to_string(cap) +
+                     " from the bounding set: " + std::strerror(errno)};
       }
     }
   }
@@ -58,7 +59,7 @@ std::string drop_capabilities_except(const std::vector<int>& keep) {
     data[cap / 32].permitted |= 1U << (cap % 32);
   }
   if (syscall(SYS_capset, &header, data) != 0) {
-    return std::string("capset: ") + std::strerror(errno);
+    return Error{std::string("capset: ") + std::strerror(errno)};
   }
   return {};
 }

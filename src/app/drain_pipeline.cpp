@@ -1,0 +1,73 @@
+#include "app/drain_pipeline.h"
+
+#include <chrono>
+#include <memory>
+#include <utility>
+#include <vector>
+
+#include "util/sysctl.h"
+
+namespace execmond {
+
+namespace {
+
+prometheus::Histogram& register_drain_duration(prometheus::Registry& registry) {
+  using namespace prometheus;
+  return BuildHistogram()
+      .Name("execmond_drain_duration_seconds")
+      .Help("Time taken by each drain of the kernel side's maps.")
+      .Register(registry)
+      .Add({}, Histogram::BucketBoundaries{0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1,
+                                           0.25, 0.5, 1});
+}
+
+bool kernel_bpf_stats_on() {
+  Result<std::uint64_t> on = read_sysctl_uint("kernel/bpf_stats_enabled");
+  return on && *on != 0;
+}
+
+}  // namespace
+
+DrainPipeline::DrainPipeline(Tracer& tracer, IdentityResolver& resolver,
+                             ProcessCollector& collector, prometheus::Registry& registry,
+                             bool stats_enabled)
+    : tracer_(tracer),
+      resolver_(resolver),
+      collector_(collector),
+      drainer_(tracer),
+      stats_enabled_(stats_enabled),
+      duration_(register_drain_duration(registry)) {}
+
+void DrainPipeline::drain(const Config& config) {
+  auto started = std::chrono::steady_clock::now();
+  const double now = std::chrono::duration<double>(started.time_since_epoch()).count();
+  last_ = drainer_.drain();
+  std::vector<Record> records;
+  records.reserve(last_.counts.size());
+  for (const CountRecord& c : last_.counts) {
+    records.push_back(
+        {c.kind, resolver_.resolve(c.ids), c.status, c.bucket, c.count, c.lifetime_ns_sum});
+  }
+  std::vector<LiveEntry> live;
+  live.reserve(last_.live.size());
+  for (const auto& [ids, n] : last_.live) live.push_back({resolver_.resolve(ids), n});
+  collector_.update([&](Aggregator& a) {
+    a.add(records, now);
+    a.set_live(live, now);
+    a.drop_stale(now, static_cast<double>(config.drop_stale_after.count()));
+  });
+
+  auto view = std::make_shared<DrainView>();
+  view->labels = config.labels;
+  view->lifetime_bounds = config.lifetime_buckets;
+  view->lost_total = last_.lost_total;
+  view->maps = {{"procs", last_.procs_entries, tracer_.max_processes()},
+                {"counts", last_.counts_entries, tracer_.max_keys()}};
+  view->programs = last_.programs;
+  view->program_stats_enabled = stats_enabled_ || kernel_bpf_stats_on();
+  collector_.publish(std::move(view));
+  duration_.Observe(
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+}
+
+}  // namespace execmond

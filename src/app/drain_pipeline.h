@@ -1,0 +1,40 @@
+// One drain, end to end: the drainer reads what the kernel recorded, the
+// resolver names who the processes are, the aggregator adds them to the
+// totals and the collector publishes the kernel side's view for scrapes.
+// It defines execmond_drain_duration_seconds, which it fills.
+#pragma once
+
+#include <prometheus/histogram.h>
+#include <prometheus/registry.h>
+
+#include "config/config.h"
+#include "identity/identity_resolver.h"
+#include "kernel/drainer.h"
+#include "kernel/tracer.h"
+#include "metrics/collector.h"
+
+namespace execmond {
+
+class DrainPipeline {
+ public:
+  // `stats_enabled` when the daemon turned BPF run-time statistics on itself
+  // (else the kernel's bpf_stats_enabled says). The references outlive it.
+  DrainPipeline(Tracer& tracer, IdentityResolver& resolver, ProcessCollector& collector,
+                prometheus::Registry& registry, bool stats_enabled);
+
+  // Drains once and publishes it, aggregated as `config` says.
+  void drain(const Config& config);
+  // What the last drain read.
+  const DrainResult& last() const { return last_; }
+
+ private:
+  Tracer& tracer_;
+  IdentityResolver& resolver_;
+  ProcessCollector& collector_;
+  Drainer drainer_;
+  bool stats_enabled_;
+  prometheus::Histogram& duration_;
+  DrainResult last_;
+};
+
+}  // namespace execmond

@@ -1,0 +1,48 @@
+// The daemon's one thread of control: a signalfd for SIGTERM, SIGINT and
+// SIGHUP, a timerfd for drains and one for systemd's watchdog, polled
+// together. The caller must have blocked those signals in all threads.
+#pragma once
+
+#include <array>
+#include <chrono>
+
+#include <poll.h>
+
+#include "util/unique_fd.h"
+
+namespace execmond {
+
+enum class LoopEvent {
+  Watchdog,  // time to ping systemd's watchdog
+  Drain,     // time to drain
+  Reload,    // SIGHUP
+  Stop,      // SIGTERM or SIGINT: stop_signal() says which
+};
+
+class EventLoop {
+ public:
+  // Throws Fatal when the descriptors cannot be made.
+  EventLoop();
+
+  // Re-arms the drain timer to fire every `interval` from now.
+  void set_drain_interval(std::chrono::microseconds interval);
+  void set_watchdog_interval(std::chrono::microseconds interval);
+
+  // Blocks until the next event. Events that arrive together come out one
+  // per call: watchdog, then drain, then a signal. Throws Fatal when poll fails.
+  LoopEvent next();
+  // The signal that made next() return Stop.
+  int stop_signal() const { return stop_signal_; }
+
+ private:
+  // The next event among those the last poll() found, if one is left.
+  bool take_ready(LoopEvent& event);
+
+  UniqueFd signals_;
+  UniqueFd drain_timer_;
+  UniqueFd watchdog_timer_;
+  std::array<pollfd, 3> fds_{};
+  int stop_signal_ = 0;
+};
+
+}  // namespace execmond
