@@ -112,16 +112,6 @@ struct task_struct {
 	struct signal_struct *signal;
 } EXECMOND_PAI;
 
-/* Kernels before 5.5 named the boot-based start time real_start_time. */
-struct task_struct___pre_5_5 {
-	__u64 real_start_time;
-} EXECMOND_PAI;
-
-/* Kernels before 5.14 kept the task state in `long state`. */
-struct task_struct___pre_5_14 {
-	long state;
-} EXECMOND_PAI;
-
 /* Payload of the classic sched_process_exit tracepoint; group_dead since 6.16. */
 struct trace_event_raw_sched_process_exit {
 	char comm[16];

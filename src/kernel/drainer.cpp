@@ -16,6 +16,7 @@
 
 #include "kernel/array_map.h"
 #include "kernel/tracer.h"
+#include "table_layout.h"
 
 namespace execmond {
 

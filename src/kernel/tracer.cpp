@@ -13,6 +13,7 @@
 
 #include "execmond.h"
 #include "execmond.skel.h"
+#include "table_layout.h"
 
 namespace execmond {
 
