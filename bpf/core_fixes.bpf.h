@@ -12,18 +12,6 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_core_read.h>
 
-/* Kernels before 5.5 named the boot-based start time real_start_time. */
-struct task_struct___pre_5_5 {
-	__u64 real_start_time;
-} EXECMOND_PAI;
-
-static __always_inline __u64 start_boottime(struct task_struct *task)
-{
-	if (bpf_core_field_exists(task->start_boottime))
-		return task->start_boottime;
-	return ((struct task_struct___pre_5_5 *)task)->real_start_time;
-}
-
 /* Kernels before 5.14 kept the task state in `long state`. */
 struct task_struct___pre_5_14 {
 	long state;

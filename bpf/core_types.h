@@ -85,7 +85,7 @@ struct cred {
 } EXECMOND_PAI;
 
 struct kernfs_node {
-	__u64 id; /* the cgroup id: a cgroup v2 directory's inode number (since 5.5) */
+	__u64 id; /* the cgroup id: a cgroup v2 directory's inode number */
 } EXECMOND_PAI;
 
 struct cgroup {
@@ -107,7 +107,7 @@ struct task_struct {
 	int tgid;
 	struct task_struct *real_parent;
 	struct task_struct *group_leader;
-	__u64 start_boottime; /* since 5.5; before that real_start_time */
+	__u64 start_boottime;
 	char comm[16];
 	struct signal_struct *signal;
 } EXECMOND_PAI;

@@ -48,6 +48,12 @@ __u64 seed_passes = 0;
 
 /* ---- reading tasks ---- */
 
+/* Boot-based, so it matches bpf_ktime_get_boot_ns() across suspend. */
+static __always_inline __u64 start_boottime(struct task_struct *task)
+{
+	return task->start_boottime;
+}
+
 /* Kernel threads run no program: they are not what execmond counts. */
 static __always_inline int is_kernel_thread(struct task_struct *task)
 {
