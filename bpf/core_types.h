@@ -85,7 +85,7 @@ struct cred {
 } EXECMOND_PAI;
 
 struct kernfs_node {
-	__u64 id; /* the cgroup id: a cgroup v2 directory's inode number (since 5.5) */
+	__u64 id; /* the cgroup id: a cgroup v2 directory's inode number */
 } EXECMOND_PAI;
 
 struct cgroup {
@@ -107,19 +107,9 @@ struct task_struct {
 	int tgid;
 	struct task_struct *real_parent;
 	struct task_struct *group_leader;
-	__u64 start_boottime; /* since 5.5; before that real_start_time */
+	__u64 start_boottime;
 	char comm[16];
 	struct signal_struct *signal;
-} EXECMOND_PAI;
-
-/* Kernels before 5.5 named the boot-based start time real_start_time. */
-struct task_struct___pre_5_5 {
-	__u64 real_start_time;
-} EXECMOND_PAI;
-
-/* Kernels before 5.14 kept the task state in `long state`. */
-struct task_struct___pre_5_14 {
-	long state;
 } EXECMOND_PAI;
 
 /* Payload of the classic sched_process_exit tracepoint; group_dead since 6.16. */

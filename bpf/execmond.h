@@ -82,15 +82,11 @@ enum execmond_filter_active {
  */
 struct execmond_count_slot {
 	/* 0: empty; else (key hash << 32) | state, state being the value index + 1
-	 * or one of the EXECMOND_SLOT_* markers. */
+	 * or one of the EXECMOND_SLOT_* markers (table_layout.h). */
 	unsigned long long tag;
 	struct execmond_count_key key;
 	unsigned long long reserved;
 };
-
-#define EXECMOND_SLOT_BUSY 0xffffffffU /* being claimed: the key is not written yet */
-#define EXECMOND_SLOT_FULL 0xfffffffeU /* max_keys reached: this key's events are lost */
-#define EXECMOND_COUNT_PROBES 32
 
 struct execmond_count_value {
 	unsigned long long count;
@@ -105,7 +101,7 @@ struct execmond_count_value {
  * (being written) or changes while it copies it.
  */
 struct execmond_proc {
-	unsigned long long state; /* (sequence << 32) | tgid, or EXECMOND_PROC_* */
+	unsigned long long state; /* (sequence << 32) | tgid, or EXECMOND_PROC_* (table_layout.h) */
 	unsigned long long start_boottime_ns;
 	char comm[EXECMOND_COMM_LEN];
 	unsigned long long cgroup_id;
@@ -114,12 +110,6 @@ struct execmond_proc {
 	unsigned int uid;
 	unsigned long long reserved;
 };
-
-#define EXECMOND_PROC_EMPTY 0U          /* never used: a lookup may stop here */
-#define EXECMOND_PROC_DELETED 0xffffffffU /* a process ended here: probe on */
-#define EXECMOND_PROC_PROBES 64
-/* One dirty bit covers a block of this many procs slots (a 4 KiB page). */
-#define EXECMOND_PROCS_PER_DIRTY_BIT 64
 
 /* Key of procs_seeded: a process, made unique against PID reuse. */
 struct execmond_proc_key {

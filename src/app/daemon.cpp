@@ -15,6 +15,7 @@
 #include "identity/label_resolver.h"
 #include "kernel/kernel_filters.h"
 #include "kernel/preflight.h"
+#include "util/capabilities.h"
 
 namespace execmond {
 
@@ -80,8 +81,10 @@ void Daemon::apply_filters() {
   resolver_->set_needed(needed);
   collector_->update(
       [&](Aggregator& a) { a.set_filter(Filter(config_.include, config_.exclude)); });
-  tracer_->apply_filters(compile_kernel_filters(config_, CgroupResolver::find_cgroup2_mount(),
-                                                getpid(), tracer_->exe_paths_fd() >= 0));
+  Status placed = apply_kernel_filters(
+      *tracer_, compile_kernel_filters(config_, CgroupResolver::find_cgroup2_mount(), getpid(),
+                                       tracer_->exe_paths_fd() >= 0));
+  if (!placed) spdlog::warn("{}", placed.error().message);
 }
 
 void Daemon::drain_once() { pipeline_->drain(config_); }

@@ -16,6 +16,7 @@
 
 #include "kernel/array_map.h"
 #include "kernel/tracer.h"
+#include "table_layout.h"
 
 namespace execmond {
 
@@ -43,8 +44,9 @@ Drainer::Drainer(Tracer& tracer) : tracer_(tracer) {}
 
 DrainResult Drainer::drain() {
   DrainResult out;
-  std::uint32_t old_generation = tracer_.generation();
-  tracer_.set_generation(old_generation + 1);
+  std::atomic_ref<std::uint32_t> generation(*tracer_.globals().generation);
+  const std::uint32_t old_generation = generation.load(std::memory_order_acquire);
+  generation.store(old_generation + 1, std::memory_order_release);
   wait_for_grace_period();
   out.counts = take_counts(old_generation);
   out.counts_entries = out.counts.size();
@@ -75,8 +77,8 @@ void Drainer::wait_for_grace_period() {
 
 std::vector<CountRecord> Drainer::take_counts(std::uint32_t generation) {
   const Tracer::Tables& t = tracer_.tables();
-  const std::uint32_t g = generation & 1U;
-  std::atomic_ref<std::uint32_t> claimed(*tracer_.keys_claimed(g));
+  const std::uint32_t g = execmond_gen(generation);
+  std::atomic_ref<std::uint32_t> claimed(tracer_.globals().keys_claimed[g]);
   const std::uint32_t used = claimed.load(std::memory_order_acquire);
   const std::uint32_t n = std::min(used, t.max_keys);
   std::vector<CountRecord> records;
@@ -86,10 +88,11 @@ std::vector<CountRecord> Drainer::take_counts(std::uint32_t generation) {
     std::vector<std::uint32_t> slots(n);
     std::vector<std::uint32_t> value_indices;
     value_indices.reserve(values.size());
-    bool ok = read_range<execmond_count_key>(t.counts_keys, g * t.max_keys, keys) &&
-              read_range<std::uint32_t>(t.counts_index, g * t.max_keys, slots);
+    const std::uint32_t first = execmond_count_key_at(g, t.max_keys, 0);
+    bool ok = read_range<execmond_count_key>(t.counts_keys, first, keys) &&
+              read_range<std::uint32_t>(t.counts_index, first, slots);
     for (std::uint32_t cpu = 0; ok && cpu < t.ncpus; ++cpu) {
-      const std::uint32_t row = (g * t.ncpus + cpu) * t.max_keys;
+      const std::uint32_t row = execmond_count_value_at(g, t.ncpus, cpu, t.max_keys, 0);
       ok = read_range(t.counts_values, row, std::span(values).subspan(cpu * std::size_t{n}, n));
       for (std::uint32_t i = 0; i < n; ++i) value_indices.push_back(row + i);
     }
@@ -104,7 +107,8 @@ std::vector<CountRecord> Drainer::take_counts(std::uint32_t generation) {
   }
   if (used > t.max_keys) {
     // Keys past the limit hold FULL slots that have no value index: clear them all.
-    if (!fill_at(t.counts_slots, index_range(g * t.key_slots, t.key_slots),
+    if (!fill_at(t.counts_slots,
+                 index_range(execmond_count_slot_at(g, t.key_slots, 0, 0), t.key_slots),
                  execmond_count_slot{})) {
       fail("empty the counts table");
     }
@@ -115,7 +119,8 @@ std::vector<CountRecord> Drainer::take_counts(std::uint32_t generation) {
 
 void Drainer::read_procs(std::uint32_t generation) {
   const Tracer::Tables& t = tracer_.tables();
-  const std::uint32_t first = (generation & 1U) * t.ncpus * t.dirty_words;
+  const std::uint32_t first =
+      execmond_dirty_word_at(execmond_gen(generation), t.ncpus, 0, t.dirty_words, 0);
   std::vector<std::uint64_t> bitmaps(static_cast<std::size_t>(t.ncpus) * t.dirty_words);
   if (!read_range<std::uint64_t>(t.procs_dirty, first, bitmaps)) return fail("read procs_dirty");
   std::vector<std::uint32_t> set;
@@ -126,7 +131,7 @@ void Drainer::read_procs(std::uint32_t generation) {
   std::vector<execmond_proc> a(EXECMOND_PROCS_PER_DIRTY_BIT);
   std::vector<execmond_proc> b(EXECMOND_PROCS_PER_DIRTY_BIT);
   for (std::uint32_t block : dirty_blocks(bitmaps, t.dirty_words)) {
-    const std::uint32_t slot = block * EXECMOND_PROCS_PER_DIRTY_BIT;
+    const std::uint32_t slot = execmond_block_first_slot(block);
     if (!read_range<execmond_proc>(t.procs, slot, a) ||
         !read_range<execmond_proc>(t.procs, slot, b)) {
       return fail("read the procs table");
@@ -157,7 +162,7 @@ void Drainer::read_seeded(DrainResult& out) {
 void Drainer::read_lost(DrainResult& out) {
   std::vector<std::uint64_t> per_cpu(tracer_.tables().ncpus);
   for (std::uint32_t reason = 0; reason < EXECMOND_LOST_REASONS; ++reason) {
-    if (bpf_map_lookup_elem(tracer_.lost_fd(), &reason, per_cpu.data()) != 0) continue;
+    if (bpf_map_lookup_elem(tracer_.tables().lost, &reason, per_cpu.data()) != 0) continue;
     std::uint64_t sum = 0;
     for (std::uint64_t v : per_cpu) sum += v;
     out.lost_total[reason] = sum;

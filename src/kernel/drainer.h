@@ -13,9 +13,9 @@
 #include <string>
 #include <vector>
 
-#include "kernel/counts_table.h"
 #include "execmond.h"
 #include "identity/identity_resolver.h"
+#include "kernel/counts_table.h"
 #include "kernel/live_processes.h"
 
 namespace execmond {

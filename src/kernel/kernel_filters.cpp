@@ -1,9 +1,15 @@
 #include "kernel/kernel_filters.h"
 
+#include <bpf/bpf.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 
+#include <array>
+#include <cerrno>
+#include <cstring>
+
 #include "execmond.h"
+#include "kernel/tracer.h"
 
 namespace execmond {
 
@@ -56,6 +62,63 @@ KernelFilters compile_kernel_filters(const Config& config, const std::string& cg
   if (!config.include.empty() && include_placed) k.active |= EXECMOND_FILTER_INCLUDE_IN_KERNEL;
   if (config.exclude_self) k.self_tgid = static_cast<std::uint32_t>(self);
   return k;
+}
+
+namespace {
+
+// Empties a small hash map key by key (it holds at most a few thousand rules).
+template <typename Key>
+Status clear_map(int fd) {
+  Key key{};
+  while (bpf_map_get_next_key(fd, nullptr, &key) == 0) {
+    if (bpf_map_delete_elem(fd, &key) != 0) {
+      return Error{std::string("cannot remove a kernel filter rule: ") + std::strerror(errno)};
+    }
+  }
+  return {};
+}
+
+template <typename Key>
+Status put_rule(int fd, const Key& key, std::uint8_t flags) {
+  if (bpf_map_update_elem(fd, &key, &flags, BPF_ANY) != 0) {
+    return Error{std::string("cannot add a kernel filter rule: ") + std::strerror(errno) +
+                 "; the daemon still applies it"};
+  }
+  return {};
+}
+
+// Keeps the first failure and goes on: every rule that can be placed is.
+void keep_first(Status& first, Status next) {
+  if (first && !next) first = std::move(next);
+}
+
+}  // namespace
+
+Status apply_kernel_filters(const Tracer& tracer, const KernelFilters& filters) {
+  const Tracer::Globals& g = tracer.globals();
+  const Tracer::FilterMaps& maps = tracer.filter_maps();
+  // Off while the maps change, so no handler sees half a rule set.
+  __atomic_store_n(g.filter_active, 0U, __ATOMIC_RELEASE);
+  Status status;
+  keep_first(status, clear_map<std::array<char, EXECMOND_COMM_LEN>>(maps.comm));
+  keep_first(status, clear_map<std::uint32_t>(maps.uid));
+  keep_first(status, clear_map<execmond_exe_key>(maps.exe));
+  keep_first(status, clear_map<std::uint64_t>(maps.cgroup));
+  for (const auto& [comm, flags] : filters.comm) {
+    std::array<char, EXECMOND_COMM_LEN> key{};
+    comm.copy(key.data(), key.size() - 1);
+    keep_first(status, put_rule(maps.comm, key, flags));
+  }
+  for (const auto& [uid, flags] : filters.uid) keep_first(status, put_rule(maps.uid, uid, flags));
+  for (const auto& [file, flags] : filters.exe) {
+    keep_first(status, put_rule(maps.exe, execmond_exe_key{file.first, file.second, 0}, flags));
+  }
+  for (const auto& [id, flags] : filters.cgroup) {
+    keep_first(status, put_rule(maps.cgroup, id, flags));
+  }
+  __atomic_store_n(g.self_tgid, filters.self_tgid, __ATOMIC_RELEASE);
+  __atomic_store_n(g.filter_active, filters.active, __ATOMIC_RELEASE);
+  return status;
 }
 
 }  // namespace execmond

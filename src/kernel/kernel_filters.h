@@ -10,8 +10,11 @@
 #include <utility>
 
 #include "config/config.h"
+#include "util/error.h"
 
 namespace execmond {
+
+class Tracer;
 
 struct KernelFilters {
   std::map<std::string, std::uint8_t> comm;  // values: enum execmond_filter_flags
@@ -30,5 +33,10 @@ struct KernelFilters {
 // be placed in the kernel.
 KernelFilters compile_kernel_filters(const Config& config, const std::string& cgroup2_mount,
                                      pid_t self, bool exe_recorded = true);
+
+// Replaces the tracer's filter rules; its programs stay attached. A rule the
+// kernel refused is still applied by the daemon: the Error says so, and the
+// other rules are in place.
+Status apply_kernel_filters(const Tracer& tracer, const KernelFilters& filters);
 
 }  // namespace execmond

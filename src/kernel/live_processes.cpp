@@ -3,16 +3,9 @@
 #include <cstring>
 
 #include "kernel/counts_table.h"
+#include "table_layout.h"
 
 namespace execmond {
-
-namespace {
-
-bool is_live(std::uint32_t tgid) {
-  return tgid != EXECMOND_PROC_EMPTY && tgid != EXECMOND_PROC_DELETED;
-}
-
-}  // namespace
 
 std::vector<std::uint32_t> dirty_blocks(std::span<const std::uint64_t> bitmaps,
                                         std::uint32_t words_per_cpu) {
@@ -21,7 +14,8 @@ std::vector<std::uint32_t> dirty_blocks(std::span<const std::uint64_t> bitmaps,
   std::vector<std::uint32_t> blocks;
   for (std::uint32_t word = 0; word < words_per_cpu; ++word) {
     for (std::uint64_t bits = merged[word]; bits != 0; bits &= bits - 1) {
-      blocks.push_back(word * 64U + static_cast<std::uint32_t>(__builtin_ctzll(bits)));
+      blocks.push_back(
+          execmond_dirty_block_of(word, static_cast<std::uint32_t>(__builtin_ctzll(bits))));
     }
   }
   return blocks;
@@ -31,8 +25,9 @@ void LiveProcesses::update_block(std::uint32_t first, std::span<const execmond_p
                                  std::span<const execmond_proc> second_copy) {
   for (std::size_t i = 0; i < first_copy.size() && i < second_copy.size(); ++i) {
     const execmond_proc& a = first_copy[i];
-    const bool odd = ((a.state >> 32) & 1U) != 0;
-    if (odd || std::memcmp(&a, &second_copy[i], sizeof(a)) != 0) continue;
+    if (execmond_proc_being_written(a.state) != 0 ||
+        std::memcmp(&a, &second_copy[i], sizeof(a)) != 0)
+      continue;
     take(first + static_cast<std::uint32_t>(i), a);
   }
 }
@@ -45,8 +40,8 @@ void LiveProcesses::forget(std::unordered_map<std::uint32_t, Held>::iterator it)
 
 void LiveProcesses::take(std::uint32_t at, const execmond_proc& slot) {
   auto it = held_.find(at);
-  const auto tgid = static_cast<std::uint32_t>(slot.state);
-  if (!is_live(tgid)) {
+  const std::uint32_t tgid = execmond_proc_tgid(slot.state);
+  if (execmond_proc_is_live(tgid) == 0) {
     if (it != held_.end()) forget(it);
     return;
   }

@@ -13,6 +13,8 @@
 
 #include "execmond.h"
 #include "execmond.skel.h"
+#include "table_layout.h"
+#include "util/unique_fd.h"
 
 namespace execmond {
 
@@ -75,22 +77,23 @@ Tracer::Tracer(TracerOptions options) : options_(std::move(options)) {
     throw TracerError("at most " + std::to_string(EXECMOND_MAX_BUCKETS) + " lifetime buckets");
   }
   if (options_.attach_mode != AttachMode::Auto) {
-    std::string why = try_load_and_attach(options_.attach_mode);
-    if (!why.empty()) throw TracerError("cannot load the BPF tracer: " + why);
+    Status loaded = try_load_and_attach(options_.attach_mode);
+    if (!loaded) throw TracerError("cannot load the BPF tracer: " + loaded.error().message);
     return;
   }
-  std::string why = try_load_and_attach(AttachMode::TpBtf);
-  if (why.empty()) return;
-  spdlog::warn("tp_btf tracer unavailable ({}); falling back to classic tracepoints", why);
-  std::string fallback_why = try_load_and_attach(AttachMode::Tracepoint);
-  if (!fallback_why.empty()) throw TracerError("cannot load the BPF tracer: " + fallback_why);
+  Status loaded = try_load_and_attach(AttachMode::TpBtf);
+  if (loaded) return;
+  spdlog::warn("tp_btf tracer unavailable ({}); falling back to classic tracepoints",
+               loaded.error().message);
+  Status fallback = try_load_and_attach(AttachMode::Tracepoint);
+  if (!fallback) throw TracerError("cannot load the BPF tracer: " + fallback.error().message);
 }
 
 Tracer::~Tracer() {
   links_.clear();  // detach before the skeleton closes the programs
 }
 
-std::string Tracer::try_load_and_attach(AttachMode mode) {
+Status Tracer::try_load_and_attach(AttachMode mode) {
   links_.clear();
   programs_.clear();
   // Relocate against the kernel's own BTF only. Without a path libbpf 1.1
@@ -100,7 +103,7 @@ std::string Tracer::try_load_and_attach(AttachMode mode) {
   // CAP_PERFMON. The tracer reads no module types.
   LIBBPF_OPTS(bpf_object_open_opts, open_opts, .btf_custom_path = options_.btf_path.c_str());
   skel_.reset(execmond_bpf__open_opts(&open_opts));
-  if (!skel_) return "cannot open the BPF object: " + errno_text(errno);
+  if (!skel_) return Error{"cannot open the BPF object: " + errno_text(errno)};
 
   const std::array<ProgramSet, 2> sets{{
       {"tp_btf", skel_->progs.tp_btf_fork, skel_->progs.tp_btf_exec, skel_->progs.tp_btf_exit},
@@ -110,7 +113,10 @@ std::string Tracer::try_load_and_attach(AttachMode mode) {
   const ProgramSet& chosen = mode == AttachMode::Tracepoint ? sets[1] : sets[0];
   for (const ProgramSet& set : sets) {
     for (bpf_program* prog : {set.fork, set.exec, set.exit}) {
-      bpf_program__set_autoload(prog, &set == &chosen);
+      if (int err = bpf_program__set_autoload(prog, &set == &chosen); err != 0) {
+        return Error{std::string("cannot select ") + bpf_program__name(prog) + ": " +
+                     errno_text(err)};
+      }
     }
   }
   // The iterator runs once, on demand, from seed_running_processes().
@@ -122,26 +128,22 @@ std::string Tracer::try_load_and_attach(AttachMode mode) {
   }
   skel_->rodata->lifetime_bucket_count = static_cast<__u32>(bounds.size());
   skel_->rodata->record_exe = options_.record_exe ? 1 : 0;
-  size_tables();
+  if (Status sized = size_tables(); !sized) return sized;
 
   if (int err = execmond_bpf__load(skel_.get()); err != 0) {
     skel_.reset();
-    return std::string(chosen.kind) + " programs failed to load: " + explain_load_error(err);
+    return Error{std::string(chosen.kind) + " programs failed to load: " + explain_load_error(err)};
   }
-  const auto& m = skel_->maps;
-  tables_.counts_slots = bpf_map__fd(m.counts_slots);
-  tables_.counts_values = bpf_map__fd(m.counts_values);
-  tables_.counts_keys = bpf_map__fd(m.counts_keys);
-  tables_.counts_index = bpf_map__fd(m.counts_index);
-  tables_.procs = bpf_map__fd(m.procs);
-  tables_.procs_dirty = bpf_map__fd(m.procs_dirty);
-  tables_.procs_seeded = bpf_map__fd(m.procs_seeded);
+  if (Status found = find_maps(); !found) {
+    skel_.reset();
+    return found;
+  }
   for (bpf_program* prog : {chosen.fork, chosen.exec, chosen.exit}) {
     bpf_link* link = bpf_program__attach(prog);
     if (link == nullptr) {
       int err = errno;
-      std::string why = std::string("cannot attach ") + bpf_program__name(prog) + ": " +
-                        explain_attach_error(mode, err);
+      Error why{std::string("cannot attach ") + bpf_program__name(prog) + ": " +
+                explain_attach_error(mode, err)};
       links_.clear();
       skel_.reset();
       return why;
@@ -150,6 +152,40 @@ std::string Tracer::try_load_and_attach(AttachMode mode) {
     programs_.push_back({bpf_program__name(prog), bpf_program__fd(prog)});
   }
   attach_kind_ = chosen.kind;
+  return {};
+}
+
+// The loaded maps' descriptors, owned by the skeleton, and its mapped .bss.
+Status Tracer::find_maps() {
+  const auto& m = skel_->maps;
+  struct Named {
+    bpf_map* map;
+    int* fd;
+  };
+  const std::array<Named, 12> named{{
+      {m.counts_slots, &tables_.counts_slots},
+      {m.counts_values, &tables_.counts_values},
+      {m.counts_keys, &tables_.counts_keys},
+      {m.counts_index, &tables_.counts_index},
+      {m.procs, &tables_.procs},
+      {m.procs_dirty, &tables_.procs_dirty},
+      {m.procs_seeded, &tables_.procs_seeded},
+      {m.lost, &tables_.lost},
+      {m.filter_comm, &filter_maps_.comm},
+      {m.filter_uid, &filter_maps_.uid},
+      {m.filter_exe, &filter_maps_.exe},
+      {m.filter_cgroup, &filter_maps_.cgroup},
+  }};
+  for (const Named& n : named) {
+    *n.fd = bpf_map__fd(n.map);
+    if (*n.fd < 0) {
+      return Error{std::string("map ") + bpf_map__name(n.map) +
+                   " has no descriptor: " + errno_text(*n.fd)};
+    }
+  }
+  if (skel_->bss == nullptr) return Error{"the BPF object's .bss is not mapped"};
+  auto* bss = skel_->bss;
+  globals_ = {&bss->generation, bss->keys_claimed, &bss->filter_active, &bss->self_tgid};
   return {};
 }
 
@@ -164,14 +200,14 @@ std::uint32_t power_of_two_at_least(std::uint64_t n) {
 }  // namespace
 
 // Tables at most half full keep probe chains short.
-void Tracer::size_tables() {
+Status Tracer::size_tables() {
   const int cpus = libbpf_num_possible_cpus();
   Tables& t = tables_;
   t.ncpus = cpus > 0 ? static_cast<std::uint32_t>(cpus) : 1;
   t.max_keys = options_.max_keys;
   t.key_slots = power_of_two_at_least(2ULL * options_.max_keys);
   const std::uint32_t procs_slots = power_of_two_at_least(2ULL * options_.max_processes);
-  t.dirty_words = (procs_slots / EXECMOND_PROCS_PER_DIRTY_BIT + 63) / 64;
+  t.dirty_words = execmond_dirty_words(procs_slots);
   auto* ro = skel_->rodata;
   ro->ncpus = t.ncpus;
   ro->max_keys = t.max_keys;
@@ -179,17 +215,22 @@ void Tracer::size_tables() {
   ro->procs_mask = procs_slots - 1;
   ro->dirty_words = t.dirty_words;
   const auto& m = skel_->maps;
-  bpf_map__set_max_entries(m.counts_slots, 2 * t.key_slots);
-  bpf_map__set_max_entries(m.counts_values, 2 * t.ncpus * t.max_keys);
-  bpf_map__set_max_entries(m.counts_keys, 2 * t.max_keys);
-  bpf_map__set_max_entries(m.counts_index, 2 * t.max_keys);
-  bpf_map__set_max_entries(m.procs, procs_slots);
-  bpf_map__set_max_entries(m.procs_dirty, 2 * t.ncpus * t.dirty_words);
-  bpf_map__set_max_entries(m.procs_seeded, options_.max_processes);
-}
-
-std::uint32_t* Tracer::keys_claimed(std::uint32_t generation) const {
-  return &skel_->bss->keys_claimed[generation & 1U];
+  const std::array<std::pair<bpf_map*, std::uint32_t>, 7> sizes{{
+      {m.counts_slots, 2 * t.key_slots},
+      {m.counts_values, 2 * t.ncpus * t.max_keys},
+      {m.counts_keys, 2 * t.max_keys},
+      {m.counts_index, 2 * t.max_keys},
+      {m.procs, procs_slots},
+      {m.procs_dirty, 2 * t.ncpus * t.dirty_words},
+      {m.procs_seeded, options_.max_processes},
+  }};
+  for (const auto& [map, entries] : sizes) {
+    if (int err = bpf_map__set_max_entries(map, entries); err != 0) {
+      return Error{std::string("cannot size map ") + bpf_map__name(map) + " to " +
+                   std::to_string(entries) + " entries: " + errno_text(err)};
+    }
+  }
+  return {};
 }
 
 // Two passes: the second catches a process that was being created at the
@@ -202,73 +243,18 @@ void Tracer::seed_running_processes() {
 void Tracer::run_seed_pass() {
   Link link(bpf_program__attach_iter(skel_->progs.seed_procs, nullptr));
   if (!link) throw TracerError("cannot attach the task iterator: " + errno_text(errno));
-  int iter_fd = bpf_iter_create(bpf_link__fd(link.get()));
-  if (iter_fd < 0) throw TracerError("cannot run the task iterator: " + errno_text(iter_fd));
+  UniqueFd iter(bpf_iter_create(bpf_link__fd(link.get())));
+  if (!iter.valid()) throw TracerError("cannot run the task iterator: " + errno_text(iter.get()));
   // The iterator does its work while being read; it prints nothing.
   std::array<char, 64> buf{};
   ssize_t n = 0;
-  while ((n = read(iter_fd, buf.data(), buf.size())) > 0) {
+  while ((n = read(iter.get(), buf.data(), buf.size())) > 0) {
   }
-  int read_errno = errno;
-  close(iter_fd);
-  if (n < 0) throw TracerError("task iterator failed: " + errno_text(read_errno));
+  if (n < 0) throw TracerError("task iterator failed: " + errno_text(errno));
 }
 
-int Tracer::lost_fd() const { return bpf_map__fd(skel_->maps.lost); }
 int Tracer::exe_paths_fd() const {
   return options_.record_exe ? bpf_map__fd(skel_->maps.exe_paths) : -1;
-}
-
-namespace {
-
-// Empties a small hash map key by key (it holds at most a few thousand rules).
-template <typename Key>
-void clear_map(int fd) {
-  Key key{};
-  while (bpf_map_get_next_key(fd, nullptr, &key) == 0) bpf_map_delete_elem(fd, &key);
-}
-
-template <typename Key>
-void put_rule(int fd, const Key& key, std::uint8_t flags) {
-  if (bpf_map_update_elem(fd, &key, &flags, BPF_ANY) != 0) {
-    spdlog::warn("cannot add a kernel filter rule: {}; the daemon still applies it",
-                 std::strerror(errno));
-  }
-}
-
-}  // namespace
-
-void Tracer::apply_filters(const KernelFilters& filters) {
-  // Off while the maps change, so no handler sees half a rule set.
-  __atomic_store_n(&skel_->bss->filter_active, 0U, __ATOMIC_RELEASE);
-  const int comm_fd = bpf_map__fd(skel_->maps.filter_comm);
-  const int uid_fd = bpf_map__fd(skel_->maps.filter_uid);
-  const int exe_fd = bpf_map__fd(skel_->maps.filter_exe);
-  const int cgroup_fd = bpf_map__fd(skel_->maps.filter_cgroup);
-  clear_map<std::array<char, EXECMOND_COMM_LEN>>(comm_fd);
-  clear_map<std::uint32_t>(uid_fd);
-  clear_map<execmond_exe_key>(exe_fd);
-  clear_map<std::uint64_t>(cgroup_fd);
-  for (const auto& [comm, flags] : filters.comm) {
-    std::array<char, EXECMOND_COMM_LEN> key{};
-    comm.copy(key.data(), key.size() - 1);
-    put_rule(comm_fd, key, flags);
-  }
-  for (const auto& [uid, flags] : filters.uid) put_rule(uid_fd, uid, flags);
-  for (const auto& [file, flags] : filters.exe) {
-    put_rule(exe_fd, execmond_exe_key{file.first, file.second, 0}, flags);
-  }
-  for (const auto& [id, flags] : filters.cgroup) put_rule(cgroup_fd, id, flags);
-  __atomic_store_n(&skel_->bss->self_tgid, filters.self_tgid, __ATOMIC_RELEASE);
-  __atomic_store_n(&skel_->bss->filter_active, filters.active, __ATOMIC_RELEASE);
-}
-
-std::uint32_t Tracer::generation() const {
-  return __atomic_load_n(&skel_->bss->generation, __ATOMIC_ACQUIRE);
-}
-
-void Tracer::set_generation(std::uint32_t generation) {
-  __atomic_store_n(&skel_->bss->generation, generation, __ATOMIC_RELEASE);
 }
 
 std::vector<ProgramFd> Tracer::attached_programs() const { return programs_; }

@@ -10,7 +10,7 @@
 
 #include "config/config.h"
 #include "execmond.h"
-#include "kernel/kernel_filters.h"
+#include "util/error.h"
 
 struct execmond_bpf;
 struct bpf_link;
@@ -52,26 +52,33 @@ class Tracer {
   const std::string& attach_kind() const { return attach_kind_; }
 
   // The tables (see bpf/execmond.h), each an array map read and emptied by
-  // the drainer; their sizes, and the keys claimed in a generation.
+  // the drainer, and their sizes.
   struct Tables {
     int counts_slots, counts_values, counts_keys, counts_index;
     int procs, procs_dirty, procs_seeded;
+    int lost;
     std::uint32_t ncpus, max_keys, key_slots, dirty_words;
   };
   const Tables& tables() const { return tables_; }
-  std::uint32_t* keys_claimed(std::uint32_t generation) const;
-  int lost_fd() const;
+  // The filter rule maps (bpf/filters.bpf.h), written by apply_kernel_filters().
+  struct FilterMaps {
+    int comm, uid, exe, cgroup;
+  };
+  const FilterMaps& filter_maps() const { return filter_maps_; }
+  // The handlers' globals the daemon writes or reads, in the tracer's mapped
+  // .bss: valid while the Tracer lives; access them atomically.
+  struct Globals {
+    std::uint32_t* generation;    // which generation handlers write to; see Drainer
+    std::uint32_t* keys_claimed;  // [2]: count keys claimed per generation
+    std::uint32_t* filter_active;
+    std::uint32_t* self_tgid;
+  };
+  const Globals& globals() const { return globals_; }
   // -1 unless executables are recorded.
   int exe_paths_fd() const;
 
-  // Replaces the kernel-side filter rules; the programs stay attached.
-  void apply_filters(const KernelFilters& filters);
   std::uint32_t max_processes() const { return options_.max_processes; }
   std::uint32_t max_keys() const { return options_.max_keys; }
-
-  // Which counts map the handlers write to; see Drainer.
-  std::uint32_t generation() const;
-  void set_generation(std::uint32_t generation);
 
   std::vector<ProgramFd> attached_programs() const;
 
@@ -85,9 +92,9 @@ class Tracer {
   using Skeleton = std::unique_ptr<execmond_bpf, SkeletonDeleter>;
   using Link = std::unique_ptr<bpf_link, LinkDeleter>;
 
-  // Returns an empty string on success, else why it failed.
-  std::string try_load_and_attach(AttachMode mode);
-  void size_tables();
+  Status try_load_and_attach(AttachMode mode);
+  Status size_tables();
+  Status find_maps();
   void run_seed_pass();
 
   TracerOptions options_;
@@ -96,6 +103,8 @@ class Tracer {
   std::vector<ProgramFd> programs_;
   std::string attach_kind_;
   Tables tables_{};
+  FilterMaps filter_maps_{};
+  Globals globals_{};
 };
 
 // Nanosecond bounds for the kernel side from bucket bounds in seconds.

@@ -84,7 +84,7 @@ TEST_F(KernelFilterTest, ExactNamesUidsAndCgroupSubtreesAreDroppedInTheKernel) {
   KernelFilters filters = compile_kernel_filters(config, mount, getpid());
   ASSERT_EQ(filters.active, static_cast<std::uint32_t>(EXECMOND_FILTER_COMM | EXECMOND_FILTER_UID |
                                                        EXECMOND_FILTER_CGROUP));
-  tracer.apply_filters(filters);
+  ASSERT_TRUE(apply_kernel_filters(tracer, filters).ok());
   drainer.drain();
   run(kept, {"fork-only", "1"});
   run(by_name, {"fork-only", "1"});
@@ -101,7 +101,7 @@ TEST_F(KernelFilterTest, ExactNamesUidsAndCgroupSubtreesAreDroppedInTheKernel) {
   config.include.comm = {comm_of(by_name)};
   filters = compile_kernel_filters(config, mount, getpid());
   EXPECT_NE(filters.active & EXECMOND_FILTER_INCLUDE_IN_KERNEL, 0U);
-  tracer.apply_filters(filters);
+  ASSERT_TRUE(apply_kernel_filters(tracer, filters).ok());
   drainer.drain();
   run(kept, {"fork-only", "1"});
   run(by_name, {"fork-only", "1"});
@@ -123,7 +123,7 @@ TEST_F(KernelFilterTest, ExecutablesAreDroppedByFileInTheKernel) {
   config.exclude.exe = {excluded};
   KernelFilters filters = compile_kernel_filters(config, "", getpid());
   ASSERT_EQ(filters.exe.size(), 1U);
-  tracer.apply_filters(filters);
+  ASSERT_TRUE(apply_kernel_filters(tracer, filters).ok());
   drainer.drain();
   run(kept, {"fork-only", "1"});
   run(excluded, {"fork-only", "1"});

@@ -1,0 +1,160 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * The counts table (struct execmond_count_slot in execmond.h): open
+ * addressing over slots shared by all CPUs, per-CPU values beside them, and
+ * each value index's key and slot for the drain. Indexes and tags are
+ * computed by table_layout.h, which the daemon's reader shares.
+ */
+#ifndef EXECMOND_BPF_COUNTS_TABLE_BPF_H
+#define EXECMOND_BPF_COUNTS_TABLE_BPF_H
+
+#include "core_types.h"
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+
+#include "execmond.h"
+#include "generation.bpf.h"
+#include "lost.bpf.h"
+#include "table_layout.h"
+
+const volatile __u32 max_keys = 1;  /* values per CPU and generation */
+const volatile __u32 key_slots = 1; /* counts_slots per generation, a power of two */
+
+/* Count keys claimed in each generation; more than max_keys means some were lost. */
+__u32 keys_claimed[2] = {};
+
+/* All sized by the loader; the daemon reads them with batch operations. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 2); /* 2 * key_slots */
+	__type(key, __u32);
+	__type(value, struct execmond_count_slot);
+} counts_slots SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 2); /* 2 * ncpus * max_keys */
+	__type(key, __u32);
+	__type(value, struct execmond_count_value);
+} counts_values SEC(".maps");
+
+/*
+ * Each value index's key and slot, written when the key is claimed: a drain
+ * reads the keys it has in one range and empties just their slots.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 2); /* 2 * max_keys */
+	__type(key, __u32);
+	__type(value, struct execmond_count_key);
+} counts_keys SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 2); /* 2 * max_keys */
+	__type(key, __u32);
+	__type(value, __u32);
+} counts_index SEC(".maps");
+
+static __always_inline __u32 key_hash(const struct execmond_count_key *key)
+{
+	const __u64 *w = (const __u64 *)key;
+	__u64 h = 0;
+
+	for (int i = 0; i < sizeof(*key) / 8; i++)
+		h = (h ^ w[i]) * 0x9e3779b97f4a7c15ULL;
+	return execmond_mix(h);
+}
+
+static __always_inline int same_key(const struct execmond_count_key *a,
+				    const struct execmond_count_key *b)
+{
+	const __u64 *x = (const __u64 *)a;
+	const __u64 *y = (const __u64 *)b;
+
+	for (int i = 0; i < sizeof(*a) / 8; i++)
+		if (x[i] != y[i])
+			return 0;
+	return 1;
+}
+
+/* This CPU's value for `index`: no other CPU writes it, the daemon reads it after a grace period. */
+static __always_inline void add_value(__u32 gen, __u32 index, __u64 lifetime_ns)
+{
+	__u32 at = execmond_count_value_at(gen, ncpus, bpf_get_smp_processor_id(), max_keys, index);
+	struct execmond_count_value *v = bpf_map_lookup_elem(&counts_values, &at);
+
+	if (v) {
+		v->count += 1;
+		v->lifetime_ns_sum += lifetime_ns;
+	}
+}
+
+/* Fills a slot this handler claimed (tag BUSY): key, value index, then the tag. */
+static __always_inline void claim(struct execmond_count_slot *s, __u32 at, __u32 gen, __u32 hash,
+				  const struct execmond_count_key *key, __u64 lifetime_ns,
+				  __u32 lost_reason)
+{
+	struct execmond_count_key *key_of;
+	__u32 index, *slot_of;
+	__u32 where;
+
+	s->key = *key;
+	index = __sync_fetch_and_add(&keys_claimed[gen], 1);
+	if (index >= max_keys) {
+		/* Later events with this key stop here and are counted as lost too. */
+		__sync_lock_test_and_set(&s->tag, execmond_tag(hash, EXECMOND_SLOT_FULL));
+		count_lost(lost_reason);
+		return;
+	}
+	where = execmond_count_key_at(gen, max_keys, index);
+	key_of = bpf_map_lookup_elem(&counts_keys, &where);
+	if (key_of)
+		*key_of = *key;
+	slot_of = bpf_map_lookup_elem(&counts_index, &where);
+	if (slot_of)
+		*slot_of = at;
+	add_value(gen, index, lifetime_ns);
+	/* An atomic exchange orders the key before the tag for other CPUs. */
+	__sync_lock_test_and_set(&s->tag, execmond_tag(hash, execmond_state_of_index(index)));
+}
+
+/*
+ * Adds one event to its key's count. Two CPUs that claim a new key at once
+ * may each get a slot for it; the daemon adds such duplicates together.
+ */
+static __always_inline void count(const struct execmond_count_key *key, __u64 lifetime_ns,
+				  __u32 lost_reason)
+{
+	__u32 gen = current_gen();
+	__u32 hash = key_hash(key);
+
+	for (__u32 probe = 0; probe < EXECMOND_COUNT_PROBES; probe++) {
+		__u32 at = execmond_count_slot_at(gen, key_slots, hash, probe);
+		struct execmond_count_slot *s = bpf_map_lookup_elem(&counts_slots, &at);
+		__u64 seen;
+		__u32 state;
+
+		if (!s)
+			break;
+		seen = s->tag;
+		if (seen == 0) {
+			if (__sync_val_compare_and_swap(&s->tag, 0,
+							execmond_tag(hash, EXECMOND_SLOT_BUSY)) != 0)
+				continue; /* claimed by another CPU meanwhile */
+			claim(s, at, gen, hash, key, lifetime_ns, lost_reason);
+			return;
+		}
+		state = execmond_tag_state(seen);
+		if (execmond_tag_hash(seen) != hash || state == EXECMOND_SLOT_BUSY ||
+		    !same_key(&s->key, key))
+			continue;
+		if (state == EXECMOND_SLOT_FULL)
+			break;
+		add_value(gen, execmond_index_of_state(state), lifetime_ns);
+		return;
+	}
+	count_lost(lost_reason);
+}
+
+#endif /* EXECMOND_BPF_COUNTS_TABLE_BPF_H */

@@ -1,0 +1,121 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * Executables: the (inode, device) that labels and filters name a file by,
+ * and its absolute path, resolved in the kernel once per file for the daemon.
+ */
+#ifndef EXECMOND_BPF_EXE_PATH_BPF_H
+#define EXECMOND_BPF_EXE_PATH_BPF_H
+
+#include "core_types.h"
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_core_read.h>
+
+#include "execmond.h"
+
+const volatile __u8 record_exe = 0; /* resolve executables (exe label or filter) */
+
+/* Executable paths by file; read by the daemon to label exe. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 8192);
+	__type(key, struct execmond_exe_key);
+	__type(value, struct execmond_exe_path);
+} exe_paths SEC(".maps");
+
+/* Room to build a path from its last component backwards. */
+struct path_scratch {
+	char buf[2 * EXECMOND_PATH_LEN];
+	struct execmond_exe_path out;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct path_scratch);
+} scratch SEC(".maps");
+
+static __always_inline void exe_key_of(struct task_struct *task, struct execmond_exe_key *key)
+{
+	struct mm_struct *mm = task->mm;
+	struct file *exe = mm ? mm->exe_file : NULL;
+
+	key->ino = exe ? exe->f_inode->i_ino : 0;
+	key->dev = exe ? exe->f_inode->i_sb->s_dev : 0;
+	key->pad = 0;
+}
+
+#define PATH_MASK (EXECMOND_PATH_LEN - 1)
+#define MAX_PATH_DEPTH 32
+
+/*
+ * Stores the absolute path of `exe` in exe_paths, as d_path() would: from the
+ * file's dentry up to its mount's root, then across mount points to the root
+ * of the mount tree. Components are written backwards from the end of a
+ * scratch buffer. A path deeper or longer than the limits keeps its last
+ * components and loses the leading "/". Runs once per executable file.
+ */
+static __always_inline void record_exe_path(struct file *exe, const struct execmond_exe_key *key)
+{
+	__u32 zero = 0;
+	struct path_scratch *s = bpf_map_lookup_elem(&scratch, &zero);
+	struct dentry *dentry = BPF_CORE_READ(exe, f_path.dentry);
+	struct vfsmount *vfsmnt = BPF_CORE_READ(exe, f_path.mnt);
+	struct mount *mnt =
+		(struct mount *)((void *)vfsmnt - bpf_core_field_offset(struct mount, mnt));
+	struct dentry *mnt_root = BPF_CORE_READ(vfsmnt, mnt_root);
+	__u32 pos = EXECMOND_PATH_LEN - 1;
+
+	if (!s)
+		return;
+	s->buf[pos] = 0;
+	for (int i = 0; i < MAX_PATH_DEPTH; i++) {
+		struct dentry *parent;
+		const unsigned char *name;
+		__u32 len;
+
+		if (dentry == mnt_root) {
+			struct mount *up = BPF_CORE_READ(mnt, mnt_parent);
+
+			if (up == mnt)
+				break; /* the root of the mount tree */
+			dentry = BPF_CORE_READ(mnt, mnt_mountpoint);
+			mnt = up;
+			mnt_root = BPF_CORE_READ(mnt, mnt.mnt_root);
+			continue;
+		}
+		parent = BPF_CORE_READ(dentry, d_parent);
+		if (parent == dentry)
+			break;
+		len = BPF_CORE_READ(dentry, d_name.len);
+		name = BPF_CORE_READ(dentry, d_name.name);
+		if (len + 1 > pos)
+			break; /* too long: keep the tail */
+		pos -= len;
+		bpf_probe_read_kernel(&s->buf[pos & PATH_MASK], len & PATH_MASK, name);
+		pos -= 1;
+		s->buf[pos & PATH_MASK] = '/';
+		dentry = parent;
+	}
+	if (pos == EXECMOND_PATH_LEN - 1) {
+		pos -= 1;
+		s->buf[pos & PATH_MASK] = '/';
+	}
+	bpf_probe_read_kernel_str(s->out.path, sizeof(s->out.path), &s->buf[pos & PATH_MASK]);
+	bpf_map_update_elem(&exe_paths, key, &s->out, BPF_ANY);
+}
+
+/* Fills the key's exe fields and makes sure the daemon can name the file. */
+static __always_inline void note_exe(struct task_struct *task, struct execmond_count_key *who)
+{
+	struct execmond_exe_key exe;
+
+	exe_key_of(task, &exe);
+	who->exe_ino = exe.ino;
+	who->exe_dev = exe.dev;
+	if (exe.ino && !bpf_map_lookup_elem(&exe_paths, &exe))
+		record_exe_path(task->mm->exe_file, &exe);
+}
+
+#endif /* EXECMOND_BPF_EXE_PATH_BPF_H */
