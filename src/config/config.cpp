@@ -20,14 +20,14 @@
 #include <cstdio>
 #include <cstdlib>
 #include <exception>
-#include <regex>
 #include <set>
 #include <span>
 #include <system_error>
 #include <type_traits>
 
-#include "execmond.h"
+#include "config/regex.h"
 #include "config/yaml_document.h"
+#include "execmond.h"
 
 namespace execmond {
 namespace {
@@ -198,12 +198,13 @@ constexpr std::string_view kLabelsAllowed =
     "once (e.g. [comm, unit])";
 constexpr std::string_view kCommAllowed =
     "use command names of 1 to 15 bytes, as the kernel keeps them (e.g. [nginx, sshd])";
-constexpr std::string_view kCommRegexAllowed = "use ECMAScript syntax, e.g. ^python[0-9.]*$";
+constexpr std::string_view kCommRegexAllowed =
+    "use up to 64 patterns in RE2 syntax, e.g. ^python[0-9.]*$";
 constexpr std::string_view kExeAllowed =
     R"(use absolute paths without empty, "." or ".." parts, as the kernel reports them )"
     "(e.g. [/usr/bin/python3.11])";
 constexpr std::string_view kExeRegexAllowed =
-    "use ECMAScript syntax that matches the whole path, e.g. ^/usr/lib/.*$";
+    "use up to 64 patterns in RE2 syntax that match the whole path, e.g. ^/usr/lib/.*$";
 constexpr std::string_view kUnitAllowed =
     R"(use systemd unit names without "/" (e.g. [cron.service, session-1.scope]))";
 constexpr std::string_view kCgroupPrefixAllowed =
@@ -221,7 +222,6 @@ constexpr std::uint64_t kMaxSeriesPerFamily = 1'000'000;
 constexpr std::chrono::minutes kMinStale{1};
 constexpr std::chrono::hours kMaxStale{30 * 24};
 constexpr std::size_t kMaxCommBytes = 15;         // TASK_COMM_LEN without its NUL
-constexpr std::size_t kMaxRegexBytes = 1024;      // libstdc++ compiles by recursion
 constexpr std::uint64_t kMaxUid = 4'294'967'294;  // 4294967295 is (uid_t)-1, "no uid"
 constexpr std::size_t kMaxLabels = 7;
 constexpr std::size_t kUnlimited = SIZE_MAX;
@@ -422,92 +422,11 @@ std::string check_comm(const std::string& text, const Items& /*before*/) {
   return "";
 }
 
-// std::regex compiles a counted repetition into that many copies of what it
-// repeats, and keeps every state: "[a-z]{400}{99}" holds 30 MB, and a list
-// of such took gigabytes (found by the fuzzer). What a regular expression
-// may grow to is bounded by its length times the counts it nests, so that
-// estimate is limited for each one and for each list.
-constexpr std::uint64_t kMaxRegexExpansion = 10'000;
-constexpr std::uint64_t kMaxRegexListExpansion = 25'000;
-
-// libstdc++ reads a count, or a backreference's number, into a long without
-// checking for overflow (undefined behaviour; found by the fuzzer): numbers
-// that long are refused before it sees them.
-bool has_oversized_number(std::string_view text) {
-  constexpr std::size_t kMaxDigits = 9;
-  auto digits_at = [&](std::size_t at) {
-    std::size_t n = 0;
-    while (at + n < text.size() && is_digit(text[at + n])) ++n;
-    return n;
-  };
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    if (text[i] == '\\') {
-      if (digits_at(i + 1) > kMaxDigits) return true;
-      ++i;  // the escaped character
-    } else if (text[i] == '{') {
-      const std::size_t low = digits_at(i + 1);
-      const std::size_t comma = i + 1 + low;
-      if (low > kMaxDigits ||
-          (comma < text.size() && text[comma] == ',' && digits_at(comma + 1) > kMaxDigits)) {
-        return true;
-      }
-    }
-  }
-  return false;
-}
-
-// The length of `text` times the largest count of each {m}, {m,} or {m,n}
-// in it (saturating): an upper bound of the states it compiles into.
-std::uint64_t regex_expansion(std::string_view text) {
-  constexpr std::uint64_t kSaturated = UINT32_MAX;
-  std::uint64_t product = 1;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    if (text[i] == '\\') {
-      ++i;  // an escaped character, "\{" included
-      continue;
-    }
-    if (text[i] != '{') continue;
-    std::uint64_t largest = 0;
-    std::uint64_t n = 0;
-    std::size_t j = i + 1;
-    for (; j < text.size() && (is_digit(text[j]) || text[j] == ','); ++j) {
-      n = text[j] == ','
-              ? 0
-              : std::min<std::uint64_t>(n * 10 + static_cast<unsigned>(text[j] - '0'), kSaturated);
-      largest = std::max(largest, n);
-    }
-    if (j == text.size() || text[j] != '}') continue;  // a literal brace
-    product = std::min(product * std::max<std::uint64_t>(largest, 1), kSaturated);
-  }
-  return product * std::max<std::size_t>(text.size(), 1);
-}
-
-std::string check_regex(const std::string& text, const Items& before) {
+std::string check_regex(const std::string& text, const Items& /*before*/) {
   if (text.empty()) return "\"\" is empty";
-  if (text.size() > kMaxRegexBytes) {
-    return quote(text) + " is " + std::to_string(text.size()) + " bytes long, more than " +
-           std::to_string(kMaxRegexBytes);
-  }
-  if (has_oversized_number(text)) {
-    return quote(text) + " has a count or backreference of more than 9 digits";
-  }
-  const std::uint64_t expansion = regex_expansion(text);
-  if (expansion > kMaxRegexExpansion) {
-    return quote(text) + " may compile into " + std::to_string(expansion) +
-           " states (its length times its {n} counts), more than " +
-           std::to_string(kMaxRegexExpansion) + ": use smaller counts, or * and +";
-  }
-  std::uint64_t list_expansion = expansion;
-  for (const std::string& earlier : before) list_expansion += regex_expansion(earlier);
-  if (list_expansion > kMaxRegexListExpansion) {
-    return quote(text) + ": with those before it the list may compile into " +
-           std::to_string(list_expansion) + " states, more than " +
-           std::to_string(kMaxRegexListExpansion) + ": join them with | or use smaller counts";
-  }
-  try {
-    std::regex compiled(text, std::regex::ECMAScript);
-  } catch (const std::regex_error& e) {
-    return quote(text) + " is not a valid regular expression (" + e.what() + ")";
+  auto compiled = compile_regex(text);
+  if (!compiled) {
+    return quote(text) + " is not a valid regular expression (" + compiled.error().message + ")";
   }
   return "";
 }
@@ -700,7 +619,9 @@ void add_filter_rules(std::vector<Setting>& table, std::string_view section) {
   auto add = [&](std::string_view name, std::string_view allowed, std::string_view item,
                  std::string (*check)(const std::string&, const Items&),
                  void (*store)(Config&, Draft&, Items &&), std::string (*show)(const Config&)) {
-    table.push_back(list(section, name, allowed, Restart::No, item, 0, kUnlimited, check, store,
+    // Each regular expression holds up to kRegexMaxMem: their number is bounded.
+    const std::size_t max_items = check == check_regex ? kMaxRegexesPerList : kUnlimited;
+    table.push_back(list(section, name, allowed, Restart::No, item, 0, max_items, check, store,
                          show, /*omit_when_empty=*/true));
   };
   add("comm", kCommAllowed, "a command name", check_comm, store_strings<kSide, &FilterRules::comm>,

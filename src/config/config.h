@@ -39,7 +39,7 @@ struct LabelConfig {
 // One side (include or exclude) of the filters. Empty lists match nothing.
 struct FilterRules {
   std::vector<std::string> comm;           // exact command names
-  std::vector<std::string> comm_regex;     // ECMAScript regular expressions, whole-name match
+  std::vector<std::string> comm_regex;     // RE2 patterns, whole-name match
   std::vector<std::string> exe;            // exact absolute executable paths
   std::vector<std::string> exe_regex;      // whole-path match
   std::vector<std::string> unit;           // exact systemd unit names, e.g. cron.service

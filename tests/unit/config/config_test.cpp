@@ -4,6 +4,7 @@
 #include "config/config.h"
 
 #include <gtest/gtest.h>
+#include <re2/re2.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -13,11 +14,11 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
-#include <regex>
 #include <sstream>
 #include <string>
 #include <vector>
 
+#include "config/regex.h"
 #include "temp_file.h"
 
 namespace execmond {
@@ -701,16 +702,15 @@ TEST(ConfigFilters, Empty) {
   }
 }
 
-// What std::regex says about a pattern it refuses; the message quotes it, and
-// its wording is the standard library's, not ours.
+// What RE2 says about a pattern it refuses; the message quotes it, and its
+// wording is RE2's, not ours.
 std::string regex_what(const std::string& pattern) {
-  try {
-    std::regex compiled(pattern, std::regex::ECMAScript);
-  } catch (const std::regex_error& e) {
-    return e.what();
-  }
-  ADD_FAILURE() << pattern << " compiles";
-  return "";
+  RE2::Options options;
+  options.set_log_errors(false);
+  options.set_max_mem(kRegexMaxMem);
+  RE2 compiled(pattern, options);
+  EXPECT_FALSE(compiled.ok()) << pattern << " compiles";
+  return compiled.error();
 }
 
 std::string filter_error(const std::string& side, const std::string& key, const std::string& list) {
@@ -720,12 +720,12 @@ std::string filter_error(const std::string& side, const std::string& key, const 
 TEST(ConfigFilters, InvalidItems) {
   constexpr const char* kComm =
       "; use command names of 1 to 15 bytes, as the kernel keeps them (e.g. [nginx, sshd])";
-  constexpr const char* kCommRegex = "; use ECMAScript syntax, e.g. ^python[0-9.]*$";
+  constexpr const char* kCommRegex = "; use up to 64 patterns in RE2 syntax, e.g. ^python[0-9.]*$";
   constexpr const char* kExe =
       "; use absolute paths without empty, \".\" or \"..\" parts, as the kernel reports them "
       "(e.g. [/usr/bin/python3.11])";
   constexpr const char* kExeRegex =
-      "; use ECMAScript syntax that matches the whole path, e.g. ^/usr/lib/.*$";
+      "; use up to 64 patterns in RE2 syntax that match the whole path, e.g. ^/usr/lib/.*$";
   constexpr const char* kUnit =
       "; use systemd unit names without \"/\" (e.g. [cron.service, session-1.scope])";
   constexpr const char* kCgroup =
@@ -749,9 +749,14 @@ TEST(ConfigFilters, InvalidItems) {
        "comm_regex[1]: \"[a-\" is not a valid regular expression (" + regex_what("[a-") + ")",
        kCommRegex},
       {"comm_regex", "[\"\"]", "comm_regex[0]: \"\" is empty", kCommRegex},
-      {"comm_regex", "[" + std::string(1025, 'a') + "]",
-       "comm_regex[0]: \"" + std::string(64, 'a') + "...\" is 1025 bytes long, more than 1024",
+      {"comm_regex", "[\"(a)\\\\1\"]",
+       "comm_regex[0]: \"(a)\\\\1\" is not a valid regular expression (invalid escape sequence: "
+       "\\1: RE2 has no backreferences)",
        kCommRegex},
+      {"exe_regex", "[\"/usr/(?!lib)\"]",
+       "exe_regex[0]: \"/usr/(?!lib)\" is not a valid regular expression (invalid perl operator: "
+       "(?!: RE2 has no lookahead or lookbehind)",
+       kExeRegex},
       {"exe_regex", "[\"a{2,1}\"]",
        "exe_regex[0]: \"a{2,1}\" is not a valid regular expression (" + regex_what("a{2,1}") + ")",
        kExeRegex},
@@ -791,7 +796,7 @@ TEST(ConfigFilters, ErrorPointsAtTheItemLine) {
   EXPECT_EQ(
       parse_error("filters:\n  exclude:\n    comm_regex:\n      - ok\n      - \"(\"\n"),
       "test.yaml:5: filters.exclude.comm_regex[1]: \"(\" is not a valid regular expression (" +
-          regex_what("(") + "); use ECMAScript syntax, e.g. ^python[0-9.]*$");
+          regex_what("(") + "); use up to 64 patterns in RE2 syntax, e.g. ^python[0-9.]*$");
 }
 
 TEST(ConfigFilters, WrongShapesAndKeys) {
@@ -1140,51 +1145,54 @@ TEST(ConfigErrors, AStrayCommaIsASyntaxErrorNotAHang) {
   EXPECT_TRUE(parse_config("log:\n  level: info\n---\n---\n", "test.yaml"));
 }
 
-// Found by the fuzzer: std::regex compiles a{n} into n copies and keeps
-// every state, so large or nested counts, or many of them, took gigabytes.
-TEST(ConfigErrors, RegularExpressionsThatExpandTooMuchAreRefused) {
-  struct Case {
-    std::string regex;
-    std::string states;
-  };
-  for (const Case& c : std::vector<Case>{{"a{10000}", "80000"},
-                                         {"[a-z]{400}{99}", "554400"},
-                                         {"(c{40}){300}", "144000"},
-                                         {"x{999999999}", "11999999988"}}) {
-    const std::string yaml = "filters:\n  include:\n    comm_regex: [\"" + c.regex + "\"]\n";
-    ConfigResult r = parse_config(yaml, "test.yaml");
-    ASSERT_FALSE(r) << c.regex;
-    EXPECT_EQ(r.error,
-              "test.yaml:3: filters.include.comm_regex[0]: \"" + c.regex + "\" may compile into " +
-                  c.states +
-                  " states (its length times its {n} counts), more than 10000: use "
-                  "smaller counts, or * and +; use ECMAScript syntax, e.g. ^python[0-9.]*$");
+// Found by the fuzzer, when std::regex compiled a{n} into n copies and kept
+// every state: large or nested counts, or many patterns, took gigabytes. RE2
+// refuses counts above 1000 and programs above kRegexMaxMem, and a list holds
+// at most kMaxRegexesPerList patterns.
+TEST(ConfigErrors, RegularExpressionsThatCompileTooLargeAreRefused) {
+  constexpr const char* kAllowed = "; use up to 64 patterns in RE2 syntax, e.g. ^python[0-9.]*$";
+  std::string program_too_large;  // 25,000 instructions, each count within RE2's 1000
+  for (int i = 0; i < 25; ++i) program_too_large += "[a-z]{1000}";
+  EXPECT_EQ(regex_what(program_too_large), "pattern too large - compile failed");
+  for (const std::string& big :
+       {std::string("a{10000}"), std::string("[a-z]{400}{99}"), std::string("(c{40}){300}"),
+        std::string("(ab){10}{10}"), program_too_large}) {
+    const std::string yaml = "filters:\n  include:\n    comm_regex: [\"" + big + "\"]\n";
+    EXPECT_EQ(parse_config(yaml, "test.yaml").error,
+              "test.yaml:3: filters.include.comm_regex[0]: " +
+                  (big.size() > 64 ? "\"" + big.substr(0, 64) + "...\"" : "\"" + big + "\"") +
+                  " is not a valid regular expression (" + regex_what(big) + ")" + kAllowed);
   }
-  for (const char* fine : {"x{1000}", "c{2,999}", "d\\\\{99999}", "(ab){10}{10}"}) {
+  for (const char* fine : {"x{1000}", "c{2,999}", "d\\\\{99999}", "((ab){10}){10}"}) {
     const std::string yaml =
         std::string("filters:\n  include:\n    exe_regex: [\"") + fine + "\"]\n";
     EXPECT_TRUE(parse_config(yaml, "test.yaml")) << fine << ": " << parse_config(yaml, "t").error;
   }
-  // Found by the fuzzer: libstdc++ overflows a long reading such numbers.
-  for (const char* bad : {"x{99999999999999999999}", "y{1,66666666666666666666}", "z{6666666666",
-                          "(a)\\\\66666666666666666666"}) {
+  // Numbers too long for a count are not counts in RE2: literal text, no overflow.
+  for (const char* literal :
+       {"x{99999999999999999999}", "y{1,66666666666666666666}", "z{6666666666"}) {
     const std::string yaml =
-        std::string("filters:\n  include:\n    comm_regex: [\"") + bad + "\"]\n";
-    EXPECT_EQ(parse_config(yaml, "test.yaml").error,
-              "test.yaml:3: filters.include.comm_regex[0]: \"" + std::string(bad) +
-                  "\" has a count or backreference of more than 9 digits; use ECMAScript syntax, "
-                  "e.g. ^python[0-9.]*$");
+        std::string("filters:\n  include:\n    comm_regex: [\"") + literal + "\"]\n";
+    EXPECT_TRUE(parse_config(yaml, "test.yaml")) << literal;
   }
-  // Each within the bound, too many together: the list is bounded as well.
+  // Found by the fuzzer: libstdc++ overflowed a long reading this file's
+  // backreference; RE2 reads it as an octal escape and digits.
+  std::ifstream in(std::string(EXECMOND_SOURCE_DIR) +
+                   "/tests/fuzz/corpus/config/regex-count-overflow");
+  std::stringstream text;
+  text << in.rdbuf();
+  ASSERT_FALSE(text.str().empty());
+  const std::string error = parse_config(text.str(), "fuzz.yaml").error;
+  EXPECT_NE(error.find("\" is not a valid regular expression (unexpected ): ^\\x01"),
+            std::string::npos)
+      << error;
+  EXPECT_LT(error.size(), 400U) << "RE2's reason is cut like the value";
+  // Many small patterns: the list is bounded by its length.
   std::string list = "filters:\n  exclude:\n    exe_regex:\n";
-  for (int i = 0; i < 3; ++i) list += "      - \"^/opt/[a-z]{500}$\"\n";
-  ConfigResult r = parse_config(list, "test.yaml");
-  ASSERT_FALSE(r);
-  EXPECT_EQ(r.error,
-            "test.yaml:6: filters.exclude.exe_regex[2]: \"^/opt/[a-z]{500}$\": with those before "
-            "it the list may compile into 25500 states, more than 25000: join them with | or "
-            "use smaller counts; use ECMAScript syntax that matches the whole path, e.g. "
-            "^/usr/lib/.*$");
+  for (int i = 0; i < 65; ++i) list += "      - \"^/opt/[a-z]{500}$\"\n";
+  EXPECT_EQ(parse_error(list),
+            "test.yaml:4: filters.exclude.exe_regex: has 65 entries; use up to 64 patterns in RE2 "
+            "syntax that match the whole path, e.g. ^/usr/lib/.*$");
 }
 
 }  // namespace
