@@ -44,30 +44,48 @@ std::string parse_error(const std::string& text) {
   return result.error;
 }
 
+// Config's operator== compares every field; describe() shows where two differ.
 void expect_same(const Config& a, const Config& b) {
-  EXPECT_EQ(a.listen_address, b.listen_address);
-  EXPECT_EQ(a.telemetry_path, b.telemetry_path);
-  EXPECT_EQ(a.drain_interval, b.drain_interval);
-  EXPECT_EQ(a.max_processes, b.max_processes);
-  EXPECT_EQ(a.max_keys, b.max_keys);
-  EXPECT_EQ(a.attach_mode, b.attach_mode);
-  EXPECT_EQ(a.bpf_stats, b.bpf_stats);
-  EXPECT_EQ(a.lifetime_buckets, b.lifetime_buckets);
-  EXPECT_EQ(a.log_level, b.log_level);
-  EXPECT_EQ(a.log_target, b.log_target);
-  for (std::size_t i = 0; i < kFamilyCount; ++i) {
-    EXPECT_EQ(a.labels.per_family[i], b.labels.per_family[i]) << to_string(Family(i));
-  }
-  EXPECT_EQ(a.include, b.include);
-  EXPECT_EQ(a.exclude, b.exclude);
-  EXPECT_EQ(a.exclude_self, b.exclude_self);
-  EXPECT_EQ(a.max_series_per_family, b.max_series_per_family);
-  EXPECT_EQ(a.drop_stale_after, b.drop_stale_after);
+  EXPECT_TRUE(a == b) << describe(a) << "--- differs from ---\n" << describe(b);
 }
 
 using Labels = std::vector<LabelSource>;
 constexpr Family kFamilies[] = {Family::Execs, Family::Forks, Family::Exits, Family::Lifetime,
                                 Family::Processes};
+
+// Changes one field each: operator== must see every one of them, so none can
+// be left out of the comparison.
+std::vector<void (*)(Config&)> every_field_changed() {
+  return {
+      [](Config& c) { c.listen_address = ":1"; },
+      [](Config& c) { c.telemetry_path = "/m"; },
+      [](Config& c) { c.web_config_file = "/etc/web.yml"; },
+      [](Config& c) { c.max_requests = 1; },
+      [](Config& c) { c.drain_interval = milliseconds(20); },
+      [](Config& c) { c.max_processes = 64; },
+      [](Config& c) { c.max_keys = 16; },
+      [](Config& c) { c.attach_mode = AttachMode::Tracepoint; },
+      [](Config& c) { c.bpf_stats = true; },
+      [](Config& c) { c.lifetime_buckets = {1}; },
+      [](Config& c) { c.log_level = "debug"; },
+      [](Config& c) { c.log_target = LogTarget::Journal; },
+      [](Config& c) { c.labels.per_family[0] = {LabelSource::Unit}; },
+      [](Config& c) { c.include.comm = {"a"}; },
+      [](Config& c) { c.exclude.uid = {0}; },
+      [](Config& c) { c.exclude_self = true; },
+      [](Config& c) { c.max_series_per_family = 1; },
+      [](Config& c) { c.drop_stale_after = seconds(60); },
+  };
+}
+
+TEST(ConfigEquality, EveryFieldIsCompared) {
+  EXPECT_TRUE(Config() == Config());
+  for (auto change : every_field_changed()) {
+    Config changed;
+    change(changed);
+    EXPECT_FALSE(changed == Config()) << describe(changed);
+  }
+}
 
 // ---- Defaults ---------------------------------------------------------------
 
@@ -1193,6 +1211,80 @@ TEST(ConfigErrors, RegularExpressionsThatCompileTooLargeAreRefused) {
   EXPECT_EQ(parse_error(list),
             "test.yaml:4: filters.exclude.exe_regex: has 65 entries; use up to 64 patterns in RE2 "
             "syntax that match the whole path, e.g. ^/usr/lib/.*$");
+}
+
+// ---- take_reloadable --------------------------------------------------------
+
+// Every setting changed from its default, lists included.
+Config everything_changed() {
+  return parse_ok(
+      "web: {listen_address: \":1\", telemetry_path: /m, config_file: /etc/web.yml, "
+      "max_requests: 1}\n"
+      "tracer: {drain_interval: 20ms, max_processes: 64, max_keys: 16, attach_mode: tracepoint, "
+      "bpf_stats: true}\n"
+      "metrics: {lifetime_buckets: [1]}\n"
+      "log: {level: debug, target: journal}\n"
+      "labels: {default: [unit]}\n"
+      "filters:\n"
+      "  exclude_self: true\n"
+      "  include: {comm: [a], comm_regex: [b], exe: [/c], exe_regex: [d], unit: [e.service], "
+      "cgroup_prefix: [/f], uid: [1]}\n"
+      "  exclude: {comm: [g], comm_regex: [h], exe: [/i], exe_regex: [j], unit: [k.service], "
+      "cgroup_prefix: [/l], uid: [2]}\n"
+      "cardinality: {max_series_per_family: 1, drop_stale_after: 1h}\n");
+}
+
+std::vector<std::string> lines(const std::string& text) {
+  std::vector<std::string> out;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) out.push_back(line);
+  return out;
+}
+
+TEST(ConfigReload, TakesEveryReloadableSettingAndNoOther) {
+  const std::vector<std::string> reloadable = {"web.config_file",
+                                               "tracer.drain_interval",
+                                               "log.level",
+                                               "filters.exclude_self",
+                                               "filters.include.",
+                                               "filters.exclude.",
+                                               "cardinality.drop_stale_after"};
+  const Config running;
+  const Config wanted = everything_changed();
+  const Config taken = take_reloadable(running, wanted);
+  EXPECT_TRUE(restart_only_differences(running, taken).empty()) << describe(taken);
+  const std::vector<std::string> before = lines(describe(running));
+  const std::vector<std::string> want = lines(describe(wanted));
+  const std::vector<std::string> got = lines(describe(taken));
+  ASSERT_EQ(want.size(), got.size()) << describe(taken);
+  std::size_t taken_count = 0;
+  for (const std::string& line : want) {
+    const std::string key = line.substr(0, line.find(':'));
+    const bool is_reloadable =
+        std::any_of(reloadable.begin(), reloadable.end(),
+                    [&](const std::string& k) { return key.starts_with(k); });
+    const bool in_taken = std::find(got.begin(), got.end(), line) != got.end();
+    const bool in_running = std::find(before.begin(), before.end(), line) != before.end();
+    EXPECT_FALSE(in_running) << key << " is unchanged in the test's wanted config";
+    EXPECT_EQ(in_taken, is_reloadable) << key;
+    taken_count += in_taken ? 1 : 0;
+  }
+  EXPECT_EQ(taken_count, 19U);  // 5 scalars and 7 filter lists on each side
+  // Nothing but the table's reloadable fields moves: restart-only ones stay.
+  Config expected = wanted;
+  expected.listen_address = running.listen_address;
+  expected.telemetry_path = running.telemetry_path;
+  expected.max_requests = running.max_requests;
+  expected.max_processes = running.max_processes;
+  expected.max_keys = running.max_keys;
+  expected.attach_mode = running.attach_mode;
+  expected.bpf_stats = running.bpf_stats;
+  expected.lifetime_buckets = running.lifetime_buckets;
+  expected.log_target = running.log_target;
+  expected.labels = running.labels;
+  expected.max_series_per_family = running.max_series_per_family;
+  expect_same(taken, expected);
+  expect_same(take_reloadable(wanted, wanted), wanted);
 }
 
 }  // namespace
