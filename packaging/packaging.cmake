@@ -133,7 +133,7 @@ set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)  # execmond_<version>_<arch>.deb
 set(CPACK_DEBIAN_PACKAGE_SECTION admin)
 set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)
 # Depends: from the binary's NEEDED sonames via dpkg-shlibdeps (runtime
-# library packages: libbpf1, libprometheus-cpp-*1.0, libyaml-cpp0.7,
+# library packages: libbpf1, libprometheus-cpp-*1.0, libyaml-cpp0.7, libre2-9,
 # libspdlog1.10, libfmt9, libsystemd0, libcivetweb1, libc6, libstdc++6...).
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
 set(CPACK_DEBIAN_PACKAGE_GENERATE_SHLIBS OFF)

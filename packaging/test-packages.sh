@@ -92,10 +92,10 @@ rpm_arch="$(uname -m)"
 pass build "$(basename "$deb") $(basename "$rpmfile") (version $version)"
 
 # Libraries the daemon links, as Debian 12 and the rpm's sonames name them.
-deb_libs=(libbpf1 libprometheus-cpp-core1.0 libprometheus-cpp-pull1.0 libyaml-cpp0.7
+deb_libs=(libbpf1 libprometheus-cpp-core1.0 libprometheus-cpp-pull1.0 libyaml-cpp0.7 libre2-9
   'libspdlog1.10(-fmt9)?' libfmt9 libsystemd0 libcivetweb1)
 rpm_sonames=(libbpf.so.1 libprometheus-cpp-core.so.1.0 libprometheus-cpp-pull.so.1.0
-  libyaml-cpp.so.0.7 libspdlog.so.1.10 libfmt.so.9 libsystemd.so.0 libcivetweb.so.1)
+  libyaml-cpp.so.0.7 libre2.so.9 libspdlog.so.1.10 libfmt.so.9 libsystemd.so.0 libcivetweb.so.1)
 
 # ======================================================================
 section "deb: metadata and contents"

@@ -114,16 +114,10 @@ Status Daemon::reload() {
     web_.serve_again();
     return reload_failed(served.error());
   }
-  config_.web_config_file = wanted.web_config_file;
   for (const std::string& key : restart_only_differences(config_, wanted)) {
     spdlog::warn("reload: {} changed; it takes effect after a restart", key);
   }
-  config_.drain_interval = wanted.drain_interval;
-  config_.log_level = wanted.log_level;
-  config_.include = wanted.include;
-  config_.exclude = wanted.exclude;
-  config_.exclude_self = wanted.exclude_self;
-  config_.drop_stale_after = wanted.drop_stale_after;
+  config_ = take_reloadable(config_, wanted);
   set_log_level(config_.log_level);
   apply_filters();
   metrics_.reload_succeeded();

@@ -20,14 +20,15 @@
 #include <cstdio>
 #include <cstdlib>
 #include <exception>
-#include <regex>
 #include <set>
 #include <span>
 #include <system_error>
 #include <type_traits>
 
-#include "execmond.h"
+#include "config/regex.h"
 #include "config/yaml_document.h"
+#include "execmond.h"
+#include "util/error.h"
 
 namespace execmond {
 namespace {
@@ -198,12 +199,13 @@ constexpr std::string_view kLabelsAllowed =
     "once (e.g. [comm, unit])";
 constexpr std::string_view kCommAllowed =
     "use command names of 1 to 15 bytes, as the kernel keeps them (e.g. [nginx, sshd])";
-constexpr std::string_view kCommRegexAllowed = "use ECMAScript syntax, e.g. ^python[0-9.]*$";
+constexpr std::string_view kCommRegexAllowed =
+    "use up to 64 patterns in RE2 syntax, e.g. ^python[0-9.]*$";
 constexpr std::string_view kExeAllowed =
     R"(use absolute paths without empty, "." or ".." parts, as the kernel reports them )"
     "(e.g. [/usr/bin/python3.11])";
 constexpr std::string_view kExeRegexAllowed =
-    "use ECMAScript syntax that matches the whole path, e.g. ^/usr/lib/.*$";
+    "use up to 64 patterns in RE2 syntax that match the whole path, e.g. ^/usr/lib/.*$";
 constexpr std::string_view kUnitAllowed =
     R"(use systemd unit names without "/" (e.g. [cron.service, session-1.scope]))";
 constexpr std::string_view kCgroupPrefixAllowed =
@@ -221,7 +223,6 @@ constexpr std::uint64_t kMaxSeriesPerFamily = 1'000'000;
 constexpr std::chrono::minutes kMinStale{1};
 constexpr std::chrono::hours kMaxStale{30 * 24};
 constexpr std::size_t kMaxCommBytes = 15;         // TASK_COMM_LEN without its NUL
-constexpr std::size_t kMaxRegexBytes = 1024;      // libstdc++ compiles by recursion
 constexpr std::uint64_t kMaxUid = 4'294'967'294;  // 4294967295 is (uid_t)-1, "no uid"
 constexpr std::size_t kMaxLabels = 7;
 constexpr std::size_t kUnlimited = SIZE_MAX;
@@ -422,92 +423,11 @@ std::string check_comm(const std::string& text, const Items& /*before*/) {
   return "";
 }
 
-// std::regex compiles a counted repetition into that many copies of what it
-// repeats, and keeps every state: "[a-z]{400}{99}" holds 30 MB, and a list
-// of such took gigabytes (found by the fuzzer). What a regular expression
-// may grow to is bounded by its length times the counts it nests, so that
-// estimate is limited for each one and for each list.
-constexpr std::uint64_t kMaxRegexExpansion = 10'000;
-constexpr std::uint64_t kMaxRegexListExpansion = 25'000;
-
-// libstdc++ reads a count, or a backreference's number, into a long without
-// checking for overflow (undefined behaviour; found by the fuzzer): numbers
-// that long are refused before it sees them.
-bool has_oversized_number(std::string_view text) {
-  constexpr std::size_t kMaxDigits = 9;
-  auto digits_at = [&](std::size_t at) {
-    std::size_t n = 0;
-    while (at + n < text.size() && is_digit(text[at + n])) ++n;
-    return n;
-  };
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    if (text[i] == '\\') {
-      if (digits_at(i + 1) > kMaxDigits) return true;
-      ++i;  // the escaped character
-    } else if (text[i] == '{') {
-      const std::size_t low = digits_at(i + 1);
-      const std::size_t comma = i + 1 + low;
-      if (low > kMaxDigits ||
-          (comma < text.size() && text[comma] == ',' && digits_at(comma + 1) > kMaxDigits)) {
-        return true;
-      }
-    }
-  }
-  return false;
-}
-
-// The length of `text` times the largest count of each {m}, {m,} or {m,n}
-// in it (saturating): an upper bound of the states it compiles into.
-std::uint64_t regex_expansion(std::string_view text) {
-  constexpr std::uint64_t kSaturated = UINT32_MAX;
-  std::uint64_t product = 1;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    if (text[i] == '\\') {
-      ++i;  // an escaped character, "\{" included
-      continue;
-    }
-    if (text[i] != '{') continue;
-    std::uint64_t largest = 0;
-    std::uint64_t n = 0;
-    std::size_t j = i + 1;
-    for (; j < text.size() && (is_digit(text[j]) || text[j] == ','); ++j) {
-      n = text[j] == ','
-              ? 0
-              : std::min<std::uint64_t>(n * 10 + static_cast<unsigned>(text[j] - '0'), kSaturated);
-      largest = std::max(largest, n);
-    }
-    if (j == text.size() || text[j] != '}') continue;  // a literal brace
-    product = std::min(product * std::max<std::uint64_t>(largest, 1), kSaturated);
-  }
-  return product * std::max<std::size_t>(text.size(), 1);
-}
-
-std::string check_regex(const std::string& text, const Items& before) {
+std::string check_regex(const std::string& text, const Items& /*before*/) {
   if (text.empty()) return "\"\" is empty";
-  if (text.size() > kMaxRegexBytes) {
-    return quote(text) + " is " + std::to_string(text.size()) + " bytes long, more than " +
-           std::to_string(kMaxRegexBytes);
-  }
-  if (has_oversized_number(text)) {
-    return quote(text) + " has a count or backreference of more than 9 digits";
-  }
-  const std::uint64_t expansion = regex_expansion(text);
-  if (expansion > kMaxRegexExpansion) {
-    return quote(text) + " may compile into " + std::to_string(expansion) +
-           " states (its length times its {n} counts), more than " +
-           std::to_string(kMaxRegexExpansion) + ": use smaller counts, or * and +";
-  }
-  std::uint64_t list_expansion = expansion;
-  for (const std::string& earlier : before) list_expansion += regex_expansion(earlier);
-  if (list_expansion > kMaxRegexListExpansion) {
-    return quote(text) + ": with those before it the list may compile into " +
-           std::to_string(list_expansion) + " states, more than " +
-           std::to_string(kMaxRegexListExpansion) + ": join them with | or use smaller counts";
-  }
-  try {
-    std::regex compiled(text, std::regex::ECMAScript);
-  } catch (const std::regex_error& e) {
-    return quote(text) + " is not a valid regular expression (" + e.what() + ")";
+  auto compiled = compile_regex(text);
+  if (!compiled) {
+    return quote(text) + " is not a valid regular expression (" + compiled.error().message + ")";
   }
   return "";
 }
@@ -669,6 +589,9 @@ struct Setting {
   // it. Null for labels.default, which ends up in the families' lists.
   std::string (*show)(const Config&);
   bool omit_when_empty;  // describe() leaves the line out when show() is ""
+  // Copies this setting's field from the second config into the first: what
+  // take_reloadable() does for each reloadable setting. Null for labels.default.
+  void (*take)(Config&, const Config&) = nullptr;
 
   std::string key() const { return std::string(section) + "." + std::string(name); }
 };
@@ -676,7 +599,7 @@ struct Setting {
 Setting scalar(std::string_view section, std::string_view name, std::string_view allowed,
                Restart restart, std::string (*apply)(Config&, const std::string&),
                std::string (*show)(const Config&)) {
-  return {section, name, allowed, restart, apply, {}, 0, 0, nullptr, nullptr, show, false};
+  return {section, name, allowed, restart, apply, {}, 0, 0, nullptr, nullptr, show, false, nullptr};
 }
 
 Setting list(std::string_view section, std::string_view name, std::string_view allowed,
@@ -684,8 +607,24 @@ Setting list(std::string_view section, std::string_view name, std::string_view a
              std::string (*check)(const std::string&, const Items&),
              void (*store)(Config&, Draft&, Items&&), std::string (*show)(const Config&),
              bool omit_when_empty = false) {
-  return {section,   name,      allowed, restart, nullptr, item,
-          min_items, max_items, check,   store,   show,    omit_when_empty};
+  return {section,   name,  allowed, restart, nullptr,         item,   min_items,
+          max_items, check, store,   show,    omit_when_empty, nullptr};
+}
+
+// A reload copies a reloadable setting's field from the new config as it is.
+template <auto kField>
+void take_field(Config& running, const Config& wanted) {
+  running.*kField = wanted.*kField;
+}
+
+template <FilterRules Config::*kSide, auto kList>
+void take_filter(Config& running, const Config& wanted) {
+  running.*kSide.*kList = wanted.*kSide.*kList;
+}
+
+Setting reloadable(Setting setting, void (*take)(Config&, const Config&)) {
+  setting.take = take;
+  return setting;
 }
 
 template <Family kFamily>
@@ -699,25 +638,32 @@ template <FilterRules Config::*kSide>
 void add_filter_rules(std::vector<Setting>& table, std::string_view section) {
   auto add = [&](std::string_view name, std::string_view allowed, std::string_view item,
                  std::string (*check)(const std::string&, const Items&),
-                 void (*store)(Config&, Draft&, Items &&), std::string (*show)(const Config&)) {
-    table.push_back(list(section, name, allowed, Restart::No, item, 0, kUnlimited, check, store,
-                         show, /*omit_when_empty=*/true));
+                 void (*store)(Config&, Draft&, Items &&), std::string (*show)(const Config&),
+                 void (*take)(Config&, const Config&)) {
+    // Each regular expression holds up to kRegexMaxMem: their number is bounded.
+    const std::size_t max_items = check == check_regex ? kMaxRegexesPerList : kUnlimited;
+    table.push_back(reloadable(list(section, name, allowed, Restart::No, item, 0, max_items, check,
+                                    store, show, /*omit_when_empty=*/true),
+                               take));
   };
   add("comm", kCommAllowed, "a command name", check_comm, store_strings<kSide, &FilterRules::comm>,
-      show_filter<kSide, &FilterRules::comm>);
+      show_filter<kSide, &FilterRules::comm>, take_filter<kSide, &FilterRules::comm>);
   add("comm_regex", kCommRegexAllowed, "a regular expression", check_regex,
-      store_strings<kSide, &FilterRules::comm_regex>, show_filter<kSide, &FilterRules::comm_regex>);
+      store_strings<kSide, &FilterRules::comm_regex>, show_filter<kSide, &FilterRules::comm_regex>,
+      take_filter<kSide, &FilterRules::comm_regex>);
   add("exe", kExeAllowed, "a path", check_exe, store_strings<kSide, &FilterRules::exe>,
-      show_filter<kSide, &FilterRules::exe>);
+      show_filter<kSide, &FilterRules::exe>, take_filter<kSide, &FilterRules::exe>);
   add("exe_regex", kExeRegexAllowed, "a regular expression", check_regex,
-      store_strings<kSide, &FilterRules::exe_regex>, show_filter<kSide, &FilterRules::exe_regex>);
+      store_strings<kSide, &FilterRules::exe_regex>, show_filter<kSide, &FilterRules::exe_regex>,
+      take_filter<kSide, &FilterRules::exe_regex>);
   add("unit", kUnitAllowed, "a unit name", check_unit, store_strings<kSide, &FilterRules::unit>,
-      show_filter<kSide, &FilterRules::unit>);
+      show_filter<kSide, &FilterRules::unit>, take_filter<kSide, &FilterRules::unit>);
   add("cgroup_prefix", kCgroupPrefixAllowed, "a cgroup path prefix", check_cgroup_prefix,
       store_strings<kSide, &FilterRules::cgroup_prefix>,
-      show_filter<kSide, &FilterRules::cgroup_prefix>);
+      show_filter<kSide, &FilterRules::cgroup_prefix>,
+      take_filter<kSide, &FilterRules::cgroup_prefix>);
   add("uid", kUidAllowed, "a uid", check_uid, store_uids<kSide>,
-      show_filter<kSide, &FilterRules::uid>);
+      show_filter<kSide, &FilterRules::uid>, take_filter<kSide, &FilterRules::uid>);
 }
 
 std::vector<Setting> make_settings() {
@@ -726,14 +672,18 @@ std::vector<Setting> make_settings() {
              [](const Config& c) { return c.listen_address; }),
       scalar("web", "telemetry_path", kPathAllowed, Restart::Yes, apply_telemetry_path,
              [](const Config& c) { return c.telemetry_path; }),
-      scalar("web", "config_file", kWebConfigAllowed, Restart::No, apply_web_config_file,
-             [](const Config& c) {
-               return c.web_config_file.empty() ? std::string("\"\"") : c.web_config_file;
-             }),
+      reloadable(scalar("web", "config_file", kWebConfigAllowed, Restart::No, apply_web_config_file,
+                        [](const Config& c) {
+                          return c.web_config_file.empty() ? std::string("\"\"")
+                                                           : c.web_config_file;
+                        }),
+                 take_field<&Config::web_config_file>),
       scalar("web", "max_requests", kMaxRequestsAllowed, Restart::Yes, apply_max_requests,
              [](const Config& c) { return std::to_string(c.max_requests); }),
-      scalar("tracer", "drain_interval", kDurationAllowed, Restart::No, apply_drain_interval,
-             [](const Config& c) { return format_duration(c.drain_interval); }),
+      reloadable(
+          scalar("tracer", "drain_interval", kDurationAllowed, Restart::No, apply_drain_interval,
+                 [](const Config& c) { return format_duration(c.drain_interval); }),
+          take_field<&Config::drain_interval>),
       scalar("tracer", "max_processes", kProcessesAllowed, Restart::Yes, apply_max_processes,
              [](const Config& c) { return std::to_string(c.max_processes); }),
       scalar("tracer", "max_keys", kKeysAllowed, Restart::Yes, apply_max_keys,
@@ -744,8 +694,9 @@ std::vector<Setting> make_settings() {
              [](const Config& c) { return std::string(c.bpf_stats ? "true" : "false"); }),
       list("metrics", "lifetime_buckets", kBucketsAllowed, Restart::Yes, "a number", 1, kMaxBuckets,
            check_bucket, store_buckets, show_buckets),
-      scalar("log", "level", kLevelAllowed, Restart::No, apply_log_level,
-             [](const Config& c) { return c.log_level; }),
+      reloadable(scalar("log", "level", kLevelAllowed, Restart::No, apply_log_level,
+                        [](const Config& c) { return c.log_level; }),
+                 take_field<&Config::log_level>),
       scalar("log", "target", kTargetAllowed, Restart::Yes, apply_log_target,
              [](const Config& c) { return to_string(c.log_target); }),
       list("labels", "default", kLabelsAllowed, Restart::AsSection, "a label name", 1, kMaxLabels,
@@ -755,22 +706,33 @@ std::vector<Setting> make_settings() {
       family_labels<Family::Exits>("exits"),
       family_labels<Family::Lifetime>("lifetime"),
       family_labels<Family::Processes>("processes"),
-      scalar("filters", "exclude_self", kBoolAllowed, Restart::No, apply_exclude_self,
-             [](const Config& c) { return std::string(c.exclude_self ? "true" : "false"); }),
+      reloadable(
+          scalar("filters", "exclude_self", kBoolAllowed, Restart::No, apply_exclude_self,
+                 [](const Config& c) { return std::string(c.exclude_self ? "true" : "false"); }),
+          take_field<&Config::exclude_self>),
   };
   add_filter_rules<&Config::include>(table, "filters.include");
   add_filter_rules<&Config::exclude>(table, "filters.exclude");
   table.push_back(scalar("cardinality", "max_series_per_family", kSeriesAllowed, Restart::Yes,
                          apply_max_series,
                          [](const Config& c) { return std::to_string(c.max_series_per_family); }));
-  table.push_back(
+  table.push_back(reloadable(
       scalar("cardinality", "drop_stale_after", kStaleAllowed, Restart::No, apply_drop_stale_after,
-             [](const Config& c) { return format_duration(c.drop_stale_after, /*days=*/true); }));
+             [](const Config& c) { return format_duration(c.drop_stale_after, /*days=*/true); }),
+      take_field<&Config::drop_stale_after>));
   return table;
 }
 
 const std::vector<Setting>& settings() {
-  static const std::vector<Setting> table = make_settings();
+  static const std::vector<Setting> table = [] {
+    std::vector<Setting> made = make_settings();
+    for (const Setting& setting : made) {
+      if ((setting.restart == Restart::No) != (setting.take != nullptr)) {
+        throw Fatal(setting.key() + ": a reloadable setting needs take, and only one does");
+      }
+    }
+    return made;
+  }();
   return table;
 }
 
@@ -1093,6 +1055,14 @@ std::vector<std::string> restart_only_differences(const Config& running, const C
     }
   }
   return differences;
+}
+
+Config take_reloadable(const Config& running, const Config& wanted) {
+  Config taken = running;
+  for (const Setting& setting : settings()) {
+    if (setting.take != nullptr) setting.take(taken, wanted);
+  }
+  return taken;
 }
 
 std::string set_setting(Config& config, std::string_view key, const std::string& text) {

@@ -39,7 +39,7 @@ struct LabelConfig {
 // One side (include or exclude) of the filters. Empty lists match nothing.
 struct FilterRules {
   std::vector<std::string> comm;           // exact command names
-  std::vector<std::string> comm_regex;     // ECMAScript regular expressions, whole-name match
+  std::vector<std::string> comm_regex;     // RE2 patterns, whole-name match
   std::vector<std::string> exe;            // exact absolute executable paths
   std::vector<std::string> exe_regex;      // whole-path match
   std::vector<std::string> unit;           // exact systemd unit names, e.g. cron.service
@@ -78,6 +78,7 @@ struct Config {
   std::chrono::seconds drop_stale_after{0};  // 0: never drop series
 
   Config();
+  bool operator==(const Config&) const = default;  // every field
 };
 
 // 1 ms to 1 day on a ×2.5 scale.
@@ -104,6 +105,10 @@ std::string describe(const Config& config);
 
 // Settings that need a restart to change; lists the ones that differ.
 std::vector<std::string> restart_only_differences(const Config& running, const Config& wanted);
+
+// `running` with every setting the table marks reloadable taken from `wanted`:
+// what a reload applies at once, the rest waiting for a restart.
+Config take_reloadable(const Config& running, const Config& wanted);
 
 // Sets one single-valued setting, named by its dotted YAML key (e.g.
 // "web.listen_address"), from text with the same rules as the YAML file, so

@@ -11,9 +11,21 @@ bool contains(const std::vector<std::string>& list, const std::string& value) {
   return std::find(list.begin(), list.end(), value) != list.end();
 }
 
-bool any_full_match(const std::vector<std::regex>& patterns, const std::string& value) {
+bool any_full_match(const std::vector<std::shared_ptr<const RE2>>& patterns,
+                    const std::string& value) {
   return std::any_of(patterns.begin(), patterns.end(),
-                     [&](const std::regex& re) { return std::regex_match(value, re); });
+                     [&](const std::shared_ptr<const RE2>& re) { return full_match(*re, value); });
+}
+
+// The config loader has already compiled every pattern with the same options,
+// so failing here is a broken invariant, not bad input.
+void compile_into(std::vector<std::shared_ptr<const RE2>>& out,
+                  const std::vector<std::string>& patterns) {
+  for (const std::string& pattern : patterns) {
+    auto compiled = compile_regex(pattern);
+    if (!compiled) throw Fatal("filter: " + compiled.error().message);
+    out.push_back(std::move(compiled).value());
+  }
 }
 
 }  // namespace
@@ -34,9 +46,8 @@ Filter::Filter(const FilterRules& include, const FilterRules& exclude)
 
 Filter::Compiled Filter::compile(const FilterRules& rules) {
   Compiled c{rules, {}, {}};
-  // The config loader has already checked that every pattern compiles.
-  for (const std::string& re : rules.comm_regex) c.comm_regex.emplace_back(re);
-  for (const std::string& re : rules.exe_regex) c.exe_regex.emplace_back(re);
+  compile_into(c.comm_regex, rules.comm_regex);
+  compile_into(c.exe_regex, rules.exe_regex);
   return c;
 }
 

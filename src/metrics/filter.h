@@ -5,11 +5,12 @@
 #pragma once
 
 #include <map>
-#include <regex>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "config/config.h"
+#include "config/regex.h"
 #include "identity/identity.h"
 
 namespace execmond {
@@ -26,8 +27,8 @@ class Filter {
  private:
   struct Compiled {
     FilterRules rules;
-    std::vector<std::regex> comm_regex;
-    std::vector<std::regex> exe_regex;
+    std::vector<std::shared_ptr<const RE2>> comm_regex;
+    std::vector<std::shared_ptr<const RE2>> exe_regex;
   };
   static Compiled compile(const FilterRules& rules);
   static bool matches(const Compiled& c, const Identity& who);

@@ -9,6 +9,7 @@
 #include <utility>
 
 #include "config/config.h"
+#include "config/yaml_document.h"
 #include "web/tls_context.h"
 
 namespace execmond {
@@ -196,7 +197,15 @@ WebConfigResult parse_web_config(const std::string& yaml_text, const std::string
                                  const std::string& base_dir) {
   Reader reader(source, base_dir);
   try {
-    return {reader.root(YAML::Load(yaml_text)), ""};
+    YamlDocument document = load_single_document(yaml_text);
+    // As in the main config: a stray "---" would silently hide what follows it.
+    if (document.second) {
+      const int line = document.second->line >= 0 ? document.second->line + 1 : 1;
+      return {std::nullopt, source + ":" + std::to_string(line) +
+                                ": top level: a second YAML document; put all settings in one "
+                                "document"};
+    }
+    return {reader.root(document.root), ""};
   } catch (const Invalid& e) {
     return {std::nullopt, e.message};
   } catch (const YAML::Exception& e) {

@@ -4,6 +4,7 @@
 #include "config/config.h"
 
 #include <gtest/gtest.h>
+#include <re2/re2.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -13,11 +14,11 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
-#include <regex>
 #include <sstream>
 #include <string>
 #include <vector>
 
+#include "config/regex.h"
 #include "temp_file.h"
 
 namespace execmond {
@@ -43,30 +44,48 @@ std::string parse_error(const std::string& text) {
   return result.error;
 }
 
+// Config's operator== compares every field; describe() shows where two differ.
 void expect_same(const Config& a, const Config& b) {
-  EXPECT_EQ(a.listen_address, b.listen_address);
-  EXPECT_EQ(a.telemetry_path, b.telemetry_path);
-  EXPECT_EQ(a.drain_interval, b.drain_interval);
-  EXPECT_EQ(a.max_processes, b.max_processes);
-  EXPECT_EQ(a.max_keys, b.max_keys);
-  EXPECT_EQ(a.attach_mode, b.attach_mode);
-  EXPECT_EQ(a.bpf_stats, b.bpf_stats);
-  EXPECT_EQ(a.lifetime_buckets, b.lifetime_buckets);
-  EXPECT_EQ(a.log_level, b.log_level);
-  EXPECT_EQ(a.log_target, b.log_target);
-  for (std::size_t i = 0; i < kFamilyCount; ++i) {
-    EXPECT_EQ(a.labels.per_family[i], b.labels.per_family[i]) << to_string(Family(i));
-  }
-  EXPECT_EQ(a.include, b.include);
-  EXPECT_EQ(a.exclude, b.exclude);
-  EXPECT_EQ(a.exclude_self, b.exclude_self);
-  EXPECT_EQ(a.max_series_per_family, b.max_series_per_family);
-  EXPECT_EQ(a.drop_stale_after, b.drop_stale_after);
+  EXPECT_TRUE(a == b) << describe(a) << "--- differs from ---\n" << describe(b);
 }
 
 using Labels = std::vector<LabelSource>;
 constexpr Family kFamilies[] = {Family::Execs, Family::Forks, Family::Exits, Family::Lifetime,
                                 Family::Processes};
+
+// Changes one field each: operator== must see every one of them, so none can
+// be left out of the comparison.
+std::vector<void (*)(Config&)> every_field_changed() {
+  return {
+      [](Config& c) { c.listen_address = ":1"; },
+      [](Config& c) { c.telemetry_path = "/m"; },
+      [](Config& c) { c.web_config_file = "/etc/web.yml"; },
+      [](Config& c) { c.max_requests = 1; },
+      [](Config& c) { c.drain_interval = milliseconds(20); },
+      [](Config& c) { c.max_processes = 64; },
+      [](Config& c) { c.max_keys = 16; },
+      [](Config& c) { c.attach_mode = AttachMode::Tracepoint; },
+      [](Config& c) { c.bpf_stats = true; },
+      [](Config& c) { c.lifetime_buckets = {1}; },
+      [](Config& c) { c.log_level = "debug"; },
+      [](Config& c) { c.log_target = LogTarget::Journal; },
+      [](Config& c) { c.labels.per_family[0] = {LabelSource::Unit}; },
+      [](Config& c) { c.include.comm = {"a"}; },
+      [](Config& c) { c.exclude.uid = {0}; },
+      [](Config& c) { c.exclude_self = true; },
+      [](Config& c) { c.max_series_per_family = 1; },
+      [](Config& c) { c.drop_stale_after = seconds(60); },
+  };
+}
+
+TEST(ConfigEquality, EveryFieldIsCompared) {
+  EXPECT_TRUE(Config() == Config());
+  for (auto change : every_field_changed()) {
+    Config changed;
+    change(changed);
+    EXPECT_FALSE(changed == Config()) << describe(changed);
+  }
+}
 
 // ---- Defaults ---------------------------------------------------------------
 
@@ -701,16 +720,15 @@ TEST(ConfigFilters, Empty) {
   }
 }
 
-// What std::regex says about a pattern it refuses; the message quotes it, and
-// its wording is the standard library's, not ours.
+// What RE2 says about a pattern it refuses; the message quotes it, and its
+// wording is RE2's, not ours.
 std::string regex_what(const std::string& pattern) {
-  try {
-    std::regex compiled(pattern, std::regex::ECMAScript);
-  } catch (const std::regex_error& e) {
-    return e.what();
-  }
-  ADD_FAILURE() << pattern << " compiles";
-  return "";
+  RE2::Options options;
+  options.set_log_errors(false);
+  options.set_max_mem(kRegexMaxMem);
+  RE2 compiled(pattern, options);
+  EXPECT_FALSE(compiled.ok()) << pattern << " compiles";
+  return compiled.error();
 }
 
 std::string filter_error(const std::string& side, const std::string& key, const std::string& list) {
@@ -720,12 +738,12 @@ std::string filter_error(const std::string& side, const std::string& key, const 
 TEST(ConfigFilters, InvalidItems) {
   constexpr const char* kComm =
       "; use command names of 1 to 15 bytes, as the kernel keeps them (e.g. [nginx, sshd])";
-  constexpr const char* kCommRegex = "; use ECMAScript syntax, e.g. ^python[0-9.]*$";
+  constexpr const char* kCommRegex = "; use up to 64 patterns in RE2 syntax, e.g. ^python[0-9.]*$";
   constexpr const char* kExe =
       "; use absolute paths without empty, \".\" or \"..\" parts, as the kernel reports them "
       "(e.g. [/usr/bin/python3.11])";
   constexpr const char* kExeRegex =
-      "; use ECMAScript syntax that matches the whole path, e.g. ^/usr/lib/.*$";
+      "; use up to 64 patterns in RE2 syntax that match the whole path, e.g. ^/usr/lib/.*$";
   constexpr const char* kUnit =
       "; use systemd unit names without \"/\" (e.g. [cron.service, session-1.scope])";
   constexpr const char* kCgroup =
@@ -749,9 +767,14 @@ TEST(ConfigFilters, InvalidItems) {
        "comm_regex[1]: \"[a-\" is not a valid regular expression (" + regex_what("[a-") + ")",
        kCommRegex},
       {"comm_regex", "[\"\"]", "comm_regex[0]: \"\" is empty", kCommRegex},
-      {"comm_regex", "[" + std::string(1025, 'a') + "]",
-       "comm_regex[0]: \"" + std::string(64, 'a') + "...\" is 1025 bytes long, more than 1024",
+      {"comm_regex", "[\"(a)\\\\1\"]",
+       "comm_regex[0]: \"(a)\\\\1\" is not a valid regular expression (invalid escape sequence: "
+       "\\1: RE2 has no backreferences)",
        kCommRegex},
+      {"exe_regex", "[\"/usr/(?!lib)\"]",
+       "exe_regex[0]: \"/usr/(?!lib)\" is not a valid regular expression (invalid perl operator: "
+       "(?!: RE2 has no lookahead or lookbehind)",
+       kExeRegex},
       {"exe_regex", "[\"a{2,1}\"]",
        "exe_regex[0]: \"a{2,1}\" is not a valid regular expression (" + regex_what("a{2,1}") + ")",
        kExeRegex},
@@ -791,7 +814,7 @@ TEST(ConfigFilters, ErrorPointsAtTheItemLine) {
   EXPECT_EQ(
       parse_error("filters:\n  exclude:\n    comm_regex:\n      - ok\n      - \"(\"\n"),
       "test.yaml:5: filters.exclude.comm_regex[1]: \"(\" is not a valid regular expression (" +
-          regex_what("(") + "); use ECMAScript syntax, e.g. ^python[0-9.]*$");
+          regex_what("(") + "); use up to 64 patterns in RE2 syntax, e.g. ^python[0-9.]*$");
 }
 
 TEST(ConfigFilters, WrongShapesAndKeys) {
@@ -1140,51 +1163,128 @@ TEST(ConfigErrors, AStrayCommaIsASyntaxErrorNotAHang) {
   EXPECT_TRUE(parse_config("log:\n  level: info\n---\n---\n", "test.yaml"));
 }
 
-// Found by the fuzzer: std::regex compiles a{n} into n copies and keeps
-// every state, so large or nested counts, or many of them, took gigabytes.
-TEST(ConfigErrors, RegularExpressionsThatExpandTooMuchAreRefused) {
-  struct Case {
-    std::string regex;
-    std::string states;
-  };
-  for (const Case& c : std::vector<Case>{{"a{10000}", "80000"},
-                                         {"[a-z]{400}{99}", "554400"},
-                                         {"(c{40}){300}", "144000"},
-                                         {"x{999999999}", "11999999988"}}) {
-    const std::string yaml = "filters:\n  include:\n    comm_regex: [\"" + c.regex + "\"]\n";
-    ConfigResult r = parse_config(yaml, "test.yaml");
-    ASSERT_FALSE(r) << c.regex;
-    EXPECT_EQ(r.error,
-              "test.yaml:3: filters.include.comm_regex[0]: \"" + c.regex + "\" may compile into " +
-                  c.states +
-                  " states (its length times its {n} counts), more than 10000: use "
-                  "smaller counts, or * and +; use ECMAScript syntax, e.g. ^python[0-9.]*$");
+// Found by the fuzzer, when std::regex compiled a{n} into n copies and kept
+// every state: large or nested counts, or many patterns, took gigabytes. RE2
+// refuses counts above 1000 and programs above kRegexMaxMem, and a list holds
+// at most kMaxRegexesPerList patterns.
+TEST(ConfigErrors, RegularExpressionsThatCompileTooLargeAreRefused) {
+  constexpr const char* kAllowed = "; use up to 64 patterns in RE2 syntax, e.g. ^python[0-9.]*$";
+  std::string program_too_large;  // 25,000 instructions, each count within RE2's 1000
+  for (int i = 0; i < 25; ++i) program_too_large += "[a-z]{1000}";
+  EXPECT_EQ(regex_what(program_too_large), "pattern too large - compile failed");
+  for (const std::string& big :
+       {std::string("a{10000}"), std::string("[a-z]{400}{99}"), std::string("(c{40}){300}"),
+        std::string("(ab){10}{10}"), program_too_large}) {
+    const std::string yaml = "filters:\n  include:\n    comm_regex: [\"" + big + "\"]\n";
+    EXPECT_EQ(parse_config(yaml, "test.yaml").error,
+              "test.yaml:3: filters.include.comm_regex[0]: " +
+                  (big.size() > 64 ? "\"" + big.substr(0, 64) + "...\"" : "\"" + big + "\"") +
+                  " is not a valid regular expression (" + regex_what(big) + ")" + kAllowed);
   }
-  for (const char* fine : {"x{1000}", "c{2,999}", "d\\\\{99999}", "(ab){10}{10}"}) {
+  for (const char* fine : {"x{1000}", "c{2,999}", "d\\\\{99999}", "((ab){10}){10}"}) {
     const std::string yaml =
         std::string("filters:\n  include:\n    exe_regex: [\"") + fine + "\"]\n";
     EXPECT_TRUE(parse_config(yaml, "test.yaml")) << fine << ": " << parse_config(yaml, "t").error;
   }
-  // Found by the fuzzer: libstdc++ overflows a long reading such numbers.
-  for (const char* bad : {"x{99999999999999999999}", "y{1,66666666666666666666}", "z{6666666666",
-                          "(a)\\\\66666666666666666666"}) {
+  // Numbers too long for a count are not counts in RE2: literal text, no overflow.
+  for (const char* literal :
+       {"x{99999999999999999999}", "y{1,66666666666666666666}", "z{6666666666"}) {
     const std::string yaml =
-        std::string("filters:\n  include:\n    comm_regex: [\"") + bad + "\"]\n";
-    EXPECT_EQ(parse_config(yaml, "test.yaml").error,
-              "test.yaml:3: filters.include.comm_regex[0]: \"" + std::string(bad) +
-                  "\" has a count or backreference of more than 9 digits; use ECMAScript syntax, "
-                  "e.g. ^python[0-9.]*$");
+        std::string("filters:\n  include:\n    comm_regex: [\"") + literal + "\"]\n";
+    EXPECT_TRUE(parse_config(yaml, "test.yaml")) << literal;
   }
-  // Each within the bound, too many together: the list is bounded as well.
+  // Found by the fuzzer: libstdc++ overflowed a long reading this file's
+  // backreference; RE2 reads it as an octal escape and digits.
+  std::ifstream in(std::string(EXECMOND_SOURCE_DIR) +
+                   "/tests/fuzz/corpus/config/regex-count-overflow");
+  std::stringstream text;
+  text << in.rdbuf();
+  ASSERT_FALSE(text.str().empty());
+  const std::string error = parse_config(text.str(), "fuzz.yaml").error;
+  EXPECT_NE(error.find("\" is not a valid regular expression (unexpected ): ^\\x01"),
+            std::string::npos)
+      << error;
+  EXPECT_LT(error.size(), 400U) << "RE2's reason is cut like the value";
+  // Many small patterns: the list is bounded by its length.
   std::string list = "filters:\n  exclude:\n    exe_regex:\n";
-  for (int i = 0; i < 3; ++i) list += "      - \"^/opt/[a-z]{500}$\"\n";
-  ConfigResult r = parse_config(list, "test.yaml");
-  ASSERT_FALSE(r);
-  EXPECT_EQ(r.error,
-            "test.yaml:6: filters.exclude.exe_regex[2]: \"^/opt/[a-z]{500}$\": with those before "
-            "it the list may compile into 25500 states, more than 25000: join them with | or "
-            "use smaller counts; use ECMAScript syntax that matches the whole path, e.g. "
-            "^/usr/lib/.*$");
+  for (int i = 0; i < 65; ++i) list += "      - \"^/opt/[a-z]{500}$\"\n";
+  EXPECT_EQ(parse_error(list),
+            "test.yaml:4: filters.exclude.exe_regex: has 65 entries; use up to 64 patterns in RE2 "
+            "syntax that match the whole path, e.g. ^/usr/lib/.*$");
+}
+
+// ---- take_reloadable --------------------------------------------------------
+
+// Every setting changed from its default, lists included.
+Config everything_changed() {
+  return parse_ok(
+      "web: {listen_address: \":1\", telemetry_path: /m, config_file: /etc/web.yml, "
+      "max_requests: 1}\n"
+      "tracer: {drain_interval: 20ms, max_processes: 64, max_keys: 16, attach_mode: tracepoint, "
+      "bpf_stats: true}\n"
+      "metrics: {lifetime_buckets: [1]}\n"
+      "log: {level: debug, target: journal}\n"
+      "labels: {default: [unit]}\n"
+      "filters:\n"
+      "  exclude_self: true\n"
+      "  include: {comm: [a], comm_regex: [b], exe: [/c], exe_regex: [d], unit: [e.service], "
+      "cgroup_prefix: [/f], uid: [1]}\n"
+      "  exclude: {comm: [g], comm_regex: [h], exe: [/i], exe_regex: [j], unit: [k.service], "
+      "cgroup_prefix: [/l], uid: [2]}\n"
+      "cardinality: {max_series_per_family: 1, drop_stale_after: 1h}\n");
+}
+
+std::vector<std::string> lines(const std::string& text) {
+  std::vector<std::string> out;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) out.push_back(line);
+  return out;
+}
+
+TEST(ConfigReload, TakesEveryReloadableSettingAndNoOther) {
+  const std::vector<std::string> reloadable = {"web.config_file",
+                                               "tracer.drain_interval",
+                                               "log.level",
+                                               "filters.exclude_self",
+                                               "filters.include.",
+                                               "filters.exclude.",
+                                               "cardinality.drop_stale_after"};
+  const Config running;
+  const Config wanted = everything_changed();
+  const Config taken = take_reloadable(running, wanted);
+  EXPECT_TRUE(restart_only_differences(running, taken).empty()) << describe(taken);
+  const std::vector<std::string> before = lines(describe(running));
+  const std::vector<std::string> want = lines(describe(wanted));
+  const std::vector<std::string> got = lines(describe(taken));
+  ASSERT_EQ(want.size(), got.size()) << describe(taken);
+  std::size_t taken_count = 0;
+  for (const std::string& line : want) {
+    const std::string key = line.substr(0, line.find(':'));
+    const bool is_reloadable =
+        std::any_of(reloadable.begin(), reloadable.end(),
+                    [&](const std::string& k) { return key.starts_with(k); });
+    const bool in_taken = std::find(got.begin(), got.end(), line) != got.end();
+    const bool in_running = std::find(before.begin(), before.end(), line) != before.end();
+    EXPECT_FALSE(in_running) << key << " is unchanged in the test's wanted config";
+    EXPECT_EQ(in_taken, is_reloadable) << key;
+    taken_count += in_taken ? 1 : 0;
+  }
+  EXPECT_EQ(taken_count, 19U);  // 5 scalars and 7 filter lists on each side
+  // Nothing but the table's reloadable fields moves: restart-only ones stay.
+  Config expected = wanted;
+  expected.listen_address = running.listen_address;
+  expected.telemetry_path = running.telemetry_path;
+  expected.max_requests = running.max_requests;
+  expected.max_processes = running.max_processes;
+  expected.max_keys = running.max_keys;
+  expected.attach_mode = running.attach_mode;
+  expected.bpf_stats = running.bpf_stats;
+  expected.lifetime_buckets = running.lifetime_buckets;
+  expected.log_target = running.log_target;
+  expected.labels = running.labels;
+  expected.max_series_per_family = running.max_series_per_family;
+  expect_same(taken, expected);
+  expect_same(take_reloadable(wanted, wanted), wanted);
 }
 
 }  // namespace

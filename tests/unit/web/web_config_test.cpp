@@ -156,6 +156,17 @@ TEST_F(WebConfigTest, APasswordOrHashIsNeverRepeatedInAnError) {
   EXPECT_EQ(error.find("C6UzMDM"), std::string::npos) << error;
 }
 
+// As in the main config: a stray "---" would hide the settings after it.
+TEST_F(WebConfigTest, ASecondDocumentIsRefused) {
+  EXPECT_EQ(error_of(std::string("basic_auth_users:\n  alice: ") + kHash +
+                     "\n---\nbasic_auth_users:\n  bob: " + kHash + "\n"),
+            "web.yml:4: top level: a second YAML document; put all settings in one document");
+  // Empty documents after the first hide nothing.
+  WebConfigResult r = parse(std::string("basic_auth_users:\n  alice: ") + kHash + "\n---\n---\n");
+  ASSERT_TRUE(r) << r.error;
+  EXPECT_EQ(r.config->basic_auth_users.size(), 1U);
+}
+
 TEST_F(WebConfigTest, FilesAreReadFromDisk) {
   const std::string path = dir_ + "/web.yml";
   std::ofstream(path) << "basic_auth_users:\n  alice: " << kHash << "\n";
