@@ -2,8 +2,8 @@
 
 #include <bpf/bpf.h>
 
-#include "identity/cgroup_path.h"
 #include "execmond.h"
+#include "identity/cgroup_path.h"
 #include "util/label_text.h"
 
 namespace execmond {

@@ -6,8 +6,8 @@
 #include <cstdint>
 #include <fstream>
 
-#include "util/capabilities.h"
 #include "config/cli.h"
+#include "util/capabilities.h"
 
 namespace execmond {
 

@@ -13,8 +13,8 @@
 #include <vector>
 
 #include "config/config.h"
-#include "metrics/filter.h"
 #include "identity/identity.h"
+#include "metrics/filter.h"
 
 namespace execmond {
 

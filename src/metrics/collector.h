@@ -17,8 +17,8 @@
 #include <prometheus/collectable.h>
 #include <prometheus/metric_family.h>
 
-#include "metrics/aggregator.h"
 #include "kernel/drainer.h"
+#include "metrics/aggregator.h"
 
 namespace execmond {
 

@@ -10,13 +10,13 @@
 #include <string>
 #include <vector>
 
-#include "metrics/aggregator.h"
 #include "bench.h"
-#include "metrics/collector.h"
 #include "config/config.h"
 #include "execmond.h"
 #include "host.h"
 #include "http_client.h"
+#include "metrics/aggregator.h"
+#include "metrics/collector.h"
 
 namespace execmond::bench {
 

@@ -18,8 +18,8 @@
 
 #include "config/config.h"
 #include "execmond.h"
-#include "metrics/filter.h"
 #include "identity/identity.h"
+#include "metrics/filter.h"
 
 #include "label_fixtures.h"
 

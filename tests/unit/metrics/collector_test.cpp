@@ -19,12 +19,12 @@
 #include <utility>
 #include <vector>
 
-#include "metrics/aggregator.h"
 #include "config/config.h"
-#include "kernel/drainer.h"
 #include "execmond.h"
 #include "exposition.h"
 #include "identity/identity.h"
+#include "kernel/drainer.h"
+#include "metrics/aggregator.h"
 #include "metrics/self_metrics.h"
 
 #include "label_fixtures.h"
