@@ -2,7 +2,7 @@
 # Makes a throwaway CA, a server certificate for 127.0.0.1/localhost and a
 # client certificate signed by it, plus a client certificate from another
 # CA, in DIR: ca.crt server.{crt,key} client.{crt,key} stranger.{crt,key}.
-# For the TLS tests (tests/bpf/web_test.cpp, tests/prometheus/run.sh).
+# For the TLS tests (tests/integration/web_test.cpp, tests/prometheus/run.sh).
 set -euo pipefail
 dir=${1:?usage: make-test-certs.sh DIR}
 mkdir -p "$dir"
