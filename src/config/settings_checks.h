@@ -1,0 +1,92 @@
+// The rule of each setting: parse a scalar's text into the config, or check
+// one list item, and say what is wrong. The table in settings.cpp names which
+// rule a key uses and the text of what it allows.
+#pragma once
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "config/config.h"
+
+namespace execmond::detail {
+
+inline constexpr std::string_view kListenAllowed =
+    "use host:port, [ipv6]:port or :port with a port from 0 to 65535 (e.g. :9765)";
+inline constexpr std::string_view kPathAllowed =
+    R"(use a path that starts with "/", is not "/" alone and has no spaces (e.g. /metrics))";
+inline constexpr std::string_view kDurationAllowed =
+    "use a number with a unit: ms, s, m or h (e.g. 500ms, 1s)";
+inline constexpr std::string_view kDurationRangeAllowed = "use a duration from 10ms to 1h";
+inline constexpr std::string_view kProcessesAllowed = "use an integer from 64 to 4194304";
+inline constexpr std::string_view kKeysAllowed = "use an integer from 16 to 1048576";
+inline constexpr std::string_view kAttachAllowed = "use auto, tp_btf or tracepoint";
+inline constexpr std::string_view kBoolAllowed = "use true or false";
+inline constexpr std::string_view kBucketsAllowed =
+    "use a list of 1 to 32 strictly ascending numbers of seconds, each > 0 and at most 1e9 "
+    "(e.g. [0.001, 0.01, 0.1, 1])";
+inline constexpr std::string_view kLevelAllowed = "use trace, debug, info, warn, error or off";
+inline constexpr std::string_view kTargetAllowed = "use stderr or journal";
+inline constexpr std::string_view kLabelsAllowed =
+    "use a list of 1 to 7 of comm, exe, unit, cgroup, container_id, uid and user, each at most "
+    "once (e.g. [comm, unit])";
+inline constexpr std::string_view kCommAllowed =
+    "use command names of 1 to 15 bytes, as the kernel keeps them (e.g. [nginx, sshd])";
+inline constexpr std::string_view kCommRegexAllowed =
+    "use up to 64 patterns in RE2 syntax, e.g. ^python[0-9.]*$";
+inline constexpr std::string_view kExeAllowed =
+    R"(use absolute paths without empty, "." or ".." parts, as the kernel reports them )"
+    "(e.g. [/usr/bin/python3.11])";
+inline constexpr std::string_view kExeRegexAllowed =
+    "use up to 64 patterns in RE2 syntax that match the whole path, e.g. ^/usr/lib/.*$";
+inline constexpr std::string_view kUnitAllowed =
+    R"(use systemd unit names without "/" (e.g. [cron.service, session-1.scope]))";
+inline constexpr std::string_view kCgroupPrefixAllowed =
+    R"(use cgroup path prefixes that start with "/" (e.g. [/system.slice/]))";
+inline constexpr std::string_view kUidAllowed =
+    "use integers from 0 to 4294967294 (e.g. [0, 1000])";
+inline constexpr std::string_view kSeriesAllowed = "use an integer from 1 to 1000000";
+inline constexpr std::string_view kWebConfigAllowed =
+    "use the path of a web configuration file (TLS, basic auth), or \"\" for none";
+inline constexpr std::string_view kMaxRequestsAllowed =
+    "use an integer from 0 (no limit) to 1000: concurrent scrapes answered, others get 503";
+inline constexpr std::string_view kStaleAllowed =
+    "use 0s (never) or a duration from 1m to 30d, in units of d, h, m and s (e.g. 1h, 7d)";
+
+inline constexpr std::size_t kMaxBuckets = 32;  // kBucketsAllowed says 32 in words
+inline constexpr std::size_t kMaxLabels = 7;
+
+// Scalars: each parses one value into the config and returns what is wrong,
+// "" when stored.
+std::string apply_listen_address(Config& config, const std::string& text);
+std::string apply_telemetry_path(Config& config, const std::string& text);
+std::string apply_drain_interval(Config& config, const std::string& text);
+std::string apply_web_config_file(Config& config, const std::string& text);
+std::string apply_max_requests(Config& config, const std::string& text);
+std::string apply_max_processes(Config& config, const std::string& text);
+std::string apply_max_keys(Config& config, const std::string& text);
+std::string apply_attach_mode(Config& config, const std::string& text);
+std::string apply_bpf_stats(Config& config, const std::string& text);
+std::string apply_log_level(Config& config, const std::string& text);
+std::string apply_log_target(Config& config, const std::string& text);
+std::string apply_exclude_self(Config& config, const std::string& text);
+std::string apply_max_series(Config& config, const std::string& text);
+std::string apply_drop_stale_after(Config& config, const std::string& text);
+
+// List items: a check returns what is wrong with one item ("" when fine); the
+// reader adds the key's allowed text. `before` holds the items already accepted.
+using Items = std::vector<std::string>;
+
+std::string check_bucket(const std::string& text, const Items& before);
+std::optional<LabelSource> label_source(std::string_view name);
+std::string check_label(const std::string& text, const Items& before);
+std::string check_comm(const std::string& text, const Items& before);
+std::string check_regex(const std::string& text, const Items& before);
+std::string check_exe(const std::string& text, const Items& before);
+std::string check_unit(const std::string& text, const Items& before);
+std::string check_cgroup_prefix(const std::string& text, const Items& before);
+std::string check_uid(const std::string& text, const Items& before);
+
+}  // namespace execmond::detail

@@ -1,0 +1,228 @@
+// Walks a YAML document into the settings table: every key is checked
+// against the names the table gives its map, every value by its setting.
+#include <fcntl.h>
+#include <unistd.h>
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstddef>
+#include <exception>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+#include <system_error>
+#include <utility>
+#include <vector>
+
+#include "config/config.h"
+#include "config/settings.h"
+#include "config/values.h"
+#include "config/yaml_document.h"
+
+namespace execmond {
+namespace {
+
+using namespace detail;
+
+// A config file is small; the cap stops a mistaken path (a device, a log) from eating memory.
+constexpr std::size_t kMaxConfigBytes = 1 << 20;
+
+// What a node is, for "expected X, found Y" messages.
+std::string kind_of(const YAML::Node& node) {
+  switch (node.Type()) {
+    case YAML::NodeType::Map:
+      return "a map";
+    case YAML::NodeType::Sequence:
+      return "a list";
+    case YAML::NodeType::Scalar:
+      return "a single value " + quote(node.Scalar());
+    default:
+      return "no value";
+  }
+}
+
+class YamlReader {
+ public:
+  YamlReader(const std::string& source, Config& config) : source_(source), config_(config) {}
+
+  std::string read_root(const YAML::Node& root) {
+    if (root.IsNull()) return "";  // an empty or all-comment file means defaults
+    if (!root.IsMap()) {
+      return error(root.Mark(), "top level",
+                   problem("expected a map of sections, found " + kind_of(root), allowed_keys("")));
+    }
+    std::string wrong = read_entries("", root);
+    if (!wrong.empty()) return wrong;
+    finish();
+    return "";
+  }
+
+  // One line: "<file>:<line>: <key>: <message>".
+  std::string error(const YAML::Mark& mark, std::string_view key, const std::string& message) {
+    int line = mark.line >= 0 ? mark.line + 1 : 1;
+    return source_ + ":" + std::to_string(line) + ": " + std::string(key) + ": " + message;
+  }
+
+ private:
+  // The keys of one map at `path`, each a setting or a map of its own.
+  std::string read_entries(const std::string& path, const YAML::Node& map) {
+    std::set<std::string> seen;
+    for (const auto& entry : map) {
+      std::string name_error = check_key(entry.first, path, seen);
+      if (!name_error.empty()) return name_error;
+      const std::string& name = entry.first.Scalar();
+      const Setting* setting = find_setting(path, name);
+      std::string value_error = setting != nullptr
+                                    ? read_value(*setting, entry.first, entry.second)
+                                    : read_map(joined(path, name), entry.first, entry.second);
+      if (!value_error.empty()) return value_error;
+    }
+    return "";
+  }
+
+  // Keys must be plain names, known under their parent and given once.
+  std::string check_key(const YAML::Node& key, const std::string& path,
+                        std::set<std::string>& seen) {
+    std::string parent = path.empty() ? "top level" : path;
+    if (!key.IsScalar()) {
+      return error(key.Mark(), parent,
+                   problem("a key is " + kind_of(key) + ", not a name", allowed_keys(path)));
+    }
+    const std::string& name = key.Scalar();
+    std::vector<std::string_view> known = children(path);
+    std::string shown = shown_key(joined(path, name));
+    if (std::find(known.begin(), known.end(), name) == known.end()) {
+      return error(key.Mark(), shown, problem("unknown key", allowed_keys(path)));
+    }
+    if (!seen.insert(name).second) {
+      return error(key.Mark(), shown, "duplicate key; give each key once");
+    }
+    return "";
+  }
+
+  std::string read_map(const std::string& path, const YAML::Node& key, const YAML::Node& body) {
+    if (body.IsNull()) return "";  // "web:" with nothing under it keeps the defaults
+    if (!body.IsMap()) {
+      return error(mark_of(key, body), path,
+                   problem("expected a map, found " + kind_of(body), allowed_keys(path)));
+    }
+    return read_entries(path, body);
+  }
+
+  std::string read_value(const Setting& setting, const YAML::Node& key, const YAML::Node& value) {
+    if (setting.apply == nullptr) return read_list(setting, key, value);
+    if (!value.IsScalar()) {
+      std::string found =
+          value.IsNull() ? "no value" : "expected a single value, found " + kind_of(value);
+      return error(mark_of(key, value), setting.key(), problem(found, setting.allowed));
+    }
+    std::string wrong = setting.apply(config_, value.Scalar());
+    return wrong.empty() ? "" : error(value.Mark(), setting.key(), wrong);
+  }
+
+  std::string read_list(const Setting& setting, const YAML::Node& key, const YAML::Node& value) {
+    if (!value.IsSequence()) {
+      std::string found = value.IsNull() ? "no value" : "expected a list, found " + kind_of(value);
+      return error(mark_of(key, value), setting.key(), problem(found, setting.allowed));
+    }
+    if (value.size() < setting.min_items || value.size() > setting.max_items) {
+      return error(value.Mark(), setting.key(),
+                   problem("has " + std::to_string(value.size()) + " entries", setting.allowed));
+    }
+    Items items;
+    for (const YAML::Node& item : value) {
+      std::string item_key = setting.key() + "[" + std::to_string(items.size()) + "]";
+      if (!item.IsScalar()) {
+        return error(mark_of(key, item), item_key,
+                     problem("expected " + std::string(setting.item) + ", found " + kind_of(item),
+                             setting.allowed));
+      }
+      std::string wrong = setting.check(item.Scalar(), items);
+      if (!wrong.empty()) return error(item.Mark(), item_key, problem(wrong, setting.allowed));
+      items.push_back(item.Scalar());
+    }
+    setting.store(config_, draft_, std::move(items));
+    return "";
+  }
+
+  // labels.default fills in the families the file gives no list of their own.
+  void finish() {
+    if (!draft_.default_labels) return;
+    for (std::size_t i = 0; i < kFamilyCount; ++i) {
+      if (!draft_.family_given[i]) config_.labels.per_family[i] = *draft_.default_labels;
+    }
+  }
+
+  // An empty value has no useful position of its own (yaml-cpp puts it on
+  // the next line): blame the key's line instead.
+  static YAML::Mark mark_of(const YAML::Node& key, const YAML::Node& value) {
+    return value.IsNull() || value.Mark().line < 0 ? key.Mark() : value.Mark();
+  }
+
+  const std::string& source_;
+  Config& config_;
+  Draft draft_;
+};
+
+ConfigResult failure(std::string error) { return {std::nullopt, std::move(error)}; }
+
+}  // namespace
+
+ConfigResult parse_config(const std::string& yaml_text, const std::string& source) {
+  Config config;
+  YamlReader reader(source, config);
+  try {
+    YamlDocument document = load_single_document(yaml_text);
+    // A stray "---" would silently hide everything after it: refuse it.
+    if (document.second) {
+      return failure(reader.error(*document.second, "top level",
+                                  "a second YAML document; put all settings in one document"));
+    }
+    std::string error = reader.read_root(document.root);
+    if (!error.empty()) return failure(error);
+  } catch (const YAML::Exception& e) {
+    int line = e.mark.line >= 0 ? e.mark.line + 1 : 1;
+    return failure(source + ":" + std::to_string(line) + ": YAML syntax error: " + one_line(e.msg));
+  } catch (const std::exception& e) {
+    return failure(source + ": cannot parse config file: " + e.what());
+  }
+  return {std::move(config), ""};
+}
+
+std::optional<std::string> read_small_file(const std::string& path, std::string& why) {
+  try {
+    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+      why = std::generic_category().message(errno);
+      return std::nullopt;
+    }
+    std::string text;
+    char buf[8192];
+    ssize_t got = 0;
+    while ((got = ::read(fd, buf, sizeof buf)) != 0) {
+      if (got < 0 && errno == EINTR) continue;
+      if (got < 0 || text.size() + static_cast<std::size_t>(got) > kMaxConfigBytes) {
+        why = got < 0 ? std::generic_category().message(errno) : "larger than 1 MiB";
+        ::close(fd);
+        return std::nullopt;
+      }
+      text.append(buf, static_cast<std::size_t>(got));
+    }
+    ::close(fd);
+    return text;
+  } catch (const std::exception& e) {
+    why = e.what();
+  }
+  return std::nullopt;
+}
+
+ConfigResult load_config_file(const std::string& path) {
+  std::string why;
+  std::optional<std::string> text = read_small_file(path, why);
+  if (!text) return failure(path + ": cannot read config file: " + why);
+  return parse_config(*text, path);
+}
+
+}  // namespace execmond
