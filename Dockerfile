@@ -23,7 +23,7 @@ FROM debian:12 AS build
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
       build-essential cmake pkg-config clang llvm libbpf-dev bpftool \
-      prometheus-cpp-dev libyaml-cpp-dev libspdlog-dev libsystemd-dev \
+      prometheus-cpp-dev libyaml-cpp-dev libre2-dev libspdlog-dev libsystemd-dev \
       libssl-dev libcrypt-dev \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
@@ -40,7 +40,7 @@ FROM debian:12-slim
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
       libbpf1 libprometheus-cpp-core1.0 libprometheus-cpp-pull1.0 libcivetweb1 \
-      libyaml-cpp0.7 libspdlog1.10 libfmt9 libsystemd0 libssl3 libcrypt1 \
+      libyaml-cpp0.7 libre2-9 libspdlog1.10 libfmt9 libsystemd0 libssl3 libcrypt1 \
  && rm -rf /var/lib/apt/lists/*
 COPY --from=build /stage/ /
 RUN /usr/sbin/execmond --version
