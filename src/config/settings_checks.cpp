@@ -4,7 +4,11 @@
 #include <chrono>
 #include <cmath>
 #include <cstdint>
+#include <initializer_list>
 #include <iterator>
+#include <string>
+#include <string_view>
+#include <type_traits>
 
 #include "config/durations.h"
 #include "config/regex.h"
@@ -128,14 +132,33 @@ std::string apply_max_keys(Config& config, const std::string& text) {
   return apply_count(config.max_keys, text, kMinKeys, kMaxKeys, kKeysAllowed);
 }
 
-std::string apply_attach_mode(Config& config, const std::string& text) {
-  for (AttachMode mode : {AttachMode::Auto, AttachMode::TpBtf, AttachMode::Tracepoint}) {
-    if (text == to_string(mode)) {
-      config.attach_mode = mode;
+namespace {
+
+// Sets `field` to the choice spelled `text`, or says what is allowed.
+template <typename T>
+std::string apply_choice(T& field, const std::string& text, std::initializer_list<T> choices,
+                         std::string_view what, std::string_view allowed) {
+  for (const T& choice : choices) {
+    std::string name;
+    if constexpr (std::is_enum_v<T>) {
+      name = to_string(choice);
+    } else {
+      name = choice;
+    }
+    if (text == name) {
+      field = choice;
       return "";
     }
   }
-  return problem(quote(text) + " is not an attach mode", kAttachAllowed);
+  return problem(quote(text) + " is not " + std::string(what), allowed);
+}
+
+}  // namespace
+
+std::string apply_attach_mode(Config& config, const std::string& text) {
+  return apply_choice(config.attach_mode, text,
+                      {AttachMode::Auto, AttachMode::TpBtf, AttachMode::Tracepoint},
+                      "an attach mode", kAttachAllowed);
 }
 
 std::string apply_bpf_stats(Config& config, const std::string& text) {
@@ -143,23 +166,14 @@ std::string apply_bpf_stats(Config& config, const std::string& text) {
 }
 
 std::string apply_log_level(Config& config, const std::string& text) {
-  for (std::string_view level : {"trace", "debug", "info", "warn", "error", "off"}) {
-    if (text == level) {
-      config.log_level = text;
-      return "";
-    }
-  }
-  return problem(quote(text) + " is not a log level", kLevelAllowed);
+  return apply_choice<std::string>(config.log_level, text,
+                                   {"trace", "debug", "info", "warn", "error", "off"},
+                                   "a log level", kLevelAllowed);
 }
 
 std::string apply_log_target(Config& config, const std::string& text) {
-  for (LogTarget target : {LogTarget::Stderr, LogTarget::Journal}) {
-    if (text == to_string(target)) {
-      config.log_target = target;
-      return "";
-    }
-  }
-  return problem(quote(text) + " is not a log target", kTargetAllowed);
+  return apply_choice(config.log_target, text, {LogTarget::Stderr, LogTarget::Journal},
+                      "a log target", kTargetAllowed);
 }
 
 std::string apply_exclude_self(Config& config, const std::string& text) {
