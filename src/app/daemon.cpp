@@ -46,8 +46,10 @@ void Daemon::enable_bpf_stats() {
 }
 
 void Daemon::start(bool drop_capabilities) {
-  if (std::string why = check_bpf_privileges(); !why.empty()) throw Fatal(why);
-  if (std::string why = check_kernel_btf(cli_.btf_path); !why.empty()) throw Fatal(why);
+  if (Status privileges = check_bpf_privileges(); !privileges) {
+    throw Fatal(privileges.error().message);
+  }
+  if (Status btf = check_kernel_btf(cli_.btf_path); !btf) throw Fatal(btf.error().message);
   enable_bpf_stats();
   try {
     tracer_ = std::make_unique<Tracer>(

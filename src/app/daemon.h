@@ -26,9 +26,6 @@
 
 namespace execmond {
 
-// What start() throws; the name the callers of Daemon know it by.
-using StartupError = Fatal;
-
 class Daemon {
  public:
   Daemon(CliOptions cli, Config config);

@@ -82,8 +82,10 @@ HostFacts probe_host(const CliOptions& options) {
   f.kernel_release = uname(&u) == 0 ? u.release : "";
   f.config_file = options.config_file;
   f.config_problem = resolve_config(options).error;
-  f.btf_problem = check_kernel_btf(options.btf_path);
-  f.privilege_problem = check_bpf_privileges();
+  if (Status btf = check_kernel_btf(options.btf_path); !btf) f.btf_problem = btf.error().message;
+  if (Status privileges = check_bpf_privileges(); !privileges) {
+    f.privilege_problem = privileges.error().message;
+  }
   f.running_as_root = geteuid() == 0;
   f.tracefs = access("/sys/kernel/tracing/events/sched/sched_process_exec", F_OK) == 0 ||
               access("/sys/kernel/debug/tracing/events/sched/sched_process_exec", F_OK) == 0;

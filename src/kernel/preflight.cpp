@@ -21,23 +21,23 @@ bool has(std::uint64_t caps, int cap) { return (caps >> cap) & 1U; }
 
 }  // namespace
 
-std::string check_bpf_privileges() {
+Status check_bpf_privileges() {
   std::uint64_t caps = effective_capabilities();
   if (has(caps, kCapSysAdmin)) return {};
   if (has(caps, kCapBpf) && has(caps, kCapPerfmon)) return {};
   std::string missing = has(caps, kCapBpf) ? "CAP_PERFMON" : "CAP_BPF";
   if (!has(caps, kCapBpf) && !has(caps, kCapPerfmon)) missing = "CAP_BPF and CAP_PERFMON";
-  return "missing " + missing + " (uid " + std::to_string(geteuid()) +
-         "): run as root, or grant CAP_BPF and CAP_PERFMON (AmbientCapabilities= in the "
-         "systemd unit)";
+  return Error{"missing " + missing + " (uid " + std::to_string(geteuid()) +
+               "): run as root, or grant CAP_BPF and CAP_PERFMON (AmbientCapabilities= in the "
+               "systemd unit)"};
 }
 
-std::string check_kernel_btf(const std::string& path) {
+Status check_kernel_btf(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) {
-    return "kernel BTF not found at " + path +
-           ": execmond needs a kernel built with CONFIG_DEBUG_INFO_BTF=y (Debian, Ubuntu, RHEL "
-           "and Fedora kernels have it since 2020)";
+    return Error{"kernel BTF not found at " + path +
+                 ": execmond needs a kernel built with CONFIG_DEBUG_INFO_BTF=y (Debian, Ubuntu, "
+                 "RHEL and Fedora kernels have it since 2020)"};
   }
   // A BTF blob starts with the magic 0xeB9F, in either byte order, and version 1.
   std::array<char, 3> header{};
@@ -45,8 +45,9 @@ std::string check_kernel_btf(const std::string& path) {
   const auto byte = [&](std::size_t i) { return static_cast<unsigned char>(header[i]); };
   const bool magic = (byte(0) == 0x9f && byte(1) == 0xeb) || (byte(0) == 0xeb && byte(1) == 0x9f);
   if (!in || !magic || byte(2) != 1) {
-    return path + " is not BTF (no BTF header): point --btf.path at the running kernel's BTF, " +
-           kKernelBtfPath;
+    return Error{path +
+                 " is not BTF (no BTF header): point --btf.path at the running kernel's BTF, " +
+                 kKernelBtfPath};
   }
   return {};
 }

@@ -4,11 +4,13 @@
 
 #include <string>
 
+#include "util/error.h"
+
 namespace execmond {
 
-// Empty when the process may load and attach tracing programs, else the fix.
-std::string check_bpf_privileges();
-// Empty when `path` holds BTF (the kernel's, unless --btf.path says otherwise), else the fix.
-std::string check_kernel_btf(const std::string& path = "/sys/kernel/btf/vmlinux");
+// Fails, with the fix, unless the process may load and attach tracing programs.
+Status check_bpf_privileges();
+// Fails, with the fix, unless `path` holds BTF (the kernel's, unless --btf.path says otherwise).
+Status check_kernel_btf(const std::string& path = "/sys/kernel/btf/vmlinux");
 
 }  // namespace execmond

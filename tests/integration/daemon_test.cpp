@@ -129,7 +129,7 @@ TEST_F(DaemonTest, PortInUseIsAClearStartupError) {
   try {
     start_daemon(config);
     FAIL() << "started on a port in use";
-  } catch (const StartupError& e) {
+  } catch (const Fatal& e) {
     EXPECT_EQ(std::string(e.what()),
               "cannot listen on " + address +
                   ": Address already in use; stop what holds the port or choose another with "

@@ -19,8 +19,9 @@
 namespace execmond::test {
 
 std::string bpf_unavailable() {
-  if (std::string why = check_bpf_privileges(); !why.empty()) return why;
-  return check_kernel_btf();
+  if (Status privileges = check_bpf_privileges(); !privileges) return privileges.error().message;
+  if (Status btf = check_kernel_btf(); !btf) return btf.error().message;
+  return "";
 }
 
 bool bpf_required() {

@@ -51,11 +51,11 @@ std::unique_ptr<DaemonProcess> launch_daemon(const BinaryLaunch& launch);
 
 // The Daemon in this process, started, reading `yaml` from config_path(dir)
 // as main() does: a reload re-reads that file. The file's error when it does
-// not resolve; StartupError as Daemon::start() throws it.
+// not resolve; Fatal as Daemon::start() throws it.
 Result<std::unique_ptr<Daemon>> start_daemon_reading(const std::string& dir,
                                                      const std::string& yaml);
 // The Daemon in this process, started on `config`; config_path(dir) is the
-// file a reload would read. StartupError as Daemon::start() throws it.
+// file a reload would read. Fatal as Daemon::start() throws it.
 std::unique_ptr<Daemon> start_daemon_with(const std::string& dir, Config config);
 
 }  // namespace execmond::test
