@@ -92,14 +92,14 @@ const FlagSpec* find_flag(std::string_view name) {
 CliResult failure(std::string error) { return {std::nullopt, std::move(error)}; }
 
 // Applies a switch, which may be written --flag, --flag=true or --flag=false.
-std::string set_switch(const FlagSpec& flag, const std::optional<std::string>& value,
-                       CliOptions& options) {
+Status set_switch(const FlagSpec& flag, const std::optional<std::string>& value,
+                  CliOptions& options) {
   if (value && *value != "true" && *value != "false") {
-    return std::string(flag.name) + ": \"" + *value + "\" is not a boolean; use " +
-           std::string(flag.name) + " alone, or =true or =false";
+    return Error{std::string(flag.name) + ": \"" + *value + "\" is not a boolean; use " +
+                 std::string(flag.name) + " alone, or =true or =false"};
   }
   options.*flag.on = !value || *value == "true";
-  return "";
+  return {};
 }
 
 // Greedy word wrap of usage() descriptions at `width` columns after `indent`.
@@ -150,8 +150,7 @@ CliResult parse_cli(const std::vector<std::string>& args) {
       return failure("flag " + std::string(flag->name) + " given twice; give each flag once");
     }
     if (flag->on != nullptr) {
-      std::string error = set_switch(*flag, value, options);
-      if (!error.empty()) return failure(error);
+      if (Status set = set_switch(*flag, value, options); !set) return failure(set.error().message);
       continue;
     }
     // "--flag value": the next argument is the value unless it looks like
@@ -212,8 +211,9 @@ ConfigResult apply_overrides(Config config, const CliOptions& options) {
   for (const Override& override_flag : kOverrides) {
     const std::optional<std::string>& value = options.*override_flag.value;
     if (!value) continue;
-    std::string wrong = set_setting(config, override_flag.key, *value);
-    if (!wrong.empty()) return {std::nullopt, std::string(override_flag.flag) + ": " + wrong};
+    if (Status set = set_setting(config, override_flag.key, *value); !set) {
+      return {std::nullopt, std::string(override_flag.flag) + ": " + set.error().message};
+    }
   }
   return {std::move(config), ""};
 }

@@ -10,6 +10,8 @@
 #include <string_view>
 #include <vector>
 
+#include "util/error.h"
+
 namespace execmond {
 
 enum class AttachMode { Auto, TpBtf, Tracepoint };
@@ -112,9 +114,9 @@ Config take_reloadable(const Config& running, const Config& wanted);
 
 // Sets one single-valued setting, named by its dotted YAML key (e.g.
 // "web.listen_address"), from text with the same rules as the YAML file, so
-// command-line flags validate exactly like file keys. Returns "" when set,
-// else one line "<what is wrong>; <what is allowed>" without file or key.
-std::string set_setting(Config& config, std::string_view key, const std::string& text);
+// command-line flags validate exactly like file keys. The Error is one line
+// "<what is wrong>; <what is allowed>" without file or key: the caller adds them.
+Status set_setting(Config& config, std::string_view key, const std::string& text);
 
 std::string to_string(AttachMode mode);
 std::string to_string(LogTarget target);

@@ -107,14 +107,14 @@ std::string show_filter(const Config& config) {
 // ---- The settings table -----------------------------------------------------
 
 Setting scalar(std::string_view section, std::string_view name, std::string_view allowed,
-               Restart restart, std::string (*apply)(Config&, const std::string&),
+               Restart restart, Status (*apply)(Config&, const std::string&),
                std::string (*show)(const Config&)) {
   return {section, name, allowed, restart, apply, {}, 0, 0, nullptr, nullptr, show, false, nullptr};
 }
 
 Setting list(std::string_view section, std::string_view name, std::string_view allowed,
              Restart restart, std::string_view item, std::size_t min_items, std::size_t max_items,
-             std::string (*check)(const std::string&, const Items&),
+             Status (*check)(const std::string&, const Items&),
              void (*store)(Config&, Draft&, Items&&), std::string (*show)(const Config&),
              bool omit_when_empty = false) {
   return {section,   name,  allowed, restart, nullptr,         item,   min_items,
@@ -147,7 +147,7 @@ Setting family_labels(std::string_view name) {
 template <FilterRules Config::*kSide>
 void add_filter_rules(std::vector<Setting>& table, std::string_view section) {
   auto add = [&](std::string_view name, std::string_view allowed, std::string_view item,
-                 std::string (*check)(const std::string&, const Items&),
+                 Status (*check)(const std::string&, const Items&),
                  void (*store)(Config&, Draft&, Items &&), std::string (*show)(const Config&),
                  void (*take)(Config&, const Config&)) {
     // Each regular expression holds up to kRegexMaxMem: their number is bounded.
@@ -291,16 +291,16 @@ std::string joined(std::string_view path, std::string_view name) {
 
 }  // namespace detail
 
-std::string set_setting(Config& config, std::string_view key, const std::string& text) {
+Status set_setting(Config& config, std::string_view key, const std::string& text) {
   std::size_t dot = key.rfind('.');
   const detail::Setting* setting =
       dot == std::string_view::npos ? nullptr
                                     : detail::find_setting(key.substr(0, dot), key.substr(dot + 1));
   if (setting == nullptr || setting->apply == nullptr) {
-    return detail::problem(
+    return Error{detail::problem(
         detail::quote(key) + " is not a setting that takes a single value",
         "use a key that describe() lists with a single value, e.g. log.level; lists "
-        "are set in the config file");
+        "are set in the config file")};
   }
   return setting->apply(config, text);
 }

@@ -38,15 +38,15 @@ struct Setting {
   std::string_view name;
   std::string_view allowed;
   Restart restart;
-  // Scalars: parses one value into the config; returns what is wrong, "" when
-  // stored. Null for lists, which are read with the fields below.
-  std::string (*apply)(Config&, const std::string&);
+  // Scalars: parses one value into the config, or returns what is wrong.
+  // Null for lists, which are read with the fields below.
+  Status (*apply)(Config&, const std::string&);
   // Lists: what one item is ("a number"), how many there may be, the check
   // of each item and how the checked list is stored.
   std::string_view item;
   std::size_t min_items;
   std::size_t max_items;
-  std::string (*check)(const std::string&, const Items&);
+  Status (*check)(const std::string&, const Items&);
   void (*store)(Config&, Draft&, Items&&);
   // Exact text form: describe() prints it, restart_only_differences() compares
   // it. Null for labels.default, which ends up in the families' lists.

@@ -46,32 +46,33 @@ bool valid_port(std::string_view text) {
 }
 
 // Checks an integer against [low, high]; stores it only when valid.
-std::string apply_count(std::uint32_t& field, const std::string& text, std::uint64_t low,
-                        std::uint64_t high, std::string_view allowed) {
+Status apply_count(std::uint32_t& field, const std::string& text, std::uint64_t low,
+                   std::uint64_t high, std::string_view allowed) {
   auto value = parse_unsigned(text);
-  if (!value) return problem(quote(text) + " is not an integer", allowed);
-  if (*value < low || *value > high) return problem(quote(text) + " is out of range", allowed);
+  if (!value) return Error{problem(quote(text) + " is not an integer", allowed)};
+  if (*value < low || *value > high)
+    return Error{problem(quote(text) + " is out of range", allowed)};
   field = static_cast<std::uint32_t>(*value);
-  return "";
+  return {};
 }
 
 // YAML 1.2 core booleans; "yes"/"on" are YAML 1.1 surprises we do not accept.
-std::string apply_bool(bool& field, const std::string& text) {
+Status apply_bool(bool& field, const std::string& text) {
   if (text == "true" || text == "True" || text == "TRUE") {
     field = true;
   } else if (text == "false" || text == "False" || text == "FALSE") {
     field = false;
   } else {
-    return problem(quote(text) + " is not a boolean", kBoolAllowed);
+    return Error{problem(quote(text) + " is not a boolean", kBoolAllowed)};
   }
-  return "";
+  return {};
 }
 
 }  // namespace
 
 // Same forms as Go's net.Listen, which node_exporter users know.
-std::string apply_listen_address(Config& config, const std::string& text) {
-  std::string not_address = problem(quote(text) + " is not host:port", kListenAllowed);
+Status apply_listen_address(Config& config, const std::string& text) {
+  const Error not_address{problem(quote(text) + " is not host:port", kListenAllowed)};
   std::size_t colon = text.rfind(':');
   if (colon == std::string::npos || has_space_or_control(text)) return not_address;
   std::string_view host = std::string_view(text).substr(0, colon);
@@ -85,50 +86,50 @@ std::string apply_listen_address(Config& config, const std::string& text) {
   }
   if (!all_digits(port)) return not_address;
   if (!valid_port(port)) {
-    return problem(quote(text) + " has port " + std::string(port) + ", out of range",
-                   kListenAllowed);
+    return Error{
+        problem(quote(text) + " has port " + std::string(port) + ", out of range", kListenAllowed)};
   }
   config.listen_address = text;
-  return "";
+  return {};
 }
 
-std::string apply_telemetry_path(Config& config, const std::string& text) {
+Status apply_telemetry_path(Config& config, const std::string& text) {
   if (!text.starts_with('/')) {
-    return problem(quote(text) + " does not start with \"/\"", kPathAllowed);
+    return Error{problem(quote(text) + " does not start with \"/\"", kPathAllowed)};
   }
-  if (text == "/") return problem("\"/\" alone is not allowed", kPathAllowed);
-  if (has_space_or_control(text)) return problem(quote(text) + " has spaces", kPathAllowed);
+  if (text == "/") return Error{problem("\"/\" alone is not allowed", kPathAllowed)};
+  if (has_space_or_control(text)) return Error{problem(quote(text) + " has spaces", kPathAllowed)};
   config.telemetry_path = text;
-  return "";
+  return {};
 }
 
-std::string apply_drain_interval(Config& config, const std::string& text) {
+Status apply_drain_interval(Config& config, const std::string& text) {
   auto duration = parse_duration(text, kDrainUnits);
-  if (!duration) return problem(quote(text) + " is not a duration", kDurationAllowed);
+  if (!duration) return Error{problem(quote(text) + " is not a duration", kDurationAllowed)};
   if (*duration < kMinDrainInterval || *duration > kMaxDrainInterval) {
-    return problem(quote(text) + " is out of range", kDurationRangeAllowed);
+    return Error{problem(quote(text) + " is out of range", kDurationRangeAllowed)};
   }
   config.drain_interval = *duration;
-  return "";
+  return {};
 }
 
-std::string apply_web_config_file(Config& config, const std::string& text) {
+Status apply_web_config_file(Config& config, const std::string& text) {
   if (has_space_or_control(text) && !text.empty()) {
-    return problem(quote(text) + " has control characters or spaces", kWebConfigAllowed);
+    return Error{problem(quote(text) + " has control characters or spaces", kWebConfigAllowed)};
   }
   config.web_config_file = text;
-  return "";
+  return {};
 }
 
-std::string apply_max_requests(Config& config, const std::string& text) {
+Status apply_max_requests(Config& config, const std::string& text) {
   return apply_count(config.max_requests, text, 0, 1000, kMaxRequestsAllowed);
 }
 
-std::string apply_max_processes(Config& config, const std::string& text) {
+Status apply_max_processes(Config& config, const std::string& text) {
   return apply_count(config.max_processes, text, kMinProcesses, kMaxProcesses, kProcessesAllowed);
 }
 
-std::string apply_max_keys(Config& config, const std::string& text) {
+Status apply_max_keys(Config& config, const std::string& text) {
   return apply_count(config.max_keys, text, kMinKeys, kMaxKeys, kKeysAllowed);
 }
 
@@ -136,8 +137,8 @@ namespace {
 
 // Sets `field` to the choice spelled `text`, or says what is allowed.
 template <typename T>
-std::string apply_choice(T& field, const std::string& text, std::initializer_list<T> choices,
-                         std::string_view what, std::string_view allowed) {
+Status apply_choice(T& field, const std::string& text, std::initializer_list<T> choices,
+                    std::string_view what, std::string_view allowed) {
   for (const T& choice : choices) {
     std::string name;
     if constexpr (std::is_enum_v<T>) {
@@ -147,67 +148,68 @@ std::string apply_choice(T& field, const std::string& text, std::initializer_lis
     }
     if (text == name) {
       field = choice;
-      return "";
+      return {};
     }
   }
-  return problem(quote(text) + " is not " + std::string(what), allowed);
+  return Error{problem(quote(text) + " is not " + std::string(what), allowed)};
 }
 
 }  // namespace
 
-std::string apply_attach_mode(Config& config, const std::string& text) {
+Status apply_attach_mode(Config& config, const std::string& text) {
   return apply_choice(config.attach_mode, text,
                       {AttachMode::Auto, AttachMode::TpBtf, AttachMode::Tracepoint},
                       "an attach mode", kAttachAllowed);
 }
 
-std::string apply_bpf_stats(Config& config, const std::string& text) {
+Status apply_bpf_stats(Config& config, const std::string& text) {
   return apply_bool(config.bpf_stats, text);
 }
 
-std::string apply_log_level(Config& config, const std::string& text) {
+Status apply_log_level(Config& config, const std::string& text) {
   return apply_choice<std::string>(config.log_level, text,
                                    {"trace", "debug", "info", "warn", "error", "off"},
                                    "a log level", kLevelAllowed);
 }
 
-std::string apply_log_target(Config& config, const std::string& text) {
+Status apply_log_target(Config& config, const std::string& text) {
   return apply_choice(config.log_target, text, {LogTarget::Stderr, LogTarget::Journal},
                       "a log target", kTargetAllowed);
 }
 
-std::string apply_exclude_self(Config& config, const std::string& text) {
+Status apply_exclude_self(Config& config, const std::string& text) {
   return apply_bool(config.exclude_self, text);
 }
 
-std::string apply_max_series(Config& config, const std::string& text) {
+Status apply_max_series(Config& config, const std::string& text) {
   return apply_count(config.max_series_per_family, text, 1, kMaxSeriesPerFamily, kSeriesAllowed);
 }
 
-std::string apply_drop_stale_after(Config& config, const std::string& text) {
+Status apply_drop_stale_after(Config& config, const std::string& text) {
   auto duration = parse_duration(text, kStaleUnits);
-  if (!duration) return problem(quote(text) + " is not a duration", kStaleAllowed);
+  if (!duration) return Error{problem(quote(text) + " is not a duration", kStaleAllowed)};
   if (duration->count() != 0 && (*duration < kMinStale || *duration > kMaxStale)) {
-    return problem(quote(text) + " is out of range", kStaleAllowed);
+    return Error{problem(quote(text) + " is out of range", kStaleAllowed)};
   }
   // Exact: every unit allowed here is a whole number of seconds.
   config.drop_stale_after = std::chrono::duration_cast<std::chrono::seconds>(*duration);
-  return "";
+  return {};
 }
 
 // ---- List items: each checked alone and against the ones before it ----------
 
-std::string check_bucket(const std::string& text, const Items& before) {
+Status check_bucket(const std::string& text, const Items& before) {
   auto number = parse_number(text);
-  if (!number || !std::isfinite(*number)) return quote(text) + " is not a number";
-  if (*number <= 0 || *number > kMaxBucketSeconds) return text + " is out of range";
+  if (!number || !std::isfinite(*number)) return Error{quote(text) + " is not a number"};
+  if (*number <= 0 || *number > kMaxBucketSeconds) return Error{text + " is out of range"};
   if (!before.empty()) {
     double previous = *parse_number(before.back());  // accepted, so a number
     if (*number <= previous) {
-      return text + " is not greater than the bound before it (" + format_number(previous) + ")";
+      return Error{text + " is not greater than the bound before it (" + format_number(previous) +
+                   ")"};
     }
   }
-  return "";
+  return {};
 }
 
 std::optional<LabelSource> label_source(std::string_view name) {
@@ -217,65 +219,66 @@ std::optional<LabelSource> label_source(std::string_view name) {
   return std::nullopt;
 }
 
-std::string check_label(const std::string& text, const Items& before) {
-  if (!label_source(text)) return quote(text) + " is not a label name";
+Status check_label(const std::string& text, const Items& before) {
+  if (!label_source(text)) return Error{quote(text) + " is not a label name"};
   if (std::find(before.begin(), before.end(), text) != before.end()) {
-    return quote(text) + " is given twice";
+    return Error{quote(text) + " is given twice"};
   }
-  return "";
+  return {};
 }
 
-std::string check_comm(const std::string& text, const Items& /*before*/) {
-  if (text.empty()) return "\"\" is empty";
-  if (text.find('\0') != std::string::npos) return quote(text) + " has a NUL byte";
+Status check_comm(const std::string& text, const Items& /*before*/) {
+  if (text.empty()) return Error{"\"\" is empty"};
+  if (text.find('\0') != std::string::npos) return Error{quote(text) + " has a NUL byte"};
   if (text.size() > kMaxCommBytes) {
-    return quote(text) + " is " + std::to_string(text.size()) + " bytes long";
+    return Error{quote(text) + " is " + std::to_string(text.size()) + " bytes long"};
   }
-  return "";
+  return {};
 }
 
-std::string check_regex(const std::string& text, const Items& /*before*/) {
-  if (text.empty()) return "\"\" is empty";
+Status check_regex(const std::string& text, const Items& /*before*/) {
+  if (text.empty()) return Error{"\"\" is empty"};
   auto compiled = compile_regex(text);
   if (!compiled) {
-    return quote(text) + " is not a valid regular expression (" + compiled.error().message + ")";
+    return Error{quote(text) + " is not a valid regular expression (" + compiled.error().message +
+                 ")"};
   }
-  return "";
+  return {};
 }
 
 // The kernel reports executables by their resolved path: "/usr/bin/../bin/x"
 // or "/usr/bin/" could never match, so they are mistakes.
-std::string check_exe(const std::string& text, const Items& /*before*/) {
-  if (!text.starts_with('/')) return quote(text) + " is not an absolute path";
-  if (text.find('\0') != std::string::npos) return quote(text) + " has a NUL byte";
+Status check_exe(const std::string& text, const Items& /*before*/) {
+  if (!text.starts_with('/')) return Error{quote(text) + " is not an absolute path"};
+  if (text.find('\0') != std::string::npos) return Error{quote(text) + " has a NUL byte"};
   std::string_view rest = std::string_view(text).substr(1);
   while (true) {
     std::size_t slash = rest.find('/');
     std::string_view part = rest.substr(0, slash);
     if (part.empty() || part == "." || part == "..") {
-      return quote(text) + R"( has an empty, "." or ".." part)";
+      return Error{quote(text) + R"( has an empty, "." or ".." part)"};
     }
-    if (slash == std::string_view::npos) return "";
+    if (slash == std::string_view::npos) return {};
     rest.remove_prefix(slash + 1);
   }
 }
 
-std::string check_unit(const std::string& text, const Items& /*before*/) {
-  if (text.empty()) return "\"\" is empty";
-  if (text.find('/') != std::string::npos) return quote(text) + " has a \"/\"";
-  return "";
+Status check_unit(const std::string& text, const Items& /*before*/) {
+  if (text.empty()) return Error{"\"\" is empty"};
+  if (text.find('/') != std::string::npos) return Error{quote(text) + " has a \"/\""};
+  return {};
 }
 
-std::string check_cgroup_prefix(const std::string& text, const Items& /*before*/) {
-  if (!text.starts_with('/')) return quote(text) + " does not start with \"/\"";
-  return "";
+Status check_cgroup_prefix(const std::string& text, const Items& /*before*/) {
+  if (!text.starts_with('/')) return Error{quote(text) + " does not start with \"/\""};
+  return {};
 }
 
-std::string check_uid(const std::string& text, const Items& /*before*/) {
+Status check_uid(const std::string& text, const Items& /*before*/) {
   auto uid = parse_unsigned(text);
-  if (!uid) return quote(text) + " is not an integer";
-  if (*uid > kMaxUid) return quote(text) + " is out of range";
-  return "";
+  if (!uid) return Error{quote(text) + " is not an integer"};
+  if (*uid > kMaxUid) return Error{quote(text) + " is out of range"};
+  return {};
 }
 
 }  // namespace execmond::detail

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "config/config.h"
+#include "util/error.h"
 
 namespace execmond::detail {
 
@@ -58,35 +59,35 @@ inline constexpr std::string_view kStaleAllowed =
 inline constexpr std::size_t kMaxBuckets = 32;  // kBucketsAllowed says 32 in words
 inline constexpr std::size_t kMaxLabels = 7;
 
-// Scalars: each parses one value into the config and returns what is wrong,
-// "" when stored.
-std::string apply_listen_address(Config& config, const std::string& text);
-std::string apply_telemetry_path(Config& config, const std::string& text);
-std::string apply_drain_interval(Config& config, const std::string& text);
-std::string apply_web_config_file(Config& config, const std::string& text);
-std::string apply_max_requests(Config& config, const std::string& text);
-std::string apply_max_processes(Config& config, const std::string& text);
-std::string apply_max_keys(Config& config, const std::string& text);
-std::string apply_attach_mode(Config& config, const std::string& text);
-std::string apply_bpf_stats(Config& config, const std::string& text);
-std::string apply_log_level(Config& config, const std::string& text);
-std::string apply_log_target(Config& config, const std::string& text);
-std::string apply_exclude_self(Config& config, const std::string& text);
-std::string apply_max_series(Config& config, const std::string& text);
-std::string apply_drop_stale_after(Config& config, const std::string& text);
+// Scalars: each parses one value into the config, or returns what is wrong
+// (no file or key: the caller adds them).
+Status apply_listen_address(Config& config, const std::string& text);
+Status apply_telemetry_path(Config& config, const std::string& text);
+Status apply_drain_interval(Config& config, const std::string& text);
+Status apply_web_config_file(Config& config, const std::string& text);
+Status apply_max_requests(Config& config, const std::string& text);
+Status apply_max_processes(Config& config, const std::string& text);
+Status apply_max_keys(Config& config, const std::string& text);
+Status apply_attach_mode(Config& config, const std::string& text);
+Status apply_bpf_stats(Config& config, const std::string& text);
+Status apply_log_level(Config& config, const std::string& text);
+Status apply_log_target(Config& config, const std::string& text);
+Status apply_exclude_self(Config& config, const std::string& text);
+Status apply_max_series(Config& config, const std::string& text);
+Status apply_drop_stale_after(Config& config, const std::string& text);
 
-// List items: a check returns what is wrong with one item ("" when fine); the
-// reader adds the key's allowed text. `before` holds the items already accepted.
+// List items: a check returns what is wrong with one item; the reader adds
+// the key's allowed text. `before` holds the items already accepted.
 using Items = std::vector<std::string>;
 
-std::string check_bucket(const std::string& text, const Items& before);
+Status check_bucket(const std::string& text, const Items& before);
 std::optional<LabelSource> label_source(std::string_view name);
-std::string check_label(const std::string& text, const Items& before);
-std::string check_comm(const std::string& text, const Items& before);
-std::string check_regex(const std::string& text, const Items& before);
-std::string check_exe(const std::string& text, const Items& before);
-std::string check_unit(const std::string& text, const Items& before);
-std::string check_cgroup_prefix(const std::string& text, const Items& before);
-std::string check_uid(const std::string& text, const Items& before);
+Status check_label(const std::string& text, const Items& before);
+Status check_comm(const std::string& text, const Items& before);
+Status check_regex(const std::string& text, const Items& before);
+Status check_exe(const std::string& text, const Items& before);
+Status check_unit(const std::string& text, const Items& before);
+Status check_cgroup_prefix(const std::string& text, const Items& before);
+Status check_uid(const std::string& text, const Items& before);
 
 }  // namespace execmond::detail

@@ -47,44 +47,40 @@ class YamlReader {
  public:
   YamlReader(const std::string& source, Config& config) : source_(source), config_(config) {}
 
-  std::string read_root(const YAML::Node& root) {
-    if (root.IsNull()) return "";  // an empty or all-comment file means defaults
+  Status read_root(const YAML::Node& root) {
+    if (root.IsNull()) return {};  // an empty or all-comment file means defaults
     if (!root.IsMap()) {
       return error(root.Mark(), "top level",
                    problem("expected a map of sections, found " + kind_of(root), allowed_keys("")));
     }
-    std::string wrong = read_entries("", root);
-    if (!wrong.empty()) return wrong;
+    if (Status read = read_entries("", root); !read) return read;
     finish();
-    return "";
+    return {};
   }
 
   // One line: "<file>:<line>: <key>: <message>".
-  std::string error(const YAML::Mark& mark, std::string_view key, const std::string& message) {
+  Error error(const YAML::Mark& mark, std::string_view key, const std::string& message) {
     int line = mark.line >= 0 ? mark.line + 1 : 1;
-    return source_ + ":" + std::to_string(line) + ": " + std::string(key) + ": " + message;
+    return {source_ + ":" + std::to_string(line) + ": " + std::string(key) + ": " + message};
   }
 
  private:
   // The keys of one map at `path`, each a setting or a map of its own.
-  std::string read_entries(const std::string& path, const YAML::Node& map) {
+  Status read_entries(const std::string& path, const YAML::Node& map) {
     std::set<std::string> seen;
     for (const auto& entry : map) {
-      std::string name_error = check_key(entry.first, path, seen);
-      if (!name_error.empty()) return name_error;
+      if (Status key = check_key(entry.first, path, seen); !key) return key;
       const std::string& name = entry.first.Scalar();
       const Setting* setting = find_setting(path, name);
-      std::string value_error = setting != nullptr
-                                    ? read_value(*setting, entry.first, entry.second)
-                                    : read_map(joined(path, name), entry.first, entry.second);
-      if (!value_error.empty()) return value_error;
+      Status value = setting != nullptr ? read_value(*setting, entry.first, entry.second)
+                                        : read_map(joined(path, name), entry.first, entry.second);
+      if (!value) return value;
     }
-    return "";
+    return {};
   }
 
   // Keys must be plain names, known under their parent and given once.
-  std::string check_key(const YAML::Node& key, const std::string& path,
-                        std::set<std::string>& seen) {
+  Status check_key(const YAML::Node& key, const std::string& path, std::set<std::string>& seen) {
     std::string parent = path.empty() ? "top level" : path;
     if (!key.IsScalar()) {
       return error(key.Mark(), parent,
@@ -99,11 +95,11 @@ class YamlReader {
     if (!seen.insert(name).second) {
       return error(key.Mark(), shown, "duplicate key; give each key once");
     }
-    return "";
+    return {};
   }
 
-  std::string read_map(const std::string& path, const YAML::Node& key, const YAML::Node& body) {
-    if (body.IsNull()) return "";  // "web:" with nothing under it keeps the defaults
+  Status read_map(const std::string& path, const YAML::Node& key, const YAML::Node& body) {
+    if (body.IsNull()) return {};  // "web:" with nothing under it keeps the defaults
     if (!body.IsMap()) {
       return error(mark_of(key, body), path,
                    problem("expected a map, found " + kind_of(body), allowed_keys(path)));
@@ -111,18 +107,19 @@ class YamlReader {
     return read_entries(path, body);
   }
 
-  std::string read_value(const Setting& setting, const YAML::Node& key, const YAML::Node& value) {
+  Status read_value(const Setting& setting, const YAML::Node& key, const YAML::Node& value) {
     if (setting.apply == nullptr) return read_list(setting, key, value);
     if (!value.IsScalar()) {
       std::string found =
           value.IsNull() ? "no value" : "expected a single value, found " + kind_of(value);
       return error(mark_of(key, value), setting.key(), problem(found, setting.allowed));
     }
-    std::string wrong = setting.apply(config_, value.Scalar());
-    return wrong.empty() ? "" : error(value.Mark(), setting.key(), wrong);
+    Status applied = setting.apply(config_, value.Scalar());
+    if (!applied) return error(value.Mark(), setting.key(), applied.error().message);
+    return {};
   }
 
-  std::string read_list(const Setting& setting, const YAML::Node& key, const YAML::Node& value) {
+  Status read_list(const Setting& setting, const YAML::Node& key, const YAML::Node& value) {
     if (!value.IsSequence()) {
       std::string found = value.IsNull() ? "no value" : "expected a list, found " + kind_of(value);
       return error(mark_of(key, value), setting.key(), problem(found, setting.allowed));
@@ -139,12 +136,13 @@ class YamlReader {
                      problem("expected " + std::string(setting.item) + ", found " + kind_of(item),
                              setting.allowed));
       }
-      std::string wrong = setting.check(item.Scalar(), items);
-      if (!wrong.empty()) return error(item.Mark(), item_key, problem(wrong, setting.allowed));
+      if (Status checked = setting.check(item.Scalar(), items); !checked) {
+        return error(item.Mark(), item_key, problem(checked.error().message, setting.allowed));
+      }
       items.push_back(item.Scalar());
     }
     setting.store(config_, draft_, std::move(items));
-    return "";
+    return {};
   }
 
   // labels.default fills in the families the file gives no list of their own.
@@ -177,11 +175,12 @@ ConfigResult parse_config(const std::string& yaml_text, const std::string& sourc
     YamlDocument document = load_single_document(yaml_text);
     // A stray "---" would silently hide everything after it: refuse it.
     if (document.second) {
-      return failure(reader.error(*document.second, "top level",
-                                  "a second YAML document; put all settings in one document"));
+      return failure(reader
+                         .error(*document.second, "top level",
+                                "a second YAML document; put all settings in one document")
+                         .message);
     }
-    std::string error = reader.read_root(document.root);
-    if (!error.empty()) return failure(error);
+    if (Status read = reader.read_root(document.root); !read) return failure(read.error().message);
   } catch (const YAML::Exception& e) {
     int line = e.mark.line >= 0 ? e.mark.line + 1 : 1;
     return failure(source + ":" + std::to_string(line) + ": YAML syntax error: " + one_line(e.msg));
