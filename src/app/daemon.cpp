@@ -99,12 +99,12 @@ Status Daemon::reload_failed(const Error& error) {
 
 Status Daemon::reload() {
   notify::reloading();
-  ConfigResult loaded = resolve_config(cli_);
+  Result<Config> loaded = resolve_config(cli_);
   if (!loaded) {
-    spdlog::error("reload failed, keeping the running configuration: {}", loaded.error);
-    return reload_failed(Error{loaded.error});
+    spdlog::error("reload failed, keeping the running configuration: {}", loaded.error().message);
+    return reload_failed(loaded.error());
   }
-  Config wanted = std::move(*loaded.config);
+  Config wanted = std::move(loaded).value();
   Result<WebConfig> web = web_config_of(wanted);
   if (!web) {
     spdlog::error("reload failed, keeping the running configuration: {}", web.error().message);

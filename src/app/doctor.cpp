@@ -81,7 +81,9 @@ HostFacts probe_host(const CliOptions& options) {
   utsname u{};
   f.kernel_release = uname(&u) == 0 ? u.release : "";
   f.config_file = options.config_file;
-  f.config_problem = resolve_config(options).error;
+  if (Result<Config> config = resolve_config(options); !config) {
+    f.config_problem = config.error().message;
+  }
   if (Status btf = check_kernel_btf(options.btf_path); !btf) f.btf_problem = btf.error().message;
   if (Status privileges = check_bpf_privileges(); !privileges) {
     f.privilege_problem = privileges.error().message;

@@ -32,12 +32,12 @@ void block_lifecycle_signals() {
 }
 
 int run(const std::vector<std::string>& args) {
-  execmond::CliResult cli = execmond::parse_cli(args);
-  if (!cli.options) {
-    std::cerr << "execmond: " << cli.error << "\n";
+  execmond::Result<execmond::CliOptions> cli = execmond::parse_cli(args);
+  if (!cli) {
+    std::cerr << "execmond: " << cli.error().message << "\n";
     return 1;
   }
-  const execmond::CliOptions& options = *cli.options;
+  const execmond::CliOptions& options = *cli;
   if (options.show_help) {
     std::cout << execmond::usage();
     return 0;
@@ -47,32 +47,32 @@ int run(const std::vector<std::string>& args) {
     return 0;
   }
   if (options.doctor) return execmond::run_doctor(options);
-  execmond::ConfigResult config = execmond::resolve_config(options);
+  execmond::Result<execmond::Config> config = execmond::resolve_config(options);
   if (options.check_config) {
     if (!config) {
-      std::cerr << "execmond: " << config.error << "\n";
+      std::cerr << "execmond: " << config.error().message << "\n";
       return 1;
     }
-    std::cout << "config OK: " << options.config_file << "\n" << execmond::describe(*config.config);
+    std::cout << "config OK: " << options.config_file << "\n" << execmond::describe(*config);
     // The web config too, as the daemon would load it: TLS files and all.
-    if (const std::string& path = config.config->web_config_file; !path.empty()) {
-      execmond::WebConfigResult web = execmond::load_web_config(path);
+    if (const std::string& path = config->web_config_file; !path.empty()) {
+      execmond::Result<execmond::WebConfig> web = execmond::load_web_config(path);
       if (!web) {
-        std::cerr << "execmond: " << web.error << "\n";
+        std::cerr << "execmond: " << web.error().message << "\n";
         return 1;
       }
-      std::cout << "web config OK: " << path << " (" << execmond::describe(*web.config) << ")\n";
+      std::cout << "web config OK: " << path << " (" << execmond::describe(*web) << ")\n";
     }
     return 0;
   }
   if (!config) {
-    std::cerr << "execmond: " << config.error << "\n";
+    std::cerr << "execmond: " << config.error().message << "\n";
     return 1;
   }
   block_lifecycle_signals();
-  execmond::setup_logging(config.config->log_target, config.config->log_level);
+  execmond::setup_logging(config->log_target, config->log_level);
   spdlog::info("starting execmond {}", EXECMOND_VERSION);
-  execmond::Daemon daemon(options, std::move(*config.config));
+  execmond::Daemon daemon(options, std::move(config).value());
   try {
     daemon.start(/*drop_capabilities=*/true);
     daemon.run();

@@ -8,9 +8,7 @@ namespace execmond {
 
 Result<WebConfig> web_config_of(const Config& config) {
   if (config.web_config_file.empty()) return WebConfig{};
-  WebConfigResult loaded = load_web_config(config.web_config_file);
-  if (!loaded) return Error{loaded.error};
-  return *loaded.config;
+  return load_web_config(config.web_config_file);
 }
 
 WebService::WebService(HttpOptions options,

@@ -89,8 +89,6 @@ const FlagSpec* find_flag(std::string_view name) {
   return nullptr;
 }
 
-CliResult failure(std::string error) { return {std::nullopt, std::move(error)}; }
-
 // Applies a switch, which may be written --flag, --flag=true or --flag=false.
 Status set_switch(const FlagSpec& flag, const std::optional<std::string>& value,
                   CliOptions& options) {
@@ -125,7 +123,7 @@ std::string wrap(std::string_view text, std::size_t indent, std::size_t width) {
 
 }  // namespace
 
-CliResult parse_cli(const std::vector<std::string>& args) {
+Result<CliOptions> parse_cli(const std::vector<std::string>& args) {
   CliOptions options;
   std::set<std::string_view> seen;
   std::size_t first = 0;
@@ -136,8 +134,8 @@ CliResult parse_cli(const std::vector<std::string>& args) {
   for (std::size_t i = first; i < args.size(); ++i) {
     const std::string& arg = args[i];
     if (!arg.starts_with('-') || arg == "-" || arg == "--") {
-      return failure("unexpected argument \"" + arg +
-                     "\"; execmond takes flags after an optional doctor, see --help");
+      return Error{"unexpected argument \"" + arg +
+                   "\"; execmond takes flags after an optional doctor, see --help"};
     }
     std::size_t equals = arg.find('=');
     std::string name = arg.substr(0, equals);
@@ -145,12 +143,12 @@ CliResult parse_cli(const std::vector<std::string>& args) {
     if (equals != std::string::npos) value = arg.substr(equals + 1);
 
     const FlagSpec* flag = find_flag(name);
-    if (flag == nullptr) return failure("unknown flag " + name + "; see --help");
+    if (flag == nullptr) return Error{"unknown flag " + name + "; see --help"};
     if (!seen.insert(flag->name).second) {
-      return failure("flag " + std::string(flag->name) + " given twice; give each flag once");
+      return Error{"flag " + std::string(flag->name) + " given twice; give each flag once"};
     }
     if (flag->on != nullptr) {
-      if (Status set = set_switch(*flag, value, options); !set) return failure(set.error().message);
+      if (Status set = set_switch(*flag, value, options); !set) return set.error();
       continue;
     }
     // "--flag value": the next argument is the value unless it looks like
@@ -159,13 +157,12 @@ CliResult parse_cli(const std::vector<std::string>& args) {
       value = args[++i];
     }
     if (!value) {
-      return failure("flag " + std::string(flag->name) + " needs a value; use " +
-                     std::string(flag->name) + "=<value> or " + std::string(flag->name) +
-                     " <value>");
+      return Error{"flag " + std::string(flag->name) + " needs a value; use " +
+                   std::string(flag->name) + "=<value> or " + std::string(flag->name) + " <value>"};
     }
     flag->set(options, std::move(*value));
   }
-  return {std::move(options), ""};
+  return options;
 }
 
 std::string usage() {
@@ -192,30 +189,26 @@ std::string usage() {
   return out;
 }
 
-ConfigResult resolve_config(const CliOptions& options) {
-  ConfigResult loaded;
+Result<Config> resolve_config(const CliOptions& options) {
   struct stat st {};
   // Only a default path that does not exist at all means "no file, use
   // defaults"; any other problem with it (permissions, a directory) is reported.
   bool absent = ::stat(options.config_file.c_str(), &st) != 0 && errno == ENOENT;
-  if (!options.config_file_given && absent) {
-    loaded = {Config(), ""};
-  } else {
-    loaded = load_config_file(options.config_file);
-  }
+  if (!options.config_file_given && absent) return apply_overrides(Config(), options);
+  Result<Config> loaded = load_config_file(options.config_file);
   if (!loaded) return loaded;
-  return apply_overrides(std::move(*loaded.config), options);
+  return apply_overrides(std::move(loaded).value(), options);
 }
 
-ConfigResult apply_overrides(Config config, const CliOptions& options) {
+Result<Config> apply_overrides(Config config, const CliOptions& options) {
   for (const Override& override_flag : kOverrides) {
     const std::optional<std::string>& value = options.*override_flag.value;
     if (!value) continue;
     if (Status set = set_setting(config, override_flag.key, *value); !set) {
-      return {std::nullopt, std::string(override_flag.flag) + ": " + set.error().message};
+      return Error{std::string(override_flag.flag) + ": " + set.error().message};
     }
   }
-  return {std::move(config), ""};
+  return config;
 }
 
 }  // namespace execmond

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "config/config.h"
+#include "util/error.h"
 
 namespace execmond {
 
@@ -28,20 +29,15 @@ struct CliOptions {
   std::optional<std::string> log_target;       // --log.target (stderr|journal)
 };
 
-struct CliResult {
-  std::optional<CliOptions> options;
-  std::string error;  // one line, names the flag
-};
-
 // Accepts both `--flag=value` and `--flag value`, after an optional
-// subcommand (`doctor`).
-CliResult parse_cli(const std::vector<std::string>& args);
+// subcommand (`doctor`). The Error is one line and names the flag.
+Result<CliOptions> parse_cli(const std::vector<std::string>& args);
 std::string usage();
 
 // Loads the config the options point at (built-in defaults when the default
 // path is absent) and applies flag overrides, validating them like file keys.
-ConfigResult resolve_config(const CliOptions& options);
+Result<Config> resolve_config(const CliOptions& options);
 // Same, re-applying the flags on top of a reloaded file.
-ConfigResult apply_overrides(Config config, const CliOptions& options);
+Result<Config> apply_overrides(Config config, const CliOptions& options);
 
 }  // namespace execmond

@@ -86,17 +86,11 @@ struct Config {
 // 1 ms to 1 day on a ×2.5 scale.
 std::vector<double> default_lifetime_buckets();
 
-// Result of loading: a config, or one line naming file, line, key and what is allowed.
-struct ConfigResult {
-  std::optional<Config> config;
-  std::string error;
-  explicit operator bool() const { return config.has_value(); }
-};
-
-// Parses YAML text; `source` names the file in error messages.
-ConfigResult parse_config(const std::string& yaml_text, const std::string& source);
+// Parses YAML text; `source` names the file in error messages. The Error is
+// one line naming file, line, key and what is allowed.
+Result<Config> parse_config(const std::string& yaml_text, const std::string& source);
 // Reads and parses a file; a missing or unreadable file is an error.
-ConfigResult load_config_file(const std::string& path);
+Result<Config> load_config_file(const std::string& path);
 // `text` with control characters written as \xNN: safe inside a one-line message.
 std::string one_line(std::string_view text);
 // Reads a configuration-sized file (at most 1 MiB); nothing, and `why`, on failure.

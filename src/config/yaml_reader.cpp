@@ -164,30 +164,26 @@ class YamlReader {
   Draft draft_;
 };
 
-ConfigResult failure(std::string error) { return {std::nullopt, std::move(error)}; }
-
 }  // namespace
 
-ConfigResult parse_config(const std::string& yaml_text, const std::string& source) {
+Result<Config> parse_config(const std::string& yaml_text, const std::string& source) {
   Config config;
   YamlReader reader(source, config);
   try {
     YamlDocument document = load_single_document(yaml_text);
     // A stray "---" would silently hide everything after it: refuse it.
     if (document.second) {
-      return failure(reader
-                         .error(*document.second, "top level",
-                                "a second YAML document; put all settings in one document")
-                         .message);
+      return reader.error(*document.second, "top level",
+                          "a second YAML document; put all settings in one document");
     }
-    if (Status read = reader.read_root(document.root); !read) return failure(read.error().message);
+    if (Status read = reader.read_root(document.root); !read) return read.error();
   } catch (const YAML::Exception& e) {
     int line = e.mark.line >= 0 ? e.mark.line + 1 : 1;
-    return failure(source + ":" + std::to_string(line) + ": YAML syntax error: " + one_line(e.msg));
+    return Error{source + ":" + std::to_string(line) + ": YAML syntax error: " + one_line(e.msg)};
   } catch (const std::exception& e) {
-    return failure(source + ": cannot parse config file: " + e.what());
+    return Error{source + ": cannot parse config file: " + e.what()};
   }
-  return {std::move(config), ""};
+  return config;
 }
 
 std::optional<std::string> read_small_file(const std::string& path, std::string& why) {
@@ -217,10 +213,10 @@ std::optional<std::string> read_small_file(const std::string& path, std::string&
   return std::nullopt;
 }
 
-ConfigResult load_config_file(const std::string& path) {
+Result<Config> load_config_file(const std::string& path) {
   std::string why;
   std::optional<std::string> text = read_small_file(path, why);
-  if (!text) return failure(path + ": cannot read config file: " + why);
+  if (!text) return Error{path + ": cannot read config file: " + why};
   return parse_config(*text, path);
 }
 

@@ -193,34 +193,32 @@ std::string version_name(TlsVersion v) {
 
 }  // namespace
 
-WebConfigResult parse_web_config(const std::string& yaml_text, const std::string& source,
-                                 const std::string& base_dir) {
+Result<WebConfig> parse_web_config(const std::string& yaml_text, const std::string& source,
+                                   const std::string& base_dir) {
   Reader reader(source, base_dir);
   try {
     YamlDocument document = load_single_document(yaml_text);
     // As in the main config: a stray "---" would silently hide what follows it.
     if (document.second) {
       const int line = document.second->line >= 0 ? document.second->line + 1 : 1;
-      return {std::nullopt, source + ":" + std::to_string(line) +
-                                ": top level: a second YAML document; put all settings in one "
-                                "document"};
+      return Error{source + ":" + std::to_string(line) +
+                   ": top level: a second YAML document; put all settings in one document"};
     }
-    return {reader.root(document.root), ""};
+    return reader.root(document.root);
   } catch (const Invalid& e) {
-    return {std::nullopt, e.message};
+    return Error{e.message};
   } catch (const YAML::Exception& e) {
     const int line = e.mark.line >= 0 ? e.mark.line + 1 : 1;
-    return {std::nullopt,
-            source + ":" + std::to_string(line) + ": YAML syntax error: " + one_line(e.msg)};
+    return Error{source + ":" + std::to_string(line) + ": YAML syntax error: " + one_line(e.msg)};
   } catch (const std::exception& e) {
-    return {std::nullopt, source + ": cannot parse web config file: " + e.what()};
+    return Error{source + ": cannot parse web config file: " + e.what()};
   }
 }
 
-WebConfigResult load_web_config(const std::string& path) {
+Result<WebConfig> load_web_config(const std::string& path) {
   std::string why;
   std::optional<std::string> text = read_small_file(path, why);
-  if (!text) return {std::nullopt, path + ": cannot read web config file: " + why};
+  if (!text) return Error{path + ": cannot read web config file: " + why};
   const auto slash = path.rfind('/');
   const std::string dir = slash == std::string::npos ? "." : path.substr(0, slash == 0 ? 1 : slash);
   return parse_web_config(*text, path, dir);

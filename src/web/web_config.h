@@ -8,6 +8,8 @@
 #include <optional>
 #include <string>
 
+#include "util/error.h"
+
 namespace execmond {
 
 // exporter-toolkit's client_auth_type values, in its spelling.
@@ -36,18 +38,13 @@ struct WebConfig {
   std::map<std::string, std::string> basic_auth_users;  // user -> bcrypt hash
 };
 
-struct WebConfigResult {
-  std::optional<WebConfig> config;
-  std::string error;  // one line: file:line: key: what is wrong; what to do
-  explicit operator bool() const { return config.has_value(); }
-};
-
 // `source` names the text in errors; relative file names are resolved
 // against `base_dir`. Files it names must be readable, and a certificate, its key
-// and a client CA usable by OpenSSL (checked on a throwaway context).
-WebConfigResult parse_web_config(const std::string& yaml_text, const std::string& source,
-                                 const std::string& base_dir);
-WebConfigResult load_web_config(const std::string& path);
+// and a client CA usable by OpenSSL (checked on a throwaway context). The
+// Error is one line: file:line: key: what is wrong; what to do.
+Result<WebConfig> parse_web_config(const std::string& yaml_text, const std::string& source,
+                                   const std::string& base_dir);
+Result<WebConfig> load_web_config(const std::string& path);
 
 // "TLS 1.2 and 1.3, client certificates required and verified; basic auth for 2 users".
 std::string describe(const WebConfig& config);

@@ -9,10 +9,11 @@
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string text(reinterpret_cast<const char*>(data), size);
-  execmond::ConfigResult r = execmond::parse_config(text, "fuzz.yaml");
-  if (!r && (r.error.rfind("fuzz.yaml", 0) != 0 || r.error.find('\n') != std::string::npos)) {
+  execmond::Result<execmond::Config> r = execmond::parse_config(text, "fuzz.yaml");
+  if (!r && (r.error().message.rfind("fuzz.yaml", 0) != 0 ||
+             r.error().message.find('\n') != std::string::npos)) {
     std::abort();  // an error must be one line naming the file
   }
-  if (r) (void)execmond::describe(*r.config);
+  if (r) (void)execmond::describe(*r);
   return 0;
 }

@@ -9,10 +9,12 @@
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string text(reinterpret_cast<const char*>(data), size);
-  execmond::WebConfigResult r = execmond::parse_web_config(text, "fuzz.yml", "/nonexistent");
-  if (!r && (r.error.rfind("fuzz.yml", 0) != 0 || r.error.find('\n') != std::string::npos)) {
+  execmond::Result<execmond::WebConfig> r =
+      execmond::parse_web_config(text, "fuzz.yml", "/nonexistent");
+  if (!r && (r.error().message.rfind("fuzz.yml", 0) != 0 ||
+             r.error().message.find('\n') != std::string::npos)) {
     std::abort();
   }
-  if (r) (void)execmond::describe(*r.config);
+  if (r) (void)execmond::describe(*r);
   return 0;
 }

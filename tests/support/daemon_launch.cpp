@@ -41,9 +41,9 @@ Result<std::unique_ptr<Daemon>> start_daemon_reading(const std::string& dir,
   CliOptions cli;
   cli.config_file = write_config(dir, yaml);
   cli.config_file_given = true;
-  ConfigResult config = resolve_config(cli);
-  if (!config) return Error{config.error};
-  auto daemon = std::make_unique<Daemon>(cli, std::move(*config.config));
+  Result<Config> config = resolve_config(cli);
+  if (!config) return config.error();
+  auto daemon = std::make_unique<Daemon>(cli, std::move(config).value());
   daemon->start();
   return daemon;
 }

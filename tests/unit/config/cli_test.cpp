@@ -18,15 +18,15 @@ namespace {
 using test::TempFile;
 
 CliOptions parse_ok(const std::vector<std::string>& args) {
-  CliResult result = parse_cli(args);
-  EXPECT_TRUE(result.options.has_value()) << result.error;
-  return result.options.value_or(CliOptions());
+  Result<CliOptions> result = parse_cli(args);
+  EXPECT_TRUE(result.ok()) << result.error().message;
+  return result.ok() ? *result : CliOptions();
 }
 
 std::string parse_error(const std::vector<std::string>& args) {
-  CliResult result = parse_cli(args);
-  EXPECT_FALSE(result.options.has_value());
-  return result.error;
+  Result<CliOptions> result = parse_cli(args);
+  EXPECT_FALSE(result.ok());
+  return result.error().message;
 }
 
 // A path in a fresh directory that certainly does not exist.
@@ -174,34 +174,35 @@ TEST(CliUsage, ListsEveryFlagWithDefaults) {
 TEST(CliResolve, AbsentDefaultPathMeansDefaults) {
   CliOptions options;
   options.config_file = absent_path();  // as if it were the default path
-  ConfigResult result = resolve_config(options);
-  ASSERT_TRUE(result) << result.error;
-  EXPECT_EQ(describe(*result.config), describe(Config()));
+  Result<Config> result = resolve_config(options);
+  ASSERT_TRUE(result) << result.error().message;
+  EXPECT_EQ(describe(*result), describe(Config()));
 }
 
 TEST(CliResolve, AbsentExplicitPathIsAnError) {
   std::string path = absent_path();
   CliOptions options = parse_ok({"--config.file=" + path});
-  ConfigResult result = resolve_config(options);
+  Result<Config> result = resolve_config(options);
   ASSERT_FALSE(result);
-  EXPECT_EQ(result.error, path + ": cannot read config file: No such file or directory");
+  EXPECT_EQ(result.error().message, path + ": cannot read config file: No such file or directory");
 }
 
 TEST(CliResolve, PresentDefaultPathIsLoaded) {
   TempFile file("log:\n  level: warn\n");
   CliOptions options;
   options.config_file = file.path();
-  ConfigResult result = resolve_config(options);
-  ASSERT_TRUE(result) << result.error;
-  EXPECT_EQ(result.config->log_level, "warn");
+  Result<Config> result = resolve_config(options);
+  ASSERT_TRUE(result) << result.error().message;
+  EXPECT_EQ(result->log_level, "warn");
 }
 
 TEST(CliResolve, InvalidFileIsAnError) {
   TempFile file("log:\n  level: loud\n");
   CliOptions options = parse_ok({"--config.file", file.path(), "--log.level=debug"});
-  ConfigResult result = resolve_config(options);
+  Result<Config> result = resolve_config(options);
   ASSERT_FALSE(result);
-  EXPECT_EQ(result.error.rfind(file.path() + ":2: log.level: ", 0), 0u) << result.error;
+  EXPECT_EQ(result.error().message.rfind(file.path() + ":2: log.level: ", 0), 0u)
+      << result.error().message;
 }
 
 TEST(CliResolve, FlagsOverrideTheFile) {
@@ -211,13 +212,13 @@ TEST(CliResolve, FlagsOverrideTheFile) {
       "log:\n  level: warn\n  target: journal\n");
   CliOptions options = parse_ok({"--config.file=" + file.path(), "--web.listen-address",
                                  "[::1]:2000", "--log.level=error", "--log.target=stderr"});
-  ConfigResult result = resolve_config(options);
-  ASSERT_TRUE(result) << result.error;
-  EXPECT_EQ(result.config->listen_address, "[::1]:2000");
-  EXPECT_EQ(result.config->telemetry_path, "/file");  // not overridden
-  EXPECT_EQ(result.config->max_keys, 100u);
-  EXPECT_EQ(result.config->log_level, "error");
-  EXPECT_EQ(result.config->log_target, LogTarget::Stderr);
+  Result<Config> result = resolve_config(options);
+  ASSERT_TRUE(result) << result.error().message;
+  EXPECT_EQ(result->listen_address, "[::1]:2000");
+  EXPECT_EQ(result->telemetry_path, "/file");  // not overridden
+  EXPECT_EQ(result->max_keys, 100u);
+  EXPECT_EQ(result->log_level, "error");
+  EXPECT_EQ(result->log_target, LogTarget::Stderr);
 }
 
 TEST(CliResolve, OverridesAreValidatedLikeFileKeys) {
@@ -244,18 +245,18 @@ TEST(CliResolve, OverridesAreValidatedLikeFileKeys) {
   for (const auto& [flags, message] : cases) {
     std::vector<std::string> args = flags;
     args.push_back("--config.file=" + file.path());
-    ConfigResult result = resolve_config(parse_ok(args));
+    Result<Config> result = resolve_config(parse_ok(args));
     EXPECT_FALSE(result);
-    EXPECT_EQ(result.error, message);
+    EXPECT_EQ(result.error().message, message);
   }
 }
 
 TEST(CliResolve, OverridesApplyWithoutAnyFile) {
   CliOptions options = parse_ok({"--web.telemetry-path=/x"});
   options.config_file = absent_path();
-  ConfigResult result = resolve_config(options);
-  ASSERT_TRUE(result) << result.error;
-  EXPECT_EQ(result.config->telemetry_path, "/x");
+  Result<Config> result = resolve_config(options);
+  ASSERT_TRUE(result) << result.error().message;
+  EXPECT_EQ(result->telemetry_path, "/x");
 }
 
 // A reload re-reads the file, then the flags win again.
@@ -264,10 +265,10 @@ TEST(CliResolve, ApplyOverridesOnAReloadedConfig) {
   reloaded.log_level = "trace";
   reloaded.listen_address = ":5";
   CliOptions options = parse_ok({"--log.level=warn"});
-  ConfigResult result = apply_overrides(reloaded, options);
-  ASSERT_TRUE(result) << result.error;
-  EXPECT_EQ(result.config->log_level, "warn");
-  EXPECT_EQ(result.config->listen_address, ":5");
+  Result<Config> result = apply_overrides(reloaded, options);
+  ASSERT_TRUE(result) << result.error().message;
+  EXPECT_EQ(result->log_level, "warn");
+  EXPECT_EQ(result->listen_address, ":5");
   EXPECT_TRUE(apply_overrides(reloaded, CliOptions()));
 }
 

@@ -31,17 +31,17 @@ using test::TempFile;
 
 // Parses text that must be valid.
 Config parse_ok(const std::string& text) {
-  ConfigResult result = parse_config(text, "test.yaml");
-  EXPECT_TRUE(result) << result.error;
-  return result ? *result.config : Config();
+  Result<Config> result = parse_config(text, "test.yaml");
+  EXPECT_TRUE(result) << result.error().message;
+  return result ? *result : Config();
 }
 
 // Parses text that must be invalid and returns the message.
 std::string parse_error(const std::string& text) {
-  ConfigResult result = parse_config(text, "test.yaml");
+  Result<Config> result = parse_config(text, "test.yaml");
   EXPECT_FALSE(result) << "accepted:\n" << text;
-  EXPECT_EQ(result.error.find('\n'), std::string::npos) << result.error;
-  return result.error;
+  EXPECT_EQ(result.error().message.find('\n'), std::string::npos) << result.error().message;
+  return result.error().message;
 }
 
 // Config's operator== compares every field; describe() shows where two differ.
@@ -181,10 +181,10 @@ TEST(ConfigDefaults, EnumNames) {
 
 // The shipped, commented config documents the defaults: it must parse to them.
 TEST(ConfigDefaults, ShippedConfigFileEqualsDefaults) {
-  ConfigResult result =
+  Result<Config> result =
       load_config_file(std::string(EXECMOND_SOURCE_DIR) + "/config/execmond.yaml");
-  ASSERT_TRUE(result) << result.error;
-  expect_same(*result.config, Config());
+  ASSERT_TRUE(result) << result.error().message;
+  expect_same(*result, Config());
 }
 
 // ---- Valid files ------------------------------------------------------------
@@ -463,38 +463,39 @@ TEST(ConfigErrors, SyntaxError) {
 
 TEST(ConfigFile, LoadsAFile) {
   TempFile file("tracer:\n  max_keys: 100\n");
-  ConfigResult result = load_config_file(file.path());
-  ASSERT_TRUE(result) << result.error;
-  EXPECT_EQ(result.config->max_keys, 100u);
+  Result<Config> result = load_config_file(file.path());
+  ASSERT_TRUE(result) << result.error().message;
+  EXPECT_EQ(result->max_keys, 100u);
 }
 
 TEST(ConfigFile, ErrorsNameTheFile) {
   TempFile file("# execmond\n\nlog:\n  level: loud\n");
-  ConfigResult result = load_config_file(file.path());
+  Result<Config> result = load_config_file(file.path());
   ASSERT_FALSE(result);
-  EXPECT_EQ(result.error, file.path() +
-                              ":4: log.level: \"loud\" is not a log level; use trace, debug, "
-                              "info, warn, error or off");
+  EXPECT_EQ(result.error().message,
+            file.path() +
+                ":4: log.level: \"loud\" is not a log level; use trace, debug, "
+                "info, warn, error or off");
 }
 
 TEST(ConfigFile, EmptyFileMeansDefaults) {
   TempFile file("");
-  ConfigResult result = load_config_file(file.path());
-  ASSERT_TRUE(result) << result.error;
-  expect_same(*result.config, Config());
+  Result<Config> result = load_config_file(file.path());
+  ASSERT_TRUE(result) << result.error().message;
+  expect_same(*result, Config());
 }
 
 TEST(ConfigFile, MissingFile) {
-  ConfigResult result = load_config_file("/nonexistent/execmond.yaml");
+  Result<Config> result = load_config_file("/nonexistent/execmond.yaml");
   ASSERT_FALSE(result);
-  EXPECT_EQ(result.error,
+  EXPECT_EQ(result.error().message,
             "/nonexistent/execmond.yaml: cannot read config file: No such file or directory");
 }
 
 TEST(ConfigFile, DirectoryIsNotAFile) {
-  ConfigResult result = load_config_file("/tmp");
+  Result<Config> result = load_config_file("/tmp");
   ASSERT_FALSE(result);
-  EXPECT_EQ(result.error, "/tmp: cannot read config file: Is a directory");
+  EXPECT_EQ(result.error().message, "/tmp: cannot read config file: Is a directory");
 }
 
 // ---- Buckets ----------------------------------------------------------------
@@ -968,10 +969,10 @@ TEST(ConfigDescribe, LabelsFiltersAndCardinality) {
 // ---- Example files ----------------------------------------------------------
 
 Config load_example(const std::string& name) {
-  ConfigResult result =
+  Result<Config> result =
       load_config_file(std::string(EXECMOND_SOURCE_DIR) + "/config/examples/" + name);
-  EXPECT_TRUE(result) << result.error;
-  return result ? *result.config : Config();
+  EXPECT_TRUE(result) << result.error().message;
+  return result ? *result : Config();
 }
 
 TEST(ConfigExamples, PerSystemdUnit) {
@@ -1138,9 +1139,9 @@ TEST(ConfigErrors, SyntaxErrorsWithControlCharactersStayOnOneLine) {
   std::stringstream text;
   text << in.rdbuf();
   ASSERT_FALSE(text.str().empty());
-  ConfigResult r = parse_config(text.str(), "fuzz.yaml");
+  Result<Config> r = parse_config(text.str(), "fuzz.yaml");
   ASSERT_FALSE(r);
-  EXPECT_EQ(r.error, "fuzz.yaml:3: YAML syntax error: unknown escape character: \\x0a");
+  EXPECT_EQ(r.error().message, "fuzz.yaml:3: YAML syntax error: unknown escape character: \\x0a");
 }
 
 // Found by the fuzzer: yaml-cpp 0.7's LoadAll loops for ever, allocating, on
@@ -1157,7 +1158,7 @@ TEST(ConfigErrors, AStrayCommaIsASyntaxErrorNotAHang) {
   std::stringstream text;
   text << in.rdbuf();
   ASSERT_FALSE(text.str().empty());
-  EXPECT_EQ(parse_config(text.str(), "fuzz.yaml").error,
+  EXPECT_EQ(parse_config(text.str(), "fuzz.yaml").error().message,
             "fuzz.yaml:1: YAML syntax error: unexpected ',' outside [ ] or { }");
   // Documents after the first are still looked at, and empty ones allowed.
   EXPECT_TRUE(parse_config("log:\n  level: info\n---\n---\n", "test.yaml"));
@@ -1176,7 +1177,7 @@ TEST(ConfigErrors, RegularExpressionsThatCompileTooLargeAreRefused) {
        {std::string("a{10000}"), std::string("[a-z]{400}{99}"), std::string("(c{40}){300}"),
         std::string("(ab){10}{10}"), program_too_large}) {
     const std::string yaml = "filters:\n  include:\n    comm_regex: [\"" + big + "\"]\n";
-    EXPECT_EQ(parse_config(yaml, "test.yaml").error,
+    EXPECT_EQ(parse_config(yaml, "test.yaml").error().message,
               "test.yaml:3: filters.include.comm_regex[0]: " +
                   (big.size() > 64 ? "\"" + big.substr(0, 64) + "...\"" : "\"" + big + "\"") +
                   " is not a valid regular expression (" + regex_what(big) + ")" + kAllowed);
@@ -1184,7 +1185,8 @@ TEST(ConfigErrors, RegularExpressionsThatCompileTooLargeAreRefused) {
   for (const char* fine : {"x{1000}", "c{2,999}", "d\\\\{99999}", "((ab){10}){10}"}) {
     const std::string yaml =
         std::string("filters:\n  include:\n    exe_regex: [\"") + fine + "\"]\n";
-    EXPECT_TRUE(parse_config(yaml, "test.yaml")) << fine << ": " << parse_config(yaml, "t").error;
+    EXPECT_TRUE(parse_config(yaml, "test.yaml"))
+        << fine << ": " << parse_config(yaml, "t").error().message;
   }
   // Numbers too long for a count are not counts in RE2: literal text, no overflow.
   for (const char* literal :
@@ -1200,7 +1202,7 @@ TEST(ConfigErrors, RegularExpressionsThatCompileTooLargeAreRefused) {
   std::stringstream text;
   text << in.rdbuf();
   ASSERT_FALSE(text.str().empty());
-  const std::string error = parse_config(text.str(), "fuzz.yaml").error;
+  const std::string error = parse_config(text.str(), "fuzz.yaml").error().message;
   EXPECT_NE(error.find("\" is not a valid regular expression (unexpected ): ^\\x01"),
             std::string::npos)
       << error;

@@ -28,56 +28,58 @@ class WebConfigTest : public ::testing::Test {
   }
   void TearDown() override { std::filesystem::remove_all(dir_); }
 
-  WebConfigResult parse(const std::string& yaml) { return parse_web_config(yaml, "web.yml", dir_); }
+  Result<WebConfig> parse(const std::string& yaml) {
+    return parse_web_config(yaml, "web.yml", dir_);
+  }
   std::string error_of(const std::string& yaml) {
-    WebConfigResult r = parse(yaml);
+    Result<WebConfig> r = parse(yaml);
     EXPECT_FALSE(r) << yaml;
-    return r.error;
+    return r.error().message;
   }
 
   std::string dir_;
 };
 
 TEST_F(WebConfigTest, EmptyMeansPlainHttpWithoutAuth) {
-  WebConfigResult r = parse("");
-  ASSERT_TRUE(r) << r.error;
-  EXPECT_FALSE(r.config->tls);
-  EXPECT_TRUE(r.config->basic_auth_users.empty());
-  EXPECT_EQ(describe(*r.config), "plain HTTP");
+  Result<WebConfig> r = parse("");
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_FALSE(r->tls);
+  EXPECT_TRUE(r->basic_auth_users.empty());
+  EXPECT_EQ(describe(*r), "plain HTTP");
 }
 
 TEST_F(WebConfigTest, TlsAndUsersAsExporterToolkitWritesThem) {
-  WebConfigResult r = parse(std::string("tls_server_config:\n"
-                                        "  cert_file: server.crt\n"
-                                        "  key_file: ") +
-                            dir_ + "/server.key\n" +
-                            "  client_auth_type: RequireAndVerifyClientCert\n"
-                            "  client_ca_file: ca.crt\n"
-                            "  min_version: TLS13\n"
-                            "basic_auth_users:\n"
-                            "  alice: " +
-                            kHash + "\n  bob: '" + kHash + "'\n");
-  ASSERT_TRUE(r) << r.error;
-  const TlsConfig& t = *r.config->tls;
+  Result<WebConfig> r = parse(std::string("tls_server_config:\n"
+                                          "  cert_file: server.crt\n"
+                                          "  key_file: ") +
+                              dir_ + "/server.key\n" +
+                              "  client_auth_type: RequireAndVerifyClientCert\n"
+                              "  client_ca_file: ca.crt\n"
+                              "  min_version: TLS13\n"
+                              "basic_auth_users:\n"
+                              "  alice: " +
+                              kHash + "\n  bob: '" + kHash + "'\n");
+  ASSERT_TRUE(r) << r.error().message;
+  const TlsConfig& t = *r->tls;
   EXPECT_EQ(t.cert_file, dir_ + "/server.crt") << "relative to the file's directory";
   EXPECT_EQ(t.key_file, dir_ + "/server.key");
   EXPECT_EQ(t.client_ca_file, dir_ + "/ca.crt");
   EXPECT_EQ(t.client_auth, ClientAuth::kRequireAndVerifyClientCert);
   EXPECT_EQ(t.min_version, TlsVersion::kTls13);
   EXPECT_EQ(t.max_version, TlsVersion::kTls13);
-  EXPECT_EQ(r.config->basic_auth_users.size(), 2U);
-  EXPECT_EQ(r.config->basic_auth_users.at("alice"), kHash);
-  EXPECT_EQ(describe(*r.config),
+  EXPECT_EQ(r->basic_auth_users.size(), 2U);
+  EXPECT_EQ(r->basic_auth_users.at("alice"), kHash);
+  EXPECT_EQ(describe(*r),
             "TLS 1.3, client_auth_type RequireAndVerifyClientCert; basic auth for 2 users");
 }
 
 TEST_F(WebConfigTest, DefaultsAreTls12OrNewerWithoutClientCertificates) {
-  WebConfigResult r =
+  Result<WebConfig> r =
       parse("tls_server_config:\n  cert_file: server.crt\n  key_file: server.key\n");
-  ASSERT_TRUE(r) << r.error;
-  EXPECT_EQ(r.config->tls->min_version, TlsVersion::kTls12);
-  EXPECT_EQ(r.config->tls->client_auth, ClientAuth::kNoClientCert);
-  EXPECT_EQ(describe(*r.config), "TLS 1.2 to TLS 1.3, client_auth_type NoClientCert");
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_EQ(r->tls->min_version, TlsVersion::kTls12);
+  EXPECT_EQ(r->tls->client_auth, ClientAuth::kNoClientCert);
+  EXPECT_EQ(describe(*r), "TLS 1.2 to TLS 1.3, client_auth_type NoClientCert");
 }
 
 TEST_F(WebConfigTest, ErrorsNameFileLineAndKey) {
@@ -162,19 +164,20 @@ TEST_F(WebConfigTest, ASecondDocumentIsRefused) {
                      "\n---\nbasic_auth_users:\n  bob: " + kHash + "\n"),
             "web.yml:4: top level: a second YAML document; put all settings in one document");
   // Empty documents after the first hide nothing.
-  WebConfigResult r = parse(std::string("basic_auth_users:\n  alice: ") + kHash + "\n---\n---\n");
-  ASSERT_TRUE(r) << r.error;
-  EXPECT_EQ(r.config->basic_auth_users.size(), 1U);
+  Result<WebConfig> r = parse(std::string("basic_auth_users:\n  alice: ") + kHash + "\n---\n---\n");
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_EQ(r->basic_auth_users.size(), 1U);
 }
 
 TEST_F(WebConfigTest, FilesAreReadFromDisk) {
   const std::string path = dir_ + "/web.yml";
   std::ofstream(path) << "basic_auth_users:\n  alice: " << kHash << "\n";
-  WebConfigResult r = load_web_config(path);
-  ASSERT_TRUE(r) << r.error;
-  EXPECT_EQ(r.config->basic_auth_users.size(), 1U);
+  Result<WebConfig> r = load_web_config(path);
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_EQ(r->basic_auth_users.size(), 1U);
   r = load_web_config(dir_ + "/absent.yml");
-  EXPECT_EQ(r.error, dir_ + "/absent.yml: cannot read web config file: No such file or directory");
+  EXPECT_EQ(r.error().message,
+            dir_ + "/absent.yml: cannot read web config file: No such file or directory");
 }
 
 }  // namespace
