@@ -114,8 +114,8 @@ int init_tls(void* ssl_ctx, void* /*user_data*/) {
   const std::shared_ptr<const HttpGuard> guard = current_guard();
   const std::optional<TlsConfig>& tls = guard->tls;
   if (!tls) return -1;
-  if (TlsProblem p = configure_tls_context(static_cast<SSL_CTX*>(ssl_ctx), *tls)) {
-    spdlog::error("TLS: {}: {}", p.key, p.what);
+  if (Status ready = configure_tls_context(static_cast<SSL_CTX*>(ssl_ctx), *tls); !ready) {
+    spdlog::error("TLS: {}", ready.error().message);
     return -1;
   }
   return 1;

@@ -4,6 +4,7 @@
 #include <openssl/ssl.h>
 
 #include <memory>
+#include <string>
 
 namespace execmond {
 
@@ -36,13 +37,14 @@ std::string openssl_reason() {
   return reason != nullptr ? reason : "unusable";
 }
 
-TlsProblem problem(const char* key, const std::string& path, const char* fix) {
-  return {std::string("tls_server_config.") + key, path + ": " + openssl_reason() + "; " + fix};
+Error problem(const char* key, const std::string& path, const char* fix) {
+  return {std::string("tls_server_config.") + key + ": " + path + ": " + openssl_reason() + "; " +
+          fix};
 }
 
 }  // namespace
 
-TlsProblem configure_tls_context(ssl_ctx_st* ctx, const TlsConfig& tls) {
+Status configure_tls_context(ssl_ctx_st* ctx, const TlsConfig& tls) {
   ERR_clear_error();
   if (SSL_CTX_use_certificate_chain_file(ctx, tls.cert_file.c_str()) != 1) {
     return problem("cert_file", tls.cert_file, "give a PEM certificate (chain)");
@@ -81,10 +83,11 @@ TlsProblem configure_tls_context(ssl_ctx_st* ctx, const TlsConfig& tls) {
   return {};
 }
 
-TlsProblem check_tls_config(const TlsConfig& tls) {
+Status check_tls_config(const TlsConfig& tls) {
   const std::unique_ptr<SSL_CTX, decltype(&SSL_CTX_free)> ctx(SSL_CTX_new(TLS_server_method()),
                                                               SSL_CTX_free);
-  if (!ctx) return {"tls_server_config", "OpenSSL cannot make a TLS context: " + openssl_reason()};
+  if (!ctx)
+    return Error{"tls_server_config: OpenSSL cannot make a TLS context: " + openssl_reason()};
   return configure_tls_context(ctx.get(), tls);
 }
 

@@ -6,24 +6,20 @@
 // replaced; and civetweb's init_ssl callback, on the context it serves with.
 #pragma once
 
-#include <string>
-
+#include "util/error.h"
 #include "web/web_config.h"
 
 struct ssl_ctx_st;  // OpenSSL's SSL_CTX
 
 namespace execmond {
 
-struct TlsProblem {
-  std::string key;   // "tls_server_config.key_file"; "" when all is well
-  std::string what;  // "…/server.key: key values mismatch; give cert_file's own key"
-  explicit operator bool() const { return !key.empty(); }
-};
-
 // Loads certificate, key and client CA into `ctx` and sets the versions and
-// client verification. OpenSSL's error queue is left empty.
-TlsProblem configure_tls_context(ssl_ctx_st* ctx, const TlsConfig& tls);
+// client verification. OpenSSL's error queue is left empty. The Error starts
+// with the key at fault, so the web config can blame that key's line:
+// "tls_server_config.key_file: …/server.key: key values mismatch; give the
+// PEM private key of cert_file".
+Status configure_tls_context(ssl_ctx_st* ctx, const TlsConfig& tls);
 // The same on a context of its own, thrown away: can `tls` be served?
-TlsProblem check_tls_config(const TlsConfig& tls);
+Status check_tls_config(const TlsConfig& tls);
 
 }  // namespace execmond

@@ -132,9 +132,14 @@ class Reader {
       fail(node, "tls_server_config.min_version", "is above max_version");
     }
     // The files must serve: checked now, not when a server is already replaced.
-    if (TlsProblem p = check_tls_config(t)) {
-      const auto where = at.find(p.key);
-      fail(where != at.end() ? where->second : node, p.key, p.what);
+    if (Status usable = check_tls_config(t); !usable) {
+      // The message starts with the key at fault: its line is the one to blame.
+      const std::string& message = usable.error().message;
+      const std::size_t colon = message.find(": ");
+      const std::string at_fault = message.substr(0, colon);
+      const auto where = at.find(at_fault);
+      fail(where != at.end() ? where->second : node, at_fault,
+           colon == std::string::npos ? message : message.substr(colon + 2));
     }
     return t;
   }
