@@ -16,7 +16,7 @@ WebService::WebService(HttpOptions options,
     : options_(std::move(options)), bind_(std::move(bind)) {
   if (!bind_) {
     bind_ = [collectables = std::move(collectables)](const HttpOptions& o) {
-      return std::make_unique<HttpServer>(o, collectables);
+      return HttpServer::start(o, collectables);
     };
   }
 }
@@ -25,11 +25,9 @@ Status WebService::serve(const WebConfig& web) {
   http_.reset();  // its port is free again for the new server (and none is left if this fails)
   HttpOptions options = options_;
   options.web = web;
-  try {
-    http_ = bind_(options);
-  } catch (const HttpError& e) {
-    return Error{e.what()};
-  }
+  Result<std::unique_ptr<HttpServer>> bound = bind_(options);
+  if (!bound) return bound.error();
+  http_ = std::move(bound).value();
   web_ = web;
   return {};
 }

@@ -26,9 +26,9 @@ Result<WebConfig> web_config_of(const Config& config);
 
 class WebService {
  public:
-  // Makes a server; throws HttpError when it cannot bind. The default makes
-  // an HttpServer for the collectables.
-  using Bind = std::function<std::unique_ptr<HttpServer>(const HttpOptions&)>;
+  // Makes a server, or the Error when it cannot bind. The default starts an
+  // HttpServer for the collectables.
+  using Bind = std::function<Result<std::unique_ptr<HttpServer>>(const HttpOptions&)>;
 
   // `options` without its web config: serve() gives one.
   WebService(HttpOptions options, std::vector<std::weak_ptr<prometheus::Collectable>> collectables,

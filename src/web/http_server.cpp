@@ -156,13 +156,18 @@ int civetweb_threads(std::uint32_t max_requests) {
   return static_cast<int>(max_requests == 0 ? 40 : max_requests) + kForSlowClients;
 }
 
-HttpServer::HttpServer(const HttpOptions& options,
-                       const std::vector<std::weak_ptr<prometheus::Collectable>>& collectables)
+HttpServer::HttpServer(const HttpOptions& options)
     : guard_(std::make_shared<const HttpGuard>(HttpGuard{
           landing_page_html(options.telemetry_path, EXECMOND_VERSION), options.telemetry_path,
           options.max_requests, std::make_shared<const BasicAuth>(options.web.basic_auth_users),
           options.web.tls})) {
   publish(guard_);
+}
+
+Result<std::unique_ptr<HttpServer>> HttpServer::start(
+    const HttpOptions& options,
+    const std::vector<std::weak_ptr<prometheus::Collectable>>& collectables) {
+  std::unique_ptr<HttpServer> server(new HttpServer(options));  // private: only start() makes one
   static CivetCallbacks callbacks;
   callbacks.begin_request = guard_request;
   callbacks.end_request = end_request;
@@ -176,19 +181,24 @@ HttpServer::HttpServer(const HttpOptions& options,
       "enable_keep_alive",  "no",
       "max_request_size",   "16384",
   };
+  // civetweb's failure to start comes out of prometheus-cpp as an exception:
+  // it stops here and becomes the Error.
   try {
-    exposer_ = std::make_unique<prometheus::Exposer>(civet, &callbacks);
+    server->exposer_ = std::make_unique<prometheus::Exposer>(civet, &callbacks);
   } catch (const std::exception&) {
     std::string why = bind_failure(options.listen_address);
     if (tls && why == "cannot bind") {
-      throw HttpError("cannot serve TLS on " + options.listen_address +
-                      ": check cert_file and key_file in the web config (--log.level=debug "
-                      "shows civetweb's reason)");
+      return Error{"cannot serve TLS on " + options.listen_address +
+                   ": check cert_file and key_file in the web config (--log.level=debug "
+                   "shows civetweb's reason)"};
     }
-    throw HttpError("cannot listen on " + options.listen_address + ": " + why +
-                    "; stop what holds the port or choose another with --web.listen-address");
+    return Error{"cannot listen on " + options.listen_address + ": " + why +
+                 "; stop what holds the port or choose another with --web.listen-address"};
   }
-  for (const auto& c : collectables) exposer_->RegisterCollectable(c, options.telemetry_path);
+  for (const auto& c : collectables) {
+    server->exposer_->RegisterCollectable(c, options.telemetry_path);
+  }
+  return server;
 }
 
 HttpServer::~HttpServer() = default;

@@ -11,12 +11,12 @@
 
 #include <cstdint>
 #include <memory>
-#include <stdexcept>
 #include <string>
 #include <vector>
 
 #include <prometheus/collectable.h>
 
+#include "util/error.h"
 #include "web/web_config.h"
 
 namespace prometheus {
@@ -26,11 +26,6 @@ class Exposer;
 namespace execmond {
 
 struct HttpGuard;  // what every request is checked against (http_server.cpp)
-
-class HttpError : public std::runtime_error {
- public:
-  using std::runtime_error::runtime_error;
-};
 
 struct HttpOptions {
   std::string listen_address = ":9765";
@@ -43,9 +38,12 @@ inline constexpr int kRequestTimeoutMs = 5000;
 
 class HttpServer {
  public:
-  // Binds the listen address (":9765", "127.0.0.1:0"); throws HttpError.
-  HttpServer(const HttpOptions& options,
-             const std::vector<std::weak_ptr<prometheus::Collectable>>& collectables);
+  // Binds the listen address (":9765", "127.0.0.1:0") and serves the
+  // collectables; the Error says why it cannot (the port is taken, TLS
+  // cannot start) and what to do.
+  static Result<std::unique_ptr<HttpServer>> start(
+      const HttpOptions& options,
+      const std::vector<std::weak_ptr<prometheus::Collectable>>& collectables);
   ~HttpServer();
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;
@@ -56,6 +54,8 @@ class HttpServer {
   void set_basic_auth_users(const std::map<std::string, std::string>& users);
 
  private:
+  explicit HttpServer(const HttpOptions& options);
+
   std::shared_ptr<const HttpGuard> guard_;  // this server's, published for civetweb's callbacks
   std::unique_ptr<prometheus::Exposer> exposer_;
 };

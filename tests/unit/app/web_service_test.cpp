@@ -63,8 +63,8 @@ class WebServiceTest : public ::testing::Test {
           if (before_bind_) before_bind_();
           HttpOptions plain = options;
           plain.web.tls.reset();
-          return std::make_unique<HttpServer>(
-              plain, std::vector<std::weak_ptr<prometheus::Collectable>>{registry_});
+          return HttpServer::start(plain,
+                                   std::vector<std::weak_ptr<prometheus::Collectable>>{registry_});
         });
   }
 
