@@ -4,6 +4,7 @@
 
 #include <array>
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -93,8 +94,9 @@ Result<Config> parse_config(const std::string& yaml_text, const std::string& sou
 Result<Config> load_config_file(const std::string& path);
 // `text` with control characters written as \xNN: safe inside a one-line message.
 std::string one_line(std::string_view text);
-// Reads a configuration-sized file (at most 1 MiB); nothing, and `why`, on failure.
-std::optional<std::string> read_small_file(const std::string& path, std::string& why);
+// The most a configuration file (the config, the web config) may hold: the
+// cap stops a mistaken path (a device, a log) from eating memory.
+inline constexpr std::size_t kMaxConfigBytes = std::size_t{1} << 20;
 
 // Human-readable multi-line summary printed by --config.check.
 std::string describe(const Config& config);

@@ -1,18 +1,13 @@
 // Walks a YAML document into the settings table: every key is checked
 // against the names the table gives its map, every value by its setting.
-#include <fcntl.h>
-#include <unistd.h>
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
-#include <cerrno>
 #include <cstddef>
 #include <exception>
-#include <optional>
 #include <set>
 #include <string>
 #include <string_view>
-#include <system_error>
 #include <utility>
 #include <vector>
 
@@ -20,14 +15,13 @@
 #include "config/settings.h"
 #include "config/values.h"
 #include "config/yaml_document.h"
+#include "util/error.h"
+#include "util/small_file.h"
 
 namespace execmond {
 namespace {
 
 using namespace detail;
-
-// A config file is small; the cap stops a mistaken path (a device, a log) from eating memory.
-constexpr std::size_t kMaxConfigBytes = 1 << 20;
 
 // What a node is, for "expected X, found Y" messages.
 std::string kind_of(const YAML::Node& node) {
@@ -186,37 +180,10 @@ Result<Config> parse_config(const std::string& yaml_text, const std::string& sou
   return config;
 }
 
-std::optional<std::string> read_small_file(const std::string& path, std::string& why) {
-  try {
-    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-      why = std::generic_category().message(errno);
-      return std::nullopt;
-    }
-    std::string text;
-    char buf[8192];
-    ssize_t got = 0;
-    while ((got = ::read(fd, buf, sizeof buf)) != 0) {
-      if (got < 0 && errno == EINTR) continue;
-      if (got < 0 || text.size() + static_cast<std::size_t>(got) > kMaxConfigBytes) {
-        why = got < 0 ? std::generic_category().message(errno) : "larger than 1 MiB";
-        ::close(fd);
-        return std::nullopt;
-      }
-      text.append(buf, static_cast<std::size_t>(got));
-    }
-    ::close(fd);
-    return text;
-  } catch (const std::exception& e) {
-    why = e.what();
-  }
-  return std::nullopt;
-}
-
 Result<Config> load_config_file(const std::string& path) {
-  std::string why;
-  std::optional<std::string> text = read_small_file(path, why);
-  if (!text) return Error{path + ": cannot read config file: " + why};
+  Result<std::string> text = read_small_file(path, kMaxConfigBytes);
+  if (!text)
+    return Error{text.error().message + "; name a readable config file with --config.file"};
   return parse_config(*text, path);
 }
 

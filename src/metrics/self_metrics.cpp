@@ -9,7 +9,7 @@
 #include <charconv>
 #include <string>
 
-#include "util/sysctl.h"
+#include "util/small_file.h"
 
 namespace execmond {
 namespace {

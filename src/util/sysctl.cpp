@@ -1,13 +1,8 @@
 #include "util/sysctl.h"
 
-#include <fcntl.h>
-#include <unistd.h>
-
-#include <cerrno>
 #include <charconv>
-#include <cstring>
 
-#include "util/unique_fd.h"
+#include "util/small_file.h"
 
 namespace execmond {
 
@@ -37,23 +32,6 @@ Result<T> read_number(std::string_view name) {
 }
 
 }  // namespace
-
-Result<std::string> read_small_file(const std::string& path) {
-  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-  if (!fd.valid()) return Error{"cannot open " + path + ": " + std::strerror(errno)};
-  std::string text;
-  char buf[4096];
-  for (;;) {
-    ssize_t n = ::read(fd.get(), buf, sizeof buf);
-    if (n > 0) {
-      text.append(buf, static_cast<std::size_t>(n));
-    } else if (n == 0) {
-      return text;
-    } else if (errno != EINTR) {
-      return Error{"cannot read " + path + ": " + std::strerror(errno)};
-    }
-  }
-}
 
 Result<std::uint64_t> read_sysctl_uint(std::string_view name) {
   return read_number<std::uint64_t>(name);

@@ -1,5 +1,5 @@
-// Readers for the one-value files under /proc/sys and the other small
-// kernel files whose size stat() does not tell (procfs reports 0).
+// Readers for the one-value files under /proc/sys (procfs reports size 0:
+// they are read to EOF, by read_small_file()).
 #pragma once
 
 #include <cstdint>
@@ -9,9 +9,6 @@
 #include "util/error.h"
 
 namespace execmond {
-
-// The whole text of a small kernel file, read to EOF.
-Result<std::string> read_small_file(const std::string& path);
 
 // A sysctl by its /proc/sys path: read_sysctl_uint("net/ipv4/ip_unprivileged_port_start").
 Result<std::uint64_t> read_sysctl_uint(std::string_view name);

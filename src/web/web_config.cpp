@@ -10,6 +10,7 @@
 
 #include "config/config.h"
 #include "config/yaml_document.h"
+#include "util/small_file.h"
 #include "web/tls_context.h"
 
 namespace execmond {
@@ -221,9 +222,11 @@ Result<WebConfig> parse_web_config(const std::string& yaml_text, const std::stri
 }
 
 Result<WebConfig> load_web_config(const std::string& path) {
-  std::string why;
-  std::optional<std::string> text = read_small_file(path, why);
-  if (!text) return Error{path + ": cannot read web config file: " + why};
+  Result<std::string> text = read_small_file(path, kMaxConfigBytes);
+  if (!text) {
+    return Error{text.error().message +
+                 "; name a readable web config file with web.config_file or --web.config.file"};
+  }
   const auto slash = path.rfind('/');
   const std::string dir = slash == std::string::npos ? "." : path.substr(0, slash == 0 ? 1 : slash);
   return parse_web_config(*text, path, dir);

@@ -184,7 +184,9 @@ TEST(CliResolve, AbsentExplicitPathIsAnError) {
   CliOptions options = parse_ok({"--config.file=" + path});
   Result<Config> result = resolve_config(options);
   ASSERT_FALSE(result);
-  EXPECT_EQ(result.error().message, path + ": cannot read config file: No such file or directory");
+  EXPECT_EQ(result.error().message, "cannot open " + path +
+                                        ": No such file or directory; name a readable config "
+                                        "file with --config.file");
 }
 
 TEST(CliResolve, PresentDefaultPathIsLoaded) {

@@ -489,13 +489,23 @@ TEST(ConfigFile, MissingFile) {
   Result<Config> result = load_config_file("/nonexistent/execmond.yaml");
   ASSERT_FALSE(result);
   EXPECT_EQ(result.error().message,
-            "/nonexistent/execmond.yaml: cannot read config file: No such file or directory");
+            "cannot open /nonexistent/execmond.yaml: No such file or directory; name a readable "
+            "config file with --config.file");
+}
+
+TEST(ConfigFile, ADeviceStopsAtTheSizeCap) {
+  Result<Config> result = load_config_file("/dev/zero");
+  ASSERT_FALSE(result);
+  EXPECT_EQ(result.error().message,
+            "cannot read /dev/zero: larger than 1 MiB; name a readable config file with "
+            "--config.file");
 }
 
 TEST(ConfigFile, DirectoryIsNotAFile) {
   Result<Config> result = load_config_file("/tmp");
   ASSERT_FALSE(result);
-  EXPECT_EQ(result.error().message, "/tmp: cannot read config file: Is a directory");
+  EXPECT_EQ(result.error().message,
+            "cannot read /tmp: Is a directory; name a readable config file with --config.file");
 }
 
 // ---- Buckets ----------------------------------------------------------------

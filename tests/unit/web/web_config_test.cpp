@@ -176,8 +176,9 @@ TEST_F(WebConfigTest, FilesAreReadFromDisk) {
   ASSERT_TRUE(r) << r.error().message;
   EXPECT_EQ(r->basic_auth_users.size(), 1U);
   r = load_web_config(dir_ + "/absent.yml");
-  EXPECT_EQ(r.error().message,
-            dir_ + "/absent.yml: cannot read web config file: No such file or directory");
+  EXPECT_EQ(r.error().message, "cannot open " + dir_ +
+                                   "/absent.yml: No such file or directory; name a readable web "
+                                   "config file with web.config_file or --web.config.file");
 }
 
 }  // namespace
