@@ -1,5 +1,7 @@
 #include "app/drain_pipeline.h"
 
+#include <spdlog/spdlog.h>
+
 #include <chrono>
 #include <memory>
 #include <utility>
@@ -42,6 +44,7 @@ void DrainPipeline::drain(const Config& config) {
   auto started = std::chrono::steady_clock::now();
   const double now = std::chrono::duration<double>(started.time_since_epoch()).count();
   last_ = drainer_.drain();
+  for (const Error& error : last_.errors) spdlog::error("drain: {}", error.message);
   std::vector<Record> records;
   records.reserve(last_.counts.size());
   for (const CountRecord& c : last_.counts) {
