@@ -123,6 +123,11 @@ class CountsTableReaderTest : public ::testing::Test {
     maps_.set(kIndexFd, execmond_count_key_at(g, kKeys, index), at);
     ++claimed_[g];
   }
+  // One key of generation 0 that counted `n` execs on `cpu`.
+  void make_counted(std::uint32_t cpu, std::uint64_t n) {
+    claim(0, 0, 2, key("make", EXECMOND_KIND_EXEC));
+    count(0, cpu, 0, {n, 0});
+  }
   void count(std::uint32_t g, std::uint32_t cpu, std::uint32_t index, execmond_count_value v) {
     maps_.set(kValuesFd, execmond_count_value_at(g, kCpus, cpu, kKeys, index), v);
   }
@@ -172,8 +177,7 @@ TEST_F(CountsTableReaderTest, TakesOneGenerationAndEmptiesIt) {
 }
 
 TEST_F(CountsTableReaderTest, AFailedReadLeavesTheGenerationForALaterDrain) {
-  claim(0, 0, 2, key("make", EXECMOND_KIND_EXEC));
-  count(0, 1, 0, {4, 0});
+  make_counted(1, 4);
   maps_.failing_reads.insert(kValuesFd);
   Result<TakenCounts> failed = reader_.take(0);
   ASSERT_FALSE(failed.ok());
@@ -190,8 +194,7 @@ TEST_F(CountsTableReaderTest, AFailedReadLeavesTheGenerationForALaterDrain) {
 }
 
 TEST_F(CountsTableReaderTest, AFailedEmptyStillReturnsTheRecordsAndKeepsTheKeysClaimed) {
-  claim(0, 0, 2, key("make", EXECMOND_KIND_EXEC));
-  count(0, 0, 0, {4, 0});
+  make_counted(0, 4);
   maps_.failing_writes.insert(kSlotsFd);
   Result<TakenCounts> taken = reader_.take(0);
   ASSERT_TRUE(taken.ok());
