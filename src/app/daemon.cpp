@@ -51,15 +51,15 @@ void Daemon::start(bool drop_capabilities) {
   }
   if (Status btf = check_kernel_btf(cli_.btf_path); !btf) throw Fatal(btf.error().message);
   enable_bpf_stats();
-  try {
-    tracer_ = std::make_unique<Tracer>(
-        TracerOptions{config_.max_processes, config_.max_keys, config_.attach_mode,
-                      config_.lifetime_buckets, SourcesNeeded::of(config_).exe, cli_.btf_path});
-    resolver_ = std::make_unique<IdentityResolver>(tracer_->exe_paths_fd());
-    apply_filters();
-    tracer_->seed_running_processes();
-  } catch (const TracerError& e) {
-    throw Fatal(e.what());
+  Result<std::unique_ptr<Tracer>> tracer = Tracer::load(
+      TracerOptions{config_.max_processes, config_.max_keys, config_.attach_mode,
+                    config_.lifetime_buckets, SourcesNeeded::of(config_).exe, cli_.btf_path});
+  if (!tracer) throw Fatal(tracer.error().message);
+  tracer_ = std::move(*tracer);
+  resolver_ = std::make_unique<IdentityResolver>(tracer_->exe_paths_fd());
+  apply_filters();
+  if (Status seeded = tracer_->seed_running_processes(); !seeded) {
+    throw Fatal(seeded.error().message);
   }
   pipeline_ = std::make_unique<DrainPipeline>(*tracer_, *resolver_, *collector_, *registry_,
                                               bpf_stats_fd_.valid());

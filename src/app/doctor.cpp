@@ -7,6 +7,7 @@
 
 #include <cstdio>
 #include <fstream>
+#include <memory>
 #include <sstream>
 #include <string_view>
 
@@ -43,12 +44,8 @@ std::string selected(const std::string& choices) {
 std::string try_attach(AttachMode mode, const std::string& btf_path) {
   TracerOptions options{64, 16, mode, default_lifetime_buckets()};
   options.btf_path = btf_path;
-  try {
-    Tracer tracer(options);
-  } catch (const TracerError& e) {
-    return e.what();
-  }
-  return "";
+  Result<std::unique_ptr<Tracer>> tracer = Tracer::load(options);
+  return tracer ? "" : tracer.error().message;
 }
 
 bool at_least(const std::string& release, int major, int minor) {
@@ -68,7 +65,7 @@ Check fail(std::string name, std::string detail, std::string fix) {
   return {std::move(name), Verdict::kFail, std::move(detail), std::move(fix)};
 }
 
-// The part of a TracerError after "cannot load the BPF tracer: ".
+// The part of a Tracer::load() error after "cannot load the BPF tracer: ".
 std::string reason(const std::string& problem) {
   const std::string prefix = "cannot load the BPF tracer: ";
   return problem.rfind(prefix, 0) == 0 ? problem.substr(prefix.size()) : problem;

@@ -1,5 +1,7 @@
 #include "app/drain_pipeline.h"
 
+#include <spdlog/spdlog.h>
+
 #include <chrono>
 #include <memory>
 #include <utility>
@@ -21,6 +23,16 @@ prometheus::Histogram& register_drain_duration(prometheus::Registry& registry) {
                                            0.25, 0.5, 1});
 }
 
+prometheus::Counter& register_drain_errors(prometheus::Registry& registry) {
+  using namespace prometheus;
+  return BuildCounter()
+      .Name("execmond_drain_errors_total")
+      .Help(
+          "Reads and writes of the kernel side's maps that failed during drains (each is logged).")
+      .Register(registry)
+      .Add({});
+}
+
 bool kernel_bpf_stats_on() {
   Result<std::uint64_t> on = read_sysctl_uint("kernel/bpf_stats_enabled");
   return on && *on != 0;
@@ -36,12 +48,15 @@ DrainPipeline::DrainPipeline(Tracer& tracer, IdentityResolver& resolver,
       collector_(collector),
       drainer_(tracer),
       stats_enabled_(stats_enabled),
-      duration_(register_drain_duration(registry)) {}
+      duration_(register_drain_duration(registry)),
+      errors_(register_drain_errors(registry)) {}
 
 void DrainPipeline::drain(const Config& config) {
   auto started = std::chrono::steady_clock::now();
   const double now = std::chrono::duration<double>(started.time_since_epoch()).count();
   last_ = drainer_.drain();
+  for (const Error& error : last_.errors) spdlog::error("drain: {}", error.message);
+  errors_.Increment(static_cast<double>(last_.errors.size()));
   std::vector<Record> records;
   records.reserve(last_.counts.size());
   for (const CountRecord& c : last_.counts) {

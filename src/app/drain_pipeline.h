@@ -1,9 +1,11 @@
 // One drain, end to end: the drainer reads what the kernel recorded, the
 // resolver names who the processes are, the aggregator adds them to the
 // totals and the collector publishes the kernel side's view for scrapes.
-// It defines execmond_drain_duration_seconds, which it fills.
+// It defines execmond_drain_duration_seconds and execmond_drain_errors_total,
+// which it fills, and logs what a drain could not read.
 #pragma once
 
+#include <prometheus/counter.h>
 #include <prometheus/histogram.h>
 #include <prometheus/registry.h>
 
@@ -34,6 +36,7 @@ class DrainPipeline {
   Drainer drainer_;
   bool stats_enabled_;
   prometheus::Histogram& duration_;
+  prometheus::Counter& errors_;
   DrainResult last_;
 };
 

@@ -1,7 +1,10 @@
 #include "kernel/counts_table.h"
 
+#include <algorithm>
+#include <atomic>
 #include <cstring>
 
+#include "table_layout.h"
 #include "util/label_text.h"
 
 namespace execmond {
@@ -9,6 +12,16 @@ namespace execmond {
 std::string comm_of(const char (&comm)[EXECMOND_COMM_LEN]) {
   return to_valid_utf8({comm, strnlen(comm, EXECMOND_COMM_LEN)});
 }
+
+namespace {
+
+// One line per field of execmond_count_value.
+void add(CountRecord& r, const execmond_count_value& v) {
+  r.count += v.count;
+  r.lifetime_ns_sum += v.lifetime_ns_sum;
+}
+
+}  // namespace
 
 std::vector<CountRecord> count_records(std::span<const execmond_count_key> keys,
                                        std::span<const execmond_count_value> values) {
@@ -25,13 +38,64 @@ std::vector<CountRecord> count_records(std::span<const execmond_count_key> keys,
                   0,
                   0};
     for (std::size_t cpu = 0; cpu < cpus; ++cpu) {
-      const execmond_count_value& v = values[cpu * keys.size() + i];
-      r.count += v.count;
-      r.lifetime_ns_sum += v.lifetime_ns_sum;
+      add(r, values[cpu * keys.size() + i]);
     }
     if (r.count != 0) records.push_back(std::move(r));
   }
   return records;
+}
+
+CountsTable::CountsTable(MapAccess& maps, const Tracer::Tables& tables, std::uint32_t* keys_claimed)
+    : maps_(maps), tables_(tables), keys_claimed_(keys_claimed) {}
+
+Result<TakenCounts> CountsTable::take(std::uint32_t generation) {
+  const Tracer::Tables& t = tables_;
+  const std::uint32_t g = execmond_gen(generation);
+  const std::uint32_t used = std::atomic_ref(keys_claimed_[g]).load(std::memory_order_acquire);
+  const std::uint32_t n = std::min(used, t.max_keys);
+  std::vector<execmond_count_key> keys(n);
+  std::vector<execmond_count_value> values(static_cast<std::size_t>(t.ncpus) * n);
+  std::vector<std::uint32_t> slots(n);
+  if (n != 0) {
+    const std::uint32_t first = execmond_count_key_at(g, t.max_keys, 0);
+    Status read = read_range<execmond_count_key>(maps_, t.counts_keys, first, keys);
+    if (read) read = read_range<std::uint32_t>(maps_, t.counts_index, first, slots);
+    for (std::uint32_t cpu = 0; read && cpu < t.ncpus; ++cpu) {
+      const std::uint32_t row = execmond_count_value_at(g, t.ncpus, cpu, t.max_keys, 0);
+      read = read_range(maps_, t.counts_values, row,
+                        std::span(values).subspan(cpu * std::size_t{n}, n));
+    }
+    if (!read) return Error{"cannot read the counts table: " + read.error().message};
+  }
+  return TakenCounts{count_records(keys, values), empty(g, used, slots)};
+}
+
+// Stops at the first failure and keeps the keys claimed, so that no new key
+// takes over an index whose values may not have been emptied.
+Status CountsTable::empty(std::uint32_t g, std::uint32_t used,
+                          std::span<const std::uint32_t> slots) {
+  const Tracer::Tables& t = tables_;
+  std::vector<std::uint32_t> value_indices;
+  value_indices.reserve(static_cast<std::size_t>(t.ncpus) * slots.size());
+  for (std::uint32_t cpu = 0; cpu < t.ncpus; ++cpu) {
+    const std::uint32_t row = execmond_count_value_at(g, t.ncpus, cpu, t.max_keys, 0);
+    for (std::uint32_t i = 0; i < slots.size(); ++i) value_indices.push_back(row + i);
+  }
+  // Slots lose their key bytes too: a handler reading a half-claimed slot
+  // must never see an old key that could match its own.
+  Status done = fill_at(maps_, t.counts_values, value_indices, execmond_count_value{});
+  if (done) done = fill_at(maps_, t.counts_slots, slots, execmond_count_slot{});
+  if (done && used > t.max_keys) {
+    // Keys past the limit hold FULL slots that have no value index: clear them all.
+    std::vector<std::uint32_t> all(t.key_slots);
+    for (std::uint32_t i = 0; i < t.key_slots; ++i) {
+      all[i] = execmond_count_slot_at(g, t.key_slots, 0, i);
+    }
+    done = fill_at(maps_, t.counts_slots, all, execmond_count_slot{});
+  }
+  if (!done) return Error{"cannot empty the counts table: " + done.error().message};
+  std::atomic_ref(keys_claimed_[g]).store(0, std::memory_order_release);
+  return {};
 }
 
 }  // namespace execmond

@@ -1,5 +1,6 @@
 // What a drain makes of the kernel's counts table (bpf/execmond.h): one
-// record per counted key, its per-CPU values summed.
+// record per counted key, its per-CPU values summed; and the reader that
+// takes one generation's keys and values and empties them for its next turn.
 #pragma once
 
 #include <cstdint>
@@ -9,6 +10,9 @@
 
 #include "execmond.h"
 #include "identity/identity_resolver.h"
+#include "kernel/array_map.h"
+#include "kernel/tracer.h"
+#include "util/error.h"
 
 namespace execmond {
 
@@ -27,6 +31,34 @@ struct CountRecord {
 // the aggregator adds such records up.
 std::vector<CountRecord> count_records(std::span<const execmond_count_key> keys,
                                        std::span<const execmond_count_value> values);
+
+// What CountsTable::take() found in one generation, and whether emptying it
+// went right. When it did not, the records are still what the kernel
+// counted; some of them may be counted again at the generation's next turn.
+struct TakenCounts {
+  std::vector<CountRecord> records;
+  Status emptied;
+};
+
+// Takes one generation of the counts table once no handler writes to it (see
+// Drainer): reads its keys and per-CPU values, then empties them. A failed
+// read leaves the table as it was: the generation keeps its counts, and
+// handlers keep adding to them, until a later drain reads them.
+class CountsTable {
+ public:
+  // `keys_claimed` is the handlers' [2] count of keys claimed per generation
+  // (Tracer::Globals). The references outlive the reader.
+  CountsTable(MapAccess& maps, const Tracer::Tables& tables, std::uint32_t* keys_claimed);
+
+  Result<TakenCounts> take(std::uint32_t generation);
+
+ private:
+  Status empty(std::uint32_t g, std::uint32_t used, std::span<const std::uint32_t> slots);
+
+  MapAccess& maps_;
+  const Tracer::Tables& tables_;
+  std::uint32_t* keys_claimed_;
+};
 
 // The command name as a label value: up to 15 bytes, valid UTF-8.
 std::string comm_of(const char (&comm)[EXECMOND_COMM_LEN]);

@@ -3,8 +3,10 @@
 // Each drain flips the tracer's generation so handlers write to the other
 // half of the counts table and dirty bitmaps, waits one RCU grace period
 // (every handler that could still see the old generation has returned), then
-// reads and empties the idle half in place, through the mapped tables.
-// Nothing is emptied under a writer, so each event is read exactly once.
+// asks the table readers to read and empty the idle half in place. Nothing is
+// emptied under a writer, so each event is read exactly once. A reader that
+// fails says why in DrainResult::errors, and leaves what it could not read
+// for a later drain where it can (see CountsTable and ProcsTable).
 #pragma once
 
 #include <array>
@@ -15,8 +17,11 @@
 
 #include "execmond.h"
 #include "identity/identity_resolver.h"
+#include "kernel/array_map.h"
 #include "kernel/counts_table.h"
 #include "kernel/live_processes.h"
+#include "kernel/procs_table.h"
+#include "util/error.h"
 
 namespace execmond {
 
@@ -35,25 +40,30 @@ struct DrainResult {
   std::uint64_t counts_entries = 0;          // keys drained
   std::array<std::uint64_t, EXECMOND_LOST_REASONS> lost_total{};  // cumulative
   std::vector<ProgramStats> programs;
+  std::vector<Error> errors;  // the reads and writes of the tables that failed
 };
 
 class Drainer {
  public:
   explicit Drainer(Tracer& tracer);
+  Drainer(const Drainer&) = delete;  // the readers hold maps_
+  Drainer& operator=(const Drainer&) = delete;
   DrainResult drain();
 
  private:
   void wait_for_grace_period();
-  // Reads and empties one generation of the counts table.
-  std::vector<CountRecord> take_counts(std::uint32_t generation);
-  // Re-reads the procs blocks one generation marked dirty, and clears the marks.
-  void read_procs(std::uint32_t generation);
-  void read_seeded(DrainResult& out);
+  void read_counts(std::uint32_t generation, DrainResult& out);
+  void read_procs(std::uint32_t generation, DrainResult& out);
   void read_lost(DrainResult& out);
   void read_program_stats(DrainResult& out);
 
   Tracer& tracer_;
+  BpfMapAccess maps_;
+  CountsTable counts_;
+  ProcsTable procs_;
   LiveProcesses live_;
+  // Cumulative in the kernel: a failed read keeps the last values read.
+  std::array<std::uint64_t, EXECMOND_LOST_REASONS> lost_total_{};
   bool membarrier_supported_ = true;
 };
 

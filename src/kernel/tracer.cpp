@@ -72,21 +72,31 @@ std::vector<std::uint64_t> lifetime_bounds_ns(const std::vector<double>& seconds
 void Tracer::SkeletonDeleter::operator()(execmond_bpf* skel) const { execmond_bpf__destroy(skel); }
 void Tracer::LinkDeleter::operator()(bpf_link* link) const { bpf_link__destroy(link); }
 
-Tracer::Tracer(TracerOptions options) : options_(std::move(options)) {
+Tracer::Tracer(TracerOptions options) : options_(std::move(options)) {}
+
+Result<std::unique_ptr<Tracer>> Tracer::load(TracerOptions options) {
+  // Not make_unique: the constructor is private.
+  std::unique_ptr<Tracer> tracer(new Tracer(std::move(options)));
+  if (Status loaded = tracer->load_and_attach(); !loaded) return loaded.error();
+  return tracer;
+}
+
+Status Tracer::load_and_attach() {
   if (options_.lifetime_buckets.size() > EXECMOND_MAX_BUCKETS) {
-    throw TracerError("at most " + std::to_string(EXECMOND_MAX_BUCKETS) + " lifetime buckets");
+    return Error{"at most " + std::to_string(EXECMOND_MAX_BUCKETS) + " lifetime buckets"};
   }
   if (options_.attach_mode != AttachMode::Auto) {
     Status loaded = try_load_and_attach(options_.attach_mode);
-    if (!loaded) throw TracerError("cannot load the BPF tracer: " + loaded.error().message);
-    return;
+    if (!loaded) return Error{"cannot load the BPF tracer: " + loaded.error().message};
+    return {};
   }
   Status loaded = try_load_and_attach(AttachMode::TpBtf);
-  if (loaded) return;
+  if (loaded) return {};
   spdlog::warn("tp_btf tracer unavailable ({}); falling back to classic tracepoints",
                loaded.error().message);
   Status fallback = try_load_and_attach(AttachMode::Tracepoint);
-  if (!fallback) throw TracerError("cannot load the BPF tracer: " + fallback.error().message);
+  if (!fallback) return Error{"cannot load the BPF tracer: " + fallback.error().message};
+  return {};
 }
 
 Tracer::~Tracer() {
@@ -235,22 +245,23 @@ Status Tracer::size_tables() {
 
 // Two passes: the second catches a process that was being created at the
 // moment of the first (see seed_procs in bpf/execmond.bpf.c).
-void Tracer::seed_running_processes() {
-  run_seed_pass();
-  run_seed_pass();
+Status Tracer::seed_running_processes() {
+  if (Status first = run_seed_pass(); !first) return first;
+  return run_seed_pass();
 }
 
-void Tracer::run_seed_pass() {
+Status Tracer::run_seed_pass() {
   Link link(bpf_program__attach_iter(skel_->progs.seed_procs, nullptr));
-  if (!link) throw TracerError("cannot attach the task iterator: " + errno_text(errno));
+  if (!link) return Error{"cannot attach the task iterator: " + errno_text(errno)};
   UniqueFd iter(bpf_iter_create(bpf_link__fd(link.get())));
-  if (!iter.valid()) throw TracerError("cannot run the task iterator: " + errno_text(iter.get()));
+  if (!iter.valid()) return Error{"cannot run the task iterator: " + errno_text(iter.get())};
   // The iterator does its work while being read; it prints nothing.
   std::array<char, 64> buf{};
   ssize_t n = 0;
   while ((n = read(iter.get(), buf.data(), buf.size())) > 0) {
   }
-  if (n < 0) throw TracerError("task iterator failed: " + errno_text(errno));
+  if (n < 0) return Error{"task iterator failed: " + errno_text(errno)};
+  return {};
 }
 
 int Tracer::exe_paths_fd() const {

@@ -4,7 +4,6 @@
 
 #include <cstdint>
 #include <memory>
-#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -16,12 +15,6 @@ struct execmond_bpf;
 struct bpf_link;
 
 namespace execmond {
-
-// A start-up failure with an actionable one-line message.
-class TracerError : public std::runtime_error {
- public:
-  using std::runtime_error::runtime_error;
-};
 
 struct TracerOptions {
   std::uint32_t max_processes = 32768;
@@ -39,14 +32,14 @@ struct ProgramFd {
 
 class Tracer {
  public:
-  // Opens, loads and attaches; throws TracerError.
-  explicit Tracer(TracerOptions options);
+  // Opens, loads and attaches. The Error is one line that says why.
+  static Result<std::unique_ptr<Tracer>> load(TracerOptions options);
   ~Tracer();
   Tracer(const Tracer&) = delete;
   Tracer& operator=(const Tracer&) = delete;
 
   // Records the processes already running (BPF task iterator, two passes).
-  void seed_running_processes();
+  Status seed_running_processes();
 
   // "tp_btf" or "tracepoint": the program set that is attached.
   const std::string& attach_kind() const { return attach_kind_; }
@@ -92,10 +85,12 @@ class Tracer {
   using Skeleton = std::unique_ptr<execmond_bpf, SkeletonDeleter>;
   using Link = std::unique_ptr<bpf_link, LinkDeleter>;
 
+  explicit Tracer(TracerOptions options);
+  Status load_and_attach();
   Status try_load_and_attach(AttachMode mode);
   Status size_tables();
   Status find_maps();
-  void run_seed_pass();
+  Status run_seed_pass();
 
   TracerOptions options_;
   Skeleton skel_;

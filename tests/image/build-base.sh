@@ -7,7 +7,8 @@
 #   build-base.sh OUT_DIR
 #
 # Writes OUT_DIR/{rootfs.tar,packages.txt}. Run as root. Called by run.sh,
-# which caches OUT_DIR by a hash of this script; the mirrors can be set with
+# which caches OUT_DIR by a hash of this script and
+# tests/support/apt-uris.sh; the mirrors can be set with
 # EXECMOND_IMAGETEST_MIRROR / _SECURITY_MIRROR.
 set -euo pipefail
 
@@ -15,16 +16,8 @@ out="${1:?usage: build-base.sh OUT_DIR}"
 suite=bookworm
 log() { printf '[build-base] %s\n' "$*" >&2; }
 
-# The mirrors apt is configured with (deb822 or one-line sources), as
-# tests/system/build-image.sh finds them.
-apt_uris() {
-  local pattern="$1"
-  {
-    grep -hsE '^[[:space:]]*URIs:' /etc/apt/sources.list.d/*.sources 2>/dev/null | awk '{print $2}'
-    grep -hsE '^[[:space:]]*deb[[:space:]]' /etc/apt/sources.list /etc/apt/sources.list.d/*.list 2>/dev/null |
-      sed -E 's/\[[^]]*\]//' | awk '{print $2}'
-  } | grep -E "$pattern" | head -n1
-}
+# shellcheck source=../support/apt-uris.sh
+. "$(dirname "$0")/../support/apt-uris.sh"
 mirror="${EXECMOND_IMAGETEST_MIRROR:-$(apt_uris '/debian/?$' || true)}"
 mirror="${mirror:-http://deb.debian.org/debian}"
 security="${EXECMOND_IMAGETEST_SECURITY_MIRROR:-$(apt_uris '/debian-security/?$' || true)}"

@@ -172,7 +172,7 @@ fi
 echo "---- base images"
 key="$({
   echo "base_version=$base_version"
-  cat "$HERE/build-base.sh"
+  cat "$HERE/build-base.sh" "$ROOT/tests/support/apt-uris.sh"
 } | sha256sum | cut -c1-16)"
 base_dir="$cache_root/base-$key"
 base_tag="localhost/execmond-imagetest-base:$key"
@@ -375,30 +375,8 @@ for _ in $(seq 5); do { "/tmp/$c-kill" -c 'kill -KILL $$'; } 2>/dev/null || true
 rm -f "${workload_files[@]}"
 info "$c-true 100 times, $c-exit3 10 times (exit 3), $c-kill 5 times (SIGKILL), $c-fork forking 7 ($((SECONDS - t0)) s)"
 
-metric() { # metric FILE NAME LABEL=VALUE...: the value of the series with exactly those labels, or "absent"
-  local file=$1 name=$2
-  shift 2
-  [ -f "$file" ] || { echo absent; return 0; }
-  awk -v name="$name" -v want="$*" '
-    BEGIN { n = split(want, w, " ") }
-    /^#/ { next }
-    {
-      series = $1; value = $NF
-      brace = index(series, "{")
-      base = brace ? substr(series, 1, brace - 1) : series
-      if (base != name) next
-      labels = brace ? substr(series, brace + 1, length(series) - brace - 1) : ""
-      count = gsub(/="/, "=\"", labels)
-      if (count != n) next
-      for (i = 1; i <= n; i++) {
-        split(w[i], kv, "=")
-        pair = kv[1] "=\"" kv[2] "\""
-        if (index("," labels ",", "," pair ",") == 0) next
-      }
-      print value; found = 1; exit
-    }
-    END { if (!found) print "absent" }' "$file"
-}
+# shellcheck source=../support/metric-value.sh
+. "$ROOT/tests/support/metric-value.sh"
 expectations=(
   "100|execmond_process_execs_total comm=$c-true"
   "100|execmond_process_exits_total comm=$c-true reason=exited code=0"
@@ -419,7 +397,7 @@ all_match() { # all_match plain|tls
   for e in "${expectations[@]}"; do
     IFS='|' read -r want query <<<"$e"
     # shellcheck disable=SC2086 # query is "NAME LABEL=VALUE..."
-    [ "$(metric "$tmp/$1.txt" $query)" = "$want" ] || return 1
+    [ "$(metric_value "$tmp/$1.txt" $query)" = "$want" ] || return 1
   done
 }
 sleep 2 # drain_interval is 1 s
@@ -432,7 +410,7 @@ for which in plain tls; do
   for e in "${expectations[@]}"; do
     IFS='|' read -r want query <<<"$e"
     # shellcheck disable=SC2086
-    got=$(metric "$tmp/$which.txt" $query)
+    got=$(metric_value "$tmp/$which.txt" $query)
     verdict "$which: $query = $got (want $want)" [ "$got" = "$want" ]
   done
 done
@@ -442,7 +420,7 @@ podman kill -s HUP "$name-plain" >/dev/null || true
 reloaded() { podman logs "$name-plain" 2>&1 | grep -q 'configuration reloaded'; }
 for _ in $(seq 50); do reloaded && break; sleep 0.2; done
 scrape_plain || true
-got=$(metric "$tmp/plain.txt" execmond_config_last_reload_successful)
+got=$(metric_value "$tmp/plain.txt" execmond_config_last_reload_successful)
 ok=no
 reloaded && [ "$got" = 1 ] && ok=yes
 verdict "podman kill -s HUP: \"configuration reloaded\" logged, execmond_config_last_reload_successful = $got" \

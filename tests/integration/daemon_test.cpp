@@ -48,9 +48,10 @@ TEST_F(DaemonTest, EveryFamilyHasHelpAndLostReasonsStartAtZero) {
        {"execmond_process_execs_total", "execmond_process_forks_total",
         "execmond_process_exits_total", "execmond_process_lifetime_seconds", "execmond_processes",
         "execmond_events_lost_total", "execmond_bpf_map_entries", "execmond_bpf_map_capacity",
-        "execmond_drain_duration_seconds", "execmond_build_info", "process_cpu_seconds_total",
-        "process_resident_memory_bytes", "process_virtual_memory_bytes", "process_open_fds",
-        "process_max_fds", "process_start_time_seconds"}) {
+        "execmond_drain_duration_seconds", "execmond_drain_errors_total", "execmond_build_info",
+        "process_cpu_seconds_total", "process_resident_memory_bytes",
+        "process_virtual_memory_bytes", "process_open_fds", "process_max_fds",
+        "process_start_time_seconds"}) {
     EXPECT_FALSE(m.help(family).empty()) << family;
   }
   for (const char* reason :
@@ -62,6 +63,7 @@ TEST_F(DaemonTest, EveryFamilyHasHelpAndLostReasonsStartAtZero) {
   EXPECT_GT(m.value("execmond_bpf_map_entries", {{"map", "procs"}}), 0);  // seeded
   EXPECT_EQ(m.samples("execmond_build_info").size(), 1U);
   EXPECT_GE(m.value("execmond_drain_duration_seconds_count"), 2);  // start-up drain + ours
+  EXPECT_EQ(m.value("execmond_drain_errors_total"), 0);
 }
 
 TEST_F(DaemonTest, ProgramRunStatisticsWhenEnabled) {

@@ -20,8 +20,11 @@ namespace {
 class DrainerTest : public TracedTest {};
 
 TEST_F(DrainerTest, CountsEveryEventOnceAcrossDrains) {
-  Tracer tracer(TracerOptions{4096, 1024, AttachMode::Auto, default_lifetime_buckets()});
-  tracer.seed_running_processes();
+  Result<std::unique_ptr<Tracer>> loaded =
+      Tracer::load(TracerOptions{4096, 1024, AttachMode::Auto, default_lifetime_buckets()});
+  ASSERT_TRUE(loaded.ok()) << loaded.error().message;
+  Tracer& tracer = **loaded;
+  ASSERT_TRUE(tracer.seed_running_processes().ok());
   Drainer drainer(tracer);
   drainer.drain();
 
@@ -67,7 +70,10 @@ class KernelFilterTest : public TracedTest {
 };
 
 TEST_F(KernelFilterTest, ExactNamesUidsAndCgroupSubtreesAreDroppedInTheKernel) {
-  Tracer tracer(TracerOptions{4096, 1024, AttachMode::Auto, default_lifetime_buckets()});
+  Result<std::unique_ptr<Tracer>> loaded =
+      Tracer::load(TracerOptions{4096, 1024, AttachMode::Auto, default_lifetime_buckets()});
+  ASSERT_TRUE(loaded.ok()) << loaded.error().message;
+  Tracer& tracer = **loaded;
   Drainer drainer(tracer);
   std::string kept = workload_as("kkep");
   std::string by_name = workload_as("knam");
@@ -113,7 +119,9 @@ TEST_F(KernelFilterTest, ExactNamesUidsAndCgroupSubtreesAreDroppedInTheKernel) {
 TEST_F(KernelFilterTest, ExecutablesAreDroppedByFileInTheKernel) {
   TracerOptions options{4096, 1024, AttachMode::Auto, default_lifetime_buckets()};
   options.record_exe = true;
-  Tracer tracer(options);
+  Result<std::unique_ptr<Tracer>> loaded = Tracer::load(options);
+  ASSERT_TRUE(loaded.ok()) << loaded.error().message;
+  Tracer& tracer = **loaded;
   Drainer drainer(tracer);
   // A copy on this file system, excluded by path; the kept one runs via a symlink.
   const std::string excluded = dir_ + "/kexe" + std::to_string(getpid() % 10000);

@@ -8,6 +8,7 @@
 #
 # Writes OUT_DIR/{rootfs.img,vmlinuz,initrd.img,kernel-release,packages.txt}.
 # Run as root. Called by run.sh, which caches OUT_DIR by a hash of this script,
+# tests/support/apt-uris.sh,
 # the guest-side files and the package list; everything here is rebuilt from
 # Debian's archive when that hash changes.
 set -euo pipefail
@@ -20,16 +21,8 @@ packages=("$@")
 suite=bookworm
 log() { printf '[build-image] %s\n' "$*" >&2; }
 
-# The mirrors apt is configured with (deb822 or one-line sources), so the
-# image comes from the same place as the host's own packages.
-apt_uris() {
-  local pattern="$1"
-  {
-    grep -hsE '^[[:space:]]*URIs:' /etc/apt/sources.list.d/*.sources 2>/dev/null | awk '{print $2}'
-    grep -hsE '^[[:space:]]*deb[[:space:]]' /etc/apt/sources.list /etc/apt/sources.list.d/*.list 2>/dev/null |
-      sed -E 's/\[[^]]*\]//' | awk '{print $2}'
-  } | grep -E "$pattern" | head -n1
-}
+# shellcheck source=../support/apt-uris.sh
+. "$here/../support/apt-uris.sh"
 mirror="${EXECMOND_SYSTEMTEST_MIRROR:-$(apt_uris '/debian/?$' || true)}"
 mirror="${mirror:-http://deb.debian.org/debian}"
 security="${EXECMOND_SYSTEMTEST_SECURITY_MIRROR:-$(apt_uris '/debian-security/?$' || true)}"

@@ -8,7 +8,8 @@
 # 1. Builds, once, a Debian 12 disk image with debootstrap (cached in
 #    /var/cache/execmond-systemtest, keyed by a hash of the package list and
 #    of the image-building files; see build-image.sh).
-# 2. Boots it with BUILD_DIR/packages/execmond_*.deb and guest/guest-test.sh
+# 2. Boots it with BUILD_DIR/packages/execmond_*.deb, guest/guest-test.sh and
+#    tests/support/metric-value.sh (which it sources)
 #    on a 9p share; a oneshot unit in the image runs the script, which
 #    installs the deb, drives the service with systemctl and checks the
 #    metrics, the journal and the BPF objects, writes its results to the
@@ -89,7 +90,7 @@ mapfile -t packages < <(printf '%s\n' "${base_packages[@]}" "$deb_deps" | grep -
 key="$({
   echo "image_version=$image_version"
   printf '%s\n' "${packages[@]}"
-  cat "$here/build-image.sh" "$here/guest/execmond-systemtest.service" "$here/guest/execmond-systemtest-boot"
+  cat "$here/build-image.sh" "$here/../support/apt-uris.sh" "$here/guest/execmond-systemtest.service" "$here/guest/execmond-systemtest-boot"
 } | sha256sum | cut -c1-16)"
 image_dir="$cache_root/image-$key"
 mkdir -p "$cache_root"
@@ -131,6 +132,8 @@ share="$work/share"
 mkdir -p "$share"
 cp "$deb" "$share/"
 install -m 0755 "${EXECMOND_SYSTEMTEST_GUEST_SCRIPT:-$here/guest/guest-test.sh}" "$share/guest-test.sh"
+# guest-test.sh sources it from beside itself.
+install -m 0644 "$here/../support/metric-value.sh" "$share/metric-value.sh"
 # A CA and server certificate for the TLS checks (the guest has no openssl).
 "$here/../support/make-test-certs.sh" "$share/certs" >/dev/null
 # A throwaway overlay: the cached image is never written.

@@ -81,29 +81,10 @@ execmond_maps() { bpf_names map | grep -E "$map_re" | sort | paste -sd' '; }
 no_execmond_bpf() { [ -z "$(execmond_progs)" ] && [ -z "$(execmond_maps)" ]; }
 
 scrape() { curl -fsS --max-time 10 "$url" -o "$work/metrics.txt" 2>"$work/curl.err"; }
-metric() { # metric NAME LABEL=VALUE...: the value of the series with exactly those labels, or "absent"
-  local name="$1"
-  shift
-  awk -v name="$name" -v want="$*" '
-    BEGIN { n = split(want, w, " ") }
-    /^#/ { next }
-    {
-      series = $1; value = $NF
-      brace = index(series, "{")
-      base = brace ? substr(series, 1, brace - 1) : series
-      if (base != name) next
-      labels = brace ? substr(series, brace + 1, length(series) - brace - 1) : ""
-      count = gsub(/="/, "=\"", labels)
-      if (count != n) next
-      for (i = 1; i <= n; i++) {
-        split(w[i], kv, "=")
-        pair = kv[1] "=\"" kv[2] "\""
-        if (index("," labels ",", "," pair ",") == 0) next
-      }
-      print value; found = 1; exit
-    }
-    END { if (!found) print "absent" }' "$work/metrics.txt"
-}
+# run.sh puts it beside this script on the share.
+# shellcheck source=../../support/metric-value.sh
+. "$(dirname "$0")/metric-value.sh"
+metric() { metric_value "$work/metrics.txt" "$@"; } # metric NAME LABEL=VALUE...
 
 # ---- the checks ----
 section "kernel"

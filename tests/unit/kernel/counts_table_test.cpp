@@ -1,5 +1,6 @@
 // What a drain makes of the counts table: one record per key that counted
-// something, its per-CPU values summed, and the command name as a label.
+// something, its per-CPU values summed, and the command name as a label; and
+// how the reader takes one generation and empties it, on plain arrays.
 #include "kernel/counts_table.h"
 
 #include <gtest/gtest.h>
@@ -10,6 +11,8 @@
 #include <vector>
 
 #include "execmond.h"
+#include "fake_map_access.h"
+#include "table_layout.h"
 
 namespace execmond {
 namespace {
@@ -85,6 +88,147 @@ TEST(CountsTableTest, CommIsAtMostFifteenBytesOfValidUtf8) {
   std::memcpy(valid, "caf\xc3\xa9", 5);
   EXPECT_EQ(comm_of(valid), "caf\xc3\xa9");
   EXPECT_EQ(comm_of(cut).size(), 16U);
+}
+
+// Two CPUs, four keys a generation, eight slots a generation.
+class CountsTableReaderTest : public ::testing::Test {
+ protected:
+  static constexpr std::uint32_t kCpus = 2;
+  static constexpr std::uint32_t kKeys = 4;
+  static constexpr std::uint32_t kSlots = 8;
+  enum Fd : int { kSlotsFd = 1, kValuesFd, kKeysFd, kIndexFd };
+
+  CountsTableReaderTest() {
+    tables_.counts_slots = kSlotsFd;
+    tables_.counts_values = kValuesFd;
+    tables_.counts_keys = kKeysFd;
+    tables_.counts_index = kIndexFd;
+    tables_.ncpus = kCpus;
+    tables_.max_keys = kKeys;
+    tables_.key_slots = kSlots;
+    maps_.add_array<execmond_count_slot>(kSlotsFd, 2 * kSlots);
+    maps_.add_array<execmond_count_value>(kValuesFd, 2 * kCpus * kKeys);
+    maps_.add_array<execmond_count_key>(kKeysFd, 2 * kKeys);
+    maps_.add_array<std::uint32_t>(kIndexFd, 2 * kKeys);
+  }
+
+  // What a handler leaves when it claims value index `index` for `k` in
+  // generation `g`, at slot `slot` of that generation's half.
+  void claim(std::uint32_t g, std::uint32_t index, std::uint32_t slot,
+             const execmond_count_key& k) {
+    const std::uint32_t at = execmond_count_slot_at(g, kSlots, slot, 0);
+    maps_.set(kSlotsFd, at,
+              execmond_count_slot{execmond_tag(slot, execmond_state_of_index(index)), k, 0});
+    maps_.set(kKeysFd, execmond_count_key_at(g, kKeys, index), k);
+    maps_.set(kIndexFd, execmond_count_key_at(g, kKeys, index), at);
+    ++claimed_[g];
+  }
+  // One key of generation 0 that counted `n` execs on `cpu`.
+  void make_counted(std::uint32_t cpu, std::uint64_t n) {
+    claim(0, 0, 2, key("make", EXECMOND_KIND_EXEC));
+    count(0, cpu, 0, {n, 0});
+  }
+  void count(std::uint32_t g, std::uint32_t cpu, std::uint32_t index, execmond_count_value v) {
+    maps_.set(kValuesFd, execmond_count_value_at(g, kCpus, cpu, kKeys, index), v);
+  }
+  std::uint64_t count_at(std::uint32_t g, std::uint32_t cpu, std::uint32_t index) const {
+    return maps_
+        .get<execmond_count_value>(kValuesFd, execmond_count_value_at(g, kCpus, cpu, kKeys, index))
+        .count;
+  }
+  std::uint64_t tag_at(std::uint32_t g, std::uint32_t slot) const {
+    return maps_.get<execmond_count_slot>(kSlotsFd, execmond_count_slot_at(g, kSlots, slot, 0)).tag;
+  }
+
+  test::FakeMapAccess maps_;
+  Tracer::Tables tables_{};
+  std::uint32_t claimed_[2] = {0, 0};
+  CountsTable reader_{maps_, tables_, claimed_};
+};
+
+TEST_F(CountsTableReaderTest, TakesOneGenerationAndEmptiesIt) {
+  claim(1, 0, 3, key("bash", EXECMOND_KIND_EXEC));
+  claim(1, 1, 5, key("sleep", EXECMOND_KIND_EXIT, 9));
+  count(1, 0, 0, {2, 0});
+  count(1, 1, 0, {3, 0});
+  count(1, 1, 1, {1, 400});
+  claim(0, 0, 3, key("other", EXECMOND_KIND_FORK));  // the half handlers write to now
+  count(0, 1, 0, {6, 0});
+
+  Result<TakenCounts> taken = reader_.take(1);
+  ASSERT_TRUE(taken.ok()) << taken.error().message;
+  EXPECT_TRUE(taken->emptied.ok());
+  ASSERT_EQ(taken->records.size(), 2U);
+  EXPECT_EQ(taken->records[0].ids.comm, "bash");
+  EXPECT_EQ(taken->records[0].count, 5U);
+  EXPECT_EQ(taken->records[1].ids.comm, "sleep");
+  EXPECT_EQ(taken->records[1].lifetime_ns_sum, 400U);
+  for (std::uint32_t cpu = 0; cpu < kCpus; ++cpu) {
+    EXPECT_EQ(count_at(1, cpu, 0), 0U);
+    EXPECT_EQ(count_at(1, cpu, 1), 0U);
+  }
+  EXPECT_EQ(tag_at(1, 3), 0U);
+  EXPECT_EQ(tag_at(1, 5), 0U);
+  EXPECT_EQ(claimed_[1], 0U);
+  // Generation 0 is left alone.
+  EXPECT_EQ(claimed_[0], 1U);
+  EXPECT_EQ(count_at(0, 1, 0), 6U);
+  EXPECT_NE(tag_at(0, 3), 0U);
+}
+
+TEST_F(CountsTableReaderTest, AFailedReadLeavesTheGenerationForALaterDrain) {
+  make_counted(1, 4);
+  maps_.failing_reads.insert(kValuesFd);
+  Result<TakenCounts> failed = reader_.take(0);
+  ASSERT_FALSE(failed.ok());
+  EXPECT_EQ(failed.error().message, "cannot read the counts table: Input/output error");
+  EXPECT_EQ(maps_.writes, 0);
+  EXPECT_EQ(claimed_[0], 1U);
+  // Handlers add to it in its next turn; the next read takes all of it.
+  count(0, 0, 0, {3, 0});
+  maps_.failing_reads.clear();
+  Result<TakenCounts> taken = reader_.take(0);
+  ASSERT_TRUE(taken.ok());
+  ASSERT_EQ(taken->records.size(), 1U);
+  EXPECT_EQ(taken->records[0].count, 7U);
+}
+
+TEST_F(CountsTableReaderTest, AFailedEmptyStillReturnsTheRecordsAndKeepsTheKeysClaimed) {
+  make_counted(0, 4);
+  maps_.failing_writes.insert(kSlotsFd);
+  Result<TakenCounts> taken = reader_.take(0);
+  ASSERT_TRUE(taken.ok());
+  ASSERT_EQ(taken->records.size(), 1U);
+  EXPECT_EQ(taken->records[0].count, 4U);
+  ASSERT_FALSE(taken->emptied.ok());
+  EXPECT_EQ(taken->emptied.error().message, "cannot empty the counts table: Input/output error");
+  // The values were emptied, the key keeps its index: a later event still counts under it.
+  EXPECT_EQ(count_at(0, 0, 0), 0U);
+  EXPECT_EQ(claimed_[0], 1U);
+  EXPECT_NE(tag_at(0, 2), 0U);
+}
+
+TEST_F(CountsTableReaderTest, KeysPastTheLimitLeaveFullSlotsThatAreAllCleared) {
+  for (std::uint32_t i = 0; i < kKeys; ++i) claim(1, i, i, key("k", EXECMOND_KIND_FORK));
+  const std::uint32_t full = execmond_count_slot_at(1, kSlots, 6, 0);
+  maps_.set(kSlotsFd, full, execmond_count_slot{execmond_tag(6, EXECMOND_SLOT_FULL), {}, 0});
+  claimed_[1] = kKeys + 2;  // two keys found the table full
+  claim(0, 0, 6, key("now", EXECMOND_KIND_FORK));
+  Result<TakenCounts> taken = reader_.take(1);
+  ASSERT_TRUE(taken.ok());
+  EXPECT_TRUE(taken->emptied.ok());
+  for (std::uint32_t slot = 0; slot < kSlots; ++slot) EXPECT_EQ(tag_at(1, slot), 0U) << slot;
+  EXPECT_EQ(claimed_[1], 0U);
+  EXPECT_NE(tag_at(0, 6), 0U);
+}
+
+TEST_F(CountsTableReaderTest, AGenerationWithNoKeysIsNotTouched) {
+  maps_.failing_reads = {kSlotsFd, kValuesFd, kKeysFd, kIndexFd};
+  Result<TakenCounts> taken = reader_.take(0);
+  ASSERT_TRUE(taken.ok());
+  EXPECT_TRUE(taken->records.empty());
+  EXPECT_TRUE(taken->emptied.ok());
+  EXPECT_EQ(maps_.writes, 0);
 }
 
 }  // namespace
