@@ -20,10 +20,56 @@ typedef struct {
 	int counter;
 } atomic_t;
 
+typedef struct {
+	long counter;
+} atomic_long_t;
+
+struct list_head {
+	struct list_head *next;
+} EXECMOND_PAI;
+
+/* seqlock_t since 5.10: its sequence is at stats_lock.seqcount.seqcount.sequence. */
+struct seqcount {
+	unsigned int sequence;
+} EXECMOND_PAI;
+
+struct seqcount_spinlock {
+	struct seqcount seqcount;
+} EXECMOND_PAI;
+
+typedef struct {
+	struct seqcount_spinlock seqcount;
+} EXECMOND_PAI seqlock_t;
+
+/* CONFIG_TASK_IO_ACCOUNTING: the storage bytes /proc/PID/io shows. */
+struct task_io_accounting {
+	__u64 read_bytes;
+	__u64 write_bytes;
+} EXECMOND_PAI;
+
+struct mm_struct;
+
+/*
+ * What getrusage() reads besides the live threads: the sums of threads
+ * already released (__exit_signal() adds them under stats_lock).
+ */
 struct signal_struct {
 	atomic_t live;		/* threads not yet past do_exit()'s accounting */
+	int nr_threads;		/* threads on thread_head: not yet released */
+	struct list_head thread_head;
 	unsigned int flags;	/* SIGNAL_GROUP_EXIT once the group is exiting */
 	int group_exit_code;	/* status for the whole group, incl. 0x80 core flag */
+	seqlock_t stats_lock;
+	__u64 utime;		/* tick-sampled, ns */
+	__u64 stime;
+	__u64 sum_sched_runtime; /* precise, ns */
+	unsigned long nvcsw;
+	unsigned long nivcsw;
+	unsigned long min_flt;
+	unsigned long maj_flt;
+	unsigned long maxrss;	/* pages; set for the group by the last thread's do_exit() */
+	struct task_io_accounting ioac;
+	struct mm_struct *oom_mm; /* set by mark_oom_victim(): the OOM killer chose this process */
 } EXECMOND_PAI;
 
 struct qstr {
@@ -92,8 +138,32 @@ struct cgroup {
 	struct kernfs_node *kn;
 } EXECMOND_PAI;
 
+enum cgroup_subsys_id {
+	memory_cgrp_id = 4, /* the value is relocated: bpf_core_enum_value() */
+};
+
+struct cgroup_subsys_state {
+	struct cgroup_subsys_state *parent;
+} EXECMOND_PAI;
+
+struct page_counter {
+	atomic_long_t usage; /* pages */
+	unsigned long max;
+} EXECMOND_PAI;
+
+/* The memory controller's state of a cgroup (v1 or v2); css is its first member. */
+struct mem_cgroup {
+	struct cgroup_subsys_state css;
+	struct page_counter memory;
+} EXECMOND_PAI;
+
 struct css_set {
 	struct cgroup *dfl_cgrp; /* the task's cgroup in the v2 (default) hierarchy */
+	struct cgroup_subsys_state *subsys[12];
+} EXECMOND_PAI;
+
+struct sched_entity {
+	__u64 sum_exec_runtime; /* precise, ns; brought up to date at each tick and switch */
 } EXECMOND_PAI;
 
 struct task_struct {
@@ -110,6 +180,15 @@ struct task_struct {
 	__u64 start_boottime;
 	char comm[16];
 	struct signal_struct *signal;
+	struct list_head thread_node; /* on signal->thread_head */
+	struct sched_entity se;
+	__u64 utime; /* tick-sampled, ns */
+	__u64 stime;
+	unsigned long nvcsw;
+	unsigned long nivcsw;
+	unsigned long min_flt;
+	unsigned long maj_flt;
+	struct task_io_accounting ioac;
 } EXECMOND_PAI;
 
 /* Payload of the classic sched_process_exit tracepoint; group_dead since 6.16. */

@@ -13,6 +13,7 @@
 #include <bpf/bpf_helpers.h>
 
 #include "execmond.h"
+#include "exit_cost.bpf.h"
 #include "generation.bpf.h"
 #include "lost.bpf.h"
 #include "table_layout.h"
@@ -78,21 +79,29 @@ static __always_inline int same_key(const struct execmond_count_key *a,
 	return 1;
 }
 
+/* One event to count: an exit brings its lifetime and what the process used. */
+struct count_event {
+	__u64 lifetime_ns;
+	const struct exit_usage *usage; /* exits with resources accounted; else NULL */
+};
+
 /* This CPU's value for `index`: no other CPU writes it, the daemon reads it after a grace period. */
-static __always_inline void add_value(__u32 gen, __u32 index, __u64 lifetime_ns)
+static __always_inline void add_value(__u32 gen, __u32 index, const struct count_event *ev)
 {
 	__u32 at = execmond_count_value_at(gen, ncpus, bpf_get_smp_processor_id(), max_keys, index);
 	struct execmond_count_value *v = bpf_map_lookup_elem(&counts_values, &at);
 
 	if (v) {
 		v->count += 1;
-		v->lifetime_ns_sum += lifetime_ns;
+		v->lifetime_ns_sum += ev->lifetime_ns;
 	}
+	if (ev->usage)
+		add_cost(gen, max_keys, index, ev->usage);
 }
 
 /* Fills a slot this handler claimed (tag BUSY): key, value index, then the tag. */
 static __always_inline void claim(struct execmond_count_slot *s, __u32 at, __u32 gen, __u32 hash,
-				  const struct execmond_count_key *key, __u64 lifetime_ns,
+				  const struct execmond_count_key *key, const struct count_event *ev,
 				  __u32 lost_reason)
 {
 	struct execmond_count_key *key_of;
@@ -114,7 +123,7 @@ static __always_inline void claim(struct execmond_count_slot *s, __u32 at, __u32
 	slot_of = bpf_map_lookup_elem(&counts_index, &where);
 	if (slot_of)
 		*slot_of = at;
-	add_value(gen, index, lifetime_ns);
+	add_value(gen, index, ev);
 	/* An atomic exchange orders the key before the tag for other CPUs. */
 	__sync_lock_test_and_set(&s->tag, execmond_tag(hash, execmond_state_of_index(index)));
 }
@@ -123,8 +132,8 @@ static __always_inline void claim(struct execmond_count_slot *s, __u32 at, __u32
  * Adds one event to its key's count. Two CPUs that claim a new key at once
  * may each get a slot for it; the daemon adds such duplicates together.
  */
-static __always_inline void count(const struct execmond_count_key *key, __u64 lifetime_ns,
-				  __u32 lost_reason)
+static __always_inline void count(const struct execmond_count_key *key,
+				  const struct count_event *ev, __u32 lost_reason)
 {
 	__u32 gen = current_gen();
 	__u32 hash = key_hash(key);
@@ -142,7 +151,7 @@ static __always_inline void count(const struct execmond_count_key *key, __u64 li
 			if (__sync_val_compare_and_swap(&s->tag, 0,
 							execmond_tag(hash, EXECMOND_SLOT_BUSY)) != 0)
 				continue; /* claimed by another CPU meanwhile */
-			claim(s, at, gen, hash, key, lifetime_ns, lost_reason);
+			claim(s, at, gen, hash, key, ev, lost_reason);
 			return;
 		}
 		state = execmond_tag_state(seen);
@@ -151,7 +160,7 @@ static __always_inline void count(const struct execmond_count_key *key, __u64 li
 			continue;
 		if (state == EXECMOND_SLOT_FULL)
 			break;
-		add_value(gen, execmond_index_of_state(state), lifetime_ns);
+		add_value(gen, execmond_index_of_state(state), ev);
 		return;
 	}
 	count_lost(lost_reason);

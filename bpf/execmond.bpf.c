@@ -29,12 +29,14 @@
 #include <bpf/bpf_tracing.h>
 
 #include "execmond.h"
-#include "lifetime_bucket.h"
+#include "histogram_bucket.h"
 #include "core_fixes.bpf.h"
 #include "counts_table.bpf.h"
 #include "exe_path.bpf.h"
+#include "exit_cost.bpf.h"
 #include "filters.bpf.h"
 #include "lost.bpf.h"
+#include "oom.bpf.h"
 #include "procs_table.bpf.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
@@ -45,6 +47,9 @@ const volatile __u32 lifetime_bucket_count = 0;
 
 /* Only an ordering point for the task iterator. */
 __u64 seed_passes = 0;
+
+/* Forks and execs count one event with nothing more to add. */
+static const struct count_event no_payload = {};
 
 /* ---- reading tasks ---- */
 
@@ -101,7 +106,7 @@ static __always_inline int on_fork(struct task_struct *parent, struct task_struc
 	/* Counted under the parent process's name, which a thread may not share. */
 	__builtin_memcpy(key.comm, parent->group_leader->comm, sizeof(key.comm));
 	if (!filtered_out(parent->tgid, &key))
-		count(&key, 0, EXECMOND_LOST_FORK_COUNTS_FULL);
+		count(&key, &no_payload, EXECMOND_LOST_FORK_COUNTS_FULL);
 	return 0;
 }
 
@@ -118,7 +123,7 @@ static __always_inline int on_exec(struct task_struct *task)
 	if (record_exe)
 		note_exe(task, &key);
 	if (!filtered_out(pkey.tgid, &key))
-		count(&key, 0, EXECMOND_LOST_EXEC_COUNTS_FULL);
+		count(&key, &no_payload, EXECMOND_LOST_EXEC_COUNTS_FULL);
 
 	p = proc_find(pkey.tgid, pkey.start_boottime_ns, &at);
 	if (!p) {
@@ -184,8 +189,9 @@ static __always_inline int on_exit(struct task_struct *task, int group_dead)
 	struct task_struct *leader = task->group_leader;
 	struct signal_struct *sig = task->signal;
 	struct execmond_count_key key = { .kind = EXECMOND_KIND_EXIT };
+	struct count_event ev = {};
 	struct execmond_proc_key pkey;
-	__u64 lifetime;
+	struct exit_usage usage;
 
 	if (group_dead == 0 || is_kernel_thread(task))
 		return 0;
@@ -202,14 +208,21 @@ static __always_inline int on_exit(struct task_struct *task, int group_dead)
 	if (!end_process(&pkey, group_dead, &key))
 		return 0;
 
-	lifetime = bpf_ktime_get_boot_ns() - pkey.start_boottime_ns;
+	ev.lifetime_ns = bpf_ktime_get_boot_ns() - pkey.start_boottime_ns;
 	__builtin_memcpy(key.comm, leader->comm, sizeof(key.comm));
 	who_is(task, &key);
+	/* Also for a filtered-out victim: its oom_victims entry must go. */
+	key.oom = oom_verdict(task, sig);
 	if (filtered_out(pkey.tgid, &key))
 		return 0;
 	key.status = wait_status(leader, sig);
-	key.bucket = execmond_lifetime_bucket(lifetime_bounds_ns, lifetime_bucket_count, lifetime);
-	count(&key, lifetime, EXECMOND_LOST_EXIT_COUNTS_FULL);
+	key.bucket = execmond_histogram_bucket(lifetime_bounds_ns, EXECMOND_MAX_BUCKETS,
+					       lifetime_bucket_count, ev.lifetime_ns);
+	if (resources) {
+		read_exit_usage(&usage, task, sig);
+		ev.usage = &usage;
+	}
+	count(&key, &ev, EXECMOND_LOST_EXIT_COUNTS_FULL);
 	return 0;
 }
 

@@ -7,6 +7,26 @@
 /* Upper bounds of the lifetime histogram, nanoseconds; unused slots hold ~0. */
 #define EXECMOND_MAX_BUCKETS 32
 
+/* Upper bounds of the peak RSS histogram, bytes; unused slots hold ~0. */
+#define EXECMOND_MAX_RSS_BUCKETS 15
+
+/* What the exit handler accounts: the `resources` knob, one bit each. */
+enum execmond_resource {
+	EXECMOND_RESOURCE_CPU = 1,
+	EXECMOND_RESOURCE_MEMORY = 2,
+	EXECMOND_RESOURCE_IO = 4,
+	EXECMOND_RESOURCE_FAULTS = 8,
+	EXECMOND_RESOURCE_SWITCHES = 16,
+};
+
+/* Whether the OOM killer chose the process, and what ran out: an exit key's `oom`. */
+enum execmond_oom {
+	EXECMOND_OOM_NONE = 0,
+	EXECMOND_OOM_CGROUP = 1,  /* a memory cgroup was at its limit */
+	EXECMOND_OOM_GLOBAL = 2,  /* the system was out of memory */
+	EXECMOND_OOM_UNKNOWN = 3, /* a victim; the mark_victim tracepoint did not tell why */
+};
+
 /* What a counts-map entry counts. */
 enum execmond_kind {
 	EXECMOND_KIND_EXEC = 1, /* comm = the new program's comm */
@@ -32,7 +52,8 @@ struct execmond_count_key {
 	unsigned int status;  /* exits: the wait status waitpid() sees; else 0 */
 	unsigned char kind;   /* enum execmond_kind */
 	unsigned char bucket; /* exits: lifetime bucket index; else 0 */
-	unsigned short pad;
+	unsigned char oom;    /* exits: enum execmond_oom; else 0 */
+	unsigned char pad;
 	/* Who: turned into label values by the daemon. */
 	unsigned long long cgroup_id; /* cgroup v2 id (the directory's inode number) */
 	unsigned long long exe_ino;   /* executable file, with exe_dev; 0 when unknown */
@@ -91,6 +112,25 @@ struct execmond_count_slot {
 struct execmond_count_value {
 	unsigned long long count;
 	unsigned long long lifetime_ns_sum; /* exits only */
+};
+
+/*
+ * What the exits of one key cost, summed: one per value index (not per CPU:
+ * handlers add with atomics), in the counts_costs map. Only the fields of
+ * the resources being accounted are written.
+ */
+struct execmond_count_cost {
+	unsigned long long cpu_user_ns; /* as wait4() splits the precise runtime */
+	unsigned long long cpu_system_ns;
+	unsigned long long peak_rss_bytes_sum;
+	unsigned long long io_read_bytes;
+	unsigned long long io_write_bytes;
+	unsigned long long minor_faults;
+	unsigned long long major_faults;
+	unsigned long long voluntary_switches;
+	unsigned long long involuntary_switches;
+	/* exits per peak RSS bucket; the one past the configured bounds is +Inf */
+	unsigned int peak_rss_buckets[EXECMOND_MAX_RSS_BUCKETS + 1];
 };
 
 /*

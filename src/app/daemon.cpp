@@ -23,7 +23,8 @@ Daemon::Daemon(CliOptions cli, Config config)
     : cli_(std::move(cli)),
       config_(std::move(config)),
       collector_(std::make_shared<ProcessCollector>(AggregatorOptions{
-          config_.labels, config_.lifetime_buckets, config_.max_series_per_family})),
+          config_.labels, config_.lifetime_buckets, config_.max_series_per_family,
+          resource_bits(config_.resources), config_.peak_rss_buckets})),
       registry_(std::make_shared<prometheus::Registry>()),
       metrics_(*registry_),
       web_(HttpOptions{config_.listen_address, config_.telemetry_path, config_.max_requests, {}},
@@ -53,7 +54,8 @@ void Daemon::start(bool drop_capabilities) {
   enable_bpf_stats();
   Result<std::unique_ptr<Tracer>> tracer = Tracer::load(
       TracerOptions{config_.max_processes, config_.max_keys, config_.attach_mode,
-                    config_.lifetime_buckets, SourcesNeeded::of(config_).exe, cli_.btf_path});
+                    config_.lifetime_buckets, SourcesNeeded::of(config_).exe, cli_.btf_path,
+                    resource_bits(config_.resources), rss_bounds_bytes(config_.peak_rss_buckets)});
   if (!tracer) throw Fatal(tracer.error().message);
   tracer_ = std::move(*tracer);
   resolver_ = std::make_unique<IdentityResolver>(tracer_->exe_paths_fd());

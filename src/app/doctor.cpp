@@ -42,8 +42,17 @@ std::string selected(const std::string& choices) {
 
 // Loads and attaches one program set with small tables, then lets it go.
 std::string try_attach(AttachMode mode, const std::string& btf_path) {
-  TracerOptions options{64, 16, mode, default_lifetime_buckets()};
-  options.btf_path = btf_path;
+  TracerOptions options{
+      .max_processes = 64,
+      .max_keys = 16,
+      .attach_mode = mode,
+      .lifetime_buckets = default_lifetime_buckets(),
+      .btf_path = btf_path,
+      // Every resource, so that whatever a config accounts has passed the verifier.
+      .resources = resource_bits({Resource::Cpu, Resource::Memory, Resource::Io,
+                                  Resource::Faults, Resource::ContextSwitches}),
+      .peak_rss_bounds = rss_bounds_bytes(default_peak_rss_buckets()),
+  };
   Result<std::unique_ptr<Tracer>> tracer = Tracer::load(options);
   return tracer ? "" : tracer.error().message;
 }

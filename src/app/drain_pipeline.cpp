@@ -60,8 +60,8 @@ void DrainPipeline::drain(const Config& config) {
   std::vector<Record> records;
   records.reserve(last_.counts.size());
   for (const CountRecord& c : last_.counts) {
-    records.push_back(
-        {c.kind, resolver_.resolve(c.ids), c.status, c.bucket, c.count, c.lifetime_ns_sum});
+    records.push_back({c.kind, resolver_.resolve(c.ids), c.status, c.bucket, c.count,
+                       c.lifetime_ns_sum, c.oom, c.cost});
   }
   std::vector<LiveEntry> live;
   live.reserve(last_.live.size());
@@ -75,6 +75,8 @@ void DrainPipeline::drain(const Config& config) {
   auto view = std::make_shared<DrainView>();
   view->labels = config.labels;
   view->lifetime_bounds = config.lifetime_buckets;
+  view->resources = tracer_.resources();
+  view->peak_rss_bounds = config.peak_rss_buckets;
   view->lost_total = last_.lost_total;
   view->maps = {{"procs", last_.procs_entries, tracer_.max_processes()},
                 {"counts", last_.counts_entries, tracer_.max_keys()}};

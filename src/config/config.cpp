@@ -31,7 +31,14 @@ bool FilterRules::empty() const {
          cgroup_prefix.empty() && uid.empty();
 }
 
-Config::Config() : lifetime_buckets(default_lifetime_buckets()) {}
+Config::Config()
+    : lifetime_buckets(default_lifetime_buckets()), peak_rss_buckets(default_peak_rss_buckets()) {}
+
+std::vector<double> default_peak_rss_buckets() {
+  std::vector<double> bounds;
+  for (double bytes = 1 << 20; bytes <= 64.0 * (1 << 30); bytes *= 4) bounds.push_back(bytes);
+  return bounds;
+}
 
 std::vector<double> default_lifetime_buckets() {
   constexpr double kDay = 86400;
@@ -93,10 +100,38 @@ std::string to_string(Family family) {
       return "lifetime";
     case Family::Processes:
       return "processes";
+    case Family::Cpu:
+      return "cpu";
+    case Family::PeakRss:
+      return "peak_rss";
+    case Family::Io:
+      return "io";
+    case Family::PageFaults:
+      return "page_faults";
+    case Family::ContextSwitches:
+      return "context_switches";
+    case Family::OomKills:
+      return "oom_kills";
     case Family::Execs:
       break;
   }
   return "execs";
+}
+
+std::string to_string(Resource resource) {
+  switch (resource) {
+    case Resource::Memory:
+      return "memory";
+    case Resource::Io:
+      return "io";
+    case Resource::Faults:
+      return "faults";
+    case Resource::ContextSwitches:
+      return "context_switches";
+    case Resource::Cpu:
+      break;
+  }
+  return "cpu";
 }
 
 }  // namespace execmond

@@ -23,9 +23,26 @@ enum class LogTarget { Stderr, Journal };
 enum class LabelSource { Comm, Exe, Unit, Cgroup, ContainerId, Uid, User };
 
 // The metric families whose labels are configurable. YAML names: execs,
-// forks, exits, lifetime, processes.
-enum class Family { Execs, Forks, Exits, Lifetime, Processes };
-inline constexpr std::size_t kFamilyCount = 5;
+// forks, exits, lifetime, processes, cpu, peak_rss, io, page_faults,
+// context_switches, oom_kills.
+enum class Family {
+  Execs,
+  Forks,
+  Exits,
+  Lifetime,
+  Processes,
+  Cpu,
+  PeakRss,
+  Io,
+  PageFaults,
+  ContextSwitches,
+  OomKills
+};
+inline constexpr std::size_t kFamilyCount = 11;
+
+// What the exit handler accounts of each process. YAML names: cpu, memory,
+// io, faults, context_switches.
+enum class Resource { Cpu, Memory, Io, Faults, ContextSwitches };
 
 // Which labels each family carries, in the order given (exits add reason and
 // code after them). Default: comm only, everywhere.
@@ -66,6 +83,8 @@ struct Config {
   bool bpf_stats = false;  // turn on the kernel's BPF run-time statistics
   // metrics:
   std::vector<double> lifetime_buckets;  // seconds, ascending; default_lifetime_buckets()
+  std::vector<Resource> resources{Resource::Cpu, Resource::Memory};  // accounted at exit
+  std::vector<double> peak_rss_buckets;  // bytes, ascending; default_peak_rss_buckets()
   // log:
   std::string log_level = "info";  // trace|debug|info|warn|error|off
   LogTarget log_target = LogTarget::Stderr;
@@ -86,6 +105,8 @@ struct Config {
 
 // 1 ms to 1 day on a ×2.5 scale.
 std::vector<double> default_lifetime_buckets();
+// 1 MiB to 64 GiB on a ×4 scale.
+std::vector<double> default_peak_rss_buckets();
 
 // Parses YAML text; `source` names the file in error messages. The Error is
 // one line naming file, line, key and what is allowed.
@@ -118,6 +139,7 @@ std::string to_string(AttachMode mode);
 std::string to_string(LogTarget target);
 std::string to_string(LabelSource source);
 std::string to_string(Family family);
+std::string to_string(Resource resource);
 // The Prometheus label name of a source (same as its YAML name).
 inline std::string label_name(LabelSource source) { return to_string(source); }
 

@@ -27,12 +27,21 @@ std::string shown_item(const std::string& text) {
   return plain ? text : quote(text, kUnlimited);
 }
 
-std::string show_buckets(const Config& config) {
+std::string show_numbers(const std::vector<double>& numbers) {
   std::string out = "[";
-  for (double bound : config.lifetime_buckets) {
+  for (double n : numbers) {
     if (out.size() > 1) out += ", ";
-    out += format_number(bound);
+    out += format_number(n);
   }
+  return out + "]";
+}
+
+std::string show_buckets(const Config& config) { return show_numbers(config.lifetime_buckets); }
+std::string show_rss_buckets(const Config& config) { return show_numbers(config.peak_rss_buckets); }
+
+std::string show_resources(const Config& config) {
+  std::string out = "[";
+  for (Resource r : config.resources) out += (out.size() > 1 ? ", " : "") + to_string(r);
   return out + "]";
 }
 
@@ -64,9 +73,16 @@ std::vector<LabelSource> to_sources(const Items& items) {
   return sources;
 }
 
-void store_buckets(Config& config, Draft& /*draft*/, Items&& items) {
-  config.lifetime_buckets.clear();
-  for (const std::string& item : items) config.lifetime_buckets.push_back(*parse_number(item));
+template <std::vector<double> Config::*kField>
+void store_numbers(Config& config, Draft& /*draft*/, Items&& items) {
+  std::vector<double>& numbers = config.*kField;
+  numbers.clear();
+  for (const std::string& item : items) numbers.push_back(*parse_number(item));
+}
+
+void store_resources(Config& config, Draft& /*draft*/, Items&& items) {
+  config.resources.clear();
+  for (const std::string& item : items) config.resources.push_back(*resource_named(item));
 }
 
 void store_default_labels(Config& /*config*/, Draft& draft, Items&& items) {
@@ -203,7 +219,12 @@ std::vector<Setting> make_settings() {
       scalar("tracer", "bpf_stats", kBoolAllowed, Restart::Yes, apply_bpf_stats,
              [](const Config& c) { return std::string(c.bpf_stats ? "true" : "false"); }),
       list("metrics", "lifetime_buckets", kBucketsAllowed, Restart::Yes, "a number", 1, kMaxBuckets,
-           check_bucket, store_buckets, show_buckets),
+           check_bucket, store_numbers<&Config::lifetime_buckets>, show_buckets),
+      list("metrics", "resources", kResourcesAllowed, Restart::Yes, "a resource", 0,
+           kMaxResources, check_resource, store_resources, show_resources),
+      list("metrics", "peak_rss_buckets", kRssBucketsAllowed, Restart::Yes, "a number", 1,
+           kMaxRssBuckets, check_rss_bucket, store_numbers<&Config::peak_rss_buckets>,
+           show_rss_buckets),
       reloadable(scalar("log", "level", kLevelAllowed, Restart::No, apply_log_level,
                         [](const Config& c) { return c.log_level; }),
                  take_field<&Config::log_level>),
@@ -216,6 +237,12 @@ std::vector<Setting> make_settings() {
       family_labels<Family::Exits>("exits"),
       family_labels<Family::Lifetime>("lifetime"),
       family_labels<Family::Processes>("processes"),
+      family_labels<Family::Cpu>("cpu"),
+      family_labels<Family::PeakRss>("peak_rss"),
+      family_labels<Family::Io>("io"),
+      family_labels<Family::PageFaults>("page_faults"),
+      family_labels<Family::ContextSwitches>("context_switches"),
+      family_labels<Family::OomKills>("oom_kills"),
       reloadable(
           scalar("filters", "exclude_self", kBoolAllowed, Restart::No, apply_exclude_self,
                  [](const Config& c) { return std::string(c.exclude_self ? "true" : "false"); }),

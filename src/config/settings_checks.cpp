@@ -27,6 +27,7 @@ constexpr std::uint64_t kMaxProcesses = 4'194'304;
 constexpr std::uint64_t kMinKeys = 16;
 constexpr std::uint64_t kMaxKeys = 1'048'576;
 static_assert(kMaxBuckets == EXECMOND_MAX_BUCKETS, "the kernel side holds this many bounds");
+static_assert(kMaxRssBuckets == EXECMOND_MAX_RSS_BUCKETS, "the kernel side holds this many bounds");
 // The tracer turns bounds into nanoseconds with llround(s * 1e9): keep that in range.
 constexpr double kMaxBucketSeconds = 1e9;
 constexpr std::uint64_t kMaxSeriesPerFamily = 1'000'000;
@@ -39,6 +40,11 @@ constexpr LabelSource kAllSources[] = {
     LabelSource::Comm,        LabelSource::Exe, LabelSource::Unit, LabelSource::Cgroup,
     LabelSource::ContainerId, LabelSource::Uid, LabelSource::User};
 static_assert(std::size(kAllSources) == kMaxLabels);
+constexpr Resource kAllResources[] = {Resource::Cpu, Resource::Memory, Resource::Io,
+                                      Resource::Faults, Resource::ContextSwitches};
+static_assert(std::size(kAllResources) == kMaxResources);
+constexpr double kMinRssBucketBytes = 4096;
+constexpr double kMaxRssBucketBytes = 1e15;
 
 bool valid_port(std::string_view text) {
   auto port = parse_unsigned(text);
@@ -198,16 +204,46 @@ Status apply_drop_stale_after(Config& config, const std::string& text) {
 
 // ---- List items: each checked alone and against the ones before it ----------
 
-Status check_bucket(const std::string& text, const Items& before) {
+namespace {
+
+// A histogram bound in (`above`, `at_most`], greater than the one before it.
+Status check_ascending(const std::string& text, const Items& before, double above,
+                       double at_most) {
   auto number = parse_number(text);
   if (!number || !std::isfinite(*number)) return Error{quote(text) + " is not a number"};
-  if (*number <= 0 || *number > kMaxBucketSeconds) return Error{text + " is out of range"};
+  if (*number <= above || *number > at_most) return Error{text + " is out of range"};
   if (!before.empty()) {
     double previous = *parse_number(before.back());  // accepted, so a number
     if (*number <= previous) {
       return Error{text + " is not greater than the bound before it (" + format_number(previous) +
                    ")"};
     }
+  }
+  return {};
+}
+
+}  // namespace
+
+Status check_bucket(const std::string& text, const Items& before) {
+  return check_ascending(text, before, 0, kMaxBucketSeconds);
+}
+
+Status check_rss_bucket(const std::string& text, const Items& before) {
+  // At least a page below the smallest bound would hold nothing.
+  return check_ascending(text, before, kMinRssBucketBytes - 1, kMaxRssBucketBytes);
+}
+
+std::optional<Resource> resource_named(std::string_view name) {
+  for (Resource r : kAllResources) {
+    if (name == to_string(r)) return r;
+  }
+  return std::nullopt;
+}
+
+Status check_resource(const std::string& text, const Items& before) {
+  if (!resource_named(text)) return Error{quote(text) + " is not a resource"};
+  if (std::find(before.begin(), before.end(), text) != before.end()) {
+    return Error{quote(text) + " is given twice"};
   }
   return {};
 }

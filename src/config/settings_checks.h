@@ -28,6 +28,12 @@ inline constexpr std::string_view kBoolAllowed = "use true or false";
 inline constexpr std::string_view kBucketsAllowed =
     "use a list of 1 to 32 strictly ascending numbers of seconds, each > 0 and at most 1e9 "
     "(e.g. [0.001, 0.01, 0.1, 1])";
+inline constexpr std::string_view kResourcesAllowed =
+    "use a list of 0 to 5 of cpu, memory, io, faults and context_switches, each at most once "
+    "(e.g. [cpu, memory])";
+inline constexpr std::string_view kRssBucketsAllowed =
+    "use a list of 1 to 15 strictly ascending numbers of bytes, each from 4096 to 1e15 "
+    "(e.g. [1048576, 16777216, 268435456])";
 inline constexpr std::string_view kLevelAllowed = "use trace, debug, info, warn, error or off";
 inline constexpr std::string_view kTargetAllowed = "use stderr or journal";
 inline constexpr std::string_view kLabelsAllowed =
@@ -58,6 +64,8 @@ inline constexpr std::string_view kStaleAllowed =
 
 inline constexpr std::size_t kMaxBuckets = 32;  // kBucketsAllowed says 32 in words
 inline constexpr std::size_t kMaxLabels = 7;
+inline constexpr std::size_t kMaxResources = 5;     // kResourcesAllowed says 5
+inline constexpr std::size_t kMaxRssBuckets = 15;   // kRssBucketsAllowed says 15
 
 // Scalars: each parses one value into the config, or returns what is wrong
 // (no file or key: the caller adds them).
@@ -81,6 +89,9 @@ Status apply_drop_stale_after(Config& config, const std::string& text);
 using Items = std::vector<std::string>;
 
 Status check_bucket(const std::string& text, const Items& before);
+Status check_rss_bucket(const std::string& text, const Items& before);
+std::optional<Resource> resource_named(std::string_view name);
+Status check_resource(const std::string& text, const Items& before);
 std::optional<LabelSource> label_source(std::string_view name);
 Status check_label(const std::string& text, const Items& before);
 Status check_comm(const std::string& text, const Items& before);

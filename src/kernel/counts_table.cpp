@@ -24,7 +24,8 @@ void add(CountRecord& r, const execmond_count_value& v) {
 }  // namespace
 
 std::vector<CountRecord> count_records(std::span<const execmond_count_key> keys,
-                                       std::span<const execmond_count_value> values) {
+                                       std::span<const execmond_count_value> values,
+                                       std::span<const execmond_count_cost> costs) {
   std::vector<CountRecord> records;
   if (keys.empty()) return records;
   const std::size_t cpus = values.size() / keys.size();
@@ -36,10 +37,13 @@ std::vector<CountRecord> count_records(std::span<const execmond_count_key> keys,
                   key.status,
                   key.bucket,
                   0,
-                  0};
+                  0,
+                  key.oom,
+                  {}};
     for (std::size_t cpu = 0; cpu < cpus; ++cpu) {
       add(r, values[cpu * keys.size() + i]);
     }
+    if (i < costs.size()) r.cost = exit_cost_of(costs[i]);
     if (r.count != 0) records.push_back(std::move(r));
   }
   return records;
@@ -56,10 +60,12 @@ Result<TakenCounts> CountsTable::take(std::uint32_t generation) {
   std::vector<execmond_count_key> keys(n);
   std::vector<execmond_count_value> values(static_cast<std::size_t>(t.ncpus) * n);
   std::vector<std::uint32_t> slots(n);
+  std::vector<execmond_count_cost> costs(t.has_costs ? n : 0);
   if (n != 0) {
     const std::uint32_t first = execmond_count_key_at(g, t.max_keys, 0);
     Status read = read_range<execmond_count_key>(maps_, t.counts_keys, first, keys);
     if (read) read = read_range<std::uint32_t>(maps_, t.counts_index, first, slots);
+    if (read && t.has_costs) read = read_range<execmond_count_cost>(maps_, t.counts_costs, first, costs);
     for (std::uint32_t cpu = 0; read && cpu < t.ncpus; ++cpu) {
       const std::uint32_t row = execmond_count_value_at(g, t.ncpus, cpu, t.max_keys, 0);
       read = read_range(maps_, t.counts_values, row,
@@ -67,7 +73,7 @@ Result<TakenCounts> CountsTable::take(std::uint32_t generation) {
     }
     if (!read) return Error{"cannot read the counts table: " + read.error().message};
   }
-  return TakenCounts{count_records(keys, values), empty(g, used, slots)};
+  return TakenCounts{count_records(keys, values, costs), empty(g, used, slots)};
 }
 
 // Stops at the first failure and keeps the keys claimed, so that no new key
@@ -84,6 +90,13 @@ Status CountsTable::empty(std::uint32_t g, std::uint32_t used,
   // Slots lose their key bytes too: a handler reading a half-claimed slot
   // must never see an old key that could match its own.
   Status done = fill_at(maps_, t.counts_values, value_indices, execmond_count_value{});
+  if (done && t.has_costs) {
+    std::vector<std::uint32_t> cost_indices(slots.size());
+    for (std::uint32_t i = 0; i < slots.size(); ++i) {
+      cost_indices[i] = execmond_count_key_at(g, t.max_keys, i);
+    }
+    done = fill_at(maps_, t.counts_costs, cost_indices, execmond_count_cost{});
+  }
   if (done) done = fill_at(maps_, t.counts_slots, slots, execmond_count_slot{});
   if (done && used > t.max_keys) {
     // Keys past the limit hold FULL slots that have no value index: clear them all.

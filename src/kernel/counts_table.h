@@ -11,6 +11,7 @@
 #include "execmond.h"
 #include "identity/identity_resolver.h"
 #include "kernel/array_map.h"
+#include "kernel/exit_cost.h"
 #include "kernel/tracer.h"
 #include "util/error.h"
 
@@ -24,13 +25,16 @@ struct CountRecord {
   std::uint8_t bucket = 0;
   std::uint64_t count = 0;
   std::uint64_t lifetime_ns_sum = 0;
+  std::uint8_t oom = 0;  // enum execmond_oom
+  ExitCost cost;         // exits, when resources are accounted
 };
 
-// `values` holds one row of keys.size() values per CPU. Keys that counted
-// nothing are left out; a key two CPUs claimed at once appears twice, and
-// the aggregator adds such records up.
+// `values` holds one row of keys.size() values per CPU, `costs` one cost per
+// key or nothing. Keys that counted nothing are left out; a key two CPUs
+// claimed at once appears twice, and the aggregator adds such records up.
 std::vector<CountRecord> count_records(std::span<const execmond_count_key> keys,
-                                       std::span<const execmond_count_value> values);
+                                       std::span<const execmond_count_value> values,
+                                       std::span<const execmond_count_cost> costs = {});
 
 // What CountsTable::take() found in one generation, and whether emptying it
 // went right. When it did not, the records are still what the kernel
@@ -41,7 +45,7 @@ struct TakenCounts {
 };
 
 // Takes one generation of the counts table once no handler writes to it (see
-// Drainer): reads its keys and per-CPU values, then empties them. A failed
+// Drainer): reads its keys, per-CPU values and costs, then empties them. A failed
 // read leaves the table as it was: the generation keeps its counts, and
 // handlers keep adding to them, until a later drain reads them.
 class CountsTable {

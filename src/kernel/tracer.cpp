@@ -13,6 +13,7 @@
 
 #include "execmond.h"
 #include "execmond.skel.h"
+#include "kernel/kernel_btf.h"
 #include "table_layout.h"
 #include "util/unique_fd.h"
 
@@ -60,6 +61,20 @@ struct ProgramSet {
 
 }  // namespace
 
+std::uint32_t resource_bits(const std::vector<Resource>& resources) {
+  std::uint32_t bits = 0;
+  for (Resource r : resources) {
+    switch (r) {
+      case Resource::Cpu: bits |= EXECMOND_RESOURCE_CPU; break;
+      case Resource::Memory: bits |= EXECMOND_RESOURCE_MEMORY; break;
+      case Resource::Io: bits |= EXECMOND_RESOURCE_IO; break;
+      case Resource::Faults: bits |= EXECMOND_RESOURCE_FAULTS; break;
+      case Resource::ContextSwitches: bits |= EXECMOND_RESOURCE_SWITCHES; break;
+    }
+  }
+  return bits;
+}
+
 std::vector<std::uint64_t> lifetime_bounds_ns(const std::vector<double>& seconds) {
   std::vector<std::uint64_t> ns;
   ns.reserve(seconds.size());
@@ -67,6 +82,13 @@ std::vector<std::uint64_t> lifetime_bounds_ns(const std::vector<double>& seconds
     ns.push_back(static_cast<std::uint64_t>(std::llround(s * 1e9)));
   }
   return ns;
+}
+
+std::vector<std::uint64_t> rss_bounds_bytes(const std::vector<double>& bytes) {
+  std::vector<std::uint64_t> whole;
+  whole.reserve(bytes.size());
+  for (double b : bytes) whole.push_back(static_cast<std::uint64_t>(std::llround(b)));
+  return whole;
 }
 
 void Tracer::SkeletonDeleter::operator()(execmond_bpf* skel) const { execmond_bpf__destroy(skel); }
@@ -85,6 +107,9 @@ Status Tracer::load_and_attach() {
   if (options_.lifetime_buckets.size() > EXECMOND_MAX_BUCKETS) {
     return Error{"at most " + std::to_string(EXECMOND_MAX_BUCKETS) + " lifetime buckets"};
   }
+  if (options_.peak_rss_bounds.size() > EXECMOND_MAX_RSS_BUCKETS) {
+    return Error{"at most " + std::to_string(EXECMOND_MAX_RSS_BUCKETS) + " peak RSS buckets"};
+  }
   if (options_.attach_mode != AttachMode::Auto) {
     Status loaded = try_load_and_attach(options_.attach_mode);
     if (!loaded) return Error{"cannot load the BPF tracer: " + loaded.error().message};
@@ -100,10 +125,12 @@ Status Tracer::load_and_attach() {
 }
 
 Tracer::~Tracer() {
+  oom_link_.reset();
   links_.clear();  // detach before the skeleton closes the programs
 }
 
 Status Tracer::try_load_and_attach(AttachMode mode) {
+  oom_link_.reset();
   links_.clear();
   programs_.clear();
   // Relocate against the kernel's own BTF only. Without a path libbpf 1.1
@@ -138,6 +165,7 @@ Status Tracer::try_load_and_attach(AttachMode mode) {
   }
   skel_->rodata->lifetime_bucket_count = static_cast<__u32>(bounds.size());
   skel_->rodata->record_exe = options_.record_exe ? 1 : 0;
+  if (Status knobs = set_exit_cost_knobs(); !knobs) return knobs;
   if (Status sized = size_tables(); !sized) return sized;
 
   if (int err = execmond_bpf__load(skel_.get()); err != 0) {
@@ -161,8 +189,47 @@ Status Tracer::try_load_and_attach(AttachMode mode) {
     links_.emplace_back(link);
     programs_.push_back({bpf_program__name(prog), bpf_program__fd(prog)});
   }
+  attach_oom_victims();
   attach_kind_ = chosen.kind;
   return {};
+}
+
+// Knobs the kernel's BTF decides: whether task I/O accounting exists, and
+// what the mark_victim tracepoint passes. Set before every load attempt.
+Status Tracer::set_exit_cost_knobs() {
+  Result<KernelBtf> btf = KernelBtf::open(options_.btf_path);
+  if (!btf) return btf.error();
+  if ((options_.resources & EXECMOND_RESOURCE_IO) != 0 &&
+      !btf->has_member("task_io_accounting", "read_bytes")) {
+    spdlog::warn("resource io is not accounted: this kernel has no task I/O accounting "
+                 "(CONFIG_TASK_IO_ACCOUNTING)");
+    options_.resources &= ~static_cast<std::uint32_t>(EXECMOND_RESOURCE_IO);
+  }
+  auto* ro = skel_->rodata;
+  ro->resources = options_.resources;
+  const long page = sysconf(_SC_PAGESIZE);
+  ro->page_size = page > 0 ? static_cast<__u64>(page) : 4096;
+  for (std::size_t i = 0; i < EXECMOND_MAX_RSS_BUCKETS; ++i) {
+    ro->rss_bounds_bytes[i] = i < options_.peak_rss_bounds.size() ? options_.peak_rss_bounds[i]
+                                                                  : ~0ULL;
+  }
+  ro->rss_bucket_count = static_cast<__u32>(options_.peak_rss_bounds.size());
+  // (void *, struct task_struct *victim, uid_t uid) since 6.8; (void *, int pid) before.
+  ro->mark_victim_passes_task = btf->tracepoint_arg_count("mark_victim") >= 2 ? 1 : 0;
+  return {};
+}
+
+// OOM victims are known without it (signal->oom_mm); it only tells the scope.
+void Tracer::attach_oom_victims() {
+  oom_link_.reset(bpf_program__attach(skel_->progs.raw_tp_oom_victim));
+  if (!oom_link_) {
+    spdlog::warn("cannot attach to the mark_victim tracepoint ({}): OOM kills are counted "
+                 "with scope=\"unknown\"",
+                 errno_text(errno));
+    return;
+  }
+  programs_.push_back({bpf_program__name(skel_->progs.raw_tp_oom_victim),
+                       bpf_program__fd(skel_->progs.raw_tp_oom_victim)});
 }
 
 // The loaded maps' descriptors, owned by the skeleton, and its mapped .bss.
@@ -172,8 +239,9 @@ Status Tracer::find_maps() {
     bpf_map* map;
     int* fd;
   };
-  const std::array<Named, 12> named{{
+  const std::array<Named, 13> named{{
       {m.counts_slots, &tables_.counts_slots},
+      {m.counts_costs, &tables_.counts_costs},
       {m.counts_values, &tables_.counts_values},
       {m.counts_keys, &tables_.counts_keys},
       {m.counts_index, &tables_.counts_index},
@@ -218,6 +286,7 @@ Status Tracer::size_tables() {
   t.key_slots = power_of_two_at_least(2ULL * options_.max_keys);
   const std::uint32_t procs_slots = power_of_two_at_least(2ULL * options_.max_processes);
   t.dirty_words = execmond_dirty_words(procs_slots);
+  t.has_costs = options_.resources != 0;
   auto* ro = skel_->rodata;
   ro->ncpus = t.ncpus;
   ro->max_keys = t.max_keys;
@@ -225,8 +294,9 @@ Status Tracer::size_tables() {
   ro->procs_mask = procs_slots - 1;
   ro->dirty_words = t.dirty_words;
   const auto& m = skel_->maps;
-  const std::array<std::pair<bpf_map*, std::uint32_t>, 7> sizes{{
+  const std::array<std::pair<bpf_map*, std::uint32_t>, 8> sizes{{
       {m.counts_slots, 2 * t.key_slots},
+      {m.counts_costs, t.has_costs ? 2 * t.max_keys : 1},
       {m.counts_values, 2 * t.ncpus * t.max_keys},
       {m.counts_keys, 2 * t.max_keys},
       {m.counts_index, 2 * t.max_keys},

@@ -23,7 +23,12 @@ struct TracerOptions {
   std::vector<double> lifetime_buckets;              // seconds
   bool record_exe = false;                           // resolve executables (exe label or filter)
   std::string btf_path = "/sys/kernel/btf/vmlinux";  // the running kernel's BTF
+  std::uint32_t resources = 0;                       // enum execmond_resource bits
+  std::vector<std::uint64_t> peak_rss_bounds;        // bytes, ascending
 };
+
+// The kernel's bits (enum execmond_resource) of the configured resources.
+std::uint32_t resource_bits(const std::vector<Resource>& resources);
 
 struct ProgramFd {
   std::string name;
@@ -48,9 +53,11 @@ class Tracer {
   // the drainer, and their sizes.
   struct Tables {
     int counts_slots, counts_values, counts_keys, counts_index;
+    int counts_costs;  // one entry per value index when has_costs
     int procs, procs_dirty, procs_seeded;
     int lost;
     std::uint32_t ncpus, max_keys, key_slots, dirty_words;
+    bool has_costs;  // some resource is accounted at exit
   };
   const Tables& tables() const { return tables_; }
   // The filter rule maps (bpf/filters.bpf.h), written by apply_kernel_filters().
@@ -69,6 +76,13 @@ class Tracer {
   const Globals& globals() const { return globals_; }
   // -1 unless executables are recorded.
   int exe_paths_fd() const;
+
+  // The resources accounted at exit (enum execmond_resource bits): the
+  // configured ones the kernel can provide.
+  std::uint32_t resources() const { return options_.resources; }
+  // Whether the mark_victim tracepoint is attached: without it an OOM
+  // victim's scope is unknown.
+  bool sees_oom_scope() const { return oom_link_ != nullptr; }
 
   std::uint32_t max_processes() const { return options_.max_processes; }
   std::uint32_t max_keys() const { return options_.max_keys; }
@@ -89,12 +103,15 @@ class Tracer {
   Status load_and_attach();
   Status try_load_and_attach(AttachMode mode);
   Status size_tables();
+  Status set_exit_cost_knobs();
+  void attach_oom_victims();
   Status find_maps();
   Status run_seed_pass();
 
   TracerOptions options_;
   Skeleton skel_;
   std::vector<Link> links_;
+  Link oom_link_;
   std::vector<ProgramFd> programs_;
   std::string attach_kind_;
   Tables tables_{};
@@ -104,5 +121,7 @@ class Tracer {
 
 // Nanosecond bounds for the kernel side from bucket bounds in seconds.
 std::vector<std::uint64_t> lifetime_bounds_ns(const std::vector<double>& seconds);
+// Whole-byte bounds for the kernel side from bucket bounds in bytes.
+std::vector<std::uint64_t> rss_bounds_bytes(const std::vector<double>& bytes);
 
 }  // namespace execmond

@@ -27,6 +27,25 @@ ExitOutcome decode_wait_status(std::uint32_t status) {
   return {WCOREDUMP(s) ? "dumped" : "signaled", signal_name(sig)};
 }
 
+ExitOutcome exit_outcome(std::uint32_t status, std::uint8_t oom) {
+  ExitOutcome outcome = decode_wait_status(status);
+  if (oom != EXECMOND_OOM_NONE && outcome == ExitOutcome{"signaled", "SIGKILL"}) {
+    outcome.reason = "oom_killed";
+  }
+  return outcome;
+}
+
+std::string oom_scope(std::uint8_t oom) {
+  switch (oom) {
+    case EXECMOND_OOM_CGROUP:
+      return "cgroup";
+    case EXECMOND_OOM_GLOBAL:
+      return "global";
+    default:
+      return "unknown";
+  }
+}
+
 Aggregator::Aggregator(AggregatorOptions options) : options_(std::move(options)) {}
 
 LabelValues Aggregator::labels_of(Family family, const Identity& who) const {
@@ -53,42 +72,98 @@ void Aggregator::add(const std::vector<Record>& records, double now) {
   for (const Record& r : records) {
     if (r.count == 0 || !filter_.keeps(r.who)) continue;
     switch (r.kind) {
-      case EXECMOND_KIND_EXEC: {
-        auto& s = series_for(totals_.execs, labels_of(Family::Execs, r.who), r.count);
-        s.value += r.count;
-        s.updated = now;
+      case EXECMOND_KIND_EXEC:
+        add_to(totals_.execs, labels_of(Family::Execs, r.who), r.count, r.count, now);
         break;
-      }
-      case EXECMOND_KIND_FORK: {
-        auto& s = series_for(totals_.forks, labels_of(Family::Forks, r.who), r.count);
-        s.value += r.count;
-        s.updated = now;
+      case EXECMOND_KIND_FORK:
+        add_to(totals_.forks, labels_of(Family::Forks, r.who), r.count, r.count, now);
         break;
-      }
-      case EXECMOND_KIND_EXIT: {
-        ExitOutcome outcome = decode_wait_status(r.status);
-        LabelValues key = labels_of(Family::Exits, r.who);
-        key.push_back(outcome.reason);
-        key.push_back(outcome.code);
-        auto& exits = series_for(totals_.exits, std::move(key), r.count);
-        exits.value += r.count;
-        exits.updated = now;
-
-        auto& life = series_for(totals_.lifetimes, labels_of(Family::Lifetime, r.who), r.count);
-        LifetimeHistogram& h = life.value;
-        const std::size_t bounds = options_.lifetime_bounds.size();
-        h.bucket_counts.resize(bounds + 1);
-        // The kernel put the bucket index past the bounds for +Inf.
-        h.bucket_counts[r.bucket < bounds ? r.bucket : bounds] += r.count;
-        h.count += r.count;
-        h.sum_seconds += static_cast<double>(r.lifetime_ns_sum) / 1e9;
-        life.updated = now;
+      case EXECMOND_KIND_EXIT:
+        add_exit(r, now);
         break;
-      }
       default:
         continue;  // a kind this build does not know: ignore rather than mislabel
     }
     note_live_series(r.who, now);
+  }
+}
+
+void Aggregator::add_to(SeriesMap<std::uint64_t>& family, LabelValues key, std::uint64_t events,
+                        std::uint64_t value, double now) {
+  auto& s = series_for(family, std::move(key), events);
+  s.value += value;
+  s.updated = now;
+}
+
+namespace {
+
+void add_sample(HistogramTotal& h, std::size_t bounds, std::size_t bucket, std::uint64_t count,
+                double sum) {
+  h.bucket_counts.resize(bounds + 1);
+  // The kernel put the bucket index past the bounds for +Inf.
+  h.bucket_counts[bucket < bounds ? bucket : bounds] += count;
+  h.count += count;
+  h.sum += sum;
+}
+
+LabelValues with(LabelValues key, std::string extra) {
+  key.push_back(std::move(extra));
+  return key;
+}
+
+}  // namespace
+
+void Aggregator::add_exit(const Record& r, double now) {
+  ExitOutcome outcome = exit_outcome(r.status, r.oom);
+  add_to(totals_.exits, with(with(labels_of(Family::Exits, r.who), outcome.reason), outcome.code),
+         r.count, r.count, now);
+
+  auto& life = series_for(totals_.lifetimes, labels_of(Family::Lifetime, r.who), r.count);
+  add_sample(life.value, options_.lifetime_bounds.size(), r.bucket, r.count,
+             static_cast<double>(r.lifetime_ns_sum) / 1e9);
+  life.updated = now;
+
+  if (r.oom != EXECMOND_OOM_NONE) {
+    add_to(totals_.oom_kills, with(labels_of(Family::OomKills, r.who), oom_scope(r.oom)), r.count,
+           r.count, now);
+  }
+  add_exit_cost(r, now);
+}
+
+void Aggregator::add_exit_cost(const Record& r, double now) {
+  const std::uint32_t on = options_.resources;
+  const ExitCost& c = r.cost;
+  if ((on & EXECMOND_RESOURCE_CPU) != 0) {
+    LabelValues key = labels_of(Family::Cpu, r.who);
+    add_to(totals_.cpu_ns, with(key, "user"), r.count, c.cpu_user_ns, now);
+    add_to(totals_.cpu_ns, with(key, "system"), r.count, c.cpu_system_ns, now);
+  }
+  if ((on & EXECMOND_RESOURCE_MEMORY) != 0) {
+    auto& rss = series_for(totals_.peak_rss, labels_of(Family::PeakRss, r.who), r.count);
+    const std::size_t bounds = options_.peak_rss_bounds.size();
+    HistogramTotal& h = rss.value;
+    h.bucket_counts.resize(bounds + 1);
+    for (std::size_t i = 0; i < c.peak_rss_buckets.size(); ++i) {
+      h.bucket_counts[i < bounds ? i : bounds] += c.peak_rss_buckets[i];
+    }
+    h.count += r.count;
+    h.sum += static_cast<double>(c.peak_rss_bytes_sum);
+    rss.updated = now;
+  }
+  if ((on & EXECMOND_RESOURCE_IO) != 0) {
+    LabelValues key = labels_of(Family::Io, r.who);
+    add_to(totals_.io_bytes, with(key, "read"), r.count, c.io_read_bytes, now);
+    add_to(totals_.io_bytes, with(key, "write"), r.count, c.io_write_bytes, now);
+  }
+  if ((on & EXECMOND_RESOURCE_FAULTS) != 0) {
+    LabelValues key = labels_of(Family::PageFaults, r.who);
+    add_to(totals_.page_faults, with(key, "major"), r.count, c.major_faults, now);
+    add_to(totals_.page_faults, with(key, "minor"), r.count, c.minor_faults, now);
+  }
+  if ((on & EXECMOND_RESOURCE_SWITCHES) != 0) {
+    LabelValues key = labels_of(Family::ContextSwitches, r.who);
+    add_to(totals_.switches, with(key, "voluntary"), r.count, c.voluntary_switches, now);
+    add_to(totals_.switches, with(key, "involuntary"), r.count, c.involuntary_switches, now);
   }
 }
 
@@ -129,6 +204,12 @@ void Aggregator::drop_stale(double now, double max_age) {
   sweep(totals_.forks);
   sweep(totals_.exits);
   sweep(totals_.lifetimes);
+  sweep(totals_.cpu_ns);
+  sweep(totals_.peak_rss);
+  sweep(totals_.io_bytes);
+  sweep(totals_.page_faults);
+  sweep(totals_.switches);
+  sweep(totals_.oom_kills);
   std::erase_if(totals_.live.series, [&](const auto& kv) {
     return kv.second.value == 0 && now - kv.second.updated > max_age;  // alive is never stale
   });

@@ -14,6 +14,7 @@
 
 #include "config/config.h"
 #include "identity/identity.h"
+#include "kernel/exit_cost.h"
 #include "metrics/filter.h"
 
 namespace execmond {
@@ -23,13 +24,18 @@ inline constexpr const char* kOverflowValue = "__overflow__";
 
 // How a process ended, as the labels of execmond_process_exits_total.
 struct ExitOutcome {
-  std::string reason;  // exited | signaled | dumped
+  std::string reason;  // exited | signaled | dumped | oom_killed
   std::string code;    // "0".."255" or a signal name such as "SIGKILL"
   bool operator==(const ExitOutcome&) const = default;
 };
 
 // Decodes a wait status the way WIFEXITED/WTERMSIG/WCOREDUMP do.
 ExitOutcome decode_wait_status(std::uint32_t status);
+// The same, but an OOM victim (`oom`, enum execmond_oom) that died of
+// SIGKILL is reason "oom_killed".
+ExitOutcome exit_outcome(std::uint32_t status, std::uint8_t oom);
+// The scope label of execmond_oom_kills_total: cgroup | global | unknown.
+std::string oom_scope(std::uint8_t oom);
 // "SIGKILL", "SIGRTMIN+3", or "SIG<n>" for numbers the C library cannot name.
 std::string signal_name(int signal);
 
@@ -41,6 +47,8 @@ struct Record {
   std::uint8_t bucket = 0;
   std::uint64_t count = 0;
   std::uint64_t lifetime_ns_sum = 0;
+  std::uint8_t oom = 0;  // enum execmond_oom
+  ExitCost cost;         // exits: what the `count` processes used, summed
 };
 
 // Processes alive now with the same identity.
@@ -51,10 +59,10 @@ struct LiveEntry {
 
 using LabelValues = std::vector<std::string>;
 
-struct LifetimeHistogram {
+struct HistogramTotal {
   std::vector<std::uint64_t> bucket_counts;  // per bucket, not cumulative; last is +Inf
   std::uint64_t count = 0;
-  double sum_seconds = 0;
+  double sum = 0;  // in the family's unit (seconds, bytes)
 };
 
 // One family's series: values by label values (in the configured label
@@ -74,14 +82,23 @@ struct Totals {
   SeriesMap<std::uint64_t> execs;
   SeriesMap<std::uint64_t> forks;
   SeriesMap<std::uint64_t> exits;
-  SeriesMap<LifetimeHistogram> lifetimes;
+  SeriesMap<HistogramTotal> lifetimes;
   SeriesMap<std::uint64_t> live;
+  // What exited processes cost, by the family's labels and then its own.
+  SeriesMap<std::uint64_t> cpu_ns;       // + mode: user, system
+  SeriesMap<HistogramTotal> peak_rss;         // bytes
+  SeriesMap<std::uint64_t> io_bytes;     // + direction: read, write
+  SeriesMap<std::uint64_t> page_faults;  // + type: major, minor
+  SeriesMap<std::uint64_t> switches;     // + type: voluntary, involuntary
+  SeriesMap<std::uint64_t> oom_kills;    // + scope
 };
 
 struct AggregatorOptions {
   LabelConfig labels;
   std::vector<double> lifetime_bounds;  // seconds
   std::uint32_t max_series = 10000;     // per family, not counting the overflow series
+  std::uint32_t resources = 0;          // enum execmond_resource bits kept
+  std::vector<double> peak_rss_bounds;  // bytes
 };
 
 class Aggregator {
@@ -109,6 +126,11 @@ class Aggregator {
   template <typename Value>
   typename SeriesMap<Value>::Series& series_for(SeriesMap<Value>& family, LabelValues key,
                                                 std::uint64_t events);
+  // Adds `value` to the series of `key` (which folds `events` into overflow).
+  void add_to(SeriesMap<std::uint64_t>& family, LabelValues key, std::uint64_t events,
+              std::uint64_t value, double now);
+  void add_exit(const Record& r, double now);
+  void add_exit_cost(const Record& r, double now);
   void note_live_series(const Identity& who, double now);
 
   AggregatorOptions options_;

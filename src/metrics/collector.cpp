@@ -1,95 +1,17 @@
 #include "metrics/collector.h"
 
-#include <limits>
 #include <utility>
 
+#include "metrics/exit_cost_families.h"
+#include "metrics/family_builders.h"
 #include "metrics/self_metrics.h"
 
 namespace execmond {
 
 namespace {
 
-using prometheus::ClientMetric;
 using prometheus::MetricFamily;
 using prometheus::MetricType;
-
-MetricFamily family(std::string name, std::string help, MetricType type) {
-  MetricFamily f;
-  f.name = std::move(name);
-  f.help = std::move(help);
-  f.type = type;
-  return f;
-}
-
-ClientMetric labelled(std::vector<ClientMetric::Label> labels) {
-  ClientMetric m;
-  m.label = std::move(labels);
-  return m;
-}
-
-void add_counter(MetricFamily& f, std::vector<ClientMetric::Label> labels, double value) {
-  ClientMetric m = labelled(std::move(labels));
-  m.counter.value = value;
-  f.metric.push_back(std::move(m));
-}
-
-void add_gauge(MetricFamily& f, std::vector<ClientMetric::Label> labels, double value) {
-  ClientMetric m = labelled(std::move(labels));
-  m.gauge.value = value;
-  f.metric.push_back(std::move(m));
-}
-
-std::vector<ClientMetric::Label> label_pairs(const std::vector<std::string>& names,
-                                             const LabelValues& values) {
-  std::vector<ClientMetric::Label> labels;
-  labels.reserve(names.size());
-  for (std::size_t i = 0; i < names.size() && i < values.size(); ++i) {
-    labels.push_back({names[i], values[i]});
-  }
-  return labels;
-}
-
-std::vector<std::string> label_names(const LabelConfig& config, Family f) {
-  std::vector<std::string> names;
-  for (LabelSource source : config.of(f)) names.push_back(label_name(source));
-  if (f == Family::Exits) {
-    names.emplace_back("reason");
-    names.emplace_back("code");
-  }
-  return names;
-}
-
-MetricFamily counter_family(const SeriesMap<std::uint64_t>& totals,
-                            const std::vector<std::string>& names, std::string name,
-                            std::string help) {
-  MetricFamily f = family(std::move(name), std::move(help), MetricType::Counter);
-  for (const auto& [values, s] : totals.series) {
-    add_counter(f, label_pairs(names, values), static_cast<double>(s.value));
-  }
-  return f;
-}
-
-MetricFamily lifetime_family(const DrainView& s, const Totals& totals) {
-  MetricFamily f =
-      family("execmond_process_lifetime_seconds",
-             "Time from a process's creation (fork) to its exit.", MetricType::Histogram);
-  const auto names = label_names(s.labels, Family::Lifetime);
-  for (const auto& [values, series] : totals.lifetimes.series) {
-    const LifetimeHistogram& h = series.value;
-    ClientMetric m = labelled(label_pairs(names, values));
-    std::uint64_t cumulative = 0;
-    for (std::size_t i = 0; i <= s.lifetime_bounds.size(); ++i) {
-      cumulative += i < h.bucket_counts.size() ? h.bucket_counts[i] : 0;
-      double bound = i < s.lifetime_bounds.size() ? s.lifetime_bounds[i]
-                                                  : std::numeric_limits<double>::infinity();
-      m.histogram.bucket.push_back({cumulative, bound});
-    }
-    m.histogram.sample_count = h.count;
-    m.histogram.sample_sum = h.sum_seconds;
-    f.metric.push_back(std::move(m));
-  }
-  return f;
-}
 
 MetricFamily live_family(const DrainView& s, const Totals& totals) {
   MetricFamily f = family("execmond_processes", "Processes alive now.", MetricType::Gauge);
@@ -110,6 +32,13 @@ MetricFamily overflow_family(const Totals& t) {
   add_counter(f, {{"family", "forks"}}, static_cast<double>(t.forks.overflow_events));
   add_counter(f, {{"family", "exits"}}, static_cast<double>(t.exits.overflow_events));
   add_counter(f, {{"family", "lifetime"}}, static_cast<double>(t.lifetimes.overflow_events));
+  add_counter(f, {{"family", "cpu"}}, static_cast<double>(t.cpu_ns.overflow_events));
+  add_counter(f, {{"family", "peak_rss"}}, static_cast<double>(t.peak_rss.overflow_events));
+  add_counter(f, {{"family", "io"}}, static_cast<double>(t.io_bytes.overflow_events));
+  add_counter(f, {{"family", "page_faults"}}, static_cast<double>(t.page_faults.overflow_events));
+  add_counter(f, {{"family", "context_switches"}},
+              static_cast<double>(t.switches.overflow_events));
+  add_counter(f, {{"family", "oom_kills"}}, static_cast<double>(t.oom_kills.overflow_events));
   return f;
 }
 
@@ -163,10 +92,13 @@ std::vector<MetricFamily> build_families(const DrainView& s, const Totals& total
   out.push_back(counter_family(totals.exits, label_names(s.labels, Family::Exits),
                                "execmond_process_exits_total",
                                "Processes that ended: reason=\"exited\" with the exit status as "
-                               "code, or \"signaled\"/\"dumped\" (core dump) with the signal "
-                               "name."));
-  out.push_back(lifetime_family(s, totals));
+                               "code, or \"signaled\"/\"dumped\" (core dump)/\"oom_killed\" "
+                               "with the signal name."));
+  out.push_back(histogram_family(totals.lifetimes, label_names(s.labels, Family::Lifetime),
+                                 s.lifetime_bounds, "execmond_process_lifetime_seconds",
+                                 "Time from a process's creation (fork) to its exit."));
   out.push_back(live_family(s, totals));
+  append_exit_cost_families(s.labels, s.resources, s.peak_rss_bounds, totals, out);
   out.push_back(overflow_family(totals));
   append_kernel_side(s, out);
   return out;

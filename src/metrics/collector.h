@@ -33,6 +33,8 @@ struct MapStats {
 struct DrainView {
   LabelConfig labels;
   std::vector<double> lifetime_bounds;
+  std::uint32_t resources = 0;  // enum execmond_resource bits the kernel side accounts
+  std::vector<double> peak_rss_bounds;
   std::array<std::uint64_t, EXECMOND_LOST_REASONS> lost_total{};
   std::vector<MapStats> maps;
   std::vector<ProgramStats> programs;

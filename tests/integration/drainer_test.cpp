@@ -21,7 +21,7 @@ class DrainerTest : public TracedTest {};
 
 TEST_F(DrainerTest, CountsEveryEventOnceAcrossDrains) {
   Result<std::unique_ptr<Tracer>> loaded =
-      Tracer::load(TracerOptions{4096, 1024, AttachMode::Auto, default_lifetime_buckets()});
+      Tracer::load(TracerOptions{.max_processes = 4096, .max_keys = 1024, .lifetime_buckets = default_lifetime_buckets()});
   ASSERT_TRUE(loaded.ok()) << loaded.error().message;
   Tracer& tracer = **loaded;
   ASSERT_TRUE(tracer.seed_running_processes().ok());
@@ -71,7 +71,7 @@ class KernelFilterTest : public TracedTest {
 
 TEST_F(KernelFilterTest, ExactNamesUidsAndCgroupSubtreesAreDroppedInTheKernel) {
   Result<std::unique_ptr<Tracer>> loaded =
-      Tracer::load(TracerOptions{4096, 1024, AttachMode::Auto, default_lifetime_buckets()});
+      Tracer::load(TracerOptions{.max_processes = 4096, .max_keys = 1024, .lifetime_buckets = default_lifetime_buckets()});
   ASSERT_TRUE(loaded.ok()) << loaded.error().message;
   Tracer& tracer = **loaded;
   Drainer drainer(tracer);
@@ -117,7 +117,8 @@ TEST_F(KernelFilterTest, ExactNamesUidsAndCgroupSubtreesAreDroppedInTheKernel) {
 }
 
 TEST_F(KernelFilterTest, ExecutablesAreDroppedByFileInTheKernel) {
-  TracerOptions options{4096, 1024, AttachMode::Auto, default_lifetime_buckets()};
+  TracerOptions options{
+      .max_processes = 4096, .max_keys = 1024, .lifetime_buckets = default_lifetime_buckets()};
   options.record_exe = true;
   Result<std::unique_ptr<Tracer>> loaded = Tracer::load(options);
   ASSERT_TRUE(loaded.ok()) << loaded.error().message;

@@ -304,7 +304,7 @@ std::set<LabelValues> keys(const auto& family) {
 std::uint64_t value(const SeriesMap<std::uint64_t>& family, const LabelValues& key) {
   return family.series.at(key).value;
 }
-const LifetimeHistogram& histogram(const Totals& t, const LabelValues& key) {
+const HistogramTotal& histogram(const Totals& t, const LabelValues& key) {
   return t.lifetimes.series.at(key).value;
 }
 // What a family's series add up to: with the cap, still every event added.
@@ -417,7 +417,7 @@ TEST(AggregatorTest, LifetimeBucketCountsGoToTheirBucketIndex) {
           exit_record("a", exited_status(0), 3, 4, 0),
       },
       0);
-  const LifetimeHistogram& h = histogram(aggregator.totals(), {"a"});
+  const HistogramTotal& h = histogram(aggregator.totals(), {"a"});
   EXPECT_EQ(h.bucket_counts, (std::vector<std::uint64_t>{1, 5, 0, 4, 0}));
   EXPECT_EQ(h.count, 10U);
 }
@@ -432,7 +432,7 @@ TEST(AggregatorTest, BucketIndexPastTheBoundsGoesToTheInfSlot) {
           exit_record("a", exited_status(0), 255, 8, 0),  // anything a u8 can hold
       },
       0);
-  const LifetimeHistogram& h = histogram(aggregator.totals(), {"a"});
+  const HistogramTotal& h = histogram(aggregator.totals(), {"a"});
   ASSERT_EQ(h.bucket_counts.size(), kBounds.size() + 1);
   EXPECT_EQ(h.bucket_counts, (std::vector<std::uint64_t>{0, 0, 0, 0, 15}));
   EXPECT_EQ(h.count, 15U);
@@ -443,10 +443,10 @@ TEST(AggregatorTest, WithNoBoundsEveryExitIsInTheInfSlot) {
   aggregator.add({exit_record("a", exited_status(0), 0, 2, 3'000'000'000),
                   exit_record("a", exited_status(0), 7, 1, 1'000'000'000)},
                  0);
-  const LifetimeHistogram& h = histogram(aggregator.totals(), {"a"});
+  const HistogramTotal& h = histogram(aggregator.totals(), {"a"});
   EXPECT_EQ(h.bucket_counts, (std::vector<std::uint64_t>{3}));
   EXPECT_EQ(h.count, 3U);
-  EXPECT_DOUBLE_EQ(h.sum_seconds, 4.0);
+  EXPECT_DOUBLE_EQ(h.sum, 4.0);
 }
 
 TEST(AggregatorTest, LifetimeCountAndSumAccumulateAcrossDrains) {
@@ -455,18 +455,18 @@ TEST(AggregatorTest, LifetimeCountAndSumAccumulateAcrossDrains) {
   aggregator.add({exit_record("a", signaled_status(SIGKILL), 2, 1, 2'500'000'000)}, 2);
   aggregator.add({exit_record("a", exited_status(0), 0, 2, 250'000'000)}, 3);
 
-  const LifetimeHistogram& h = histogram(aggregator.totals(), {"a"});
+  const HistogramTotal& h = histogram(aggregator.totals(), {"a"});
   EXPECT_EQ(h.bucket_counts, (std::vector<std::uint64_t>{5, 0, 1, 0, 0}));
   EXPECT_EQ(h.count, 6U);
-  EXPECT_DOUBLE_EQ(h.sum_seconds, 4.25);
+  EXPECT_DOUBLE_EQ(h.sum, 4.25);
 }
 
 TEST(AggregatorTest, LifetimeSumIsNanosecondsOverOneBillion) {
   Aggregator aggregator = comm_aggregator();
   aggregator.add({exit_record("a", exited_status(0), 0, 1, 1)}, 0);
-  EXPECT_DOUBLE_EQ(histogram(aggregator.totals(), {"a"}).sum_seconds, 1e-9);
+  EXPECT_DOUBLE_EQ(histogram(aggregator.totals(), {"a"}).sum, 1e-9);
   aggregator.add({exit_record("b", exited_status(0), 4, 1, 86'400'000'000'000)}, 0);
-  EXPECT_DOUBLE_EQ(histogram(aggregator.totals(), {"b"}).sum_seconds, 86400.0);
+  EXPECT_DOUBLE_EQ(histogram(aggregator.totals(), {"b"}).sum, 86400.0);
 }
 
 TEST(AggregatorTest, LifetimesAreKeptPerComm) {
@@ -478,10 +478,10 @@ TEST(AggregatorTest, LifetimesAreKeptPerComm) {
   ASSERT_EQ(t.lifetimes.series.size(), 2U);
   EXPECT_EQ(histogram(t, {"a"}).bucket_counts, (std::vector<std::uint64_t>{1, 0, 0, 0, 0}));
   EXPECT_EQ(histogram(t, {"a"}).count, 1U);
-  EXPECT_DOUBLE_EQ(histogram(t, {"a"}).sum_seconds, 1.0);
+  EXPECT_DOUBLE_EQ(histogram(t, {"a"}).sum, 1.0);
   EXPECT_EQ(histogram(t, {"b"}).bucket_counts, (std::vector<std::uint64_t>{0, 0, 0, 2, 0}));
   EXPECT_EQ(histogram(t, {"b"}).count, 2U);
-  EXPECT_DOUBLE_EQ(histogram(t, {"b"}).sum_seconds, 6.0);
+  EXPECT_DOUBLE_EQ(histogram(t, {"b"}).sum, 6.0);
 }
 
 TEST(AggregatorTest, HistogramCountEqualsExitTotalPerComm) {
@@ -496,7 +496,7 @@ TEST(AggregatorTest, HistogramCountEqualsExitTotalPerComm) {
     ASSERT_EQ(key.size(), 3U);
     if (key[0] == "a") exits += s.value;
   }
-  const LifetimeHistogram& h = histogram(aggregator.totals(), {"a"});
+  const HistogramTotal& h = histogram(aggregator.totals(), {"a"});
   std::uint64_t in_buckets = 0;
   for (std::uint64_t n : h.bucket_counts) in_buckets += n;
   EXPECT_EQ(exits, 10U);
@@ -808,10 +808,10 @@ TEST(AggregatorCapTest, LifetimeOverflowIsAHistogramOfTheFoldedExits) {
       0);
   const Totals& t = aggregator.totals();
   EXPECT_EQ(t.lifetimes.series.size(), 3U);
-  const LifetimeHistogram& h = histogram(t, kOverflow1);
+  const HistogramTotal& h = histogram(t, kOverflow1);
   EXPECT_EQ(h.bucket_counts, (std::vector<std::uint64_t>{0, 2, 0, 0, 4}));
   EXPECT_EQ(h.count, 6U);
-  EXPECT_DOUBLE_EQ(h.sum_seconds, 11.0);
+  EXPECT_DOUBLE_EQ(h.sum, 11.0);
   EXPECT_EQ(t.lifetimes.overflow_events, 6U);
   EXPECT_EQ(lifetime_total(t), 8U);
   EXPECT_EQ(t.exits.overflow_events, 6U);

@@ -45,7 +45,7 @@ SeriesMap<std::uint64_t> counters(const std::map<LabelValues, std::uint64_t>& va
   return family;
 }
 
-void set_lifetime(Snapshot& s, const LabelValues& key, LifetimeHistogram h) {
+void set_lifetime(Snapshot& s, const LabelValues& key, HistogramTotal h) {
   s.totals.lifetimes.series[key].value = std::move(h);
 }
 
@@ -393,7 +393,7 @@ std::vector<Bucket> buckets_of(const Exposition& e, const std::string& comm) {
   return out;
 }
 
-TEST(CollectorTest, LifetimeHistogramBucketsAreCumulativeAndEndAtInf) {
+TEST(CollectorTest, HistogramBucketsAreCumulativeAndEndAtInf) {
   Exposition e = scrape(sample_snapshot());
   EXPECT_EQ(e.type("execmond_process_lifetime_seconds"), "histogram");
   auto buckets = buckets_of(e, "bash");
@@ -434,7 +434,7 @@ TEST(CollectorTest, EveryLifetimeSeriesIsMonotonicWithInfEqualToCount) {
   EXPECT_DOUBLE_EQ(e.value("execmond_process_lifetime_seconds_sum", {{"comm", "crash"}}), 0.001);
 }
 
-TEST(CollectorTest, LifetimeHistogramStructureHasOneBucketPerBoundPlusInf) {
+TEST(CollectorTest, HistogramStructureHasOneBucketPerBoundPlusInf) {
   auto families = build_families(sample_snapshot());
   const MetricFamily* f = find_family(families, "execmond_process_lifetime_seconds");
   ASSERT_NE(f, nullptr);

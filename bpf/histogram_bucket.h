@@ -5,21 +5,21 @@
  * (the +Inf bucket). Bounds are ascending; the loop is bounded for the
  * verifier.
  */
-#ifndef EXECMOND_BPF_LIFETIME_BUCKET_H
-#define EXECMOND_BPF_LIFETIME_BUCKET_H
+#ifndef EXECMOND_BPF_HISTOGRAM_BUCKET_H
+#define EXECMOND_BPF_HISTOGRAM_BUCKET_H
 
-#include "execmond.h"
-
-static inline unsigned int execmond_lifetime_bucket(const volatile unsigned long long *bounds,
-						    unsigned int n, unsigned long long value)
+/* `bounds` holds `capacity` entries (at most 63), the first `n` of them used. */
+static inline unsigned int execmond_histogram_bucket(const volatile unsigned long long *bounds,
+						     unsigned int capacity, unsigned int n,
+						     unsigned long long value)
 {
 	unsigned int lo = 0, hi = n;
 
-	/* Binary search: at most log2(EXECMOND_MAX_BUCKETS) + 1 rounds. */
+	/* Binary search: at most log2(capacity) + 1 rounds. */
 	for (int round = 0; round < 6 && lo < hi; round++) {
 		unsigned int mid = (lo + hi) / 2;
 
-		if (mid >= EXECMOND_MAX_BUCKETS)
+		if (mid >= capacity)
 			break;
 		if (value <= bounds[mid])
 			hi = mid;
@@ -29,4 +29,4 @@ static inline unsigned int execmond_lifetime_bucket(const volatile unsigned long
 	return lo;
 }
 
-#endif /* EXECMOND_BPF_LIFETIME_BUCKET_H */
+#endif /* EXECMOND_BPF_HISTOGRAM_BUCKET_H */

@@ -1,6 +1,7 @@
-// The kernel side's histogram bucket lookup (bpf/lifetime_bucket.h), run in
+// The kernel side's histogram bucket lookup (bpf/histogram_bucket.h), run in
 // user space against a plain linear reference.
-#include "lifetime_bucket.h"
+#include "histogram_bucket.h"
+#include "execmond.h"
 
 #include <gtest/gtest.h>
 
@@ -41,7 +42,7 @@ class LoadedBounds {
   LoadedBounds& operator=(const LoadedBounds&) = delete;
 
   unsigned int n() const { return static_cast<unsigned int>(bounds_.size()); }
-  unsigned int bucket(u64 value) const { return execmond_lifetime_bucket(slots_, n(), value); }
+  unsigned int bucket(u64 value) const { return execmond_histogram_bucket(slots_, EXECMOND_MAX_BUCKETS, n(), value); }
   unsigned int reference(u64 value) const { return reference_bucket(bounds_, value); }
 
  private:
