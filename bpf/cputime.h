@@ -4,7 +4,7 @@
  * system, as the kernel's cputime_adjust() does: the precise runtime
  * (sum_exec_runtime) in the proportion of the tick-sampled utime and stime.
  * The kernel multiplies with 128-bit arithmetic, which BPF lacks; a 20-bit
- * fraction keeps the split within a millionth of the runtime. Plain C that
+ * fraction keeps the split within two millionths of the runtime. Plain C that
  * is also valid C++, so the daemon's tests check it against the exact
  * formula.
  */

@@ -2,6 +2,7 @@
 
 #include <utility>
 
+#include "execmond.h"
 #include "metrics/exit_cost_families.h"
 #include "metrics/family_builders.h"
 #include "metrics/self_metrics.h"
@@ -22,23 +23,30 @@ MetricFamily live_family(const DrainView& s, const Totals& totals) {
   return f;
 }
 
-MetricFamily overflow_family(const Totals& t) {
+MetricFamily overflow_family(const DrainView& s, const Totals& t) {
   MetricFamily f = family("execmond_series_overflow_events_total",
                           "Events counted in a family's overflow series (label values "
                           "__overflow__) because the family had reached "
                           "cardinality.max_series_per_family.",
                           MetricType::Counter);
-  add_counter(f, {{"family", "execs"}}, static_cast<double>(t.execs.overflow_events));
-  add_counter(f, {{"family", "forks"}}, static_cast<double>(t.forks.overflow_events));
-  add_counter(f, {{"family", "exits"}}, static_cast<double>(t.exits.overflow_events));
-  add_counter(f, {{"family", "lifetime"}}, static_cast<double>(t.lifetimes.overflow_events));
-  add_counter(f, {{"family", "cpu"}}, static_cast<double>(t.cpu_ns.overflow_events));
-  add_counter(f, {{"family", "peak_rss"}}, static_cast<double>(t.peak_rss.overflow_events));
-  add_counter(f, {{"family", "io"}}, static_cast<double>(t.io_bytes.overflow_events));
-  add_counter(f, {{"family", "page_faults"}}, static_cast<double>(t.page_faults.overflow_events));
-  add_counter(f, {{"family", "context_switches"}},
-              static_cast<double>(t.switches.overflow_events));
-  add_counter(f, {{"family", "oom_kills"}}, static_cast<double>(t.oom_kills.overflow_events));
+  auto add = [&f](const char* name, std::uint64_t events) {
+    add_counter(f, {{"family", name}}, static_cast<double>(events));
+  };
+  add("execs", t.execs.overflow_events);
+  add("forks", t.forks.overflow_events);
+  add("exits", t.exits.overflow_events);
+  add("lifetime", t.lifetimes.overflow_events);
+  add("oom_kills", t.oom_kills.overflow_events);
+  // The resource families that are shown.
+  if ((s.resources & EXECMOND_RESOURCE_CPU) != 0) add("cpu", t.cpu_ns.overflow_events);
+  if ((s.resources & EXECMOND_RESOURCE_MEMORY) != 0) add("peak_rss", t.peak_rss.overflow_events);
+  if ((s.resources & EXECMOND_RESOURCE_IO) != 0) add("io", t.io_bytes.overflow_events);
+  if ((s.resources & EXECMOND_RESOURCE_FAULTS) != 0) {
+    add("page_faults", t.page_faults.overflow_events);
+  }
+  if ((s.resources & EXECMOND_RESOURCE_SWITCHES) != 0) {
+    add("context_switches", t.switches.overflow_events);
+  }
   return f;
 }
 
@@ -99,7 +107,7 @@ std::vector<MetricFamily> build_families(const DrainView& s, const Totals& total
                                  "Time from a process's creation (fork) to its exit."));
   out.push_back(live_family(s, totals));
   append_exit_cost_families(s.labels, s.resources, s.peak_rss_bounds, totals, out);
-  out.push_back(overflow_family(totals));
+  out.push_back(overflow_family(s, totals));
   append_kernel_side(s, out);
   return out;
 }

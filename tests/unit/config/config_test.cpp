@@ -50,8 +50,11 @@ void expect_same(const Config& a, const Config& b) {
 }
 
 using Labels = std::vector<LabelSource>;
-constexpr Family kFamilies[] = {Family::Execs, Family::Forks, Family::Exits, Family::Lifetime,
-                                Family::Processes};
+constexpr Family kFamilies[] = {Family::Execs,      Family::Forks,           Family::Exits,
+                                Family::Lifetime,   Family::Processes,       Family::Cpu,
+                                Family::PeakRss,    Family::Io,              Family::PageFaults,
+                                Family::ContextSwitches, Family::OomKills};
+static_assert(std::size(kFamilies) == kFamilyCount);
 
 // Changes one field each: operator== must see every one of them, so none can
 // be left out of the comparison.
@@ -67,6 +70,8 @@ std::vector<void (*)(Config&)> every_field_changed() {
       [](Config& c) { c.attach_mode = AttachMode::Tracepoint; },
       [](Config& c) { c.bpf_stats = true; },
       [](Config& c) { c.lifetime_buckets = {1}; },
+      [](Config& c) { c.resources = {}; },
+      [](Config& c) { c.peak_rss_buckets = {4096}; },
       [](Config& c) { c.log_level = "debug"; },
       [](Config& c) { c.log_target = LogTarget::Journal; },
       [](Config& c) { c.labels.per_family[0] = {LabelSource::Unit}; },
@@ -143,6 +148,9 @@ TEST(ConfigDefaults, DescribeListsEveryKey) {
       << text;
   EXPECT_EQ(text.substr(text.find(", 36400, 86400]\n")),
             ", 36400, 86400]\n"
+            "metrics.resources: [cpu, memory]\n"
+            "metrics.peak_rss_buckets: [1048576, 4194304, 16777216, 67108864, 268435456, "
+            "1073741824, 4294967296, 17179869184, 68719476736]\n"
             "log.level: info\n"
             "log.target: stderr\n"
             "labels.execs: comm\n"
@@ -150,6 +158,12 @@ TEST(ConfigDefaults, DescribeListsEveryKey) {
             "labels.exits: comm\n"
             "labels.lifetime: comm\n"
             "labels.processes: comm\n"
+            "labels.cpu: comm\n"
+            "labels.peak_rss: comm\n"
+            "labels.io: comm\n"
+            "labels.page_faults: comm\n"
+            "labels.context_switches: comm\n"
+            "labels.oom_kills: comm\n"
             "filters.exclude_self: false\n"
             "cardinality.max_series_per_family: 10000\n"
             "cardinality.drop_stale_after: 0s\n");
@@ -431,7 +445,7 @@ TEST(ConfigErrors, UnknownKeysAtEveryLevel) {
        "max_processes, max_keys, attach_mode, bpf_stats"},
       {"metrics:\n  buckets: [1]\n",
        "test.yaml:2: metrics.buckets: unknown key; allowed keys under metrics: "
-       "lifetime_buckets"},
+       "lifetime_buckets, resources, peak_rss_buckets"},
       {"log:\n  lvl: info\n",
        "test.yaml:2: log.lvl: unknown key; allowed keys under log: level, target"},
       {"log:\n  \"a b\": 1\n",
@@ -644,15 +658,17 @@ TEST(ConfigLabels, UnknownKeysAndShapes) {
   const BadValue cases[] = {
       {"labels:\n  fork: [comm]\n",
        "test.yaml:2: labels.fork: unknown key; allowed keys under labels: default, execs, forks, "
-       "exits, lifetime, processes"},
+       "exits, lifetime, processes, cpu, peak_rss, io, page_faults, context_switches, oom_kills"},
       {"labels:\n  execs: [comm]\n  execs: [exe]\n",
        "test.yaml:3: labels.execs: duplicate key; give each key once"},
       {"labels: [comm]\n",
        "test.yaml:1: labels: expected a map, found a list; allowed keys under labels: default, "
-       "execs, forks, exits, lifetime, processes"},
+       "execs, forks, exits, lifetime, processes, cpu, peak_rss, io, page_faults, "
+       "context_switches, oom_kills"},
       {"labels: comm\n",
        "test.yaml:1: labels: expected a map, found a single value \"comm\"; allowed keys under "
-       "labels: default, execs, forks, exits, lifetime, processes"},
+       "labels: default, execs, forks, exits, lifetime, processes, cpu, peak_rss, io, "
+       "page_faults, context_switches, oom_kills"},
   };
   for (const BadValue& bad : cases) EXPECT_EQ(parse_error(bad.yaml), bad.message) << bad.yaml;
 }
@@ -968,6 +984,12 @@ TEST(ConfigDescribe, LabelsFiltersAndCardinality) {
             "labels.exits: unit\n"
             "labels.lifetime: unit\n"
             "labels.processes: unit\n"
+            "labels.cpu: unit\n"
+            "labels.peak_rss: unit\n"
+            "labels.io: unit\n"
+            "labels.page_faults: unit\n"
+            "labels.context_switches: unit\n"
+            "labels.oom_kills: unit\n"
             "filters.exclude_self: true\n"
             "filters.include.comm_regex: ^python[0-9.]*$, \"a{1,2}\", \"x y\"\n"
             "filters.include.uid: 0, 1000\n"
@@ -1104,7 +1126,9 @@ TEST(ConfigRestart, LabelsAreReportedOnce) {
   Config running = parse_ok("labels:\n  default: [comm, unit]\n");
   Config same = parse_ok(
       "labels:\n  execs: [comm, unit]\n  forks: [comm, unit]\n  exits: [comm, unit]\n"
-      "  lifetime: [comm, unit]\n  processes: [comm, unit]\n");
+      "  lifetime: [comm, unit]\n  processes: [comm, unit]\n  cpu: [comm, unit]\n"
+      "  peak_rss: [comm, unit]\n  io: [comm, unit]\n  page_faults: [comm, unit]\n"
+      "  context_switches: [comm, unit]\n  oom_kills: [comm, unit]\n");
   EXPECT_TRUE(restart_only_differences(running, same).empty());
   // Order matters: it is the order of the labels on every series.
   Config swapped = parse_ok("labels:\n  default: [unit, comm]\n");
@@ -1234,7 +1258,7 @@ Config everything_changed() {
       "max_requests: 1}\n"
       "tracer: {drain_interval: 20ms, max_processes: 64, max_keys: 16, attach_mode: tracepoint, "
       "bpf_stats: true}\n"
-      "metrics: {lifetime_buckets: [1]}\n"
+      "metrics: {lifetime_buckets: [1], resources: [io], peak_rss_buckets: [4096]}\n"
       "log: {level: debug, target: journal}\n"
       "labels: {default: [unit]}\n"
       "filters:\n"
@@ -1292,6 +1316,8 @@ TEST(ConfigReload, TakesEveryReloadableSettingAndNoOther) {
   expected.attach_mode = running.attach_mode;
   expected.bpf_stats = running.bpf_stats;
   expected.lifetime_buckets = running.lifetime_buckets;
+  expected.resources = running.resources;
+  expected.peak_rss_buckets = running.peak_rss_buckets;
   expected.log_target = running.log_target;
   expected.labels = running.labels;
   expected.max_series_per_family = running.max_series_per_family;

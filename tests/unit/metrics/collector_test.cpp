@@ -131,6 +131,7 @@ const std::map<std::string, MetricType> kAlwaysThere = {
     {"execmond_events_lost_total", MetricType::Counter},
     {"execmond_bpf_map_entries", MetricType::Gauge},
     {"execmond_bpf_map_capacity", MetricType::Gauge},
+    {"execmond_oom_kills_total", MetricType::Counter},
 };
 
 const std::map<std::string, MetricType> kProgramStats = {
@@ -232,7 +233,7 @@ TEST(CollectorTest, EmptySnapshotSerializesToAValidExposition) {
   }
   EXPECT_EQ(e.samples("execmond_events_lost_total").size(),
             static_cast<std::size_t>(EXECMOND_LOST_REASONS));
-  EXPECT_EQ(e.samples("execmond_series_overflow_events_total").size(), 4U);
+  EXPECT_EQ(e.samples("execmond_series_overflow_events_total").size(), 5U);
 }
 
 // ---------------------------------------------------------------------------
@@ -645,12 +646,14 @@ TEST(CollectorLabelsTest, EverySourceHasItsDocumentedLabelName) {
   }
 }
 
-TEST(CollectorOverflowTest, OverflowFamilyHasTheFourCountedFamilies) {
+TEST(CollectorOverflowTest, OverflowFamilyHasTheCountedFamiliesWithoutResources) {
   Snapshot s;
   s.totals.execs.overflow_events = 1;
   s.totals.forks.overflow_events = 20;
   s.totals.exits.overflow_events = 300;
   s.totals.lifetimes.overflow_events = 4000;
+  s.totals.oom_kills.overflow_events = 50000;
+  s.totals.cpu_ns.overflow_events = 9;  // cpu is not accounted: not shown
   s.totals.live.overflow_events = 7;  // the gauge counts no events: not shown
   Exposition e = scrape(s);
   EXPECT_EQ(e.type("execmond_series_overflow_events_total"), "counter");
@@ -661,8 +664,12 @@ TEST(CollectorOverflowTest, OverflowFamilyHasTheFourCountedFamilies) {
     by_family[sample.labels.at("family")] = sample.value;
   }
   EXPECT_EQ(by_family, (std::map<std::string, double>{
-                           {"execs", 1}, {"forks", 20}, {"exits", 300}, {"lifetime", 4000}}));
-  EXPECT_EQ(samples.size(), 4U);
+                           {"execs", 1},
+                           {"forks", 20},
+                           {"exits", 300},
+                           {"lifetime", 4000},
+                           {"oom_kills", 50000}}));
+  EXPECT_EQ(samples.size(), 5U);
 }
 
 TEST(CollectorOverflowTest, OverflowFamilyIsZeroWithoutOverflow) {
