@@ -14,6 +14,10 @@
  *   workload thread-exec <child-path>    child: a non-leader thread execs child-path "exit 9"
  *   workload hold <child-path> <n>       n children exec and wait until stdin closes
  *   workload comms <n> <prefix>          n children rename themselves <prefix><i>, exit 0
+ *   workload oom-child <MiB>             allocate and touch memory 1 MiB at a time, up
+ *                                        to <MiB>; meant to run in a memory cgroup with a
+ *                                        lower limit and be OOM-killed (SIGKILL); exits 3
+ *                                        with a message if it reaches <MiB> alive
  *   workload child <action> [args]       what an exec'd child does (see run_child)
  */
 #define _GNU_SOURCE
@@ -188,6 +192,26 @@ static int run_mix(int n, char *path, const char *core_dir)
 	return 0;
 }
 
+static char *volatile g_oom_sink; /* keeps the allocations from being optimised away */
+
+static int run_oom_child(long mib)
+{
+	for (long i = 0; i < mib; i++) {
+		char *p = malloc(1 << 20);
+
+		if (p == NULL) {
+			fprintf(stderr, "oom-child: malloc failed after %ld MiB\n", i);
+			return 4;
+		}
+		/* Touch every page so that it is resident and charged. */
+		for (size_t off = 0; off < (1 << 20); off += 4096)
+			p[off] = (char)off;
+		g_oom_sink = p;
+	}
+	fprintf(stderr, "oom-child: not killed after %ld MiB\n", mib);
+	return 3;
+}
+
 int main(int argc, char **argv)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -195,6 +219,8 @@ int main(int argc, char **argv)
 		return 2;
 	if (strcmp(argv[1], "child") == 0 && argc >= 3)
 		return run_child(argc, argv);
+	if (strcmp(argv[1], "oom-child") == 0 && argc >= 3)
+		return run_oom_child(atol(argv[2]));
 	if (strcmp(argv[1], "mix") == 0 && argc >= 4)
 		return run_mix(atoi(argv[2]), argv[3], argc > 4 ? argv[4] : "/tmp");
 	if (strcmp(argv[1], "sleepers") == 0 && argc >= 5) {

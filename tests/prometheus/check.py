@@ -395,6 +395,7 @@ def scenario(args):
         ("ExecmondProcessMapNearlyFull", {"instance": tiny}),
         ("ProgramCrashLooping", {"instance": main, "comm": "execmond_worklo"}),
         ("ProgramFailingExits", {"instance": main, "comm": "execmond_worklo"}),
+        ("ProgramOOMKilled", {"instance": main, "comm": "execmond_worklo", "scope": "cgroup"}),
     ]
     for name, labels in expected:
         check_alert(prom, name, 45, **labels)

@@ -13,12 +13,13 @@
 #     every second, plus the scrape.yml Kubernetes job fed with the
 #     DaemonSet's pod metadata, with the real rules (every `for:` set to 0s);
 #  3. a workload: every second, 300 children with exit codes 0..255, SIGTERM,
-#     SIGKILL and core-dumping SIGSEGV/SIGABRT, and 80 long sleepers;
+#     SIGKILL and core-dumping SIGSEGV/SIGABRT, and 80 long sleepers; every
+#     5 seconds a child OOM-killed in a 32 MiB memory cgroup;
 #  4. every PromQL expression of the dashboard (variables substituted: $job,
 #     $instance, $comm -> .*, $__rate_interval -> 1m, $__range -> 5m) and of
 #     the rules file through /api/v1/query: each must return series; the
 #     alerts must fire: lost events, series overflow, nearly full map, a
-#     crash-looping and a failing program; then a failed reload of "tiny"
+#     crash-looping, a failing and an OOM-killed program; then a failed reload of "tiny"
 #     (ExecmondConfigReloadFailed) and "tiny" stopped (ExecmondDown).
 #
 # Usage: tests/prometheus/run.sh BUILD_DIR   (as root; about a minute)
@@ -66,6 +67,7 @@ PROMETHEUS=$(command -v prometheus)
 tmp=$(mktemp -d /tmp/execmond-promtest.XXXXXX)
 pids=()        # processes to stop
 groups=()      # process groups to stop (the workload and its children)
+oom_cg=""      # the memory cgroup the OOM-killed child runs in, once made
 cleanup() {
   local rc=$?
   rm -f "$tmp/run-workload"
@@ -79,6 +81,10 @@ cleanup() {
     if kill -0 -- "-$g" 2>/dev/null; then kill -KILL -- "-$g" 2>/dev/null || true; fi
   done
   wait 2>/dev/null || true
+  if [ -n "$oom_cg" ] && [ -d "$oom_cg" ]; then
+    for _ in $(seq 50); do rmdir "$oom_cg" 2>/dev/null && break; sleep 0.1; done
+    if [ -d "$oom_cg" ]; then echo "note: could not remove $oom_cg" >&2; fi
+  fi
   if [ "$rc" != 0 ] && [ -z "${KEEP_LOGS:-}" ]; then
     for log in "$tmp"/*.log; do
       [ -s "$log" ] || continue
@@ -210,6 +216,32 @@ setsid bash -c '
     rm -f "$1"/cores/core*
     sleep 1
   done' workload-loop "$tmp" "$WORKLOAD" &
+groups+=("$!")
+
+# An OOM-killed child every 5 seconds: a memory cgroup limited to 32 MiB
+# (no swap), and a child that joins it before it execs the allocator, which
+# touches up to 256 MiB. cgroup v1 (memory controller mounted on its own) or
+# v2 (the memory controller enabled for the root's children).
+if [ -d /sys/fs/cgroup/memory ] && [ -e /sys/fs/cgroup/memory/memory.limit_in_bytes ]; then
+  oom_cg=/sys/fs/cgroup/memory/execmond-promtest-oom
+  mkdir -p "$oom_cg"
+  echo 32M >"$oom_cg/memory.limit_in_bytes"
+  # memsw (memory + swap) may not be below the memory limit: set it after.
+  if [ -e "$oom_cg/memory.memsw.limit_in_bytes" ]; then echo 32M >"$oom_cg/memory.memsw.limit_in_bytes"; fi
+elif [ -e /sys/fs/cgroup/cgroup.subtree_control ] && grep -qw memory /sys/fs/cgroup/cgroup.subtree_control; then
+  oom_cg=/sys/fs/cgroup/execmond-promtest-oom
+  mkdir -p "$oom_cg"
+  echo 32M >"$oom_cg/memory.max"
+  if [ -e "$oom_cg/memory.swap.max" ]; then echo 0 >"$oom_cg/memory.swap.max"; fi
+else
+  echo "FAIL  no memory cgroup to OOM-kill a child in (cgroup v1 memory, or v2 with memory in /sys/fs/cgroup/cgroup.subtree_control)" >&2
+  exit 1
+fi
+setsid bash -c '
+  while [ -e "$1/run-workload" ]; do
+    sh -c '\''echo $$ >"$1/cgroup.procs" && exec "$2" oom-child 256'\'' oom-child "$2" "$3" >/dev/null 2>&1 || true
+    sleep 5
+  done' oom-loop "$tmp" "$oom_cg" "$WORKLOAD" &
 groups+=("$!")
 
 set +e
