@@ -22,9 +22,9 @@ namespace execmond {
 Daemon::Daemon(CliOptions cli, Config config)
     : cli_(std::move(cli)),
       config_(std::move(config)),
-      collector_(std::make_shared<ProcessCollector>(AggregatorOptions{
-          config_.labels, config_.lifetime_buckets, config_.max_series_per_family,
-          resource_bits(config_.resources), config_.peak_rss_buckets})),
+      collector_(std::make_shared<ProcessCollector>(
+          AggregatorOptions{config_.labels, config_.lifetime_buckets, config_.max_series_per_family,
+                            resource_bits(config_.resources), config_.peak_rss_buckets})),
       registry_(std::make_shared<prometheus::Registry>()),
       metrics_(*registry_),
       web_(HttpOptions{config_.listen_address, config_.telemetry_path, config_.max_requests, {}},

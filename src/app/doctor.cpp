@@ -49,8 +49,8 @@ std::string try_attach(AttachMode mode, const std::string& btf_path) {
       .lifetime_buckets = default_lifetime_buckets(),
       .btf_path = btf_path,
       // Every resource, so that whatever a config accounts has passed the verifier.
-      .resources = resource_bits({Resource::Cpu, Resource::Memory, Resource::Io,
-                                  Resource::Faults, Resource::ContextSwitches}),
+      .resources = resource_bits({Resource::Cpu, Resource::Memory, Resource::Io, Resource::Faults,
+                                  Resource::ContextSwitches}),
       .peak_rss_bounds = rss_bounds_bytes(default_peak_rss_buckets()),
   };
   Result<std::unique_ptr<Tracer>> tracer = Tracer::load(options);

@@ -207,8 +207,7 @@ Status apply_drop_stale_after(Config& config, const std::string& text) {
 namespace {
 
 // A histogram bound in (`above`, `at_most`], greater than the one before it.
-Status check_ascending(const std::string& text, const Items& before, double above,
-                       double at_most) {
+Status check_ascending(const std::string& text, const Items& before, double above, double at_most) {
   auto number = parse_number(text);
   if (!number || !std::isfinite(*number)) return Error{quote(text) + " is not a number"};
   if (*number <= above || *number > at_most) return Error{text + " is out of range"};

@@ -64,8 +64,8 @@ inline constexpr std::string_view kStaleAllowed =
 
 inline constexpr std::size_t kMaxBuckets = 32;  // kBucketsAllowed says 32 in words
 inline constexpr std::size_t kMaxLabels = 7;
-inline constexpr std::size_t kMaxResources = 5;     // kResourcesAllowed says 5
-inline constexpr std::size_t kMaxRssBuckets = 15;   // kRssBucketsAllowed says 15
+inline constexpr std::size_t kMaxResources = 5;    // kResourcesAllowed says 5
+inline constexpr std::size_t kMaxRssBuckets = 15;  // kRssBucketsAllowed says 15
 
 // Scalars: each parses one value into the config, or returns what is wrong
 // (no file or key: the caller adds them).

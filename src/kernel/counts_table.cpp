@@ -65,7 +65,8 @@ Result<TakenCounts> CountsTable::take(std::uint32_t generation) {
     const std::uint32_t first = execmond_count_key_at(g, t.max_keys, 0);
     Status read = read_range<execmond_count_key>(maps_, t.counts_keys, first, keys);
     if (read) read = read_range<std::uint32_t>(maps_, t.counts_index, first, slots);
-    if (read && t.has_costs) read = read_range<execmond_count_cost>(maps_, t.counts_costs, first, costs);
+    if (read && t.has_costs)
+      read = read_range<execmond_count_cost>(maps_, t.counts_costs, first, costs);
     for (std::uint32_t cpu = 0; read && cpu < t.ncpus; ++cpu) {
       const std::uint32_t row = execmond_count_value_at(g, t.ncpus, cpu, t.max_keys, 0);
       read = read_range(maps_, t.counts_values, row,

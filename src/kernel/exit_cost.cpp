@@ -19,9 +19,10 @@ ExitCost& ExitCost::operator+=(const ExitCost& other) {
 }
 
 ExitCost exit_cost_of(const execmond_count_cost& kernel) {
-  ExitCost cost{kernel.cpu_user_ns,        kernel.cpu_system_ns,  kernel.peak_rss_bytes_sum,
-                kernel.io_read_bytes,      kernel.io_write_bytes, kernel.minor_faults,
-                kernel.major_faults,       kernel.voluntary_switches,
+  ExitCost cost{kernel.cpu_user_ns,          kernel.cpu_system_ns,
+                kernel.peak_rss_bytes_sum,   kernel.io_read_bytes,
+                kernel.io_write_bytes,       kernel.minor_faults,
+                kernel.major_faults,         kernel.voluntary_switches,
                 kernel.involuntary_switches, {}};
   for (std::size_t i = 0; i < cost.peak_rss_buckets.size(); ++i) {
     cost.peak_rss_buckets[i] = kernel.peak_rss_buckets[i];

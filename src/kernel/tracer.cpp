@@ -65,11 +65,21 @@ std::uint32_t resource_bits(const std::vector<Resource>& resources) {
   std::uint32_t bits = 0;
   for (Resource r : resources) {
     switch (r) {
-      case Resource::Cpu: bits |= EXECMOND_RESOURCE_CPU; break;
-      case Resource::Memory: bits |= EXECMOND_RESOURCE_MEMORY; break;
-      case Resource::Io: bits |= EXECMOND_RESOURCE_IO; break;
-      case Resource::Faults: bits |= EXECMOND_RESOURCE_FAULTS; break;
-      case Resource::ContextSwitches: bits |= EXECMOND_RESOURCE_SWITCHES; break;
+      case Resource::Cpu:
+        bits |= EXECMOND_RESOURCE_CPU;
+        break;
+      case Resource::Memory:
+        bits |= EXECMOND_RESOURCE_MEMORY;
+        break;
+      case Resource::Io:
+        bits |= EXECMOND_RESOURCE_IO;
+        break;
+      case Resource::Faults:
+        bits |= EXECMOND_RESOURCE_FAULTS;
+        break;
+      case Resource::ContextSwitches:
+        bits |= EXECMOND_RESOURCE_SWITCHES;
+        break;
     }
   }
   return bits;
@@ -201,8 +211,9 @@ Status Tracer::set_exit_cost_knobs() {
   if (!btf) return btf.error();
   if ((options_.resources & EXECMOND_RESOURCE_IO) != 0 &&
       !btf->has_member("task_io_accounting", "read_bytes")) {
-    spdlog::warn("resource io is not accounted: this kernel has no task I/O accounting "
-                 "(CONFIG_TASK_IO_ACCOUNTING)");
+    spdlog::warn(
+        "resource io is not accounted: this kernel has no task I/O accounting "
+        "(CONFIG_TASK_IO_ACCOUNTING)");
     options_.resources &= ~static_cast<std::uint32_t>(EXECMOND_RESOURCE_IO);
   }
   auto* ro = skel_->rodata;
@@ -210,8 +221,8 @@ Status Tracer::set_exit_cost_knobs() {
   const long page = sysconf(_SC_PAGESIZE);
   ro->page_size = page > 0 ? static_cast<__u64>(page) : 4096;
   for (std::size_t i = 0; i < EXECMOND_MAX_RSS_BUCKETS; ++i) {
-    ro->rss_bounds_bytes[i] = i < options_.peak_rss_bounds.size() ? options_.peak_rss_bounds[i]
-                                                                  : ~0ULL;
+    ro->rss_bounds_bytes[i] =
+        i < options_.peak_rss_bounds.size() ? options_.peak_rss_bounds[i] : ~0ULL;
   }
   ro->rss_bucket_count = static_cast<__u32>(options_.peak_rss_bounds.size());
   // (void *, struct task_struct *victim, uid_t uid) since 6.8; (void *, int pid) before.
@@ -223,9 +234,10 @@ Status Tracer::set_exit_cost_knobs() {
 void Tracer::attach_oom_victims() {
   oom_link_.reset(bpf_program__attach(skel_->progs.raw_tp_oom_victim));
   if (!oom_link_) {
-    spdlog::warn("cannot attach to the mark_victim tracepoint ({}): OOM kills are counted "
-                 "with scope=\"unknown\"",
-                 errno_text(errno));
+    spdlog::warn(
+        "cannot attach to the mark_victim tracepoint ({}): OOM kills are counted "
+        "with scope=\"unknown\"",
+        errno_text(errno));
     return;
   }
   programs_.push_back({bpf_program__name(skel_->progs.raw_tp_oom_victim),

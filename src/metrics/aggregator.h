@@ -86,7 +86,7 @@ struct Totals {
   SeriesMap<std::uint64_t> live;
   // What exited processes cost, by the family's labels and then its own.
   SeriesMap<std::uint64_t> cpu_ns;       // + mode: user, system
-  SeriesMap<HistogramTotal> peak_rss;         // bytes
+  SeriesMap<HistogramTotal> peak_rss;    // bytes
   SeriesMap<std::uint64_t> io_bytes;     // + direction: read, write
   SeriesMap<std::uint64_t> page_faults;  // + type: major, minor
   SeriesMap<std::uint64_t> switches;     // + type: voluntary, involuntary

@@ -16,10 +16,10 @@ void append_exit_cost_families(const LabelConfig& labels, std::uint32_t resource
         1e-9));
   }
   if ((resources & EXECMOND_RESOURCE_MEMORY) != 0) {
-    out.push_back(histogram_family(
-        totals.peak_rss, label_names(labels, Family::PeakRss), peak_rss_bounds,
-        "execmond_process_peak_rss_bytes",
-        "Peak resident memory of each process at its exit (ru_maxrss)."));
+    out.push_back(
+        histogram_family(totals.peak_rss, label_names(labels, Family::PeakRss), peak_rss_bounds,
+                         "execmond_process_peak_rss_bytes",
+                         "Peak resident memory of each process at its exit (ru_maxrss)."));
   }
   if ((resources & EXECMOND_RESOURCE_IO) != 0) {
     out.push_back(counter_family(

@@ -20,8 +20,8 @@ namespace {
 class DrainerTest : public TracedTest {};
 
 TEST_F(DrainerTest, CountsEveryEventOnceAcrossDrains) {
-  Result<std::unique_ptr<Tracer>> loaded =
-      Tracer::load(TracerOptions{.max_processes = 4096, .max_keys = 1024, .lifetime_buckets = default_lifetime_buckets()});
+  Result<std::unique_ptr<Tracer>> loaded = Tracer::load(TracerOptions{
+      .max_processes = 4096, .max_keys = 1024, .lifetime_buckets = default_lifetime_buckets()});
   ASSERT_TRUE(loaded.ok()) << loaded.error().message;
   Tracer& tracer = **loaded;
   ASSERT_TRUE(tracer.seed_running_processes().ok());
@@ -70,8 +70,8 @@ class KernelFilterTest : public TracedTest {
 };
 
 TEST_F(KernelFilterTest, ExactNamesUidsAndCgroupSubtreesAreDroppedInTheKernel) {
-  Result<std::unique_ptr<Tracer>> loaded =
-      Tracer::load(TracerOptions{.max_processes = 4096, .max_keys = 1024, .lifetime_buckets = default_lifetime_buckets()});
+  Result<std::unique_ptr<Tracer>> loaded = Tracer::load(TracerOptions{
+      .max_processes = 4096, .max_keys = 1024, .lifetime_buckets = default_lifetime_buckets()});
   ASSERT_TRUE(loaded.ok()) << loaded.error().message;
   Tracer& tracer = **loaded;
   Drainer drainer(tracer);

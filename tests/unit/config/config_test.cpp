@@ -50,9 +50,9 @@ void expect_same(const Config& a, const Config& b) {
 }
 
 using Labels = std::vector<LabelSource>;
-constexpr Family kFamilies[] = {Family::Execs,      Family::Forks,           Family::Exits,
-                                Family::Lifetime,   Family::Processes,       Family::Cpu,
-                                Family::PeakRss,    Family::Io,              Family::PageFaults,
+constexpr Family kFamilies[] = {Family::Execs,           Family::Forks,     Family::Exits,
+                                Family::Lifetime,        Family::Processes, Family::Cpu,
+                                Family::PeakRss,         Family::Io,        Family::PageFaults,
                                 Family::ContextSwitches, Family::OomKills};
 static_assert(std::size(kFamilies) == kFamilyCount);
 

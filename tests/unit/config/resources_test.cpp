@@ -33,8 +33,7 @@ TEST(ResourcesConfig, DefaultsAreCpuAndMemoryWithRssBucketsOf1MiBTo64GiB) {
 }
 
 TEST(ResourcesConfig, EveryResourceByName) {
-  Config config =
-      parse_ok("metrics:\n  resources: [context_switches, faults, io, memory, cpu]\n");
+  Config config = parse_ok("metrics:\n  resources: [context_switches, faults, io, memory, cpu]\n");
   EXPECT_EQ(config.resources,
             (std::vector<Resource>{Resource::ContextSwitches, Resource::Faults, Resource::Io,
                                    Resource::Memory, Resource::Cpu}));

@@ -42,7 +42,9 @@ class LoadedBounds {
   LoadedBounds& operator=(const LoadedBounds&) = delete;
 
   unsigned int n() const { return static_cast<unsigned int>(bounds_.size()); }
-  unsigned int bucket(u64 value) const { return execmond_histogram_bucket(slots_, EXECMOND_MAX_BUCKETS, n(), value); }
+  unsigned int bucket(u64 value) const {
+    return execmond_histogram_bucket(slots_, EXECMOND_MAX_BUCKETS, n(), value);
+  }
   unsigned int reference(u64 value) const { return reference_bucket(bounds_, value); }
 
  private:

@@ -654,7 +654,7 @@ TEST(CollectorOverflowTest, OverflowFamilyHasTheCountedFamiliesWithoutResources)
   s.totals.lifetimes.overflow_events = 4000;
   s.totals.oom_kills.overflow_events = 50000;
   s.totals.cpu_ns.overflow_events = 9;  // cpu is not accounted: not shown
-  s.totals.live.overflow_events = 7;  // the gauge counts no events: not shown
+  s.totals.live.overflow_events = 7;    // the gauge counts no events: not shown
   Exposition e = scrape(s);
   EXPECT_EQ(e.type("execmond_series_overflow_events_total"), "counter");
   auto samples = e.samples("execmond_series_overflow_events_total");
@@ -663,12 +663,10 @@ TEST(CollectorOverflowTest, OverflowFamilyHasTheCountedFamiliesWithoutResources)
     EXPECT_EQ(label_names(sample), (std::set<std::string>{"family"}));
     by_family[sample.labels.at("family")] = sample.value;
   }
-  EXPECT_EQ(by_family, (std::map<std::string, double>{
-                           {"execs", 1},
-                           {"forks", 20},
-                           {"exits", 300},
-                           {"lifetime", 4000},
-                           {"oom_kills", 50000}}));
+  EXPECT_EQ(
+      by_family,
+      (std::map<std::string, double>{
+          {"execs", 1}, {"forks", 20}, {"exits", 300}, {"lifetime", 4000}, {"oom_kills", 50000}}));
   EXPECT_EQ(samples.size(), 5U);
 }
 

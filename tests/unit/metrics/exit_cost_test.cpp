@@ -68,15 +68,16 @@ Exposition scrape(const Aggregator& a, std::uint32_t resources) {
   view.lifetime_bounds = a.options().lifetime_bounds;
   view.resources = resources;
   view.peak_rss_bounds = a.options().peak_rss_bounds;
-  return Exposition::parse(prometheus::TextSerializer().Serialize(build_families(view, a.totals())));
+  return Exposition::parse(
+      prometheus::TextSerializer().Serialize(build_families(view, a.totals())));
 }
 
 TEST(ExitCostTest, EveryResourceBecomesItsFamilyWithExactValues) {
   Aggregator a(options(kAllResources));
   a.add({two_compiler_exits()}, 0);
   Exposition e = scrape(a, kAllResources);
-  EXPECT_DOUBLE_EQ(e.value("execmond_process_cpu_seconds_total", {{"comm", "cc"}, {"mode", "user"}}),
-                   1.5);
+  EXPECT_DOUBLE_EQ(
+      e.value("execmond_process_cpu_seconds_total", {{"comm", "cc"}, {"mode", "user"}}), 1.5);
   EXPECT_DOUBLE_EQ(
       e.value("execmond_process_cpu_seconds_total", {{"comm", "cc"}, {"mode", "system"}}), 0.25);
   EXPECT_EQ(e.value("execmond_process_peak_rss_bytes_bucket", {{"comm", "cc"}, {"le", "1048576"}}),
@@ -96,9 +97,9 @@ TEST(ExitCostTest, EveryResourceBecomesItsFamilyWithExactValues) {
   EXPECT_EQ(
       e.value("execmond_process_context_switches_total", {{"comm", "cc"}, {"type", "voluntary"}}),
       10);
-  EXPECT_EQ(e.value("execmond_process_context_switches_total",
-                    {{"comm", "cc"}, {"type", "involuntary"}}),
-            3);
+  EXPECT_EQ(
+      e.value("execmond_process_context_switches_total", {{"comm", "cc"}, {"type", "involuntary"}}),
+      3);
   EXPECT_EQ(e.type("execmond_process_peak_rss_bytes"), "histogram");
   EXPECT_EQ(e.type("execmond_process_cpu_seconds_total"), "counter");
 }
@@ -108,8 +109,8 @@ TEST(ExitCostTest, DrainsAddUp) {
   a.add({two_compiler_exits()}, 0);
   a.add({two_compiler_exits(), two_compiler_exits()}, 1);
   Exposition e = scrape(a, kAllResources);
-  EXPECT_DOUBLE_EQ(e.value("execmond_process_cpu_seconds_total", {{"comm", "cc"}, {"mode", "user"}}),
-                   4.5);
+  EXPECT_DOUBLE_EQ(
+      e.value("execmond_process_cpu_seconds_total", {{"comm", "cc"}, {"mode", "user"}}), 4.5);
   EXPECT_EQ(e.value("execmond_process_peak_rss_bytes_count", {{"comm", "cc"}}), 6);
   EXPECT_EQ(e.value("execmond_process_peak_rss_bytes_bucket", {{"comm", "cc"}, {"le", "+Inf"}}), 6);
 }
@@ -121,8 +122,9 @@ TEST(ExitCostTest, ResourcesNotAccountedHaveNoFamily) {
   Exposition e = scrape(a, on);
   EXPECT_TRUE(e.has_family("execmond_process_cpu_seconds_total"));
   EXPECT_TRUE(e.has_family("execmond_process_peak_rss_bytes"));
-  for (const char* absent : {"execmond_process_io_bytes_total", "execmond_process_page_faults_total",
-                             "execmond_process_context_switches_total"}) {
+  for (const char* absent :
+       {"execmond_process_io_bytes_total", "execmond_process_page_faults_total",
+        "execmond_process_context_switches_total"}) {
     EXPECT_FALSE(e.has_family(absent)) << absent;
   }
   // Nor does the aggregator keep series for them.
@@ -132,7 +134,8 @@ TEST(ExitCostTest, ResourcesNotAccountedHaveNoFamily) {
 }
 
 TEST(ExitCostTest, AnIoFamilyTheKernelCannotFillIsLeftOut) {
-  // Configured, but the tracer dropped io (no task I/O accounting): the view says what is accounted.
+  // Configured, but the tracer dropped io (no task I/O accounting): the view says what is
+  // accounted.
   Aggregator a(options(kAllResources));
   a.add({two_compiler_exits()}, 0);
   Exposition e = scrape(a, kAllResources & ~static_cast<std::uint32_t>(EXECMOND_RESOURCE_IO));
@@ -142,8 +145,8 @@ TEST(ExitCostTest, AnIoFamilyTheKernelCannotFillIsLeftOut) {
 
 TEST(OomKillsTest, AnOomVictimKilledBySigkillIsOomKilledAndCountedWithItsScope) {
   Aggregator a(options(0));
-  a.add({exit_of("java", 3, SIGKILL, EXECMOND_OOM_CGROUP), exit_of("java", 1, SIGKILL, EXECMOND_OOM_GLOBAL),
-         exit_of("java", 2, SIGKILL)},
+  a.add({exit_of("java", 3, SIGKILL, EXECMOND_OOM_CGROUP),
+         exit_of("java", 1, SIGKILL, EXECMOND_OOM_GLOBAL), exit_of("java", 2, SIGKILL)},
         0);
   Exposition e = scrape(a, 0);
   EXPECT_EQ(e.value("execmond_process_exits_total",
