@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <string>
@@ -35,8 +36,10 @@ Config::Config()
     : lifetime_buckets(default_lifetime_buckets()), peak_rss_buckets(default_peak_rss_buckets()) {}
 
 std::vector<double> default_peak_rss_buckets() {
+  // 1 MiB, 4 MiB, ... 64 GiB: a factor of four per bucket, nine bounds.
   std::vector<double> bounds;
-  for (double bytes = 1 << 20; bytes <= 64.0 * (1 << 30); bytes *= 4) bounds.push_back(bytes);
+  for (std::uint64_t bytes = std::uint64_t{1} << 20; bytes <= std::uint64_t{64} << 30; bytes *= 4)
+    bounds.push_back(static_cast<double>(bytes));
   return bounds;
 }
 
