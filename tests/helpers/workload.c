@@ -18,6 +18,8 @@
  *                                        to <MiB>; meant to run in a memory cgroup with a
  *                                        lower limit and be OOM-killed (SIGKILL); exits 3
  *                                        with a message if it reaches <MiB> alive
+ *   workload cost …, workload oom-pair …  what processes cost, and OOM kills, against
+ *                                        wait4()'s rusage (see workload_cost.c)
  *   workload child <action> [args]       what an exec'd child does (see run_child)
  */
 #define _GNU_SOURCE
@@ -33,17 +35,23 @@
 #include <time.h>
 #include <unistd.h>
 
-static void report(int status)
+#include "workload.h"
+
+void report_as(const char *prefix, int status)
 {
+	const char *space = prefix ? " " : "";
+
+	if (!prefix)
+		prefix = "";
 	if (WIFEXITED(status))
-		printf("exited %d\n", WEXITSTATUS(status));
+		printf("%s%sexited %d\n", prefix, space, WEXITSTATUS(status));
 	else if (WCOREDUMP(status))
-		printf("dumped SIG%s\n", sigabbrev_np(WTERMSIG(status)));
+		printf("%s%sdumped SIG%s\n", prefix, space, sigabbrev_np(WTERMSIG(status)));
 	else
-		printf("signaled SIG%s\n", sigabbrev_np(WTERMSIG(status)));
+		printf("%s%ssignaled SIG%s\n", prefix, space, sigabbrev_np(WTERMSIG(status)));
 }
 
-static void sleep_ms(long ms)
+void sleep_ms(long ms)
 {
 	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
 
@@ -51,7 +59,7 @@ static void sleep_ms(long ms)
 		;
 }
 
-static pid_t spawn(const char *path, char *const argv[])
+pid_t spawn(const char *path, char *const argv[])
 {
 	pid_t pid = fork();
 
@@ -69,7 +77,7 @@ static void wait_all(int n)
 
 		if (wait(&status) < 0)
 			break;
-		report(status);
+		report_as(NULL, status);
 	}
 }
 
@@ -217,8 +225,15 @@ int main(int argc, char **argv)
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (argc < 2)
 		return 2;
+	if (strcmp(argv[1], "child") == 0 && argc >= 3 &&
+	    (strcmp(argv[2], "cost") == 0 || strncmp(argv[2], "oom-", 4) == 0))
+		return run_cost_child(argc, argv);
 	if (strcmp(argv[1], "child") == 0 && argc >= 3)
 		return run_child(argc, argv);
+	if (strcmp(argv[1], "cost") == 0 && argc >= 10)
+		return run_cost(argc, argv);
+	if (strcmp(argv[1], "oom-pair") == 0)
+		return run_oom_pair(argc, argv);
 	if (strcmp(argv[1], "oom-child") == 0 && argc >= 3)
 		return run_oom_child(atol(argv[2]));
 	if (strcmp(argv[1], "mix") == 0 && argc >= 4)

@@ -4,11 +4,6 @@
 
 #include "traced_test.h"
 
-namespace execmond {
-// Readable parameter names in test output.
-void PrintTo(AttachMode mode, std::ostream* os) { *os << to_string(mode); }
-}  // namespace execmond
-
 namespace execmond::test {
 namespace {
 

@@ -16,6 +16,10 @@
 #include "http_client.h"
 #include "kernel/preflight.h"
 
+namespace execmond {
+void PrintTo(AttachMode mode, std::ostream* os) { *os << to_string(mode); }
+}  // namespace execmond
+
 namespace execmond::test {
 
 std::string bpf_unavailable() {

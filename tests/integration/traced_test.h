@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <iosfwd>
 #include <map>
 #include <memory>
 #include <string>
@@ -19,6 +20,11 @@
 #include "daemon_launch.h"
 #include "daemon_process.h"
 #include "exposition.h"
+
+namespace execmond {
+// Readable parameter names in test output.
+void PrintTo(AttachMode mode, std::ostream* os);
+}  // namespace execmond
 
 namespace execmond::test {
 
