@@ -151,10 +151,17 @@ struct page_counter {
 	unsigned long max;
 } EXECMOND_PAI;
 
+/* Indexes of mem_cgroup.memory_events; the values are relocated (bpf_core_enum_value()). */
+enum memcg_memory_event {
+	MEMCG_OOM = 3,      /* a charge failed and the OOM killer was asked */
+	MEMCG_OOM_KILL = 4, /* a task of this cgroup was killed */
+};
+
 /* The memory controller's state of a cgroup (v1 or v2); css is its first member. */
 struct mem_cgroup {
 	struct cgroup_subsys_state css;
 	struct page_counter memory;
+	atomic_long_t memory_events[9];
 } EXECMOND_PAI;
 
 struct css_set {

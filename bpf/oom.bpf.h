@@ -36,7 +36,32 @@ struct {
 	__type(value, __u8);
 } oom_victims SEC(".maps");
 
-/* Whether the task's memory cgroup, or one above it, is at its limit. */
+/*
+ * Whether a memory cgroup has an OOM in progress: the kernel counts MEMCG_OOM
+ * when a charge fails and asks the OOM killer, MEMCG_OOM_KILL after the kill
+ * (mark_victim comes before it). Usage alone misses the kernel's own race: a
+ * victim chosen while the previous one's memory is being freed, with usage
+ * already well below the limit.
+ */
+static __always_inline int memory_cgroup_in_oom(struct mem_cgroup *memcg)
+{
+	int oom, kill;
+	long ooms, kills;
+
+	if (!bpf_core_field_exists(memcg->memory_events) ||
+	    !bpf_core_enum_value_exists(enum memcg_memory_event, MEMCG_OOM) ||
+	    !bpf_core_enum_value_exists(enum memcg_memory_event, MEMCG_OOM_KILL))
+		return 0;
+	oom = bpf_core_enum_value(enum memcg_memory_event, MEMCG_OOM);
+	kill = bpf_core_enum_value(enum memcg_memory_event, MEMCG_OOM_KILL);
+	if (oom < 0 || oom >= 9 || kill < 0 || kill >= 9)
+		return 0;
+	ooms = BPF_CORE_READ(memcg, memory_events[oom].counter);
+	kills = BPF_CORE_READ(memcg, memory_events[kill].counter);
+	return ooms > kills;
+}
+
+/* Whether the task's memory cgroup, or one above it, is at its limit or in an OOM. */
 static __always_inline int memory_cgroup_at_limit(struct task_struct *task)
 {
 	struct cgroup_subsys_state *css;
@@ -57,6 +82,8 @@ static __always_inline int memory_cgroup_at_limit(struct task_struct *task)
 
 		/* The root has no limit (and no parent). */
 		if (parent && usage >= 0 && (unsigned long)usage + EXECMOND_MEMCG_SLACK_PAGES >= max)
+			return 1;
+		if (parent && memory_cgroup_in_oom(memcg))
 			return 1;
 		css = parent;
 	}

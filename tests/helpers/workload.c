@@ -18,7 +18,7 @@
  *                                        to <MiB>; meant to run in a memory cgroup with a
  *                                        lower limit and be OOM-killed (SIGKILL); exits 3
  *                                        with a message if it reaches <MiB> alive
- *   workload cost …, workload oom-pair …  what processes cost, and OOM kills, against
+ *   workload cost …, workload oom-cgroup …  what processes cost, and OOM kills, against
  *                                        wait4()'s rusage (see workload_cost.c)
  *   workload child <action> [args]       what an exec'd child does (see run_child)
  */
@@ -232,8 +232,8 @@ int main(int argc, char **argv)
 		return run_child(argc, argv);
 	if (strcmp(argv[1], "cost") == 0 && argc >= 10)
 		return run_cost(argc, argv);
-	if (strcmp(argv[1], "oom-pair") == 0)
-		return run_oom_pair(argc, argv);
+	if (strcmp(argv[1], "oom-cgroup") == 0)
+		return run_oom_cgroup(argc, argv);
 	if (strcmp(argv[1], "oom-child") == 0 && argc >= 3)
 		return run_oom_child(atol(argv[2]));
 	if (strcmp(argv[1], "mix") == 0 && argc >= 4)

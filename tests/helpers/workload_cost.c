@@ -2,7 +2,7 @@
  * The workload's cost and OOM modes. Their truth is what the parent's wait4()
  * reports: `cost` prints, besides each child's outcome line, one line
  *   rusage <utime-us> <stime-us> <maxrss-KiB> <minflt> <majflt> <nvcsw> <nivcsw> <inblock> <oublock>
- * per child, and `oom-pair` prints each child's outcome after its role
+ * per child, and `oom-cgroup` prints each child's outcome after its role
  * ("holder signaled SIGKILL", "trigger exited 0", "killed signaled SIGKILL").
  */
 #define _GNU_SOURCE
@@ -159,7 +159,7 @@ static int cost_child(char **argv)
 	return 0;
 }
 
-/* ---- the OOM pair's children ---- */
+/* ---- the OOM children ---- */
 
 static void enter_cgroup(const char *dir)
 {
@@ -259,7 +259,7 @@ static pid_t start_holder(char *path, char *mib, char *cgroup)
 	}
 	close(ready[1]);
 	if (read(ready[0], &c, 1) != 1)
-		fprintf(stderr, "oom-pair: the holder died before it was ready\n");
+		fprintf(stderr, "oom-cgroup: the holder died before it was ready\n");
 	close(ready[0]);
 	return pid;
 }
@@ -272,26 +272,29 @@ static void reap_as(const char *role, pid_t pid)
 		report_as(role, status);
 }
 
-int run_oom_pair(int argc, char **argv)
+int run_oom_cgroup(int argc, char **argv)
 {
-	pid_t killed, holder, trigger;
+	pid_t killed, holder, bystander, trigger;
 
-	if (argc < 7)
+	if (argc < 9)
 		return 2;
 	/* A plain SIGKILL of the holder's program, outside the cgroup: not an OOM kill. */
 	killed = start_holder(argv[2], "0", "-");
 	kill(killed, SIGKILL);
 	reap_as("killed", killed);
 
-	holder = start_holder(argv[2], argv[5], argv[4]);
+	holder = start_holder(argv[2], argv[6], argv[5]);
+	bystander = start_holder(argv[4], argv[7], argv[5]);
 	{
-		char *touch_argv[] = { argv[3], "child", "oom-touch", argv[6], argv[4], NULL };
+		char *touch_argv[] = { argv[3], "child", "oom-touch", argv[8], argv[5], NULL };
 
 		trigger = spawn(argv[3], touch_argv);
 	}
 	reap_as("trigger", trigger);
-	/* The OOM killer chose the larger holder; if it did not, end it so that the test says so. */
+	/* Whoever the OOM killer spared is ended here, so that the outcome says so. */
 	kill(holder, SIGTERM);
+	kill(bystander, SIGTERM);
 	reap_as("holder", holder);
+	reap_as("bystander", bystander);
 	return 0;
 }
