@@ -32,7 +32,6 @@ const volatile __u32 rss_bucket_count = 0;
 
 /* Threads read on the slow path; a larger group is summed as far as this. */
 #define EXECMOND_MAX_THREADS_READ 32
-#define EXECMOND_STATS_RETRIES 3
 
 /* One entry per counts value index (2 * max_keys; 1 when no resource is accounted). */
 struct {
@@ -119,10 +118,13 @@ static __always_inline void read_exit_usage(struct exit_usage *u, struct task_st
 		__builtin_memset(u, 0, sizeof(*u));
 		ADD_USAGE(u, sig, sum_sched_runtime, 1);
 		ADD_USAGE(u, task, se.sum_exec_runtime, 1);
-	} else {
-		for (int attempt = 0; attempt < EXECMOND_STATS_RETRIES; attempt++)
-			if (read_threads(u, sig))
-				break;
+	} else if (!read_threads(u, sig) && !read_threads(u, sig)) {
+		/*
+		 * Three tries, written out: before 6.4 the verifier's CFG check
+		 * refuses the fall-through back-edge clang makes of a retry loop.
+		 * After the third, the figures stand as read.
+		 */
+		read_threads(u, sig);
 	}
 	u->maxrss_pages = sig->maxrss;
 }
