@@ -18,73 +18,10 @@ rm -rf "$work"
 mkdir -p "$work"
 chmod 0755 "$work"
 
-# ---- reporting ----
-record() { # record PASS|FAIL|INFO NAME DETAIL
-  local detail="${3:-}"
-  detail="${detail//$'\n'/ | }"
-  detail="${detail//$'\t'/ }"
-  printf '%s\t%s\t%s\n' "$1" "$2" "${detail:0:600}" >>"$results"
-  printf '=== %s %s %s\n' "$1" "$2" "${detail:0:600}"
-}
-pass() { record PASS "$1" "${2:-}"; }
-fail() { record FAIL "$1" "${2:-}"; }
-info() { record INFO "$1" "${2:-}"; }
-verdict() { # verdict NAME DETAIL CONDITION...: PASS when the command succeeds
-  local name="$1" detail="$2"
-  shift 2
-  if "$@"; then pass "$name" "$detail"; else fail "$name" "$detail"; fi
-}
-section() { printf '\n=== ---- %s ----\n' "$*"; }
-
-# ---- helpers ----
-wait_for() { # wait_for SECONDS COMMAND...: poll every 0.5 s
-  local deadline=$((SECONDS + $1))
-  shift
-  until "$@"; do
-    ((SECONDS >= deadline)) && return 1
-    sleep 0.5
-  done
-}
-is_active() { [ "$(systemctl is-active "$unit" 2>/dev/null)" = active ]; }
-wait_active() { # wait_active SECONDS: until active; gives up at once when systemd has (failed)
-  local deadline=$((SECONDS + $1)) state
-  while :; do
-    state="$(systemctl show -p ActiveState --value "$unit" 2>/dev/null)"
-    [ "$state" = active ] && return 0
-    [ "$state" = failed ] && return 1
-    ((SECONDS >= deadline)) && return 1
-    sleep 0.5
-  done
-}
-# Waits only while the service runs: a dead daemon fails the check at once.
-while_active() { # while_active SECONDS COMMAND...
-  local deadline=$((SECONDS + $1))
-  shift
-  until "$@"; do
-    ((SECONDS >= deadline)) && return 1
-    is_active || { "$@"; return; }
-    sleep 0.5
-  done
-}
-unit_state() { systemctl show -p ActiveState,SubState,Result,MainPID,NRestarts --value "$unit" 2>/dev/null | paste -sd' '; }
-main_pid() { systemctl show -p MainPID --value "$unit"; }
-
-# The names execmond's tracer gives its programs (tp_btf, or the classic
-# tracepoint fallback) and maps; bpftool shows names cut at 15 bytes.
-prog_re='^(tp_btf_fork|tp_btf_exec|tp_btf_exit|raw_tp_fork|tracepoint_exec|tracepoint_exit|seed_procs)$'
-map_re='^(counts0|counts1|procs|exe_paths|scratch|filter_comm|filter_uid|filter_exe|filter_cgroup|lost|execmond\..*)$'
-bpf_names() { # bpf_names prog|map: the names of every loaded program or map
-  bpftool "$1" show 2>/dev/null | awk '/^[0-9]+:/ { for (i = 1; i < NF; i++) if ($i == "name") print $(i + 1) }'
-}
-execmond_progs() { bpf_names prog | grep -E "$prog_re" | sort | paste -sd' '; }
-execmond_maps() { bpf_names map | grep -E "$map_re" | sort | paste -sd' '; }
-no_execmond_bpf() { [ -z "$(execmond_progs)" ] && [ -z "$(execmond_maps)" ]; }
-
-scrape() { curl -fsS --max-time 10 "$url" -o "$work/metrics.txt" 2>"$work/curl.err"; }
-# run.sh puts it beside this script on the share.
-# shellcheck source=../../support/metric-value.sh
-. "$(dirname "$0")/metric-value.sh"
-metric() { metric_value "$work/metrics.txt" "$@"; } # metric NAME LABEL=VALUE...
+# Reporting and the helpers (record/verdict, waits, bpftool names, scrape,
+# metric), beside this script on the share.
+# shellcheck source=guest-lib.sh
+. "$(dirname "$0")/guest-lib.sh"
 
 # ---- the checks ----
 section "kernel"
@@ -272,6 +209,50 @@ for e in "${expectations[@]}"; do
   got="$(metric $query)"
   verdict "$name" "$query = $got (want $want)" [ "$got" = "$want" ]
 done
+
+section "what processes cost, and an OOM kill"
+# The default resources (cpu, memory) of the workload above, and one process
+# OOM-killed in a cgroup v2 memory cgroup of 32 MiB (dash doubling a string).
+cp /bin/dash /tmp/sysw-oom
+oom_cg=/sys/fs/cgroup/execmond-systemtest-oom
+grep -qw memory /sys/fs/cgroup/cgroup.subtree_control || echo +memory >/sys/fs/cgroup/cgroup.subtree_control
+mkdir -p "$oom_cg"
+echo $((32 << 20)) >"$oom_cg/memory.max"
+[ -f "$oom_cg/memory.swap.max" ] && echo 0 >"$oom_cg/memory.swap.max"
+# shellcheck disable=SC2016 # expanded by the inner shells
+sh -c 'echo $$ >"$1/cgroup.procs" && exec /tmp/sysw-oom -c "x=0123456789abcdef; while :; do x=\$x\$x; done"' \
+  sh "$oom_cg" 2>/dev/null
+oom_rc=$?
+info oom-child "exit status $oom_rc; $(grep oom_kill "$oom_cg/memory.events" | paste -sd' ')"
+rmdir "$oom_cg" 2>/dev/null
+sleep 2
+cost_expectations=(
+  "peak-rss-count-sysw-true|100|execmond_process_peak_rss_bytes_count comm=sysw-true"
+  "exits-sysw-oom-oom-killed|1|execmond_process_exits_total comm=sysw-oom reason=oom_killed code=SIGKILL"
+  "oom-kills-sysw-oom-cgroup|1|execmond_oom_kills_total comm=sysw-oom scope=cgroup"
+  "oom-kills-sysw-kill|absent|execmond_oom_kills_total comm=sysw-kill scope=cgroup"
+)
+cost_match() {
+  scrape || return 1
+  local e want query
+  for e in "${cost_expectations[@]}"; do
+    IFS='|' read -r _ want query <<<"$e"
+    # shellcheck disable=SC2086
+    [ "$(metric $query)" = "$want" ] || return 1
+  done
+}
+while_active 10 cost_match || true
+for e in "${cost_expectations[@]}"; do
+  IFS='|' read -r name want query <<<"$e"
+  # shellcheck disable=SC2086
+  got="$(metric $query)"
+  verdict "$name" "$query = $got (want $want)" [ "$got" = "$want" ]
+done
+user="$(metric execmond_process_cpu_seconds_total comm=sysw-true mode=user)"
+system="$(metric execmond_process_cpu_seconds_total comm=sysw-true mode=system)"
+# 100 runs of true: some CPU, and not absurdly much (under emulation a run takes ~30 ms).
+verdict cpu-sysw-true "execmond_process_cpu_seconds_total comm=sysw-true: user $user, system $system" \
+  awk -v u="$user" -v s="$system" 'BEGIN { exit !(u + s > 0 && u + s < 60) }'
 
 section "reload"
 pid_before="$(main_pid)"
