@@ -7,39 +7,70 @@
 namespace execmond::test {
 namespace {
 
-class LossTest : public TracedTest {};
+class LossTest : public TracedTest {
+ protected:
+  struct Burst {
+    Exposition metrics;
+    std::string child;  // its comm
+    double counted = 0, lost = 0, others = 0;
+  };
 
-TEST_F(LossTest, EveryExitIsCountedOrLostUnderABurstIntoTinyMaps) {
-  Config config = test_config();
-  config.max_keys = 16;  // distinct (comm, status, bucket) keys per drain
-  std::string parent = workload_as("lstp");
-  std::string child = workload_as("lstc");
-  // Exact-name include rules run in the kernel: other processes on the host
-  // (tests running beside this one) never reach the counts table, so every
-  // lost exit is one of the burst's.
-  config.include.comm = {comm_of(parent), comm_of(child)};
-  start_daemon(config);
-  Exposition before = scrape();
-  const double lost_exits_before =
-      before.value("execmond_events_lost_total", {{"reason", "exit_counts_map_full"}});
+  // 500 children of planned exits (and their parent) into a 16-key counts
+  // table, drained once.
+  Burst burst_into_tiny_table(std::vector<Resource> resources) {
+    Config config = test_config();
+    config.max_keys = 16;  // distinct (comm, status, bucket) keys per drain
+    config.resources = std::move(resources);
+    std::string parent = workload_as("lstp");
+    std::string child = workload_as("lstc");
+    // Exact-name include rules run in the kernel: other processes on the host
+    // (tests running beside this one) never reach the counts table, so every
+    // lost exit is one of the burst's.
+    config.include.comm = {comm_of(parent), comm_of(child)};
+    start_daemon(config);
+    Exposition before = scrape();
+    const double lost_exits_before =
+        before.value("execmond_events_lost_total", {{"reason", "exit_counts_map_full"}});
 
-  Outcomes outcomes = run(parent, {"mix", "500", child, dir_});
-  int children = 0;
-  for (const auto& [line, n] : outcomes) children += n;
-  ASSERT_EQ(children, 500);
-  Exposition m = scrape();  // one drain: all 500 exits went into one 16-key map
+    Outcomes outcomes = run(parent, {"mix", "500", child, dir_});
+    int children = 0;
+    for (const auto& [line, n] : outcomes) children += n;
+    EXPECT_EQ(children, 500);
+    Burst b;
+    b.metrics = scrape();  // one drain: all 500 exits went into one 16-key map
+    b.child = comm_of(child);
+    const Exposition& m = b.metrics;
+    b.counted = m.sum("execmond_process_exits_total", {{"comm", b.child}}) +
+                m.sum("execmond_process_exits_total", {{"comm", comm_of(parent)}});
+    b.lost = m.value("execmond_events_lost_total", {{"reason", "exit_counts_map_full"}}) -
+             lost_exits_before;
+    b.others = m.sum("execmond_process_exits_total") - b.counted;
+    EXPECT_GT(b.lost, 0) << "the burst should overflow a 16-key map";
+    EXPECT_LT(b.counted, 501);
+    // 500 children and their parent, nothing else (`others` must be 0).
+    EXPECT_EQ(b.others, 0);
+    EXPECT_EQ(b.counted + b.lost, 501)
+        << "counted " << b.counted << ", lost " << b.lost << ", other programs' exits " << b.others;
+    return b;
+  }
+};
 
-  const double counted = m.sum("execmond_process_exits_total", {{"comm", comm_of(child)}}) +
-                         m.sum("execmond_process_exits_total", {{"comm", comm_of(parent)}});
-  const double lost = m.value("execmond_events_lost_total", {{"reason", "exit_counts_map_full"}}) -
-                      lost_exits_before;
-  const double others = m.sum("execmond_process_exits_total") - counted;
-  EXPECT_GT(lost, 0) << "the burst should overflow a 16-key map";
-  EXPECT_LT(counted, 501);
-  // 500 children and their parent, nothing else (`others` must be 0).
-  EXPECT_EQ(others, 0);
-  EXPECT_EQ(counted + lost, 501) << "counted " << counted << ", lost " << lost
-                                 << ", other programs' exits " << others;
+TEST_F(LossTest, EveryExitIsCountedOrLostUnderABurstIntoTinyMaps) { burst_into_tiny_table({}); }
+
+// The costs ride on the exit keys: the same burst loses no more, and every
+// counted exit carries its cost, once.
+TEST_F(LossTest, CostsOfEveryCountedExitAndNoMoreLostWithAllResources) {
+  Burst b = burst_into_tiny_table(
+      {Resource::Cpu, Resource::Memory, Resource::Io, Resource::Faults, Resource::ContextSwitches});
+  const Exposition& m = b.metrics;
+  const double child_exits = m.sum("execmond_process_exits_total", {{"comm", b.child}});
+  EXPECT_EQ(m.value("execmond_process_peak_rss_bytes_count", {{"comm", b.child}}), child_exits);
+  EXPECT_EQ(m.value("execmond_process_peak_rss_bytes_bucket", {{"comm", b.child}, {"le", "+Inf"}}),
+            child_exits);
+  EXPECT_GT(m.sum("execmond_process_cpu_seconds_total", {{"comm", b.child}}), 0);
+  // Every child faults in its own pages at least once.
+  EXPECT_GE(m.value("execmond_process_page_faults_total", {{"comm", b.child}, {"type", "minor"}}),
+            child_exits);
 }
 
 TEST_F(LossTest, ProcessesBeyondTheProcsMapAreCountedAsLost) {
