@@ -197,18 +197,22 @@ all_match() {
     [ "$(metric $query)" = "$want" ] || return 1
   done
 }
+judge_expectations() { # one verdict per line of expectations, on the last scrape
+  local e name want query got
+  for e in "${expectations[@]}"; do
+    IFS='|' read -r name want query <<<"$e"
+    # shellcheck disable=SC2086
+    got="$(metric $query)"
+    verdict "$name" "$query = $got (want $want)" [ "$got" = "$want" ]
+  done
+}
 # Normally right at once; under emulation a drain can come late, so allow a
 # few more seconds before judging (a count that is too high stays wrong).
 t0=$SECONDS
 while_active 10 all_match || true
 info counts-settled "after 2 s + $((SECONDS - t0)) s"
 cp "$work/metrics.txt" "$share/metrics-after-workload.txt" 2>/dev/null
-for e in "${expectations[@]}"; do
-  IFS='|' read -r name want query <<<"$e"
-  # shellcheck disable=SC2086
-  got="$(metric $query)"
-  verdict "$name" "$query = $got (want $want)" [ "$got" = "$want" ]
-done
+judge_expectations
 
 section "what processes cost, and an OOM kill"
 # The default resources (cpu, memory) of the workload above, and one process
@@ -226,28 +230,14 @@ oom_rc=$?
 info oom-child "exit status $oom_rc; $(grep oom_kill "$oom_cg/memory.events" | paste -sd' ')"
 rmdir "$oom_cg" 2>/dev/null
 sleep 2
-cost_expectations=(
+expectations=(
   "peak-rss-count-sysw-true|100|execmond_process_peak_rss_bytes_count comm=sysw-true"
   "exits-sysw-oom-oom-killed|1|execmond_process_exits_total comm=sysw-oom reason=oom_killed code=SIGKILL"
   "oom-kills-sysw-oom-cgroup|1|execmond_oom_kills_total comm=sysw-oom scope=cgroup"
   "oom-kills-sysw-kill|absent|execmond_oom_kills_total comm=sysw-kill scope=cgroup"
 )
-cost_match() {
-  scrape || return 1
-  local e want query
-  for e in "${cost_expectations[@]}"; do
-    IFS='|' read -r _ want query <<<"$e"
-    # shellcheck disable=SC2086
-    [ "$(metric $query)" = "$want" ] || return 1
-  done
-}
-while_active 10 cost_match || true
-for e in "${cost_expectations[@]}"; do
-  IFS='|' read -r name want query <<<"$e"
-  # shellcheck disable=SC2086
-  got="$(metric $query)"
-  verdict "$name" "$query = $got (want $want)" [ "$got" = "$want" ]
-done
+while_active 10 all_match || true
+judge_expectations
 user="$(metric execmond_process_cpu_seconds_total comm=sysw-true mode=user)"
 system="$(metric execmond_process_cpu_seconds_total comm=sysw-true mode=system)"
 # 100 runs of true: some CPU, and not absurdly much (under emulation a run takes ~30 ms).
@@ -328,12 +318,7 @@ if [ -f "$conf" ] && grep -qE '^[[:space:]]+attach_mode:' "$conf"; then
     "tracepoint-lost-procs|0|execmond_events_lost_total reason=procs_map_full"
   )
   while_active 10 all_match || true
-  for e in "${expectations[@]}"; do
-    IFS='|' read -r name want query <<<"$e"
-    # shellcheck disable=SC2086
-    got="$(metric $query)"
-    verdict "$name" "$query = $got (want $want)" [ "$got" = "$want" ]
-  done
+  judge_expectations
   cp "$work/execmond.yaml.orig" "$conf"
 else
   fail active-in-tracepoint-mode "no tracer.attach_mode line in $conf to change"
