@@ -7,24 +7,8 @@
 namespace execmond::test {
 namespace {
 
-class AccountingTest : public TracedTest, public ::testing::WithParamInterface<AttachMode> {
+class AccountingTest : public ProgramSetTest {
  protected:
-  void SetUp() override {
-    TracedTest::SetUp();
-    if (IsSkipped() || HasFatalFailure()) return;
-    if (GetParam() == AttachMode::Tracepoint) {
-      ASSERT_EQ(ensure_tracefs(), "");
-    }
-  }
-
-  Config test_config() const {
-    Config c = TracedTest::test_config();
-    c.attach_mode = GetParam();
-    return c;
-  }
-  void start_daemon(Config c) { TracedTest::start_daemon(std::move(c)); }
-  void start_daemon() { start_daemon(test_config()); }
-
   void expect_no_loss(const Exposition& m) {
     EXPECT_EQ(m.sum("execmond_events_lost_total"), 0) << "events were lost";
   }

@@ -53,16 +53,12 @@ Truth parse_truth(const Outcomes& lines) {
   return truth;
 }
 
-class ExitCostTest : public TracedTest, public ::testing::WithParamInterface<AttachMode> {
+class ExitCostTest : public ProgramSetTest {
  protected:
   void SetUp() override {
-    TracedTest::SetUp();
+    ProgramSetTest::SetUp();
     if (IsSkipped() || HasFatalFailure()) return;
-    if (GetParam() == AttachMode::Tracepoint) {
-      ASSERT_EQ(ensure_tracefs(), "");
-    }
     Config c = test_config();
-    c.attach_mode = GetParam();
     c.resources = {Resource::Cpu, Resource::Memory, Resource::Io, Resource::Faults,
                    Resource::ContextSwitches};
     c.peak_rss_buckets = rss_bounds_;

@@ -13,6 +13,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "app/daemon.h"
@@ -104,6 +105,26 @@ class TracedTest : public ::testing::Test {
   std::string dir_;
   std::unique_ptr<Daemon> daemon_;
   std::unique_ptr<DaemonProcess> daemon_process_;
+};
+
+// A TracedTest run once per program set (tp_btf, and the classic tracepoint
+// fallback, for which tracefs is mounted): test_config() attaches that set.
+class ProgramSetTest : public TracedTest, public ::testing::WithParamInterface<AttachMode> {
+ protected:
+  void SetUp() override {
+    TracedTest::SetUp();
+    if (IsSkipped() || HasFatalFailure()) return;
+    if (GetParam() == AttachMode::Tracepoint) {
+      ASSERT_EQ(ensure_tracefs(), "");
+    }
+  }
+  Config test_config() const {
+    Config c = TracedTest::test_config();
+    c.attach_mode = GetParam();
+    return c;
+  }
+  void start_daemon(Config c) { TracedTest::start_daemon(std::move(c)); }
+  void start_daemon() { start_daemon(test_config()); }
 };
 
 // The workload's outcome lines as (reason, code) label pairs.
