@@ -5,6 +5,8 @@
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <stdexcept>
 #include <thread>
 
@@ -39,15 +41,30 @@ StormOptions Bench::storm_of(const std::vector<std::string>& programs,
   return o;
 }
 
-std::unique_ptr<test::DaemonProcess> Bench::start_execmond(const std::vector<std::string>& extra) {
+std::unique_ptr<test::DaemonProcess> Bench::start_execmond(const std::vector<std::string>& extra,
+                                                           const std::optional<std::string>& yaml) {
   test::BinaryLaunch launch;
   launch.binary = options_.daemon;
   launch.dir = dir_;
   launch.config_file = options_.config;
+  launch.yaml = yaml;
   launch.flags = {"--log.level=warn"};
   launch.flags.insert(launch.flags.end(), extra.begin(), extra.end());
   launch.log_path = dir_ + "/execmond-" + std::to_string(++daemons_started_) + ".log";
   return test::launch_daemon(launch);
+}
+
+std::string Bench::default_config_with(const std::string& line,
+                                       const std::string& replacement) const {
+  std::ifstream in(options_.config);
+  std::stringstream text;
+  if (in.is_open()) text << in.rdbuf();
+  std::string yaml = text.str();
+  const std::size_t at = yaml.find(line + "\n");
+  if (at == std::string::npos) {
+    throw std::runtime_error(options_.config + " has no line \"" + line + "\" to replace");
+  }
+  return yaml.replace(at, line.size(), replacement);
 }
 
 test::Exposition Bench::scrape(std::uint16_t port) const {

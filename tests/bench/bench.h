@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -47,8 +48,13 @@ class Bench {
   StormOptions storm_of(const std::vector<std::string>& programs, const std::string& storm_comm,
                         double seconds, std::uint64_t count = 0) const;
 
-  // execmond with the default configuration on 127.0.0.1:0, READY=1 received.
-  std::unique_ptr<test::DaemonProcess> start_execmond(const std::vector<std::string>& extra = {});
+  // execmond with the default configuration, or `yaml` instead, on
+  // 127.0.0.1:0, READY=1 received.
+  std::unique_ptr<test::DaemonProcess> start_execmond(const std::vector<std::string>& extra = {},
+                                                      const std::optional<std::string>& yaml = {});
+  // The default configuration with one line replaced; throws when the line
+  // is not there, so that a changed default cannot pass unnoticed.
+  std::string default_config_with(const std::string& line, const std::string& replacement) const;
   test::Exposition scrape(std::uint16_t port) const;
   // Scrapes until the value of (name, labels) reaches `expected` or has not
   // changed over three drains; returns the last exposition.
@@ -72,6 +78,7 @@ void kernel_cost_rows(Bench& bench);        // rows_kernel.cpp
 void spawn_overhead_rows(Bench& bench);     // rows_kernel.cpp
 void full_rate_rows(Bench& bench);          // rows_full_rate.cpp: loss and daemon CPU
 void ground_truth_rows(Bench& bench);       // rows_full_rate.cpp
+void cpu_truth_rows(Bench& bench);          // rows_full_rate.cpp: CPU against wait4()
 void memory_and_scrape_rows(Bench& bench);  // rows_daemon.cpp
 void ready_rows(Bench& bench);              // rows_daemon.cpp
 void soak_rows(Bench& bench);               // rows_soak.cpp (make soak)

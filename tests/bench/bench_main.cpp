@@ -36,6 +36,7 @@ const std::vector<RowSet>& row_sets() {
       {"memory", execmond::bench::memory_and_scrape_rows},
       {"ready", execmond::bench::ready_rows},
       {"truth", execmond::bench::ground_truth_rows},
+      {"cpu", execmond::bench::cpu_truth_rows},
       {"soak", execmond::bench::soak_rows, false},
   };
   return sets;

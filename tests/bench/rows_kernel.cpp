@@ -7,6 +7,7 @@
 #include <fstream>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <thread>
 
 #include "bench.h"
@@ -46,9 +47,10 @@ struct Attached {
 
 using Starter = std::function<std::unique_ptr<Attached>()>;
 
-Starter execmond_starter(Bench& bench) {
-  return [&bench] {
-    auto daemon = std::shared_ptr<test::DaemonProcess>(bench.start_execmond());
+// execmond with the default configuration, or `yaml`.
+Starter execmond_starter(Bench& bench, const std::optional<std::string>& yaml = {}) {
+  return [&bench, yaml] {
+    auto daemon = std::shared_ptr<test::DaemonProcess>(bench.start_execmond({}, yaml));
     return std::make_unique<Attached>(Attached{[daemon] { daemon->stop(SIGTERM); }});
   };
 }
@@ -104,8 +106,7 @@ std::vector<ProgramInfo> cost_per_event(Bench& bench, const Starter& start, bool
     }
     ++next;
   }
-  std::printf("  %s: %llu spawns at %.0f/s\n",
-              mine.empty() ? "?" : mine.begin()->second.name.c_str(),
+  std::printf("  %zu programs: %llu spawns at %.0f/s\n", mine.size(),
               static_cast<unsigned long long>(storm.spawned), storm.rate());
   return out;
 }
@@ -128,9 +129,9 @@ double spawn_ratio(Bench& bench, const Starter& start, std::vector<double>& rati
   return median(ratios);
 }
 
-std::string ratios_text(const std::vector<double>& ratios) {
+std::string joined(const std::vector<double>& values, int decimals = 3) {
   std::string s;
-  for (double r : ratios) s += (s.empty() ? "" : " ") + fixed(r, 3);
+  for (double r : values) s += (s.empty() ? "" : " ") + fixed(r, decimals);
   return s;
 }
 
@@ -139,15 +140,25 @@ std::string ratios_text(const std::vector<double>& ratios) {
 void kernel_cost_rows(Bench& bench) {
   RunTimeStats stats;
   auto bpftrace = locate(bpftrace_tool());
-  // Rounds alternate execmond and bpftrace, so that a machine that gets
-  // busier or quieter over the run moves both; each figure is a median.
+  // execmond as configured by default, and with no or every resource
+  // accounted at exit: what the exit handler's resources cost.
+  const std::string none =
+      bench.default_config_with("  resources: [cpu, memory]", "  resources: []");
+  const std::string all = bench.default_config_with(
+      "  resources: [cpu, memory]", "  resources: [cpu, memory, io, faults, context_switches]");
+  // Rounds alternate the contenders, so that a machine that gets busier or
+  // quieter over the run moves them all; each figure is a median.
   const int rounds = static_cast<int>(bench.pick(3, 1));
   std::vector<std::vector<double>> ours(3);
   std::vector<std::vector<double>> theirs(3);
   std::vector<std::vector<double>> ratios(3);
+  std::vector<double> exit_none;
+  std::vector<double> exit_all;
   std::vector<ProgramInfo> last(3);
   for (int r = 0; r < rounds; ++r) {
     last = cost_per_event(bench, execmond_starter(bench), true);
+    exit_none.push_back(cost_per_event(bench, execmond_starter(bench, none), true)[2].ns_per_run());
+    exit_all.push_back(cost_per_event(bench, execmond_starter(bench, all), true)[2].ns_per_run());
     std::vector<ProgramInfo> ref(3);
     if (bpftrace) {
       ref = cost_per_event(
@@ -182,26 +193,41 @@ void kernel_cost_rows(Bench& bench) {
                         std::to_string(last[e].recursion_misses) +
                         " recursion misses), ns by round, execmond vs bpftrace: " + per_round);
   }
+  Row resources{
+      "exit handler with the default resources (cpu, memory), median of " + std::to_string(rounds),
+      "≤ 1 × bpftrace's count() + hist()",
+      fixed(median(ours[2]), 0) + " ns; without resources " + fixed(median(exit_none), 0) +
+          " ns, with all five " + fixed(median(exit_all), 0) + " ns",
+      "—", Verdict::kNotMeasured};
+  if (!ratios[2].empty()) {
+    const double ratio = median(ratios[2]);
+    resources.measured += " (default " + fixed(ratio, 2) + " ×)";
+    resources.reference = "bpftrace " + fixed(median(theirs[2]), 0) + " ns";
+    resources.verdict = verdict(ratio <= 1);
+  }
+  bench.report().add(resources);
+  bench.report().note("exit ns by round without resources: " + joined(exit_none, 0) +
+                      "; with all five: " + joined(exit_all, 0));
 }
 
 void spawn_overhead_rows(Bench& bench) {
   std::vector<double> ours;
   const double mine = spawn_ratio(bench, execmond_starter(bench), ours);
-  bench.report().note("spawn ratios, execmond: " + ratios_text(ours));
+  bench.report().note("spawn ratios, execmond: " + joined(ours));
   std::string reference;
   if (auto bpftrace = locate(bpftrace_tool())) {
     std::vector<double> r;
     const double m = spawn_ratio(
         bench, bpf_peer_starter(bench, *bpftrace, {bpftrace_script(bench)}, 3, "bpftrace.log"), r);
     reference += "bpftrace " + fixed(m, 3);
-    bench.report().note("spawn ratios, bpftrace: " + ratios_text(r));
+    bench.report().note("spawn ratios, bpftrace: " + joined(r));
   }
   if (auto execsnoop = locate(execsnoop_tool())) {
     std::vector<double> r;
     const double m =
         spawn_ratio(bench, bpf_peer_starter(bench, *execsnoop, {}, 2, "execsnoop.log"), r);
     reference += std::string(reference.empty() ? "" : ", ") + "execsnoop " + fixed(m, 3);
-    bench.report().note("spawn ratios, execsnoop: " + ratios_text(r));
+    bench.report().note("spawn ratios, execsnoop: " + joined(r));
   }
   bench.report().add({"spawn throughput attached ÷ detached (median of interleaved ratios)",
                       "≥ 0.98", fixed(mine, 3), reference.empty() ? "—" : reference,

@@ -5,6 +5,7 @@
 #include <signal.h>
 #include <spawn.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -12,6 +13,7 @@
 #include <chrono>
 #include <stdexcept>
 #include <thread>
+#include <vector>
 
 extern char** environ;
 
@@ -26,6 +28,8 @@ StormResult storm(const StormOptions& options) {
   std::atomic<std::uint64_t> claimed{0};
   std::atomic<std::uint64_t> spawned{0};
   std::atomic<std::uint64_t> failed{0};
+  std::atomic<std::uint64_t> user_us{0};
+  std::atomic<std::uint64_t> system_us{0};
   const auto start = Clock::now();
   const auto deadline = start + std::chrono::duration<double>(options.seconds);
   auto worker = [&] {
@@ -33,15 +37,22 @@ StormResult storm(const StormOptions& options) {
       const std::uint64_t i = claimed.fetch_add(1);
       if (options.count != 0 ? i >= options.count : Clock::now() >= deadline) return;
       const std::string& program = options.programs[i % options.programs.size()];
-      char* argv[] = {const_cast<char*>(program.c_str()), nullptr};
+      std::vector<char*> argv{const_cast<char*>(program.c_str())};
+      for (const std::string& a : options.arguments) argv.push_back(const_cast<char*>(a.c_str()));
+      argv.push_back(nullptr);
       pid_t pid = 0;
       int status = 0;
-      if (posix_spawn(&pid, program.c_str(), nullptr, nullptr, argv, environ) != 0 ||
-          waitpid(pid, &status, 0) != pid || status != 0) {
+      rusage usage{};
+      if (posix_spawn(&pid, program.c_str(), nullptr, nullptr, argv.data(), environ) != 0 ||
+          wait4(pid, &status, 0, &usage) != pid || status != 0) {
         failed.fetch_add(1);
-      } else {
-        spawned.fetch_add(1);
+        continue;
       }
+      spawned.fetch_add(1);
+      user_us.fetch_add(static_cast<std::uint64_t>(usage.ru_utime.tv_sec) * 1000000 +
+                        static_cast<std::uint64_t>(usage.ru_utime.tv_usec));
+      system_us.fetch_add(static_cast<std::uint64_t>(usage.ru_stime.tv_sec) * 1000000 +
+                          static_cast<std::uint64_t>(usage.ru_stime.tv_usec));
     }
   };
   std::vector<std::thread> threads;
@@ -50,6 +61,8 @@ StormResult storm(const StormOptions& options) {
   StormResult r;
   r.spawned = spawned.load();
   r.failed = failed.load();
+  r.children_user_seconds = static_cast<double>(user_us.load()) / 1e6;
+  r.children_system_seconds = static_cast<double>(system_us.load()) / 1e6;
   r.seconds = std::chrono::duration<double>(Clock::now() - start).count();
   return r;
 }

@@ -13,7 +13,8 @@
 namespace execmond::bench {
 
 struct StormOptions {
-  std::vector<std::string> programs;  // the i-th spawn runs programs[i % size]; comm = file name
+  std::vector<std::string> programs;   // the i-th spawn runs programs[i % size]; comm = file name
+  std::vector<std::string> arguments;  // given to every program
   unsigned workers = 2;
   double seconds = 0;       // run this long, or
   std::uint64_t count = 0;  // when non-zero, exactly this many spawns
@@ -24,6 +25,10 @@ struct StormResult {
   std::uint64_t spawned = 0;  // spawned and reaped with exit status 0
   std::uint64_t failed = 0;   // spawn failures or other exit statuses
   double seconds = 0;
+  // What wait4() reported for the reaped children, summed: the truth a
+  // process's CPU is measured against.
+  double children_user_seconds = 0;
+  double children_system_seconds = 0;
   double rate() const { return seconds > 0 ? static_cast<double>(spawned) / seconds : 0; }
 };
 
