@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "config/enum_names.h"
+
 namespace execmond {
 namespace {
 
@@ -57,84 +59,12 @@ std::vector<double> default_lifetime_buckets() {
   return bounds;
 }
 
-std::string to_string(AttachMode mode) {
-  switch (mode) {
-    case AttachMode::TpBtf:
-      return "tp_btf";
-    case AttachMode::Tracepoint:
-      return "tracepoint";
-    case AttachMode::Auto:
-      break;
-  }
-  return "auto";
-}
-
-std::string to_string(LogTarget target) {
-  return target == LogTarget::Journal ? "journal" : "stderr";
-}
-
+std::string to_string(AttachMode mode) { return std::string(name_in(kAttachModeNames, mode)); }
+std::string to_string(LogTarget target) { return std::string(name_in(kLogTargetNames, target)); }
 std::string to_string(LabelSource source) {
-  switch (source) {
-    case LabelSource::Exe:
-      return "exe";
-    case LabelSource::Unit:
-      return "unit";
-    case LabelSource::Cgroup:
-      return "cgroup";
-    case LabelSource::ContainerId:
-      return "container_id";
-    case LabelSource::Uid:
-      return "uid";
-    case LabelSource::User:
-      return "user";
-    case LabelSource::Comm:
-      break;
-  }
-  return "comm";
+  return std::string(name_in(kLabelSourceNames, source));
 }
-
-std::string to_string(Family family) {
-  switch (family) {
-    case Family::Forks:
-      return "forks";
-    case Family::Exits:
-      return "exits";
-    case Family::Lifetime:
-      return "lifetime";
-    case Family::Processes:
-      return "processes";
-    case Family::Cpu:
-      return "cpu";
-    case Family::PeakRss:
-      return "peak_rss";
-    case Family::Io:
-      return "io";
-    case Family::PageFaults:
-      return "page_faults";
-    case Family::ContextSwitches:
-      return "context_switches";
-    case Family::OomKills:
-      return "oom_kills";
-    case Family::Execs:
-      break;
-  }
-  return "execs";
-}
-
-std::string to_string(Resource resource) {
-  switch (resource) {
-    case Resource::Memory:
-      return "memory";
-    case Resource::Io:
-      return "io";
-    case Resource::Faults:
-      return "faults";
-    case Resource::ContextSwitches:
-      return "context_switches";
-    case Resource::Cpu:
-      break;
-  }
-  return "cpu";
-}
+std::string to_string(Family family) { return std::string(name_in(kFamilyNames, family)); }
+std::string to_string(Resource resource) { return std::string(name_in(kResourceNames, resource)); }
 
 }  // namespace execmond

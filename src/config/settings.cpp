@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "config/durations.h"
+#include "config/enum_names.h"
 #include "config/regex.h"
 #include "config/settings_checks.h"
 #include "config/values.h"
@@ -154,9 +155,10 @@ Setting reloadable(Setting setting, void (*take)(Config&, const Config&)) {
 }
 
 template <Family kFamily>
-Setting family_labels(std::string_view name) {
-  return list("labels", name, kLabelsAllowed, Restart::AsSection, "a label name", 1, kMaxLabels,
-              check_label, store_family_labels<kFamily>, show_family_labels<kFamily>);
+Setting family_labels() {
+  return list("labels", name_in(kFamilyNames, kFamily), kLabelsAllowed, Restart::AsSection,
+              "a label name", 1, kMaxLabels, check_label, store_family_labels<kFamily>,
+              show_family_labels<kFamily>);
 }
 
 // The seven filter keys, the same under include and exclude.
@@ -232,17 +234,17 @@ std::vector<Setting> make_settings() {
              [](const Config& c) { return to_string(c.log_target); }),
       list("labels", "default", kLabelsAllowed, Restart::AsSection, "a label name", 1, kMaxLabels,
            check_label, store_default_labels, nullptr),
-      family_labels<Family::Execs>("execs"),
-      family_labels<Family::Forks>("forks"),
-      family_labels<Family::Exits>("exits"),
-      family_labels<Family::Lifetime>("lifetime"),
-      family_labels<Family::Processes>("processes"),
-      family_labels<Family::Cpu>("cpu"),
-      family_labels<Family::PeakRss>("peak_rss"),
-      family_labels<Family::Io>("io"),
-      family_labels<Family::PageFaults>("page_faults"),
-      family_labels<Family::ContextSwitches>("context_switches"),
-      family_labels<Family::OomKills>("oom_kills"),
+      family_labels<Family::Execs>(),
+      family_labels<Family::Forks>(),
+      family_labels<Family::Exits>(),
+      family_labels<Family::Lifetime>(),
+      family_labels<Family::Processes>(),
+      family_labels<Family::Cpu>(),
+      family_labels<Family::PeakRss>(),
+      family_labels<Family::Io>(),
+      family_labels<Family::PageFaults>(),
+      family_labels<Family::ContextSwitches>(),
+      family_labels<Family::OomKills>(),
       reloadable(
           scalar("filters", "exclude_self", kBoolAllowed, Restart::No, apply_exclude_self,
                  [](const Config& c) { return std::string(c.exclude_self ? "true" : "false"); }),

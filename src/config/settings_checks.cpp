@@ -8,9 +8,9 @@
 #include <iterator>
 #include <string>
 #include <string_view>
-#include <type_traits>
 
 #include "config/durations.h"
+#include "config/enum_names.h"
 #include "config/regex.h"
 #include "config/values.h"
 #include "execmond.h"
@@ -36,13 +36,8 @@ constexpr std::chrono::hours kMaxStale{30 * 24};
 constexpr std::size_t kMaxCommBytes = 15;         // TASK_COMM_LEN without its NUL
 constexpr std::uint64_t kMaxUid = 4'294'967'294;  // 4294967295 is (uid_t)-1, "no uid"
 
-constexpr LabelSource kAllSources[] = {
-    LabelSource::Comm,        LabelSource::Exe, LabelSource::Unit, LabelSource::Cgroup,
-    LabelSource::ContainerId, LabelSource::Uid, LabelSource::User};
-static_assert(std::size(kAllSources) == kMaxLabels);
-constexpr Resource kAllResources[] = {Resource::Cpu, Resource::Memory, Resource::Io,
-                                      Resource::Faults, Resource::ContextSwitches};
-static_assert(std::size(kAllResources) == kMaxResources);
+static_assert(std::size(kLabelSourceNames) == kMaxLabels);
+static_assert(std::size(kResourceNames) == kMaxResources);
 constexpr double kMinRssBucketBytes = 4096;
 constexpr double kMaxRssBucketBytes = 1e15;
 
@@ -142,17 +137,11 @@ Status apply_max_keys(Config& config, const std::string& text) {
 namespace {
 
 // Sets `field` to the choice spelled `text`, or says what is allowed.
-template <typename T>
-Status apply_choice(T& field, const std::string& text, std::initializer_list<T> choices,
-                    std::string_view what, std::string_view allowed) {
-  for (const T& choice : choices) {
-    std::string name;
-    if constexpr (std::is_enum_v<T>) {
-      name = to_string(choice);
-    } else {
-      name = choice;
-    }
-    if (text == name) {
+Status apply_choice(std::string& field, const std::string& text,
+                    std::initializer_list<std::string_view> choices, std::string_view what,
+                    std::string_view allowed) {
+  for (std::string_view choice : choices) {
+    if (text == choice) {
       field = choice;
       return {};
     }
@@ -160,12 +149,20 @@ Status apply_choice(T& field, const std::string& text, std::initializer_list<T> 
   return Error{problem(quote(text) + " is not " + std::string(what), allowed)};
 }
 
+// The same for an enum, by its names.
+template <typename Enum, std::size_t N>
+Status apply_choice(Enum& field, const std::string& text, const EnumName<Enum> (&names)[N],
+                    std::string_view what, std::string_view allowed) {
+  std::optional<Enum> value = value_in(names, text);
+  if (!value) return Error{problem(quote(text) + " is not " + std::string(what), allowed)};
+  field = *value;
+  return {};
+}
+
 }  // namespace
 
 Status apply_attach_mode(Config& config, const std::string& text) {
-  return apply_choice(config.attach_mode, text,
-                      {AttachMode::Auto, AttachMode::TpBtf, AttachMode::Tracepoint},
-                      "an attach mode", kAttachAllowed);
+  return apply_choice(config.attach_mode, text, kAttachModeNames, "an attach mode", kAttachAllowed);
 }
 
 Status apply_bpf_stats(Config& config, const std::string& text) {
@@ -173,14 +170,12 @@ Status apply_bpf_stats(Config& config, const std::string& text) {
 }
 
 Status apply_log_level(Config& config, const std::string& text) {
-  return apply_choice<std::string>(config.log_level, text,
-                                   {"trace", "debug", "info", "warn", "error", "off"},
-                                   "a log level", kLevelAllowed);
+  return apply_choice(config.log_level, text, {"trace", "debug", "info", "warn", "error", "off"},
+                      "a log level", kLevelAllowed);
 }
 
 Status apply_log_target(Config& config, const std::string& text) {
-  return apply_choice(config.log_target, text, {LogTarget::Stderr, LogTarget::Journal},
-                      "a log target", kTargetAllowed);
+  return apply_choice(config.log_target, text, kLogTargetNames, "a log target", kTargetAllowed);
 }
 
 Status apply_exclude_self(Config& config, const std::string& text) {
@@ -221,6 +216,16 @@ Status check_ascending(const std::string& text, const Items& before, double abov
   return {};
 }
 
+// An item that must be one of a set of names, each given at most once.
+Status check_name_once(bool known, const std::string& text, const Items& before,
+                       std::string_view what) {
+  if (!known) return Error{quote(text) + " is not " + std::string(what)};
+  if (std::find(before.begin(), before.end(), text) != before.end()) {
+    return Error{quote(text) + " is given twice"};
+  }
+  return {};
+}
+
 }  // namespace
 
 Status check_bucket(const std::string& text, const Items& before) {
@@ -233,33 +238,19 @@ Status check_rss_bucket(const std::string& text, const Items& before) {
 }
 
 std::optional<Resource> resource_named(std::string_view name) {
-  for (Resource r : kAllResources) {
-    if (name == to_string(r)) return r;
-  }
-  return std::nullopt;
-}
-
-Status check_resource(const std::string& text, const Items& before) {
-  if (!resource_named(text)) return Error{quote(text) + " is not a resource"};
-  if (std::find(before.begin(), before.end(), text) != before.end()) {
-    return Error{quote(text) + " is given twice"};
-  }
-  return {};
+  return value_in(kResourceNames, name);
 }
 
 std::optional<LabelSource> label_source(std::string_view name) {
-  for (LabelSource source : kAllSources) {
-    if (name == to_string(source)) return source;
-  }
-  return std::nullopt;
+  return value_in(kLabelSourceNames, name);
+}
+
+Status check_resource(const std::string& text, const Items& before) {
+  return check_name_once(resource_named(text).has_value(), text, before, "a resource");
 }
 
 Status check_label(const std::string& text, const Items& before) {
-  if (!label_source(text)) return Error{quote(text) + " is not a label name"};
-  if (std::find(before.begin(), before.end(), text) != before.end()) {
-    return Error{quote(text) + " is given twice"};
-  }
-  return {};
+  return check_name_once(label_source(text).has_value(), text, before, "a label name");
 }
 
 Status check_comm(const std::string& text, const Items& /*before*/) {

@@ -2,6 +2,8 @@
 // into names by the IdentityResolver. Filters and labels read this.
 #pragma once
 
+#include <cstddef>
+#include <iterator>
 #include <string>
 
 #include "config/config.h"
@@ -18,23 +20,12 @@ struct Identity {
   std::string user;          // NSS name, or the uid when it has none
 
   const std::string& value(LabelSource source) const {
-    switch (source) {
-      case LabelSource::Comm:
-        return comm;
-      case LabelSource::Exe:
-        return exe;
-      case LabelSource::Unit:
-        return unit;
-      case LabelSource::Cgroup:
-        return cgroup;
-      case LabelSource::ContainerId:
-        return container_id;
-      case LabelSource::Uid:
-        return uid;
-      case LabelSource::User:
-        return user;
-    }
-    return comm;
+    // Each source's field, in the enum's order.
+    static constexpr std::string Identity::*kField[] = {
+        &Identity::comm,         &Identity::exe, &Identity::unit, &Identity::cgroup,
+        &Identity::container_id, &Identity::uid, &Identity::user};
+    static_assert(std::size(kField) == static_cast<std::size_t>(LabelSource::User) + 1);
+    return this->*kField[static_cast<std::size_t>(source)];
   }
 };
 

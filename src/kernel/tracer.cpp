@@ -8,9 +8,12 @@
 #include <array>
 #include <cerrno>
 #include <cmath>
+#include <cstddef>
 #include <cstring>
+#include <iterator>
 #include <utility>
 
+#include "config/enum_names.h"
 #include "execmond.h"
 #include "execmond.skel.h"
 #include "kernel/kernel_btf.h"
@@ -62,26 +65,13 @@ struct ProgramSet {
 }  // namespace
 
 std::uint32_t resource_bits(const std::vector<Resource>& resources) {
+  // The kernel side's bit of each Resource, in the enum's order.
+  constexpr std::uint32_t kBit[] = {EXECMOND_RESOURCE_CPU, EXECMOND_RESOURCE_MEMORY,
+                                    EXECMOND_RESOURCE_IO, EXECMOND_RESOURCE_FAULTS,
+                                    EXECMOND_RESOURCE_SWITCHES};
+  static_assert(std::size(kBit) == std::size(kResourceNames));
   std::uint32_t bits = 0;
-  for (Resource r : resources) {
-    switch (r) {
-      case Resource::Cpu:
-        bits |= EXECMOND_RESOURCE_CPU;
-        break;
-      case Resource::Memory:
-        bits |= EXECMOND_RESOURCE_MEMORY;
-        break;
-      case Resource::Io:
-        bits |= EXECMOND_RESOURCE_IO;
-        break;
-      case Resource::Faults:
-        bits |= EXECMOND_RESOURCE_FAULTS;
-        break;
-      case Resource::ContextSwitches:
-        bits |= EXECMOND_RESOURCE_SWITCHES;
-        break;
-    }
-  }
+  for (Resource r : resources) bits |= kBit[static_cast<std::size_t>(r)];
   return bits;
 }
 

@@ -15,6 +15,7 @@
 #include "execmond.h"
 #include "host.h"
 #include "http_client.h"
+#include "kernel/tracer.h"
 #include "metrics/aggregator.h"
 #include "metrics/collector.h"
 
@@ -50,15 +51,20 @@ void add_programs(Bench& bench, int& made, int n) {
 
 // Grows the daemon's exposition to at least `series` samples.
 std::size_t grow_to(Bench& bench, std::uint16_t port, int& made, std::size_t series) {
-  for (;;) {
-    std::size_t now = bench.scrape(port).all().size();
-    if (now >= series) return now;
-    // A new program adds about 28 samples with the default labels and buckets.
-    add_programs(bench, made, static_cast<int>((series - now) / 28 + 1));
+  // What a new program adds depends on the default labels, buckets and
+  // resources: the first ten tell, and each step after that corrects it.
+  std::size_t per_program = 0;
+  std::size_t now = bench.scrape(port).all().size();
+  while (now < series) {
+    const int n = per_program == 0 ? 10 : static_cast<int>((series - now) / per_program + 1);
+    add_programs(bench, made, n);
     char last[16];
     std::snprintf(last, sizeof(last), "emb-c%06d", (made - 1) % 1000000);
-    bench.settled(port, "execmond_process_execs_total", {{"comm", last}}, 1);
+    const std::size_t before = now;
+    now = bench.settled(port, "execmond_process_execs_total", {{"comm", last}}, 1).all().size();
+    per_program = std::max<std::size_t>(1, (now - before) / static_cast<std::size_t>(n));
   }
+  return now;
 }
 
 struct ScrapeTimes {
@@ -91,19 +97,29 @@ ScrapeTimes time_scrapes(std::uint16_t port, int n) {
 // stock Exposer does on every scrape. Returns the p50 in ms.
 double stock_serializer_p50(const test::Exposition& m, int n) {
   Config config;
-  Aggregator aggregator({config.labels, config.lifetime_buckets, config.max_series_per_family});
+  const std::uint32_t resources = resource_bits(config.resources);
+  Aggregator aggregator({config.labels, config.lifetime_buckets, config.max_series_per_family,
+                         resources, config.peak_rss_buckets});
   std::vector<Record> records;
   for (const test::Sample& s : m.samples("execmond_process_execs_total")) {
     Identity who;
     who.comm = s.labels.at("comm");
     records.push_back({EXECMOND_KIND_EXEC, who, 0, 0, 1, 0});
-    records.push_back({EXECMOND_KIND_EXIT, who, 0, 1, 1, 1000000});
+    Record exit{EXECMOND_KIND_EXIT, who, 0, 1, 1, 1000000};
+    // The default resources' series: CPU in both modes and a peak RSS.
+    exit.cost.cpu_user_ns = 1000000;
+    exit.cost.cpu_system_ns = 500000;
+    exit.cost.peak_rss_bytes_sum = 1U << 20;
+    exit.cost.peak_rss_buckets[0] = 1;
+    records.push_back(exit);
   }
   aggregator.add(records, 0);
   Snapshot snapshot;
   snapshot.totals = aggregator.totals();
   snapshot.labels = config.labels;
   snapshot.lifetime_bounds = config.lifetime_buckets;
+  snapshot.resources = resources;
+  snapshot.peak_rss_bounds = config.peak_rss_buckets;
   std::vector<double> times;
   std::size_t bytes = 0;
   for (int i = 0; i < n; ++i) {
