@@ -55,24 +55,33 @@ static __always_inline int has_io_accounting(void)
 	return bpf_core_field_exists(struct task_io_accounting, read_bytes);
 }
 
+#define EXECMOND_READ(src, field, typed) ((typed) ? (src)->field : BPF_CORE_READ(src, field))
+
 /*
  * The fields of one thread, or of the signal struct (which has the same
  * names): `typed` selects plain loads through a BTF pointer or probe reads.
+ * Only the resources configured are read: `resources` is read-only data, so
+ * the verifier drops the other loads, and a cold task_struct line that
+ * nothing reports is never touched.
  */
 #define ADD_USAGE(u, src, runtime_field, typed)                                        \
 	do {                                                                           \
-		(u)->utime += typed ? (src)->utime : BPF_CORE_READ(src, utime);        \
-		(u)->stime += typed ? (src)->stime : BPF_CORE_READ(src, stime);        \
-		(u)->runtime += typed ? (src)->runtime_field : BPF_CORE_READ(src, runtime_field); \
-		(u)->min_flt += typed ? (src)->min_flt : BPF_CORE_READ(src, min_flt);  \
-		(u)->maj_flt += typed ? (src)->maj_flt : BPF_CORE_READ(src, maj_flt);  \
-		(u)->nvcsw += typed ? (src)->nvcsw : BPF_CORE_READ(src, nvcsw);        \
-		(u)->nivcsw += typed ? (src)->nivcsw : BPF_CORE_READ(src, nivcsw);     \
-		if (has_io_accounting()) {                                             \
-			(u)->read_bytes += typed ? (src)->ioac.read_bytes              \
-						 : BPF_CORE_READ(src, ioac.read_bytes); \
-			(u)->write_bytes += typed ? (src)->ioac.write_bytes            \
-						  : BPF_CORE_READ(src, ioac.write_bytes); \
+		if (resources & EXECMOND_RESOURCE_CPU) {                               \
+			(u)->utime += EXECMOND_READ(src, utime, typed);                \
+			(u)->stime += EXECMOND_READ(src, stime, typed);                \
+			(u)->runtime += EXECMOND_READ(src, runtime_field, typed);      \
+		}                                                                      \
+		if (resources & EXECMOND_RESOURCE_FAULTS) {                            \
+			(u)->min_flt += EXECMOND_READ(src, min_flt, typed);            \
+			(u)->maj_flt += EXECMOND_READ(src, maj_flt, typed);            \
+		}                                                                      \
+		if (resources & EXECMOND_RESOURCE_SWITCHES) {                          \
+			(u)->nvcsw += EXECMOND_READ(src, nvcsw, typed);                \
+			(u)->nivcsw += EXECMOND_READ(src, nivcsw, typed);              \
+		}                                                                      \
+		if ((resources & EXECMOND_RESOURCE_IO) && has_io_accounting()) {       \
+			(u)->read_bytes += EXECMOND_READ(src, ioac.read_bytes, typed); \
+			(u)->write_bytes += EXECMOND_READ(src, ioac.write_bytes, typed); \
 		}                                                                      \
 	} while (0)
 
@@ -126,7 +135,8 @@ static __always_inline void read_exit_usage(struct exit_usage *u, struct task_st
 		 */
 		read_threads(u, sig);
 	}
-	u->maxrss_pages = sig->maxrss;
+	if (resources & EXECMOND_RESOURCE_MEMORY)
+		u->maxrss_pages = sig->maxrss;
 }
 
 /* Adds one exit's usage to the cost entry of its key's value index. */

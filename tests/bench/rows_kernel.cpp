@@ -148,7 +148,7 @@ void kernel_cost_rows(Bench& bench) {
       "  resources: [cpu, memory]", "  resources: [cpu, memory, io, faults, context_switches]");
   // Rounds alternate the contenders, so that a machine that gets busier or
   // quieter over the run moves them all; each figure is a median.
-  const int rounds = static_cast<int>(bench.pick(3, 1));
+  const int rounds = static_cast<int>(bench.pick(5, 1));
   std::vector<std::vector<double>> ours(3);
   std::vector<std::vector<double>> theirs(3);
   std::vector<std::vector<double>> ratios(3);
