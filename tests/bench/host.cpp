@@ -81,13 +81,6 @@ std::string first_line_of(const std::string& command) {
   return line;
 }
 
-double scheduler_tick_seconds() {
-  const std::string line = first_line_of("zcat /proc/config.gz | grep '^CONFIG_HZ='");
-  const std::size_t eq = line.find('=');
-  const int hz = eq == std::string::npos ? 0 : std::atoi(line.c_str() + eq + 1);
-  return hz > 0 ? 1.0 / hz : 0.010;
-}
-
 std::string find_executable(const std::string& name) {
   const char* path = std::getenv("PATH");
   std::string dirs = std::string(path != nullptr ? path : "/usr/bin:/bin") + ":/usr/sbin:/sbin";

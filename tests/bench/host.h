@@ -16,9 +16,6 @@ std::uint64_t rss_bytes(pid_t pid);
 // "Debian GNU/Linux 12 (bookworm), kernel 6.18.44, 2 × Intel(R) Xeon(R)
 // Processor, 23.5 GiB": for the report.
 std::string machine_description();
-// The scheduler tick of the running kernel (CONFIG_HZ), in seconds; 10 ms,
-// the longest common tick, when the kernel does not say.
-double scheduler_tick_seconds();
 // The first line a command prints, "" if it cannot run.
 std::string first_line_of(const std::string& command);
 // The path of an executable found in PATH (or /usr/sbin, /sbin), "" if none.

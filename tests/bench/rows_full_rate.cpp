@@ -17,6 +17,7 @@
 #include "host.h"
 #include "http_client.h"
 #include "peers.h"
+#include "shell.h"
 
 namespace execmond::bench {
 
@@ -238,7 +239,7 @@ void cpu_truth_rows(Bench& bench) {
   // The exiting thread's last slice is not yet in sum_exec_runtime when
   // the exit tracepoint runs: execmond may be short by up to a tick a
   // process, never over (README's metric table says so).
-  const double tick = scheduler_tick_seconds();
+  const double tick = test::scheduler_tick_seconds();
   const auto n = static_cast<double>(processes);
   const double gap_us = (truth - ours) / n * 1e6;
   const bool close = r.spawned == processes && r.failed == 0 && truth > 0 &&

@@ -10,4 +10,9 @@ namespace execmond::test {
 // wrote to stdout and stderr.
 std::pair<int, std::string> run_shell(const std::string& command);
 
+// The running kernel's scheduler tick (1 / CONFIG_HZ) in seconds, from
+// /proc/config.gz or /boot/config-<release>; 10 ms, the longest tick Linux
+// offers, when neither says.
+double scheduler_tick_seconds();
+
 }  // namespace execmond::test
