@@ -119,18 +119,23 @@ struct execmond_count_value {
  * handlers add with atomics), in the counts_costs map. Only the fields of
  * the resources being accounted are written.
  */
+/*
+ * The default resources (cpu, memory) first and side by side: every exit of
+ * a key adds to them, from whichever CPU it runs on, so they should share as
+ * few cache lines as they can.
+ */
 struct execmond_count_cost {
 	unsigned long long cpu_user_ns; /* as wait4() splits the precise runtime */
 	unsigned long long cpu_system_ns;
 	unsigned long long peak_rss_bytes_sum;
+	/* exits per peak RSS bucket; the one past the configured bounds is +Inf */
+	unsigned int peak_rss_buckets[EXECMOND_MAX_RSS_BUCKETS + 1];
 	unsigned long long io_read_bytes;
 	unsigned long long io_write_bytes;
 	unsigned long long minor_faults;
 	unsigned long long major_faults;
 	unsigned long long voluntary_switches;
 	unsigned long long involuntary_switches;
-	/* exits per peak RSS bucket; the one past the configured bounds is +Inf */
-	unsigned int peak_rss_buckets[EXECMOND_MAX_RSS_BUCKETS + 1];
 };
 
 /*
