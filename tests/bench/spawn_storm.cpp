@@ -63,6 +63,10 @@ StormResult storm(const StormOptions& options) {
   r.failed = failed.load();
   r.children_user_seconds = static_cast<double>(user_us.load()) / 1e6;
   r.children_system_seconds = static_cast<double>(system_us.load()) / 1e6;
+  rusage own{};
+  getrusage(RUSAGE_SELF, &own);
+  r.own_cpu_seconds = static_cast<double>(own.ru_utime.tv_sec + own.ru_stime.tv_sec) +
+                      static_cast<double>(own.ru_utime.tv_usec + own.ru_stime.tv_usec) / 1e6;
   r.seconds = std::chrono::duration<double>(Clock::now() - start).count();
   return r;
 }

@@ -29,6 +29,7 @@ struct StormResult {
   // process's CPU is measured against.
   double children_user_seconds = 0;
   double children_system_seconds = 0;
+  double own_cpu_seconds = 0;  // the storm process's threads: spawning and reaping
   double rate() const { return seconds > 0 ? static_cast<double>(spawned) / seconds : 0; }
 };
 
