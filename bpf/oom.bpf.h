@@ -38,10 +38,10 @@ struct {
 
 /*
  * Whether a memory cgroup has an OOM in progress: the kernel counts MEMCG_OOM
- * when a charge fails and asks the OOM killer, MEMCG_OOM_KILL after the kill
- * (mark_victim comes before it). Usage alone misses the kernel's own race: a
- * victim chosen while the previous one's memory is being freed, with usage
- * already well below the limit.
+ * when a charge fails and asks the OOM killer, and MEMCG_OOM_KILL just before
+ * it sends SIGKILL and marks the victim. Usage alone misses the kernel's own
+ * race: a victim chosen while the previous one's memory is being freed, with
+ * usage already well below the limit.
  */
 static __always_inline int memory_cgroup_in_oom(struct mem_cgroup *memcg)
 {
@@ -58,7 +58,12 @@ static __always_inline int memory_cgroup_in_oom(struct mem_cgroup *memcg)
 		return 0;
 	ooms = BPF_CORE_READ(memcg, memory_events[oom].counter);
 	kills = BPF_CORE_READ(memcg, memory_events[kill].counter);
-	return ooms > kills;
+	/*
+	 * At mark_victim this cgroup's OOM has counted its MEMCG_OOM and its
+	 * kill: the OOMs keep up with the kills (one that was not counted yet
+	 * once made this check miss). A global kill puts the kills ahead.
+	 */
+	return ooms > 0 && ooms >= kills;
 }
 
 /* Whether the task's memory cgroup, or one above it, is at its limit or in an OOM. */
