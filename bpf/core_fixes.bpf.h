@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
  * Reads of kernel fields whose name or presence changed within the kernels
- * execmond supports (5.12 and later, the first with BPF atomics): each
- * accessor beside the older variant it falls back to, chosen at load time
- * with bpf_core_field_exists.
+ * execmond supports (5.13 and later: BPF atomics came in 5.12, callbacks in
+ * 5.13): each accessor beside the older variant it falls back to, chosen at
+ * load time with bpf_core_field_exists.
  */
 #ifndef EXECMOND_BPF_CORE_FIXES_BPF_H
 #define EXECMOND_BPF_CORE_FIXES_BPF_H
@@ -24,7 +24,10 @@ static __always_inline unsigned int task_state(struct task_struct *task)
 	return ((struct task_struct___pre_5_14 *)task)->state;
 }
 
-/* 6.16 added group_dead to sched_process_exit; this tells whether it is there. */
+/*
+ * 6.16 added group_dead to sched_process_exit, in the change that moved the
+ * tracepoint before exit_mm(); this tells whether it is there.
+ */
 static __always_inline int kernel_reports_group_dead(void)
 {
 	return bpf_core_field_exists(struct trace_event_raw_sched_process_exit, group_dead);

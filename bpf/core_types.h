@@ -173,6 +173,23 @@ struct sched_entity {
 	__u64 sum_exec_runtime; /* precise, ns; brought up to date at each tick and switch */
 } EXECMOND_PAI;
 
+/*
+ * A task's alloc_lock (task_lock()): a queued spinlock on the architectures
+ * execmond builds for; `val` is 0 when the lock is free. PREEMPT_RT kernels
+ * make it a sleeping lock without these fields.
+ */
+struct qspinlock {
+	atomic_t val;
+} EXECMOND_PAI;
+
+struct raw_spinlock {
+	struct qspinlock raw_lock;
+} EXECMOND_PAI;
+
+struct spinlock {
+	struct raw_spinlock rlock;
+} EXECMOND_PAI;
+
 struct task_struct {
 	unsigned int __state; /* since 5.14; before that `long state` */
 	struct mm_struct *mm;
@@ -196,6 +213,7 @@ struct task_struct {
 	unsigned long min_flt;
 	unsigned long maj_flt;
 	struct task_io_accounting ioac;
+	struct spinlock alloc_lock;
 } EXECMOND_PAI;
 
 /* Payload of the classic sched_process_exit tracepoint; group_dead since 6.16. */
@@ -213,6 +231,7 @@ struct bpf_iter__task {
 } EXECMOND_PAI;
 
 #define EXECMOND_SIGNAL_GROUP_EXIT 0x00000004
+#define EXECMOND_SIGKILL 9
 #define EXECMOND_PF_KTHREAD 0x00200000
 /* A task copy_process() made that wake_up_new_task() has not started yet. */
 #define EXECMOND_TASK_NEW 0x00000800

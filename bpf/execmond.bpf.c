@@ -211,11 +211,12 @@ static __always_inline int on_exit(struct task_struct *task, int group_dead)
 	ev.lifetime_ns = bpf_ktime_get_boot_ns() - pkey.start_boottime_ns;
 	__builtin_memcpy(key.comm, leader->comm, sizeof(key.comm));
 	who_is(task, &key);
+	key.status = wait_status(leader, sig);
+	await_oom_mark(task, leader, key.status);
 	/* Also for a filtered-out victim: its oom_victims entry must go. */
 	key.oom = oom_verdict(task, sig);
 	if (filtered_out(pkey.tgid, &key))
 		return 0;
-	key.status = wait_status(leader, sig);
 	key.bucket = execmond_histogram_bucket(lifetime_bounds_ns, EXECMOND_MAX_BUCKETS,
 					       lifetime_bucket_count, ev.lifetime_ns);
 	if (resources) {

@@ -101,9 +101,10 @@ static __always_inline int read_threads(struct exit_usage *u, struct signal_stru
 	unsigned int seq = stats_sequence(sig);
 	struct list_head *node;
 
+	/* Zeroed first: after three odd sequences the figures stand as they are. */
+	__builtin_memset(u, 0, sizeof(*u));
 	if (seq & 1)
 		return 0;
-	__builtin_memset(u, 0, sizeof(*u));
 	ADD_USAGE(u, sig, sum_sched_runtime, 0);
 	node = BPF_CORE_READ((struct list_head *)head, next);
 	for (int i = 0; i < EXECMOND_MAX_THREADS_READ; i++) {

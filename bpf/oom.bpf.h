@@ -14,6 +14,7 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_core_read.h>
 
+#include "core_fixes.bpf.h"
 #include "execmond.h"
 
 /* Since 6.8 mark_victim passes the task; before, only its pid. Set by the loader. */
@@ -114,6 +115,62 @@ int raw_tp_oom_victim(struct bpf_raw_tracepoint_args *ctx)
 	scope = memory_cgroup_at_limit(victim) ? EXECMOND_OOM_CGROUP : EXECMOND_OOM_GLOBAL;
 	bpf_map_update_elem(&oom_victims, &key, &scope, BPF_ANY);
 	return 0;
+}
+
+/*
+ * How many times the exit handler looks again for a victim's mark: each look
+ * is two lock reads and a hash lookup, about 50 ns, so it gives up after about
+ * 3 ms. The OOM killer marks its victim 5-30 us after its SIGKILL (measured
+ * here), and a spinlock is never held for milliseconds.
+ */
+#define EXECMOND_OOM_MARK_LOOKS 65536
+
+static __always_inline int task_locked(struct task_struct *task)
+{
+	if (!bpf_core_field_exists(task->alloc_lock.rlock.raw_lock.val))
+		return 0; /* PREEMPT_RT: a sleeping lock; the race below stays */
+	return BPF_CORE_READ(task, alloc_lock.rlock.raw_lock.val.counter) != 0;
+}
+
+/* What one look needs; the tasks are only probe-read. */
+struct oom_mark_wait {
+	struct task_struct *task;
+	struct task_struct *leader;
+	__u32 tgid;
+};
+
+/* bpf_loop()'s callback: 1 ends the wait. */
+static long look_for_oom_mark(__u32 index, void *ctx)
+{
+	struct oom_mark_wait *w = ctx;
+
+	if (!task_locked(w->task) && !task_locked(w->leader))
+		return 1;
+	return bpf_map_lookup_elem(&oom_victims, &w->tgid) ? 1 : 0;
+}
+
+/*
+ * The OOM killer sends SIGKILL and then marks the victim (signal->oom_mm,
+ * then mark_victim), holding task_lock(victim) from before the one to after
+ * the other. Until 6.16 the exit tracepoint came after exit_mm(), which takes
+ * that lock, so every victim was marked before its exit was seen. Since 6.16
+ * the tracepoint comes first, and a victim woken by the SIGKILL can get here
+ * before it is marked, or between oom_mm and mark_victim. So a SIGKILL exit
+ * whose lock is held waits here until mark_victim has recorded it or the
+ * lock is free: exit_mm() would wait on the same lock a moment later. A lock
+ * held for any other reason ends the wait when it is released. The killer
+ * locks the process's first thread that still has its mm, which is the
+ * leader unless the leader has exited; both are looked at.
+ */
+static __always_inline void await_oom_mark(struct task_struct *task, struct task_struct *leader,
+					   __u32 status)
+{
+	struct oom_mark_wait w = { .task = task, .leader = leader, .tgid = leader->tgid };
+
+	/* bpf_loop() is there on every kernel this branch is verified on (6.16+). */
+	if (!kernel_reports_group_dead() || (status & 0x7f) != EXECMOND_SIGKILL)
+		return;
+	bpf_loop(EXECMOND_OOM_MARK_LOOKS, look_for_oom_mark, &w, 0);
 }
 
 /* Whether the exiting process was an OOM victim (enum execmond_oom), consuming its entry. */

@@ -110,7 +110,7 @@ set(CPACK_PACKAGE_DESCRIPTION
 program and serves, per program, how many processes it starts, how they end
 (exit status, signal, core dump), how long they live and how many are alive,
 as Prometheus metrics on port 9765. It runs as a hardened systemd service
-with CAP_BPF and CAP_PERFMON and needs Linux 5.12 or newer with BTF.")
+with CAP_BPF and CAP_PERFMON and needs Linux 5.13 or newer with BTF.")
 set(CPACK_PACKAGING_INSTALL_PREFIX /usr)
 set(CPACK_STRIP_FILES TRUE)
 set(CPACK_PACKAGE_DIRECTORY ${CMAKE_BINARY_DIR}/packages)  # BUILD_DIR/packages

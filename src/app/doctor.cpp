@@ -110,11 +110,12 @@ HostFacts probe_host(const CliOptions& options) {
 
 std::vector<Check> evaluate(const HostFacts& f) {
   std::vector<Check> out;
-  if (at_least(f.kernel_release, 5, 12)) {
-    out.push_back(ok("kernel version", f.kernel_release + " (5.12 or newer needed)"));
+  if (at_least(f.kernel_release, 5, 13)) {
+    out.push_back(ok("kernel version", f.kernel_release + " (5.13 or newer needed)"));
   } else {
-    out.push_back(fail("kernel version", f.kernel_release + " is older than 5.12",
-                       "run a kernel of 5.12 or newer: the tracer needs BPF atomic instructions"));
+    out.push_back(fail("kernel version", f.kernel_release + " is older than 5.13",
+                       "run a kernel of 5.13 or newer: the tracer needs BPF atomic "
+                       "instructions and BPF callbacks"));
   }
   if (f.config_problem.empty()) {
     out.push_back(ok("configuration", f.config_file + " (or its defaults) is valid"));

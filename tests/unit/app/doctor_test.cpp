@@ -42,7 +42,8 @@ TEST(DoctorTest, EachBlockerFailsAndNamesItsFix) {
     const char* fix_mentions;
   };
   const Case cases[] = {
-      {"kernel version", [](HostFacts& f) { f.kernel_release = "5.10.0-30-amd64"; }, "5.12"},
+      {"kernel version", [](HostFacts& f) { f.kernel_release = "5.10.0-30-amd64"; }, "5.13"},
+      {"kernel version", [](HostFacts& f) { f.kernel_release = "5.12.19"; }, "callbacks"},
       {"configuration", [](HostFacts& f) { f.config_problem = "x.yaml:3: tracer.max_keys: bad"; },
        "correct the file"},
       {"kernel BTF",
