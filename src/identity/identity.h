@@ -7,6 +7,7 @@
 #include <string>
 
 #include "config/config.h"
+#include "config/enum_names.h"
 
 namespace execmond {
 
@@ -24,7 +25,7 @@ struct Identity {
     static constexpr std::string Identity::*kField[] = {
         &Identity::comm,         &Identity::exe, &Identity::unit, &Identity::cgroup,
         &Identity::container_id, &Identity::uid, &Identity::user};
-    static_assert(std::size(kField) == static_cast<std::size_t>(LabelSource::User) + 1);
+    static_assert(std::size(kField) == std::size(kLabelSourceNames));
     return this->*kField[static_cast<std::size_t>(source)];
   }
 };

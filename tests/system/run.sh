@@ -8,12 +8,12 @@
 # 1. Builds, once, a Debian 12 disk image with debootstrap (cached in
 #    /var/cache/execmond-systemtest, keyed by a hash of the package list and
 #    of the image-building files; see build-image.sh).
-# 2. Boots it with BUILD_DIR/packages/execmond_*.deb, guest/guest-test.sh and
-#    guest/guest-lib.sh and tests/support/metric-value.sh (which it sources)
-#    on a 9p share; a oneshot unit in the image runs the script, which
-#    installs the deb, drives the service with systemctl and checks the
-#    metrics, the journal and the BPF objects, writes its results to the
-#    share and powers off.
+# 2. Boots it with BUILD_DIR/packages/execmond_*.deb, guest/guest-test.sh
+#    and what it sources (guest/guest-lib.sh, guest/guest-tls.sh and
+#    tests/support/metric-value.sh) on a 9p share; a oneshot unit in the
+#    image runs the script, which installs the deb, drives the service with
+#    systemctl and checks the metrics, the journal and the BPF objects,
+#    writes its results to the share and powers off.
 # 3. Prints every check, a total, and exits 0 only if all passed.
 #
 # Environment: EXECMOND_SYSTEMTEST_CACHE (cache directory),
@@ -134,6 +134,7 @@ cp "$deb" "$share/"
 install -m 0755 "${EXECMOND_SYSTEMTEST_GUEST_SCRIPT:-$here/guest/guest-test.sh}" "$share/guest-test.sh"
 # guest-test.sh sources these from beside itself.
 install -m 0644 "$here/guest/guest-lib.sh" "$share/guest-lib.sh"
+install -m 0644 "$here/guest/guest-tls.sh" "$share/guest-tls.sh"
 install -m 0644 "$here/../support/metric-value.sh" "$share/metric-value.sh"
 # A CA and server certificate for the TLS checks (the guest has no openssl).
 "$here/../support/make-test-certs.sh" "$share/certs" >/dev/null
