@@ -118,12 +118,12 @@ int raw_tp_oom_victim(struct bpf_raw_tracepoint_args *ctx)
 }
 
 /*
- * How many times the exit handler looks again for a victim's mark: each look
- * is two lock reads and a hash lookup, about 50 ns, so it gives up after about
- * 3 ms. The OOM killer marks its victim 5-30 us after its SIGKILL (measured
- * here), and a spinlock is never held for milliseconds.
+ * How long the exit handler waits at most for a victim's mark. The OOM
+ * killer marks its victim 5-30 us after its SIGKILL as measured here, but a
+ * virtual CPU can be held up for milliseconds in between (2.5 ms was seen on
+ * a shared host); a spinlock is never held that long on purpose.
  */
-#define EXECMOND_OOM_MARK_LOOKS 65536
+#define EXECMOND_OOM_MARK_WAIT_NS (20 * 1000 * 1000ULL)
 
 static __always_inline int task_locked(struct task_struct *task)
 {
@@ -136,6 +136,7 @@ static __always_inline int task_locked(struct task_struct *task)
 struct oom_mark_wait {
 	struct task_struct *task;
 	struct task_struct *leader;
+	__u64 deadline_ns;
 	__u32 tgid;
 };
 
@@ -146,7 +147,9 @@ static long look_for_oom_mark(__u32 index, void *ctx)
 
 	if (!task_locked(w->task) && !task_locked(w->leader))
 		return 1;
-	return bpf_map_lookup_elem(&oom_victims, &w->tgid) ? 1 : 0;
+	if (bpf_map_lookup_elem(&oom_victims, &w->tgid))
+		return 1;
+	return bpf_ktime_get_ns() > w->deadline_ns;
 }
 
 /*
@@ -170,7 +173,9 @@ static __always_inline void await_oom_mark(struct task_struct *task, struct task
 	/* bpf_loop() is there on every kernel this branch is verified on (6.16+). */
 	if (!kernel_reports_group_dead() || (status & 0x7f) != EXECMOND_SIGKILL)
 		return;
-	bpf_loop(EXECMOND_OOM_MARK_LOOKS, look_for_oom_mark, &w, 0);
+	w.deadline_ns = bpf_ktime_get_ns() + EXECMOND_OOM_MARK_WAIT_NS;
+	/* Each look takes some 30 ns: the deadline ends the loop long before its bound. */
+	bpf_loop(1 << 23, look_for_oom_mark, &w, 0);
 }
 
 /* Whether the exiting process was an OOM victim (enum execmond_oom), consuming its entry. */
