@@ -105,7 +105,9 @@ class OomRace {
     // Longer than a tick: a timer interrupt is pending when the killer lets go,
     // and it takes the killer's CPU before the mark, not the victim's.
     skel_->rodata->delay_ns = static_cast<std::uint64_t>(2.5 * scheduler_tick_seconds() * 1e9);
-    if (oom_race_bpf__load(skel_.get()) != 0) throw std::runtime_error("cannot load oom_race.bpf.c");
+    if (oom_race_bpf__load(skel_.get()) != 0) {
+      throw std::runtime_error("cannot load oom_race.bpf.c");
+    }
     if (oom_race_bpf__attach(skel_.get()) != 0) {
       throw std::runtime_error(std::string("cannot attach oom_race.bpf.c: ") +
                                std::strerror(errno));
@@ -176,8 +178,7 @@ void OomTest::oom_round(int round) {
     EXPECT_EQ(m.sum("execmond_oom_kills_total", {{"comm", comm}}), killed) << comm;
     EXPECT_EQ(m.sum("execmond_oom_kills_total", {{"comm", comm}, {"scope", "cgroup"}}), killed)
         << comm << ": global "
-        << m.sum("execmond_oom_kills_total", {{"comm", comm}, {"scope", "global"}})
-        << ", unknown "
+        << m.sum("execmond_oom_kills_total", {{"comm", comm}, {"scope", "global"}}) << ", unknown "
         << m.sum("execmond_oom_kills_total", {{"comm", comm}, {"scope", "unknown"}});
     EXPECT_EQ(m.sum("execmond_process_exits_total", {{"comm", comm}, {"reason", "oom_killed"}}),
               killed)
@@ -220,10 +221,12 @@ TEST_F(OomTest, AVictimThatExitsBeforeItsMarkIsStillOomKilled) {
     ASSERT_NO_FATAL_FAILURE(oom_round(++rounds));
     if (HasFailure()) return;
   }
-  std::printf("%d round(s); %llu kernel SIGKILLs held back, %llu victims exited before their mark\n",
-              rounds, static_cast<unsigned long long>(race.delayed()),
-              static_cast<unsigned long long>(race.exited_before_mark()));
-  EXPECT_GT(race.exited_before_mark(), 0U) << "no victim raced its mark in " << kRounds << " rounds";
+  std::printf(
+      "%d round(s); %llu kernel SIGKILLs held back, %llu victims exited before their mark\n",
+      rounds, static_cast<unsigned long long>(race.delayed()),
+      static_cast<unsigned long long>(race.exited_before_mark()));
+  EXPECT_GT(race.exited_before_mark(), 0U)
+      << "no victim raced its mark in " << kRounds << " rounds";
 }
 
 }  // namespace
