@@ -163,9 +163,10 @@ Result<KubernetesNames> names_from_docker(const std::string& path) {
 }
 
 // Podman keeps a container's name in its database (libpod's state), not in the
-// spec, and no annotation of its own carries it; so a container's names are
-// the kubelet's keys when someone set them as annotations
-// (podman run --annotation io.kubernetes.pod.name=...), else "".
+// spec, and none of its own annotations (io.podman.annotations.*) carries it;
+// reading that database is left out. So a container's names are the kubelet's
+// keys when someone set them as annotations (podman run --annotation
+// io.kubernetes.pod.name=...), else "".
 Result<KubernetesNames> names_from_podman(const std::string& path) {
   auto annotations = annotations_of_spec(path);
   if (!annotations) return annotations.error();
@@ -189,8 +190,11 @@ Result<std::string> containerd_state_file(const std::string& root, const std::st
   }
   if (error) return Error{"cannot list " + root + ": " + error.message()};
   std::ranges::sort(namespaces);
+  const std::string in_namespace = "/" + id + "/config.json";
   for (const auto& name : namespaces) {
-    std::string path = root + "/" + name + "/" + id + "/config.json";
+    std::string path = root + "/";
+    path += name;
+    path += in_namespace;
     auto found = is_present(path);
     if (!found) return found.error();
     if (*found) return path;

@@ -36,7 +36,9 @@ struct RuntimeStatePaths {
   std::string crio = "/run/containers/storage/overlay-containers";
   // <root>/<id>/config.v2.json: Docker's container record.
   std::string docker = "/var/lib/docker/containers";
-  // <root>/<id>/userdata/config.json: the OCI spec (Podman's static dir).
+  // <root>/<id>/userdata/config.json: the OCI spec, which libpod writes to the
+  // container's static dir. Rootful Podman's; a rootless user's containers are
+  // under ~/.local/share/containers/storage/overlay-containers instead.
   std::string podman = "/var/lib/containers/storage/overlay-containers";
 };
 
