@@ -24,6 +24,7 @@ RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
       build-essential cmake pkg-config clang llvm libbpf-dev bpftool \
       prometheus-cpp-dev libyaml-cpp-dev libre2-dev libspdlog-dev libsystemd-dev \
+      nlohmann-json3-dev \
       libssl-dev libcrypt-dev \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src

@@ -11,6 +11,7 @@ CONFIG ?= config/execmond.yaml
 # Debian 12 packages needed to build and test; nothing is downloaded otherwise.
 DEPS = build-essential cmake pkg-config clang llvm libbpf-dev bpftool \
        prometheus-cpp-dev libyaml-cpp-dev libre2-dev libspdlog-dev libsystemd-dev \
+       nlohmann-json3-dev \
        libgtest-dev libgmock-dev libssl-dev libcrypt-dev prometheus curl openssl
 
 # The tools the benchmark measures execmond beside (Debian packages).
