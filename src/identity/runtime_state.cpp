@@ -254,7 +254,7 @@ std::string_view to_string(ContainerRuntime runtime) {
 
 Result<KubernetesNames> names_of_container(const RuntimeStatePaths& paths, std::string_view id) {
   if (!is_container_id(id)) {
-    return Error{"container id \"" + std::string(id) +
+    return Error{"\"" + std::string(id) +
                  "\" is not a container id, which is 64 lowercase hex characters"};
   }
   const std::string container_id(id);

@@ -160,12 +160,12 @@ TEST(RuntimeStateTest, NoRootsAtAll) {
 
 TEST(RuntimeStateTest, IdsThatAreNotContainerIdsAreRefused) {
   EXPECT_EQ(error_of(below(kNode), ""),
-            "container id \"\" is not a container id, which is 64 lowercase hex characters");
+            "\"\" is not a container id, which is 64 lowercase hex characters");
   EXPECT_EQ(error_of(below(kNode), "../../../../etc"),
-            "container id \"../../../../etc\" is not a container id, which is 64 lowercase hex "
+            "\"../../../../etc\" is not a container id, which is 64 lowercase hex "
             "characters");
   EXPECT_EQ(error_of(below(kNode), kContainerdApp.substr(0, 63)),
-            "container id \"" + kContainerdApp.substr(0, 63) +
+            "\"" + kContainerdApp.substr(0, 63) +
                 "\" is not a container id, which is 64 lowercase hex characters");
   std::string upper = kContainerdApp;
   upper[0] = 'F';
