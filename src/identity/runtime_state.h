@@ -37,8 +37,9 @@ struct RuntimeStatePaths {
   // <root>/<id>/config.v2.json: Docker's container record.
   std::string docker = "/var/lib/docker/containers";
   // <root>/<id>/userdata/config.json: the OCI spec, which libpod writes to the
-  // container's static dir. Rootful Podman's; a rootless user's containers are
-  // under ~/.local/share/containers/storage/overlay-containers instead.
+  // container's static dir, `--annotation`s included (seen with Debian 12's
+  // podman 4.3). Rootful Podman's; a rootless user's containers are under
+  // ~/.local/share/containers/storage/overlay-containers instead.
   std::string podman = "/var/lib/containers/storage/overlay-containers";
 };
 
