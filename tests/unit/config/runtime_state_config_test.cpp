@@ -98,8 +98,8 @@ TEST(ConfigRuntimeState, ReloadTakesNewRoots) {
 TEST(ConfigRuntimeState, KubernetesLabelNames) {
   const Config config = parse_ok("labels:\n  execs: [pod_uid, pod, namespace, container]\n");
   EXPECT_EQ(config.labels.of(Family::Execs),
-            (std::vector<LabelSource>{LabelSource::PodUid, LabelSource::Pod,
-                                      LabelSource::Namespace, LabelSource::Container}));
+            (std::vector<LabelSource>{LabelSource::PodUid, LabelSource::Pod, LabelSource::Namespace,
+                                      LabelSource::Container}));
   EXPECT_EQ(label_name(LabelSource::Namespace), "namespace");
 }
 
