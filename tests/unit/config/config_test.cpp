@@ -1038,8 +1038,10 @@ TEST(ConfigExamples, PerSystemdUnit) {
 
 TEST(ConfigExamples, KubernetesNode) {
   Config config = load_example("kubernetes-node.yaml");
-  EXPECT_EQ(config.labels.of(Family::Execs), (Labels{LabelSource::ContainerId, LabelSource::Comm}));
-  EXPECT_TRUE(config.labels.uses(LabelSource::ContainerId));
+  EXPECT_EQ(config.labels.of(Family::Execs), (Labels{LabelSource::Namespace, LabelSource::Pod,
+                                                     LabelSource::Container, LabelSource::Comm}));
+  EXPECT_EQ(config.labels.of(Family::Lifetime), Labels{LabelSource::Comm});
+  EXPECT_EQ(config.runtime_state, RuntimeStateConfig());
   EXPECT_NE(std::find(config.exclude.cgroup_prefix.begin(), config.exclude.cgroup_prefix.end(),
                       "/system.slice/"),
             config.exclude.cgroup_prefix.end());
