@@ -82,6 +82,9 @@ void DrainPipeline::drain(const Config& config) {
                 {"counts", last_.counts_entries, tracer_.max_keys()}};
   view->programs = last_.programs;
   view->program_stats_enabled = stats_enabled_ || kernel_bpf_stats_on();
+  for (LabelSource source : {LabelSource::Pod, LabelSource::Namespace, LabelSource::Container}) {
+    view->label_failures[source] = resolver_.failures(source);
+  }
   collector_.publish(std::move(view));
   duration_.Observe(
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());

@@ -19,8 +19,20 @@ enum class AttachMode { Auto, TpBtf, Tracepoint };
 enum class LogTarget { Stderr, Journal };
 
 // Where a label's value comes from. YAML names: comm, exe, unit, cgroup,
-// container_id, uid, user.
-enum class LabelSource { Comm, Exe, Unit, Cgroup, ContainerId, Uid, User };
+// container_id, uid, user, pod_uid, pod, namespace, container.
+enum class LabelSource {
+  Comm,
+  Exe,
+  Unit,
+  Cgroup,
+  ContainerId,
+  Uid,
+  User,
+  PodUid,     // from the kubepods cgroup path
+  Pod,        // this and the next two from the container runtime's state
+  Namespace,  // the pod's Kubernetes namespace
+  Container
+};
 
 // The metric families whose labels are configurable. YAML names: execs,
 // forks, exits, lifetime, processes, cpu, peak_rss, io, page_faults,
@@ -69,6 +81,18 @@ struct FilterRules {
   bool operator==(const FilterRules&) const = default;
 };
 
+// Where each container runtime keeps its containers' state, read for the pod,
+// namespace and container labels; "" leaves that runtime out. The defaults
+// are the runtimes' own (identity's RuntimeStatePaths, which a unit test
+// holds these to: config cannot include identity).
+struct RuntimeStateConfig {
+  std::string containerd = "/run/containerd/io.containerd.runtime.v2.task";
+  std::string crio = "/run/containers/storage/overlay-containers";
+  std::string docker = "/var/lib/docker/containers";
+  std::string podman = "/var/lib/containers/storage/overlay-containers";
+  bool operator==(const RuntimeStateConfig&) const = default;
+};
+
 struct Config {
   // web:
   std::string listen_address = ":9765";
@@ -98,6 +122,8 @@ struct Config {
   // cardinality:
   std::uint32_t max_series_per_family = 10000;
   std::chrono::seconds drop_stale_after{0};  // 0: never drop series
+  // identity:
+  RuntimeStateConfig runtime_state;
 
   Config();
   bool operator==(const Config&) const = default;  // every field

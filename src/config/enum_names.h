@@ -35,6 +35,10 @@ inline constexpr EnumName<LabelSource> kLabelSourceNames[] = {
     {LabelSource::ContainerId, "container_id"},
     {LabelSource::Uid, "uid"},
     {LabelSource::User, "user"},
+    {LabelSource::PodUid, "pod_uid"},
+    {LabelSource::Pod, "pod"},
+    {LabelSource::Namespace, "namespace"},
+    {LabelSource::Container, "container"},
 };
 
 inline constexpr EnumName<Family> kFamilyNames[] = {

@@ -194,6 +194,31 @@ void add_filter_rules(std::vector<Setting>& table, std::string_view section) {
       show_filter<kSide, &FilterRules::uid>, take_filter<kSide, &FilterRules::uid>);
 }
 
+// identity.runtime_state: one key a runtime.
+template <std::string RuntimeStateConfig::*kRoot>
+Status apply_runtime_root(Config& config, const std::string& text) {
+  return apply_runtime_state(config.runtime_state.*kRoot, text);
+}
+
+template <std::string RuntimeStateConfig::*kRoot>
+std::string show_runtime_root(const Config& config) {
+  const std::string& root = config.runtime_state.*kRoot;
+  return root.empty() ? std::string("\"\"") : root;
+}
+
+template <std::string RuntimeStateConfig::*kRoot>
+void take_runtime_root(Config& running, const Config& wanted) {
+  running.runtime_state.*kRoot = wanted.runtime_state.*kRoot;
+}
+
+// Reloadable: the resolver takes new roots on a reload and forgets the names it read.
+template <std::string RuntimeStateConfig::*kRoot>
+Setting runtime_root(std::string_view name) {
+  return reloadable(scalar("identity.runtime_state", name, kRuntimeStateAllowed, Restart::No,
+                           apply_runtime_root<kRoot>, show_runtime_root<kRoot>),
+                    take_runtime_root<kRoot>);
+}
+
 std::vector<Setting> make_settings() {
   std::vector<Setting> table = {
       scalar("web", "listen_address", kListenAllowed, Restart::Yes, apply_listen_address,
@@ -259,6 +284,10 @@ std::vector<Setting> make_settings() {
       scalar("cardinality", "drop_stale_after", kStaleAllowed, Restart::No, apply_drop_stale_after,
              [](const Config& c) { return format_duration(c.drop_stale_after, /*days=*/true); }),
       take_field<&Config::drop_stale_after>));
+  table.push_back(runtime_root<&RuntimeStateConfig::containerd>("containerd"));
+  table.push_back(runtime_root<&RuntimeStateConfig::crio>("crio"));
+  table.push_back(runtime_root<&RuntimeStateConfig::docker>("docker"));
+  table.push_back(runtime_root<&RuntimeStateConfig::podman>("podman"));
   return table;
 }
 

@@ -197,6 +197,19 @@ Status apply_drop_stale_after(Config& config, const std::string& text) {
   return {};
 }
 
+// Relative paths would depend on the daemon's working directory, which systemd
+// sets to "/" but a hand-started daemon does not.
+Status apply_runtime_state(std::string& field, const std::string& text) {
+  if (!text.empty() && !text.starts_with('/')) {
+    return Error{problem(quote(text) + " is not an absolute path", kRuntimeStateAllowed)};
+  }
+  if (has_space_or_control(text)) {
+    return Error{problem(quote(text) + " has control characters or spaces", kRuntimeStateAllowed)};
+  }
+  field = text;
+  return {};
+}
+
 // ---- List items: each checked alone and against the ones before it ----------
 
 namespace {

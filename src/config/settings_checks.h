@@ -37,8 +37,8 @@ inline constexpr std::string_view kRssBucketsAllowed =
 inline constexpr std::string_view kLevelAllowed = "use trace, debug, info, warn, error or off";
 inline constexpr std::string_view kTargetAllowed = "use stderr or journal";
 inline constexpr std::string_view kLabelsAllowed =
-    "use a list of 1 to 7 of comm, exe, unit, cgroup, container_id, uid and user, each at most "
-    "once (e.g. [comm, unit])";
+    "use a list of 1 to 11 of comm, exe, unit, cgroup, container_id, uid, user, pod_uid, pod, "
+    "namespace and container, each at most once (e.g. [comm, unit])";
 inline constexpr std::string_view kCommAllowed =
     "use command names of 1 to 15 bytes, as the kernel keeps them (e.g. [nginx, sshd])";
 inline constexpr std::string_view kCommRegexAllowed =
@@ -59,11 +59,14 @@ inline constexpr std::string_view kWebConfigAllowed =
     "use the path of a web configuration file (TLS, basic auth), or \"\" for none";
 inline constexpr std::string_view kMaxRequestsAllowed =
     "use an integer from 0 (no limit) to 1000: concurrent scrapes answered, others get 503";
+inline constexpr std::string_view kRuntimeStateAllowed =
+    "use the absolute path of the runtime's state directory, without spaces, or \"\" to leave "
+    "that runtime out";
 inline constexpr std::string_view kStaleAllowed =
     "use 0s (never) or a duration from 1m to 30d, in units of d, h, m and s (e.g. 1h, 7d)";
 
-inline constexpr std::size_t kMaxBuckets = 32;  // kBucketsAllowed says 32 in words
-inline constexpr std::size_t kMaxLabels = 7;
+inline constexpr std::size_t kMaxBuckets = 32;     // kBucketsAllowed says 32 in words
+inline constexpr std::size_t kMaxLabels = 11;      // kLabelsAllowed says 11
 inline constexpr std::size_t kMaxResources = 5;    // kResourcesAllowed says 5
 inline constexpr std::size_t kMaxRssBuckets = 15;  // kRssBucketsAllowed says 15
 
@@ -83,6 +86,8 @@ Status apply_log_target(Config& config, const std::string& text);
 Status apply_exclude_self(Config& config, const std::string& text);
 Status apply_max_series(Config& config, const std::string& text);
 Status apply_drop_stale_after(Config& config, const std::string& text);
+// identity.runtime_state.<runtime>: the directory into `field`.
+Status apply_runtime_state(std::string& field, const std::string& text);
 
 // List items: a check returns what is wrong with one item; the reader adds
 // the key's allowed text. `before` holds the items already accepted.

@@ -19,12 +19,18 @@ struct Identity {
   std::string container_id;  // from the cgroup path; "" outside containers
   std::string uid;           // decimal
   std::string user;          // NSS name, or the uid when it has none
+  std::string pod_uid;       // from the kubepods cgroup path; "" outside pods
+  // From the container runtime's state; "" outside Kubernetes or when not found.
+  std::string pod;
+  std::string pod_namespace;
+  std::string container;  // also a plain Docker container's name
 
   const std::string& value(LabelSource source) const {
     // Each source's field, in the enum's order.
     static constexpr std::string Identity::*kField[] = {
-        &Identity::comm,         &Identity::exe, &Identity::unit, &Identity::cgroup,
-        &Identity::container_id, &Identity::uid, &Identity::user};
+        &Identity::comm,         &Identity::exe,           &Identity::unit,     &Identity::cgroup,
+        &Identity::container_id, &Identity::uid,           &Identity::user,     &Identity::pod_uid,
+        &Identity::pod,          &Identity::pod_namespace, &Identity::container};
     static_assert(std::size(kField) == std::size(kLabelSourceNames));
     return this->*kField[static_cast<std::size_t>(source)];
   }

@@ -1,9 +1,13 @@
 #include "identity/identity_resolver.h"
 
 #include <bpf/bpf.h>
+#include <spdlog/spdlog.h>
+
+#include <utility>
 
 #include "execmond.h"
 #include "identity/cgroup_path.h"
+#include "identity/pod_uid.h"
 #include "util/label_text.h"
 
 namespace execmond {
@@ -16,15 +20,45 @@ SourcesNeeded SourcesNeeded::of(const Config& config) {
   SourcesNeeded n;
   n.exe = l.uses(LabelSource::Exe) || filters_use(&FilterRules::exe) ||
           filters_use(&FilterRules::exe_regex);
+  n.pod_uid = l.uses(LabelSource::PodUid);
+  n.pod = l.uses(LabelSource::Pod);
+  n.pod_namespace = l.uses(LabelSource::Namespace);
+  n.container = l.uses(LabelSource::Container);
+  // The runtime's state is found by the container id in the cgroup path.
   n.cgroup = l.uses(LabelSource::Cgroup) || l.uses(LabelSource::Unit) ||
-             l.uses(LabelSource::ContainerId) || filters_use(&FilterRules::unit) ||
-             filters_use(&FilterRules::cgroup_prefix);
+             l.uses(LabelSource::ContainerId) || n.pod_uid || n.runtime_names() ||
+             filters_use(&FilterRules::unit) || filters_use(&FilterRules::cgroup_prefix);
   n.user = l.uses(LabelSource::User);
   return n;
 }
 
+RuntimeStatePaths runtime_state_paths(const RuntimeStateConfig& config) {
+  return {.containerd = config.containerd,
+          .crio = config.crio,
+          .docker = config.docker,
+          .podman = config.podman};
+}
+
 IdentityResolver::IdentityResolver(int exe_paths_fd, std::size_t max_entries)
-    : exe_paths_fd_(exe_paths_fd), max_entries_(max_entries) {}
+    : IdentityResolver(exe_paths_fd, nullptr, max_entries) {}
+
+IdentityResolver::IdentityResolver(int exe_paths_fd, CgroupPathOf cgroup_path_of,
+                                   std::size_t max_entries)
+    : exe_paths_fd_(exe_paths_fd),
+      max_entries_(max_entries),
+      // Given paths leave the host's cgroup2 mount alone.
+      cgroups_(cgroup_path_of ? std::string() : CgroupResolver::find_cgroup2_mount()),
+      cgroup_path_of_(std::move(cgroup_path_of)) {
+  if (!cgroup_path_of_) {
+    cgroup_path_of_ = [this](std::uint64_t id) { return cgroups_.path_of(id); };
+  }
+}
+
+void IdentityResolver::set_runtime_state(const RuntimeStatePaths& paths) {
+  if (paths == runtime_state_) return;
+  runtime_state_ = paths;
+  names_.clear();
+}
 
 Identity IdentityResolver::resolve(const ProcessIds& ids) {
   Identity who;
@@ -37,6 +71,13 @@ Identity IdentityResolver::resolve(const ProcessIds& ids) {
     who.cgroup = c.path;
     who.unit = c.unit;
     who.container_id = c.container_id;
+    if (needed_.pod_uid) who.pod_uid = c.pod_uid;
+    if (needed_.runtime_names() && !c.container_id.empty()) {
+      const ContainerNames& n = names(c.container_id);
+      who.pod = n.pod;
+      who.pod_namespace = n.pod_namespace;
+      who.container = n.container;
+    }
   }
   return who;
 }
@@ -44,14 +85,40 @@ Identity IdentityResolver::resolve(const ProcessIds& ids) {
 const IdentityResolver::CgroupInfo& IdentityResolver::cgroup(std::uint64_t id) {
   if (auto it = cgroup_info_.find(id); it != cgroup_info_.end()) return it->second;
   if (cgroup_info_.size() >= max_entries_) cgroup_info_.clear();  // bounded memory
-  std::string path = to_valid_utf8(cgroups_.path_of(id));
-  CgroupInfo info{path, systemd_unit_of(path), container_id_of(path)};
+  std::string path = to_valid_utf8(cgroup_path_of_(id));
   // A cgroup removed before we asked stays unknown; ask again next time.
   if (path.empty()) {
     static const CgroupInfo kUnknown;
     return kUnknown;
   }
+  CgroupInfo info{path, systemd_unit_of(path), container_id_of(path), pod_uid_of(path)};
   return cgroup_info_.emplace(id, std::move(info)).first->second;
+}
+
+// Read once per container id, at the first drain that sees one of its
+// cgroups: a process that has exited by then still gets the names, which the
+// runtime keeps while the container exists.
+const IdentityResolver::ContainerNames& IdentityResolver::names(const std::string& container_id) {
+  if (auto it = names_.find(container_id); it != names_.end()) return it->second;
+  if (names_.size() >= max_entries_) names_.clear();  // bounded memory
+  ContainerNames names;
+  Result<KubernetesNames> found = names_of_container(runtime_state_, container_id);
+  if (found) {
+    names = {to_valid_utf8(found->pod), to_valid_utf8(found->pod_namespace),
+             to_valid_utf8(found->container)};
+  } else {
+    // Cached empty as well: a container whose state cannot be read is not
+    // read again on every drain, and counts once.
+    spdlog::warn("pod, namespace and container labels of container {} are empty: {}", container_id,
+                 found.error().message);
+    auto count = [this](bool needed, LabelSource source) {
+      if (needed) ++failures_[static_cast<std::size_t>(source)];
+    };
+    count(needed_.pod, LabelSource::Pod);
+    count(needed_.pod_namespace, LabelSource::Namespace);
+    count(needed_.container, LabelSource::Container);
+  }
+  return names_.emplace(container_id, std::move(names)).first->second;
 }
 
 const std::string& IdentityResolver::exe(std::uint64_t ino, std::uint32_t dev) {

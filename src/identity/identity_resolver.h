@@ -1,8 +1,12 @@
 // Turns the ids the kernel recorded (cgroup id, executable file, uid) into an
-// Identity of label values, through caches: /proc is never read per event.
+// Identity of label values, through caches: /proc, the cgroup tree and the
+// container runtimes' state are never read per event.
 #pragma once
 
+#include <array>
+#include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <string>
 #include <tuple>
@@ -11,6 +15,7 @@
 #include "config/config.h"
 #include "identity/identity.h"
 #include "identity/label_resolver.h"
+#include "identity/runtime_state.h"
 
 namespace execmond {
 
@@ -27,35 +32,72 @@ struct ProcessIds {
 // Which sources labels or filters read; the others are left empty.
 struct SourcesNeeded {
   bool exe = false;
-  bool cgroup = false;  // cgroup, unit and container_id
+  bool cgroup = false;  // cgroup, unit, container_id and pod_uid; set by all below
   bool user = false;
+  bool pod_uid = false;
+  // The names read from the container runtime's state.
+  bool pod = false;
+  bool pod_namespace = false;
+  bool container = false;
+  bool runtime_names() const { return pod || pod_namespace || container; }
   static SourcesNeeded of(const Config& config);
 };
 
+// The config's runtime_state section as the runtime state reader takes it.
+RuntimeStatePaths runtime_state_paths(const RuntimeStateConfig& config);
+
 class IdentityResolver {
  public:
+  // A cgroup id's path relative to the cgroup2 mount, "" when unknown.
+  using CgroupPathOf = std::function<std::string(std::uint64_t cgroup_id)>;
+
   // exe_paths_fd: the tracer's exe_paths map (-1 when executables are not recorded).
   explicit IdentityResolver(int exe_paths_fd, std::size_t max_entries = 16384);
+  // Cgroup paths from `cgroup_path_of` instead of the host's cgroup2 mount.
+  IdentityResolver(int exe_paths_fd, CgroupPathOf cgroup_path_of, std::size_t max_entries = 16384);
 
   void set_needed(SourcesNeeded needed) { needed_ = needed; }
+  // Where the runtimes keep their state. New roots forget the names read from
+  // the old ones (and their failures may count again).
+  void set_runtime_state(const RuntimeStatePaths& paths);
   Identity resolve(const ProcessIds& ids);
+
+  // Container ids whose names could not be read, for each of pod, namespace
+  // and container that was needed then: each id counts once while its names
+  // stay cached. Every other source counts 0.
+  std::uint64_t failures(LabelSource source) const {
+    return failures_[static_cast<std::size_t>(source)];
+  }
 
  private:
   struct CgroupInfo {
     std::string path;
     std::string unit;
     std::string container_id;
+    std::string pod_uid;
+  };
+  struct ContainerNames {
+    std::string pod;
+    std::string pod_namespace;
+    std::string container;
   };
   const CgroupInfo& cgroup(std::uint64_t id);
   const std::string& exe(std::uint64_t ino, std::uint32_t dev);
+  const ContainerNames& names(const std::string& container_id);
 
   int exe_paths_fd_;
   std::size_t max_entries_;
   SourcesNeeded needed_;
   CgroupResolver cgroups_;
+  CgroupPathOf cgroup_path_of_;
   UserResolver users_;
+  RuntimeStatePaths runtime_state_;
   std::unordered_map<std::uint64_t, CgroupInfo> cgroup_info_;
   std::map<std::pair<std::uint64_t, std::uint32_t>, std::string> exes_;
+  // By container id: a container's cgroups (systemd inside it, nested ones)
+  // share one read of its state.
+  std::unordered_map<std::string, ContainerNames> names_;
+  std::array<std::uint64_t, std::size(kLabelSourceNames)> failures_{};
 };
 
 }  // namespace execmond

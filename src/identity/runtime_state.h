@@ -41,6 +41,8 @@ struct RuntimeStatePaths {
   // podman 4.3). Rootful Podman's; a rootless user's containers are under
   // ~/.local/share/containers/storage/overlay-containers instead.
   std::string podman = "/var/lib/containers/storage/overlay-containers";
+
+  bool operator==(const RuntimeStatePaths&) const = default;
 };
 
 // The names of container `id` (64 lowercase hex characters, as container_id_of

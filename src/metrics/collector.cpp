@@ -50,6 +50,19 @@ MetricFamily overflow_family(const DrainView& s, const Totals& t) {
   return f;
 }
 
+// Left out when no family carries a label read from the runtimes' state.
+void append_label_failures(const DrainView& s, std::vector<MetricFamily>& out) {
+  MetricFamily f = family("execmond_label_resolution_failures_total",
+                          "Containers whose label value could not be found in the container "
+                          "runtime's state (the label is empty for them; each is logged).",
+                          MetricType::Counter);
+  for (const auto& [source, failures] : s.label_failures) {
+    if (!s.labels.uses(source)) continue;
+    add_counter(f, {{"label", label_name(source)}}, static_cast<double>(failures));
+  }
+  if (!f.metric.empty()) out.push_back(std::move(f));
+}
+
 void append_kernel_side(const DrainView& s, std::vector<MetricFamily>& out) {
   MetricFamily lost = family("execmond_events_lost_total",
                              "Events the kernel side could not record, by reason. Non-zero means "
@@ -109,6 +122,7 @@ std::vector<MetricFamily> build_families(const DrainView& s, const Totals& total
   append_exit_cost_families(s.labels, s.resources, s.peak_rss_bounds, totals, out);
   out.push_back(overflow_family(s, totals));
   append_kernel_side(s, out);
+  append_label_failures(s, out);
   return out;
 }
 

@@ -9,6 +9,7 @@
 #include <array>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -39,6 +40,9 @@ struct DrainView {
   std::vector<MapStats> maps;
   std::vector<ProgramStats> programs;
   bool program_stats_enabled = false;
+  // Containers whose pod, namespace or container name could not be found, by
+  // label; shown for the labels the families carry.
+  std::map<LabelSource, std::uint64_t> label_failures;
 };
 
 // A view with its totals: everything one scrape shows.

@@ -80,6 +80,10 @@ std::vector<void (*)(Config&)> every_field_changed() {
       [](Config& c) { c.exclude_self = true; },
       [](Config& c) { c.max_series_per_family = 1; },
       [](Config& c) { c.drop_stale_after = seconds(60); },
+      [](Config& c) { c.runtime_state.containerd = ""; },
+      [](Config& c) { c.runtime_state.crio = ""; },
+      [](Config& c) { c.runtime_state.docker = ""; },
+      [](Config& c) { c.runtime_state.podman = ""; },
   };
 }
 
@@ -166,7 +170,11 @@ TEST(ConfigDefaults, DescribeListsEveryKey) {
             "labels.oom_kills: comm\n"
             "filters.exclude_self: false\n"
             "cardinality.max_series_per_family: 10000\n"
-            "cardinality.drop_stale_after: 0s\n");
+            "cardinality.drop_stale_after: 0s\n"
+            "identity.runtime_state.containerd: /run/containerd/io.containerd.runtime.v2.task\n"
+            "identity.runtime_state.crio: /run/containers/storage/overlay-containers\n"
+            "identity.runtime_state.docker: /var/lib/docker/containers\n"
+            "identity.runtime_state.podman: /var/lib/containers/storage/overlay-containers\n");
 }
 
 TEST(ConfigDefaults, EnumNames) {
@@ -181,7 +189,11 @@ TEST(ConfigDefaults, EnumNames) {
                                                          {LabelSource::Cgroup, "cgroup"},
                                                          {LabelSource::ContainerId, "container_id"},
                                                          {LabelSource::Uid, "uid"},
-                                                         {LabelSource::User, "user"}};
+                                                         {LabelSource::User, "user"},
+                                                         {LabelSource::PodUid, "pod_uid"},
+                                                         {LabelSource::Pod, "pod"},
+                                                         {LabelSource::Namespace, "namespace"},
+                                                         {LabelSource::Container, "container"}};
   for (const auto& [source, name] : sources) {
     EXPECT_EQ(to_string(source), name);
     EXPECT_EQ(label_name(source), name);
@@ -395,11 +407,11 @@ TEST(ConfigErrors, WrongNodeTypes) {
   const BadValue cases[] = {
       {"- web\n",
        "test.yaml:1: top level: expected a map of sections, found a list; allowed keys at the "
-       "top level: web, tracer, metrics, log, labels, filters, cardinality"},
+       "top level: web, tracer, metrics, log, labels, filters, cardinality, identity"},
       {"just text\n",
        "test.yaml:1: top level: expected a map of sections, found a single value \"just "
        "text\"; allowed keys at the top level: web, tracer, metrics, log, labels, filters, "
-       "cardinality"},
+       "cardinality, identity"},
       {"web: 9765\n",
        "test.yaml:1: web: expected a map, found a single value \"9765\"; allowed keys under "
        "web: listen_address, telemetry_path, config_file, max_requests"},
@@ -436,7 +448,7 @@ TEST(ConfigErrors, UnknownKeysAtEveryLevel) {
   const BadValue cases[] = {
       {"webb:\n  listen_address: :1\n",
        "test.yaml:1: webb: unknown key; allowed keys at the top level: web, tracer, metrics, "
-       "log, labels, filters, cardinality"},
+       "log, labels, filters, cardinality, identity"},
       {"web:\n  telemetry_path: /m\n  listen_adress: :1\n",
        "test.yaml:3: web.listen_adress: unknown key; allowed keys under web: listen_address, "
        "telemetry_path, config_file, max_requests"},
@@ -572,7 +584,8 @@ TEST(ConfigBuckets, ErrorPointsAtTheItemLine) {
 // ---- Labels -----------------------------------------------------------------
 
 constexpr const char* kLabelsAllowed =
-    "; use a list of 1 to 7 of comm, exe, unit, cgroup, container_id, uid and user, each at most "
+    "; use a list of 1 to 11 of comm, exe, unit, cgroup, container_id, uid, user, pod_uid, pod, "
+    "namespace and container, each at most "
     "once (e.g. [comm, unit])";
 
 TEST(ConfigLabels, DefaultAppliesToEveryFamily) {
@@ -635,8 +648,9 @@ TEST(ConfigLabels, Invalid) {
        "test.yaml:2: labels.forks[2]: \"comm\" is given twice"},
       {"labels:\n  exits: []\n", "test.yaml:2: labels.exits: has 0 entries"},
       {"labels:\n  default: []\n", "test.yaml:2: labels.default: has 0 entries"},
-      {"labels:\n  processes: [comm, exe, unit, cgroup, container_id, uid, user, comm]\n",
-       "test.yaml:2: labels.processes: has 8 entries"},
+      {"labels:\n  processes: [comm, exe, unit, cgroup, container_id, uid, user, pod_uid, pod, "
+       "namespace, container, comm]\n",
+       "test.yaml:2: labels.processes: has 12 entries"},
       {"labels:\n  lifetime: comm\n",
        "test.yaml:2: labels.lifetime: expected a list, found a single value \"comm\""},
       {"labels:\n  lifetime:\n", "test.yaml:2: labels.lifetime: no value"},
@@ -995,7 +1009,11 @@ TEST(ConfigDescribe, LabelsFiltersAndCardinality) {
             "filters.include.uid: 0, 1000\n"
             "filters.exclude.comm: sshd, cron\n"
             "cardinality.max_series_per_family: 20000\n"
-            "cardinality.drop_stale_after: 30d\n");
+            "cardinality.drop_stale_after: 30d\n"
+            "identity.runtime_state.containerd: /run/containerd/io.containerd.runtime.v2.task\n"
+            "identity.runtime_state.crio: /run/containers/storage/overlay-containers\n"
+            "identity.runtime_state.docker: /var/lib/docker/containers\n"
+            "identity.runtime_state.podman: /var/lib/containers/storage/overlay-containers\n");
 }
 
 // ---- Example files ----------------------------------------------------------
@@ -1020,8 +1038,10 @@ TEST(ConfigExamples, PerSystemdUnit) {
 
 TEST(ConfigExamples, KubernetesNode) {
   Config config = load_example("kubernetes-node.yaml");
-  EXPECT_EQ(config.labels.of(Family::Execs), (Labels{LabelSource::ContainerId, LabelSource::Comm}));
-  EXPECT_TRUE(config.labels.uses(LabelSource::ContainerId));
+  EXPECT_EQ(config.labels.of(Family::Execs), (Labels{LabelSource::Namespace, LabelSource::Pod,
+                                                     LabelSource::Container, LabelSource::Comm}));
+  EXPECT_EQ(config.labels.of(Family::Lifetime), Labels{LabelSource::Comm});
+  EXPECT_EQ(config.runtime_state, RuntimeStateConfig());
   EXPECT_NE(std::find(config.exclude.cgroup_prefix.begin(), config.exclude.cgroup_prefix.end(),
                       "/system.slice/"),
             config.exclude.cgroup_prefix.end());
@@ -1267,7 +1287,10 @@ Config everything_changed() {
       "cgroup_prefix: [/f], uid: [1]}\n"
       "  exclude: {comm: [g], comm_regex: [h], exe: [/i], exe_regex: [j], unit: [k.service], "
       "cgroup_prefix: [/l], uid: [2]}\n"
-      "cardinality: {max_series_per_family: 1, drop_stale_after: 1h}\n");
+      "cardinality: {max_series_per_family: 1, drop_stale_after: 1h}\n"
+      "identity:\n"
+      "  runtime_state: {containerd: /k/containerd, crio: /k/crio, docker: \"\", podman: "
+      "/k/podman}\n");
 }
 
 std::vector<std::string> lines(const std::string& text) {
@@ -1284,7 +1307,8 @@ TEST(ConfigReload, TakesEveryReloadableSettingAndNoOther) {
                                                "filters.exclude_self",
                                                "filters.include.",
                                                "filters.exclude.",
-                                               "cardinality.drop_stale_after"};
+                                               "cardinality.drop_stale_after",
+                                               "identity.runtime_state."};
   const Config running;
   const Config wanted = everything_changed();
   const Config taken = take_reloadable(running, wanted);
@@ -1305,7 +1329,7 @@ TEST(ConfigReload, TakesEveryReloadableSettingAndNoOther) {
     EXPECT_EQ(in_taken, is_reloadable) << key;
     taken_count += in_taken ? 1 : 0;
   }
-  EXPECT_EQ(taken_count, 19U);  // 5 scalars and 7 filter lists on each side
+  EXPECT_EQ(taken_count, 23U);  // 5 scalars, 7 filter lists on each side, 4 runtime roots
   // Nothing but the table's reloadable fields moves: restart-only ones stay.
   Config expected = wanted;
   expected.listen_address = running.listen_address;

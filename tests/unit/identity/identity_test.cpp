@@ -16,7 +16,11 @@ TEST(IdentityTest, EachSourceReadsItsOwnField) {
                      .unit = "unit",
                      .container_id = "container_id",
                      .uid = "uid",
-                     .user = "user"};
+                     .user = "user",
+                     .pod_uid = "pod_uid",
+                     .pod = "pod",
+                     .pod_namespace = "namespace",
+                     .container = "container"};
   for (const EnumName<LabelSource>& source : kLabelSourceNames) {
     EXPECT_EQ(who.value(source.value), source.name);
   }

@@ -636,6 +636,10 @@ TEST(CollectorLabelsTest, EverySourceHasItsDocumentedLabelName) {
       {LabelSource::ContainerId, "container_id"},
       {LabelSource::Uid, "uid"},
       {LabelSource::User, "user"},
+      {LabelSource::PodUid, "pod_uid"},
+      {LabelSource::Pod, "pod"},
+      {LabelSource::Namespace, "namespace"},
+      {LabelSource::Container, "container"},
   };
   for (const auto& [source, name] : expected) {
     Snapshot s;
