@@ -83,7 +83,7 @@ void Daemon::apply_filters() {
     needed.exe = false;
   }
   resolver_->set_needed(needed);
-  resolver_->set_runtime_state(runtime_state_paths(config_.runtime_state));
+  resolver_->set_runtime_state(config_.runtime_state);
   collector_->update(
       [&](Aggregator& a) { a.set_filter(Filter(config_.include, config_.exclude)); });
   Status placed = apply_kernel_filters(

@@ -82,13 +82,19 @@ struct FilterRules {
 };
 
 // Where each container runtime keeps its containers' state, read for the pod,
-// namespace and container labels; "" leaves that runtime out. The defaults
-// are the runtimes' own (identity's RuntimeStatePaths, which a unit test
-// holds these to: config cannot include identity).
+// namespace and container labels (identity/runtime_state.h); the defaults are
+// the runtimes' own, and "" leaves that runtime out.
 struct RuntimeStateConfig {
+  // <root>/<containerd namespace, "k8s.io" for the CRI>/<id>/config.json: the OCI spec.
   std::string containerd = "/run/containerd/io.containerd.runtime.v2.task";
+  // <root>/<id>/userdata/config.json: the OCI spec (CRI-O's run root).
   std::string crio = "/run/containers/storage/overlay-containers";
+  // <root>/<id>/config.v2.json: Docker's container record.
   std::string docker = "/var/lib/docker/containers";
+  // <root>/<id>/userdata/config.json: the OCI spec, which libpod writes to the
+  // container's static dir, `--annotation`s included (seen with Debian 12's
+  // podman 4.3). Rootful Podman's; a rootless user's containers are under
+  // ~/.local/share/containers/storage/overlay-containers instead.
   std::string podman = "/var/lib/containers/storage/overlay-containers";
   bool operator==(const RuntimeStateConfig&) const = default;
 };

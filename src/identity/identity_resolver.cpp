@@ -32,13 +32,6 @@ SourcesNeeded SourcesNeeded::of(const Config& config) {
   return n;
 }
 
-RuntimeStatePaths runtime_state_paths(const RuntimeStateConfig& config) {
-  return {.containerd = config.containerd,
-          .crio = config.crio,
-          .docker = config.docker,
-          .podman = config.podman};
-}
-
 IdentityResolver::IdentityResolver(int exe_paths_fd, std::size_t max_entries)
     : IdentityResolver(exe_paths_fd, nullptr, max_entries) {}
 

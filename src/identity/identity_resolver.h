@@ -43,9 +43,6 @@ struct SourcesNeeded {
   static SourcesNeeded of(const Config& config);
 };
 
-// The config's runtime_state section as the runtime state reader takes it.
-RuntimeStatePaths runtime_state_paths(const RuntimeStateConfig& config);
-
 class IdentityResolver {
  public:
   // A cgroup id's path relative to the cgroup2 mount, "" when unknown.

@@ -7,6 +7,7 @@
 #include <string>
 #include <string_view>
 
+#include "config/config.h"
 #include "util/error.h"
 
 namespace execmond {
@@ -27,23 +28,8 @@ struct KubernetesNames {
   bool operator==(const KubernetesNames&) const = default;
 };
 
-// Where each runtime keeps its containers' state; the defaults are the
-// runtimes' own. An empty root leaves that runtime out.
-struct RuntimeStatePaths {
-  // <root>/<containerd namespace, "k8s.io" for the CRI>/<id>/config.json: the OCI spec.
-  std::string containerd = "/run/containerd/io.containerd.runtime.v2.task";
-  // <root>/<id>/userdata/config.json: the OCI spec (CRI-O's run root).
-  std::string crio = "/run/containers/storage/overlay-containers";
-  // <root>/<id>/config.v2.json: Docker's container record.
-  std::string docker = "/var/lib/docker/containers";
-  // <root>/<id>/userdata/config.json: the OCI spec, which libpod writes to the
-  // container's static dir, `--annotation`s included (seen with Debian 12's
-  // podman 4.3). Rootful Podman's; a rootless user's containers are under
-  // ~/.local/share/containers/storage/overlay-containers instead.
-  std::string podman = "/var/lib/containers/storage/overlay-containers";
-
-  bool operator==(const RuntimeStatePaths&) const = default;
-};
+// Where each runtime keeps its containers' state: the configuration's own struct.
+using RuntimeStatePaths = RuntimeStateConfig;
 
 // The names of container `id` (64 lowercase hex characters, as container_id_of
 // gives it). The runtimes are tried in the order of RuntimeStatePaths' members;

@@ -13,35 +13,15 @@
 
 #include <gtest/gtest.h>
 
-namespace execmond {
+#include "runtime_state_fixtures.h"
+
+namespace execmond::test {
 namespace {
-
-const std::string kNode =
-    std::string(EXECMOND_SOURCE_DIR) + "/tests/unit/identity/fixtures/runtime_state/node";
-
-const std::string kContainerdApp =
-    "71c206f4b1ff6f81c8a8ec2c517dc9a23052ae34725e0c35c49a1b1f559a56d4";
-const std::string kCrioApp = "610713dca419d7deb83a1246d0c1ee0ac2e23b81cbb29bba37147e88e1848cda";
-const std::string kDockerKube = "89016fc1ebe735d5d6bfa8fa9b5c0431890483da9035da7f4031b4fd87aff831";
-const std::string kDockerPlain = "4fd88b678ecadb93030bb98dfb4733c038f1fa2022c789c9a0f2bcf070a0e0d7";
-const std::string kPodmanAnnotated =
-    "1dc847136fbd63e6d92adf947404b3248309ef12b97a39f11f512c7e1376688c";
-const std::string kPodmanPlain = "49011eeee23487a913c91f774e5b3337556a6c9c16ee76e53106529a98cd45c3";
-const std::string kNowhere = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
 
 const std::string kPodUid = "0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b";
 const std::string kPodSlice =
     "/kubepods.slice/kubepods-burstable.slice/"
     "kubepods-burstable-pod0f1e2d3c_4b5a_6978_8a9b_0c1d2e3f4a5b.slice";
-
-// The default roots, below `node` instead of "/".
-RuntimeStatePaths below(const std::string& node) {
-  const RuntimeStatePaths defaults;
-  return {.containerd = node + defaults.containerd,
-          .crio = node + defaults.crio,
-          .docker = node + defaults.docker,
-          .podman = node + defaults.podman};
-}
 
 ProcessIds in_cgroup(std::uint64_t id) {
   ProcessIds ids;
@@ -196,17 +176,5 @@ TEST(SourcesNeededTest, KubernetesLabelsNeedTheCgroupPath) {
   EXPECT_FALSE(SourcesNeeded::of(Config()).cgroup);
 }
 
-TEST(RuntimeStatePathsOfConfigTest, ConfigDefaultsAreTheRuntimesOwn) {
-  EXPECT_EQ(runtime_state_paths(RuntimeStateConfig()), RuntimeStatePaths());
-  RuntimeStateConfig config;
-  config.docker = "";
-  config.podman = "/p";
-  const RuntimeStatePaths paths = runtime_state_paths(config);
-  EXPECT_EQ(paths.containerd, RuntimeStatePaths().containerd);
-  EXPECT_EQ(paths.crio, RuntimeStatePaths().crio);
-  EXPECT_EQ(paths.docker, "");
-  EXPECT_EQ(paths.podman, "/p");
-}
-
 }  // namespace
-}  // namespace execmond
+}  // namespace execmond::test
