@@ -19,7 +19,10 @@
 #     exact counts on both containers' /metrics (https with --cacert for the
 #     second, which must not answer plain HTTP), no lost events; SIGHUP
 #     reloads, SIGTERM stops cleanly;
-#  6. removes its containers and images (not the cached base).
+#  6. tests/image/kubernetes.sh: the DaemonSet's pod spec under podman kube
+#     play, and podman containers carrying Kubernetes names in their
+#     annotations: exact counts under namespace, pod and container;
+#  7. removes its containers, pods and images (not the cached base).
 #
 # The OCI runtime is runc with a containers.conf that sets no default
 # ulimits: crun refuses hosts with cgroup v1 controllers beside cgroup2
@@ -69,6 +72,9 @@ command -v openssl >/dev/null || need+=(openssl)
 command -v readelf >/dev/null || need+=(binutils)
 command -v flock >/dev/null || need+=(util-linux)
 [ -x /usr/bin/python3 ] || need+=(python3)
+/usr/bin/python3 -c 'import yaml' 2>/dev/null || need+=(python3-yaml)
+# podman kube play's pod infra container
+[ -x /usr/libexec/podman/catatonit ] || need+=(catatonit)
 if ((${#need[@]})); then
   echo "installing ${need[*]}"
   apt-get update -qq
@@ -105,6 +111,7 @@ verdict() { # verdict NAME COMMAND...: PASS when the command succeeds
 info() { echo "      $*"; }
 
 containers=()
+pods=()
 workload_files=()
 images_before=""
 cleaned=0
@@ -116,6 +123,9 @@ cleanup() {
   for c in "${containers[@]}"; do
     podman logs "$c" >"$out/$c.log" 2>&1 || true
     podman rm -f -t 5 "$c" >/dev/null 2>&1 || true
+  done
+  for c in "${pods[@]}"; do
+    podman pod rm -f -t 5 "$c" >/dev/null 2>&1 || true
   done
   podman image unmount "$tag" >/dev/null 2>&1 || true
   podman rmi -f "$tag" >/dev/null 2>&1 || true
@@ -431,9 +441,12 @@ for which in plain tls; do
   verdict "podman stop $name-$which: exit status $code" [ "$code" = 0 ]
 done
 
+# shellcheck source=kubernetes.sh
+. "$HERE/kubernetes.sh"
+
 echo "---- cleanup"
 cleanup
-left=$(podman ps -a --format '{{.Names}}' | grep -F "$name" | paste -sd' ' || true)
+left=$({ podman ps -a --format '{{.Names}}' && podman pod ps --format '{{.Name}}'; } | grep -F "$name" | paste -sd' ' || true)
 left+=$(podman images -aq --no-trunc | sort -u | comm -13 "$tmp/images-before" - | paste -sd' ')
 podman image exists "$tag" && left+=" $tag"
 verdict "no container or image of this run left${left:+: $left} (the base $base_tag stays)" [ -z "$left" ]
