@@ -15,8 +15,21 @@ constexpr std::array<std::size_t, 4> kUidSeparatorAt = {8, 13, 18, 23};
 
 bool is_lower_hex(char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); }
 
-// `text` as a canonical UID if it is one with `separator` between its groups, else "".
+// The kubelet names a static pod (a manifest file on the node) by the hash of
+// its manifest: 32 hex digits with no separators, which its cgroup carries.
+constexpr std::size_t kStaticPodUidLength = 32;
+
+bool all_lower_hex(std::string_view text) {
+  for (char c : text) {
+    if (!is_lower_hex(c)) return false;
+  }
+  return true;
+}
+
+// `text` as a canonical UID if it is one with `separator` between its groups,
+// or a static pod's hash, else "".
 std::string canonical_uid(std::string_view text, char separator) {
+  if (text.size() == kStaticPodUidLength) return all_lower_hex(text) ? std::string(text) : "";
   if (text.size() != kUidLength) return {};
   std::string uid(text);
   std::size_t next_separator = 0;

@@ -19,8 +19,10 @@ namespace execmond {
 //             (also .../kubepods/pod<uid>/... for guaranteed pods, besteffort)
 // The systemd driver writes the UID's dashes as underscores ('-' separates a
 // slice's ancestors); they come back as dashes. A UID is 36 characters, lowercase
-// hex in 8-4-4-4-12 groups; anything else is not one. That leaves out static pods,
-// whose UID the kubelet makes from a hash of the manifest (32 hex, no dashes).
+// hex in 8-4-4-4-12 groups, or, for a static pod, the 32 lowercase hex digits of
+// the hash the kubelet makes of its manifest (the UID the node's runtime labels
+// its containers with; the API server's mirror pod has a UID of its own). Anything
+// else is not one.
 // When pods nest (a kind node in a pod), the innermost pod is the one reported.
 std::string pod_uid_of(std::string_view cgroup_path);
 

@@ -110,6 +110,20 @@ TEST(PodUidTest, EachDriverHasItsOwnSeparator) {
   EXPECT_EQ(pod_uid_of("/kubepods/pod0f1e2d3c-4b5a_6978-8a9b-0c1d2e3f4a5b"), "");
 }
 
+// A static pod's UID is the hash of its manifest, written without separators.
+TEST(PodUidTest, StaticPodsHashIsTheirUid) {
+  const std::string hash = "3f5c1d2e4b6a79880f1e2d3c4b5a6978";
+  EXPECT_EQ(pod_uid_of("/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod" + hash +
+                       ".slice/cri-containerd-" + kId + ".scope"),
+            hash);
+  EXPECT_EQ(pod_uid_of("/kubepods/burstable/pod" + hash + "/" + kId), hash);
+  EXPECT_EQ(pod_uid_of("/kubepods/pod" + hash), hash);
+  EXPECT_EQ(pod_uid_of("/kubepods/pod3F5C1D2E4B6A79880F1E2D3C4B5A6978"), "");  // uppercase
+  EXPECT_EQ(pod_uid_of("/kubepods/pod" + hash.substr(1)), "");                 // 31
+  EXPECT_EQ(pod_uid_of("/kubepods/pod" + hash + "0"), "");                     // 33
+  EXPECT_EQ(pod_uid_of("/kubepods/pod3f5c1d2e4b6a79880f1e2d3c4b5a697g"), "");  // not hex
+}
+
 TEST(PodUidTest, MalformedUidsAreRejected) {
   EXPECT_EQ(pod_uid_of("/kubepods/pod0F1E2D3C-4B5A-6978-8A9B-0C1D2E3F4A5B"), "");   // uppercase
   EXPECT_EQ(pod_uid_of("/kubepods/pod0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5"), "");    // 35
@@ -122,11 +136,6 @@ TEST(PodUidTest, MalformedUidsAreRejected) {
   EXPECT_EQ(pod_uid_of("/kubepods.slice/kubepods-pod.slice"), "");
   EXPECT_EQ(pod_uid_of("/kubepods.slice/kubepods-pod" + kUidUnderscored + ".scope"), "");
   EXPECT_EQ(pod_uid_of("/kubepods.slice/kubepods-pod" + kUidUnderscored + "x.slice"), "");
-}
-
-TEST(PodUidTest, StaticPodHashesAreNotUids) {
-  // The kubelet names a static pod by a hash of its manifest: 32 hex, no dashes.
-  EXPECT_EQ(pod_uid_of("/kubepods/burstable/pod0f1e2d3c4b5a69788a9b0c1d2e3f4a5b/" + kId), "");
 }
 
 }  // namespace
