@@ -6,9 +6,9 @@ scraping real execmond daemons.
 
   check.py lint DASHBOARD_JSON
   check.py configs --scrape SCRAPE_YML --daemonset DAEMONSET_YML --rules RULES_YML
-                   --main HOST:PORT --tiny HOST:PORT --outdir DIR
+                   --main HOST:PORT --tiny HOST:PORT --pods HOST:PORT --outdir DIR
   check.py scenario --prom URL --dashboard JSON --rules RULES_YML --main HOST:PORT
-                    --tiny HOST:PORT --tiny-pid PID --tiny-config PATH
+                    --tiny HOST:PORT --pods HOST:PORT --tiny-pid PID --tiny-config PATH
 
 Each check prints one line, PASS or FAIL; `lint` and `scenario` end with
 "N passed, N failed" and exit 1 when anything failed.
@@ -74,12 +74,43 @@ INTERVALS = {
 }
 
 
-def substitute(expr, variables=("job", "instance", "comm")):
+SELECTABLE = ("job", "instance", "namespace", "pod", "comm")
+# The variables that filter the per-program panels, in the dashboard's order;
+# each one's label_values query is filtered by the ones before it.
+PER_PROGRAM = ("namespace", "pod", "comm")
+
+
+def substitute(expr, values=None):
+    """expr with the interval variables replaced and every selectable variable
+    replaced by values[name], by default ".*" (Grafana's All)."""
+    values = values or {}
     for name, value in INTERVALS.items():
         expr = expr.replace("${%s}" % name, value).replace("$" + name, value)
-    for name in variables:
-        expr = re.sub(r"\$\{%s(:[a-z]+)?\}|\[\[%s\]\]|\$%s\b" % (name, name, name), ".*", expr)
+    for name in SELECTABLE:
+        value = values.get(name, ".*")
+        expr = re.sub(r"\$\{%s(:[a-z]+)?\}|\[\[%s\]\]|\$%s\b" % (name, name, name),
+                      lambda _: value, expr)
     return expr
+
+
+def selectors(expr):
+    """The label matchers of each {...} selector in expr."""
+    return re.findall(r"\{[^{}]*\}", expr)
+
+
+def filter_of(name):
+    return '%s=~"$%s"' % (name, name)
+
+
+def variable_query(v):
+    q = v.get("query", "")
+    return q.get("query", "") if isinstance(q, dict) else q
+
+
+def label_values(query):
+    """(selector, label) of label_values(SELECTOR, LABEL), or None."""
+    m = re.match(r"^\s*label_values\((.*),\s*([a-zA-Z_][a-zA-Z0-9_]*)\s*\)\s*$", query)
+    return (m.group(1), m.group(2)) if m else None
 
 
 def leftover_variable(expr):
@@ -104,9 +135,35 @@ def lint(path):
     check(inst.get("type") == "query" and "label_values(execmond_build_info" in (inst_query or "")
           and inst_query.rstrip().endswith("instance)"),
           "variable instance is label_values(execmond_build_info..., instance)", inst_query)
-    comm = variables.get("comm", {})
-    check(comm.get("type") == "query" and comm.get("multi") and comm.get("includeAll"),
-          "variable comm is a multi-value query variable with All")
+    order = list(variables)
+    check(all(n in order for n in ("instance",) + PER_PROGRAM)
+          and [order.index(n) for n in ("instance",) + PER_PROGRAM]
+          == sorted(order.index(n) for n in ("instance",) + PER_PROGRAM),
+          "variables namespace, pod and comm follow instance, in that order", ", ".join(order))
+    # "All" must be ".*", not Grafana's default of every listed value joined:
+    # series without the label (hosts not labelling by it) match ".*" only.
+    metrics_of = {}  # variable -> its selector's __name__ matcher
+    for i, name in enumerate(PER_PROGRAM):
+        v = variables.get(name, {})
+        check(v.get("type") == "query" and v.get("multi") and v.get("includeAll") and v.get("allValue") == ".*",
+              f"variable {name} is a multi-value query variable with All = .*",
+              f"allValue {v.get('allValue')!r}")
+        parsed = label_values(variable_query(v))
+        if not check(bool(parsed) and parsed[1] == name, f"variable {name} is label_values(..., {name})",
+                     variable_query(v)):
+            continue
+        selector = parsed[0]
+        metrics = re.search(r'__name__=~"[^"]*"', selector)
+        metrics = metrics.group(0) if metrics else None
+        metrics_of[name] = metrics
+        want = ("job", "instance") + PER_PROGRAM[:i]
+        unwanted = PER_PROGRAM[i:]
+        check(metrics is not None and all(filter_of(f) in selector for f in want)
+              and not any(filter_of(f) in selector for f in unwanted),
+              f"variable {name} is filtered by " + ", ".join(want), selector)
+    for name in PER_PROGRAM[:-1]:
+        check(metrics_of.get("comm") is not None and metrics_of.get(name) == metrics_of["comm"],
+              f"variable {name} lists the metrics the comm variable does", str(metrics_of.get(name)))
     for name, v in variables.items():
         if v.get("type") == "query":
             check(v.get("datasource", {}).get("uid") == "${datasource}",
@@ -132,6 +189,11 @@ def lint(path):
             check('instance=~"$instance"' in expr, f"{where} filters by $instance", expr)
             if "execmond_process" in expr:
                 check('comm=~"$comm"' in expr, f"{where} filters by $comm", expr)
+            # The per-program filters go together, in every selector of the query.
+            for sel in selectors(expr):
+                present = [filter_of(f) in sel for f in PER_PROGRAM]
+                if any(present):
+                    check(all(present), f"{where} filters by $namespace, $pod and $comm together", sel)
             if p.get("type") == "heatmap":
                 check(t.get("format") == "heatmap" and "_bucket" in expr, f"{where} is a heatmap of buckets")
     check(n >= 20, f"dashboard has {n} queries")
@@ -179,6 +241,14 @@ def pod_meta(daemonset, node, pod, overrides=None):
     })
     meta.update(overrides or {})
     return meta
+
+
+def pods_job(static_job):
+    return static_job + "-pods"
+
+
+# The pod the "pods" daemon's workload runs in (run.sh writes its runtime state).
+POD = {"namespace": "promtest", "pod": "batch-7d4b9c8f6d-x2k9p", "container": "worker"}
 
 
 def configs(args):
@@ -231,6 +301,11 @@ def configs(args):
         "job_name": static_job["job_name"],
         "metrics_path": static_job.get("metrics_path", "/metrics"),
         "static_configs": [{"targets": [args.main, args.tiny]}],
+    }, {
+        # The daemon that labels by the pod's Kubernetes names.
+        "job_name": pods_job(static_job["job_name"]),
+        "metrics_path": static_job.get("metrics_path", "/metrics"),
+        "static_configs": [{"targets": [args.pods]}],
     }]
     for job in scrape["scrape_configs"]:
         if "kubernetes_sd_configs" not in job:
@@ -360,7 +435,7 @@ def scenario(args):
         if not nonempty(r):
             return False
         ups = {(s["metric"]["job"], s["metric"]["instance"]): s["value"][1] for s in r["data"]["result"]}
-        return ups if len(ups) >= 3 and all(v == "1" for v in ups.values()) else False
+        return ups if len(ups) >= 4 and all(v == "1" for v in ups.values()) else False
 
     ups = wait_until(targets_up, 30)
     check(bool(ups), "Prometheus scrapes all targets (up == 1)", str(ups))
@@ -439,17 +514,75 @@ def scenario(args):
             continue
         evaluate(prom, what, expr)
     # Variable queries: label_values(SELECTOR, LABEL) through the series API, as Grafana does.
-    for v in dashboard.get("templating", {}).get("list", []):
+    def variable_values(v, values=None):
+        selector, label = label_values(variable_query(v))
+        selector = substitute(selector, values)
+        r = prom.get(f"/api/v1/label/{label}/values", {"match[]": selector, "start": int(time.time()) - 600})
+        return r, selector
+
+    variables = {v["name"]: v for v in dashboard.get("templating", {}).get("list", [])}
+    for v in variables.values():
         if v.get("type") != "query":
             continue
-        q = v["query"]["query"] if isinstance(v["query"], dict) else v["query"]
-        m = re.match(r"^\s*label_values\((.*),\s*([a-zA-Z_][a-zA-Z0-9_]*)\s*\)\s*$", q)
-        if not check(bool(m), f"variable {v['name']} is label_values(selector, label)", q):
+        if not check(bool(label_values(variable_query(v))), f"variable {v['name']} is label_values(selector, label)",
+                     variable_query(v)):
             continue
-        selector, label = substitute(m.group(1)), m.group(2)
-        r = prom.get(f"/api/v1/label/{label}/values", {"match[]": selector, "start": int(time.time()) - 600})
+        r, selector = variable_values(v)
         check(r.get("status") == "success" and len(r.get("data", [])) > 0,
               f"variable {v['name']} has values", f"{r.get('data', r.get('error'))} | {selector}")
+
+    # Namespaces and pods: only the "pods" daemon's, read from the pod's
+    # runtime state; the other daemons label by comm, and the Kubernetes job
+    # gives its target no namespace or pod. Each variable lists what the ones
+    # before it select.
+    static_job = next(j["job_name"] for j in yaml.safe_load(open(args.scrape))["scrape_configs"]
+                      if "static_configs" in j)
+    pods = pods_job(static_job)
+    pod_series = ('execmond_process_execs_total{job="%s", namespace="%s", pod="%s", container="%s", '
+                  'comm="execmond_worklo"}' % (pods, POD["namespace"], POD["pod"], POD["container"]))
+    evaluate(prom, "the pods daemon labels the pod's execs by its namespace, pod and container", pod_series)
+    if all(n in variables for n in PER_PROGRAM):
+        for name, values, want in (
+                ("namespace", {}, [POD["namespace"]]),
+                ("namespace", {"job": static_job}, []),
+                ("namespace", {"job": k8s_job}, []),
+                ("namespace", {"job": pods}, [POD["namespace"]]),
+                ("pod", {}, [POD["pod"]]),
+                ("pod", {"namespace": POD["namespace"]}, [POD["pod"]]),
+                ("pod", {"namespace": "elsewhere"}, []),
+                ("comm", {"namespace": "elsewhere"}, [])):
+            r, selector = variable_values(variables[name], values)
+            check(r.get("status") == "success" and r.get("data") == want,
+                  f"variable {name} with " + (", ".join(f"{k}={v}" for k, v in values.items()) or "All")
+                  + f" lists {want}",
+                  f"{r.get('data', r.get('error'))} | {selector}")
+        # The pod runs only the workload (and its loop's shell and sleep); the
+        # test's own programs (curl, python3) run outside it.
+        for values in ({"namespace": POD["namespace"]}, {"namespace": POD["namespace"], "pod": POD["pod"]}):
+            r, selector = variable_values(variables["comm"], values)
+            got = r.get("data", [])
+            check(r.get("status") == "success" and "execmond_worklo" in got
+                  and not {"curl", "python3"} & set(got),
+                  "variable comm with " + ", ".join(f"{k}={v}" for k, v in values.items())
+                  + " lists the pod's programs", f"{got or r.get('error')} | {selector}")
+
+    # All (".*") also matches series that lack the label: every per-program
+    # query returns series from the static job, whose series carry no
+    # namespace or pod; a chosen namespace keeps only the series that have it.
+    print("---- per-program queries: series without namespace and pod", flush=True)
+    for panel, target in dashboard_targets(dashboard):
+        if filter_of("comm") not in target["expr"]:
+            continue
+        what = f"dashboard '{panel.get('title')}' [{target.get('refId')}] for job {static_job} (no namespace, pod)"
+        evaluate(prom, what, substitute(target["expr"], {"job": static_job}))
+    for namespace, want in ((".*", sorted([static_job, pods, k8s_job])), (POD["namespace"], [pods]),
+                            ("elsewhere", [])):
+        expr = substitute('count by (job) (execmond_process_execs_total{job=~"$job", instance=~"$instance", '
+                          'namespace=~"$namespace", pod=~"$pod", comm=~"$comm"})', {"namespace": namespace})
+        r = prom.query(expr)
+        jobs = sorted(x["metric"].get("job", "") for x in r.get("data", {}).get("result", []))
+        check(r.get("status") == "success" and jobs == want,
+              f"namespace {namespace} selects the execs series of jobs {want}", f"{jobs} | {expr}")
 
     # --- phase B: a reload that fails.
     print("---- phase B: failed reload of the second daemon", flush=True)
@@ -483,10 +616,10 @@ def main():
     p = sub.add_parser("lint")
     p.add_argument("dashboard")
     p = sub.add_parser("configs")
-    for a in ("--scrape", "--daemonset", "--rules", "--main", "--tiny", "--outdir"):
+    for a in ("--scrape", "--daemonset", "--rules", "--main", "--tiny", "--pods", "--outdir"):
         p.add_argument(a, required=True)
     p = sub.add_parser("scenario")
-    for a in ("--prom", "--dashboard", "--rules", "--scrape", "--main", "--tiny", "--tiny-config"):
+    for a in ("--prom", "--dashboard", "--rules", "--scrape", "--main", "--tiny", "--pods", "--tiny-config"):
         p.add_argument(a, required=True)
     p.add_argument("--tiny-pid", type=int, required=True)
     p.add_argument("--warmup", type=float, default=10)
