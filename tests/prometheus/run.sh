@@ -68,6 +68,8 @@ if [ ${#need[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
 fi
 PY=/usr/bin/python3
+# check.py imports its neighbours: no __pycache__ in the source tree.
+export PYTHONDONTWRITEBYTECODE=1
 PROMETHEUS=$(command -v prometheus)
 
 tmp=$(mktemp -d /tmp/execmond-promtest.XXXXXX)
