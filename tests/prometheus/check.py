@@ -6,9 +6,9 @@ scraping real execmond daemons.
 
   check.py lint DASHBOARD_JSON
   check.py configs --scrape SCRAPE_YML --daemonset DAEMONSET_YML --rules RULES_YML
-                   --main HOST:PORT --tiny HOST:PORT --outdir DIR
+                   --main HOST:PORT --tiny HOST:PORT --pods HOST:PORT --outdir DIR
   check.py scenario --prom URL --dashboard JSON --rules RULES_YML --main HOST:PORT
-                    --tiny HOST:PORT --tiny-pid PID --tiny-config PATH
+                    --tiny HOST:PORT --pods HOST:PORT --tiny-pid PID --tiny-config PATH
 
 Each check prints one line, PASS or FAIL; `lint` and `scenario` end with
 "N passed, N failed" and exit 1 when anything failed.
@@ -21,133 +21,14 @@ import re
 import signal
 import sys
 import time
-import urllib.error
-import urllib.parse
-import urllib.request
 
 import yaml
 
-PASSED = 0
-FAILED = 0
-
-
-def check(ok, what, detail=""):
-    global PASSED, FAILED
-    if ok:
-        PASSED += 1
-        print(f"PASS  {what}" + (f" ({detail})" if detail else ""), flush=True)
-    else:
-        FAILED += 1
-        print(f"FAIL  {what}" + (f": {detail}" if detail else ""), flush=True)
-    return ok
-
-
-def summary(what):
-    print(f"{what}: {PASSED} passed, {FAILED} failed", flush=True)
-    return 1 if FAILED else 0
-
-
-# ------------------------------------------------------------------ dashboard
-
-def all_panels(dashboard):
-    """Every panel, including those nested in collapsed rows."""
-    for p in dashboard.get("panels", []):
-        yield p
-        for inner in p.get("panels", []) or []:
-            yield inner
-
-
-def dashboard_targets(dashboard):
-    for p in all_panels(dashboard):
-        for t in p.get("targets", []) or []:
-            if "expr" in t:
-                yield p, t
-
-
-# Grafana's variables, as the test substitutes them: every selectable
-# variable means "all", the interval variables get values that suit a 1 s
-# scrape interval and a scenario under a minute old.
-INTERVALS = {
-    "__rate_interval": "1m",
-    "__interval": "15s",
-    "__range": "5m",
-}
-
-
-def substitute(expr, variables=("job", "instance", "comm")):
-    for name, value in INTERVALS.items():
-        expr = expr.replace("${%s}" % name, value).replace("$" + name, value)
-    for name in variables:
-        expr = re.sub(r"\$\{%s(:[a-z]+)?\}|\[\[%s\]\]|\$%s\b" % (name, name, name), ".*", expr)
-    return expr
-
-
-def leftover_variable(expr):
-    m = re.search(r"\$\{?[A-Za-z_][A-Za-z0-9_]*|\[\[[A-Za-z_]", expr)
-    return m.group(0) if m else None
-
-
-def lint(path):
-    d = json.load(open(path))
-    check(d.get("schemaVersion", 0) >= 36, "dashboard schemaVersion is Grafana 9+", str(d.get("schemaVersion")))
-    inputs = d.get("__inputs", [])
-    check(any(i.get("name") == "DS_PROMETHEUS" and i.get("type") == "datasource" and
-              i.get("pluginId") == "prometheus" for i in inputs),
-          "__inputs declares the DS_PROMETHEUS datasource input")
-    variables = {v["name"]: v for v in d.get("templating", {}).get("list", [])}
-    ds = variables.get("datasource", {})
-    check(ds.get("type") == "datasource" and ds.get("query") == "prometheus",
-          "variable datasource is a prometheus datasource variable")
-    inst = variables.get("instance", {})
-    inst_query = inst.get("query", {})
-    inst_query = inst_query.get("query") if isinstance(inst_query, dict) else inst_query
-    check(inst.get("type") == "query" and "label_values(execmond_build_info" in (inst_query or "")
-          and inst_query.rstrip().endswith("instance)"),
-          "variable instance is label_values(execmond_build_info..., instance)", inst_query)
-    comm = variables.get("comm", {})
-    check(comm.get("type") == "query" and comm.get("multi") and comm.get("includeAll"),
-          "variable comm is a multi-value query variable with All")
-    for name, v in variables.items():
-        if v.get("type") == "query":
-            check(v.get("datasource", {}).get("uid") == "${datasource}",
-                  f"variable {name} queries $datasource")
-
-    ids = [p.get("id") for p in all_panels(d)]
-    check(len(ids) == len(set(ids)) and None not in ids, "panel ids are unique", str(ids))
-    n = 0
-    for p in all_panels(d):
-        title = p.get("title", "?")
-        check("gridPos" in p and all(k in p["gridPos"] for k in ("x", "y", "w", "h")),
-              f"panel '{title}' has a gridPos")
-        if p.get("type") == "row":
-            continue
-        check(p.get("datasource", {}).get("uid") == "${datasource}", f"panel '{title}' uses $datasource")
-        targets = p.get("targets", [])
-        check(bool(targets), f"panel '{title}' has queries")
-        for t in targets:
-            n += 1
-            expr = t.get("expr", "")
-            where = f"panel '{title}' [{t.get('refId')}]"
-            check(t.get("datasource", {}).get("uid") == "${datasource}", f"{where} query uses $datasource")
-            check('instance=~"$instance"' in expr, f"{where} filters by $instance", expr)
-            if "execmond_process" in expr:
-                check('comm=~"$comm"' in expr, f"{where} filters by $comm", expr)
-            if p.get("type") == "heatmap":
-                check(t.get("format") == "heatmap" and "_bucket" in expr, f"{where} is a heatmap of buckets")
-    check(n >= 20, f"dashboard has {n} queries")
-    heat = [p for p in all_panels(d) if p.get("type") == "heatmap"]
-    check(any("execmond_process_lifetime_seconds_bucket" in t["expr"] for p in heat for t in p["targets"]),
-          "lifetime heatmap present")
-    exprs = " ".join(t["expr"] for _, t in dashboard_targets(d))
-    for needle in ("histogram_quantile(0.5,", "histogram_quantile(0.9,", "histogram_quantile(0.99,",
-                   "execmond_processes", "execmond_events_lost_total", "execmond_series_overflow_events_total",
-                   "execmond_bpf_map_entries", "execmond_drain_duration_seconds_bucket",
-                   "execmond_config_last_reload_successful", "process_resident_memory_bytes",
-                   "process_cpu_seconds_total", "execmond_build_info", "up{", "topk(",
-                   'reason=~"signaled|dumped"', 'code!="0"'):
-        check(needle in exprs, f"dashboard queries {needle}")
-    return summary("lint")
-
+from dashboard import PER_PROGRAM, dashboard_targets, filter_of, label_values, leftover_variable, lint, \
+    substitute, variable_query
+from prom import Prom, check_alert, evaluate, nonempty, wait_until
+import results
+from results import check, summary
 
 # ------------------------------------------------------------------ configs
 
@@ -179,6 +60,14 @@ def pod_meta(daemonset, node, pod, overrides=None):
     })
     meta.update(overrides or {})
     return meta
+
+
+def pods_job(static_job):
+    return static_job + "-pods"
+
+
+# The pod the "pods" daemon's workload runs in (run.sh writes its runtime state).
+POD = {"namespace": "promtest", "pod": "batch-7d4b9c8f6d-x2k9p", "container": "worker"}
 
 
 def configs(args):
@@ -231,6 +120,11 @@ def configs(args):
         "job_name": static_job["job_name"],
         "metrics_path": static_job.get("metrics_path", "/metrics"),
         "static_configs": [{"targets": [args.main, args.tiny]}],
+    }, {
+        # The daemon that labels by the pod's Kubernetes names.
+        "job_name": pods_job(static_job["job_name"]),
+        "metrics_path": static_job.get("metrics_path", "/metrics"),
+        "static_configs": [{"targets": [args.pods]}],
     }]
     for job in scrape["scrape_configs"]:
         if "kubernetes_sd_configs" not in job:
@@ -258,95 +152,10 @@ def configs(args):
     }
     with open(os.path.join(args.outdir, "prometheus.yml"), "w") as f:
         yaml.safe_dump(prom, f, sort_keys=False)
-    return 1 if FAILED else 0
+    return 1 if results.FAILED else 0
 
 
 # ------------------------------------------------------------------ scenario
-
-class Prom:
-    def __init__(self, url):
-        self.url = url.rstrip("/")
-
-    def get(self, path, params=None, data=None):
-        url = self.url + path
-        body = None
-        if params:
-            url += "?" + urllib.parse.urlencode(params, doseq=True)
-        if data is not None:
-            body = urllib.parse.urlencode(data).encode()
-        try:
-            with urllib.request.urlopen(urllib.request.Request(url, data=body), timeout=15) as r:
-                return json.load(r)
-        except urllib.error.HTTPError as e:
-            try:
-                return json.load(e)
-            except ValueError:
-                return {"status": "error", "error": f"HTTP {e.code}"}
-        except (urllib.error.URLError, OSError) as e:
-            return {"status": "error", "error": str(e)}
-
-    def query(self, expr):
-        return self.get("/api/v1/query", data={"query": expr})
-
-    def alerts(self):
-        r = self.get("/api/v1/alerts")
-        return r.get("data", {}).get("alerts", []) if r.get("status") == "success" else []
-
-    def firing(self, name, **labels):
-        return [a for a in self.alerts()
-                if a["labels"].get("alertname") == name and a.get("state") == "firing"
-                and all(a["labels"].get(k) == v for k, v in labels.items())]
-
-
-def describe(result):
-    if result.get("status") != "success":
-        return f"{result.get('errorType', 'error')}: {result.get('error')}"
-    data = result["data"]
-    if data["resultType"] in ("vector", "matrix"):
-        return f"{len(data['result'])} series"
-    return f"{data['resultType']} {data['result']}"
-
-
-def nonempty(result):
-    return (result.get("status") == "success" and result["data"]["resultType"] in ("vector", "matrix")
-            and len(result["data"]["result"]) > 0)
-
-
-def evaluate(prom, what, expr, expect="nonempty"):
-    """expect: nonempty (valid and at least one series), empty (valid, no series), valid."""
-    r = prom.query(expr)
-    ok = r.get("status") == "success"
-    if expect == "nonempty":
-        ok = nonempty(r)
-    elif expect == "empty":
-        ok = ok and r["data"]["resultType"] == "vector" and not r["data"]["result"]
-    detail = describe(r)
-    if not ok:
-        detail += f" | {expr}"
-    return check(ok, f"{what}: expect {expect}", detail), r
-
-
-def wait_until(predicate, timeout, step=1.0):
-    deadline = time.time() + timeout
-    while True:
-        value = predicate()
-        if value or time.time() >= deadline:
-            return value
-        time.sleep(step)
-
-
-def check_alert(prom, name, timeout, **labels):
-    alerts = wait_until(lambda: prom.firing(name, **labels), timeout)
-    want = ", ".join(f"{k}={v}" for k, v in labels.items())
-    ok = check(bool(alerts), f"alert {name} fires" + (f" ({want})" if want else ""),
-               "" if alerts else f"not firing after {timeout}s; states: "
-               + str(sorted({(a['labels'].get('alertname'), a['state']) for a in prom.alerts()})))
-    for a in alerts[:1]:
-        text = " ".join(a.get("annotations", {}).values())
-        check("<no value>" not in text and "error expanding" not in text and a["annotations"].get("summary"),
-              f"alert {name} annotations render", a["annotations"].get("summary", ""))
-    return ok
-
 
 def scenario(args):
     prom = Prom(args.prom)
@@ -360,7 +169,7 @@ def scenario(args):
         if not nonempty(r):
             return False
         ups = {(s["metric"]["job"], s["metric"]["instance"]): s["value"][1] for s in r["data"]["result"]}
-        return ups if len(ups) >= 3 and all(v == "1" for v in ups.values()) else False
+        return ups if len(ups) >= 4 and all(v == "1" for v in ups.values()) else False
 
     ups = wait_until(targets_up, 30)
     check(bool(ups), "Prometheus scrapes all targets (up == 1)", str(ups))
@@ -439,17 +248,75 @@ def scenario(args):
             continue
         evaluate(prom, what, expr)
     # Variable queries: label_values(SELECTOR, LABEL) through the series API, as Grafana does.
-    for v in dashboard.get("templating", {}).get("list", []):
+    def variable_values(v, values=None):
+        selector, label = label_values(variable_query(v))
+        selector = substitute(selector, values)
+        r = prom.get(f"/api/v1/label/{label}/values", {"match[]": selector, "start": int(time.time()) - 600})
+        return r, selector
+
+    variables = {v["name"]: v for v in dashboard.get("templating", {}).get("list", [])}
+    for v in variables.values():
         if v.get("type") != "query":
             continue
-        q = v["query"]["query"] if isinstance(v["query"], dict) else v["query"]
-        m = re.match(r"^\s*label_values\((.*),\s*([a-zA-Z_][a-zA-Z0-9_]*)\s*\)\s*$", q)
-        if not check(bool(m), f"variable {v['name']} is label_values(selector, label)", q):
+        if not check(bool(label_values(variable_query(v))), f"variable {v['name']} is label_values(selector, label)",
+                     variable_query(v)):
             continue
-        selector, label = substitute(m.group(1)), m.group(2)
-        r = prom.get(f"/api/v1/label/{label}/values", {"match[]": selector, "start": int(time.time()) - 600})
+        r, selector = variable_values(v)
         check(r.get("status") == "success" and len(r.get("data", [])) > 0,
               f"variable {v['name']} has values", f"{r.get('data', r.get('error'))} | {selector}")
+
+    # Namespaces and pods: only the "pods" daemon's, read from the pod's
+    # runtime state; the other daemons label by comm, and the Kubernetes job
+    # gives its target no namespace or pod. Each variable lists what the ones
+    # before it select.
+    static_job = next(j["job_name"] for j in yaml.safe_load(open(args.scrape))["scrape_configs"]
+                      if "static_configs" in j)
+    pods = pods_job(static_job)
+    pod_series = ('execmond_process_execs_total{job="%s", namespace="%s", pod="%s", container="%s", '
+                  'comm="execmond_worklo"}' % (pods, POD["namespace"], POD["pod"], POD["container"]))
+    evaluate(prom, "the pods daemon labels the pod's execs by its namespace, pod and container", pod_series)
+    if all(n in variables for n in PER_PROGRAM):
+        for name, values, want in (
+                ("namespace", {}, [POD["namespace"]]),
+                ("namespace", {"job": static_job}, []),
+                ("namespace", {"job": k8s_job}, []),
+                ("namespace", {"job": pods}, [POD["namespace"]]),
+                ("pod", {}, [POD["pod"]]),
+                ("pod", {"namespace": POD["namespace"]}, [POD["pod"]]),
+                ("pod", {"namespace": "elsewhere"}, []),
+                ("comm", {"namespace": "elsewhere"}, [])):
+            r, selector = variable_values(variables[name], values)
+            check(r.get("status") == "success" and r.get("data") == want,
+                  f"variable {name} with " + (", ".join(f"{k}={v}" for k, v in values.items()) or "All")
+                  + f" lists {want}",
+                  f"{r.get('data', r.get('error'))} | {selector}")
+        # The pod runs only the workload (and its loop's shell and sleep); the
+        # test's own programs (curl, python3) run outside it.
+        for values in ({"namespace": POD["namespace"]}, {"namespace": POD["namespace"], "pod": POD["pod"]}):
+            r, selector = variable_values(variables["comm"], values)
+            got = r.get("data", [])
+            check(r.get("status") == "success" and "execmond_worklo" in got
+                  and not {"curl", "python3"} & set(got),
+                  "variable comm with " + ", ".join(f"{k}={v}" for k, v in values.items())
+                  + " lists the pod's programs", f"{got or r.get('error')} | {selector}")
+
+    # All (".*") also matches series that lack the label: every per-program
+    # query returns series from the static job, whose series carry no
+    # namespace or pod; a chosen namespace keeps only the series that have it.
+    print("---- per-program queries: series without namespace and pod", flush=True)
+    for panel, target in dashboard_targets(dashboard):
+        if filter_of("comm") not in target["expr"]:
+            continue
+        what = f"dashboard '{panel.get('title')}' [{target.get('refId')}] for job {static_job} (no namespace, pod)"
+        evaluate(prom, what, substitute(target["expr"], {"job": static_job}))
+    for namespace, want in ((".*", sorted([static_job, pods, k8s_job])), (POD["namespace"], [pods]),
+                            ("elsewhere", [])):
+        expr = substitute('count by (job) (execmond_process_execs_total{job=~"$job", instance=~"$instance", '
+                          'namespace=~"$namespace", pod=~"$pod", comm=~"$comm"})', {"namespace": namespace})
+        r = prom.query(expr)
+        jobs = sorted(x["metric"].get("job", "") for x in r.get("data", {}).get("result", []))
+        check(r.get("status") == "success" and jobs == want,
+              f"namespace {namespace} selects the execs series of jobs {want}", f"{jobs} | {expr}")
 
     # --- phase B: a reload that fails.
     print("---- phase B: failed reload of the second daemon", flush=True)
@@ -483,10 +350,10 @@ def main():
     p = sub.add_parser("lint")
     p.add_argument("dashboard")
     p = sub.add_parser("configs")
-    for a in ("--scrape", "--daemonset", "--rules", "--main", "--tiny", "--outdir"):
+    for a in ("--scrape", "--daemonset", "--rules", "--main", "--tiny", "--pods", "--outdir"):
         p.add_argument(a, required=True)
     p = sub.add_parser("scenario")
-    for a in ("--prom", "--dashboard", "--rules", "--scrape", "--main", "--tiny", "--tiny-config"):
+    for a in ("--prom", "--dashboard", "--rules", "--scrape", "--main", "--tiny", "--pods", "--tiny-config"):
         p.add_argument(a, required=True)
     p.add_argument("--tiny-pid", type=int, required=True)
     p.add_argument("--warmup", type=float, default=10)

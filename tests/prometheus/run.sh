@@ -7,17 +7,23 @@
 #     packaging/prometheus/scrape.yml, the Grafana dashboard's structure, the
 #     Kubernetes manifests' YAML and the ConfigMap's configuration
 #     (execmond --config.check);
-#  2. two daemons on 127.0.0.1: "main" (defaults, BPF statistics on) and
+#  2. three daemons on 127.0.0.1: "main" (defaults, BPF statistics on),
 #     "tiny" (tiny maps and a cap of 1 series per family, so that it loses
-#     events and overflows), and Debian's prometheus binary scraping both
-#     every second, plus the scrape.yml Kubernetes job fed with the
-#     DaemonSet's pod metadata, with the real rules (every `for:` set to 0s);
+#     events and overflows) and "pods" (labelled by namespace, pod and
+#     container, read from a containerd state directory the test writes), and
+#     Debian's prometheus binary scraping them every second, plus the
+#     scrape.yml Kubernetes job fed with the DaemonSet's pod metadata, with
+#     the real rules (every `for:` set to 0s);
 #  3. a workload: every second, 300 children with exit codes 0..255, SIGTERM,
 #     SIGKILL and core-dumping SIGSEGV/SIGABRT, and 80 long sleepers; every
-#     5 seconds a child OOM-killed in a 32 MiB memory cgroup;
+#     5 seconds a child OOM-killed in a 32 MiB memory cgroup; every second 20
+#     children in the cgroup v2 directory of a pod's container;
 #  4. every PromQL expression of the dashboard (variables substituted: $job,
-#     $instance, $comm -> .*, $__rate_interval -> 1m, $__range -> 5m) and of
-#     the rules file through /api/v1/query: each must return series; the
+#     $instance, $namespace, $pod, $comm -> .*, $__rate_interval -> 1m,
+#     $__range -> 5m) and of the rules file through /api/v1/query: each must
+#     return series, the per-program ones also for the static job, whose
+#     series have no namespace or pod label; the variables' values, each
+#     filtered by the ones before it; the
 #     alerts must fire: lost events, series overflow, nearly full map, a
 #     crash-looping, a failing and an OOM-killed program; then a failed reload of "tiny"
 #     (ExecmondConfigReloadFailed) and "tiny" stopped (ExecmondDown).
@@ -62,12 +68,15 @@ if [ ${#need[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
 fi
 PY=/usr/bin/python3
+# check.py imports its neighbours: no __pycache__ in the source tree.
+export PYTHONDONTWRITEBYTECODE=1
 PROMETHEUS=$(command -v prometheus)
 
 tmp=$(mktemp -d /tmp/execmond-promtest.XXXXXX)
 pids=()        # processes to stop
 groups=()      # process groups to stop (the workload and its children)
 oom_cg=""      # the memory cgroup the OOM-killed child runs in, once made
+pod_cg=""      # the cgroup v2 directory of the pod's container, once made
 cleanup() {
   local rc=$?
   rm -f "$tmp/run-workload"
@@ -84,6 +93,11 @@ cleanup() {
   if [ -n "$oom_cg" ] && [ -d "$oom_cg" ]; then
     for _ in $(seq 50); do rmdir "$oom_cg" 2>/dev/null && break; sleep 0.1; done
     if [ -d "$oom_cg" ]; then echo "note: could not remove $oom_cg" >&2; fi
+  fi
+  if [ -n "$pod_cg" ] && [ -d "$pod_cg" ]; then
+    for _ in $(seq 50); do rmdir "$pod_cg" 2>/dev/null && break; sleep 0.1; done
+    rmdir "$(dirname "$pod_cg")" 2>/dev/null || true
+    if [ -d "$pod_cg" ]; then echo "note: could not remove $pod_cg" >&2; fi
   fi
   if [ "$rc" != 0 ] && [ -z "${KEEP_LOGS:-}" ]; then
     for log in "$tmp"/*.log; do
@@ -130,8 +144,39 @@ done
 static "ConfigMap's execmond.yaml passes execmond --config.check" \
   "$EXECMOND" --config.check --config.file="$tmp/configmap-execmond.yaml"
 
-echo "---- starting execmond (main, tiny) and prometheus"
+echo "---- starting execmond (main, tiny, pods) and prometheus"
 mkdir -p "$tmp/cores" "$tmp/data"
+# A container of a Kubernetes pod as containerd's CRI plugin leaves it on a
+# node: its OCI spec with the pod's names, found by the container id in the
+# cgroup path ("cri-containerd-<id>.scope"). The "pods" daemon labels by
+# namespace, pod and container, and reads this state instead of the host's.
+pod_container_id=$(printf 'execmond-promtest-pod' | sha256sum | cut -c1-64)
+mkdir -p "$tmp/containerd/k8s.io/$pod_container_id"
+cat >"$tmp/containerd/k8s.io/$pod_container_id/config.json" <<'EOF'
+{
+  "ociVersion": "1.1.0",
+  "annotations": {
+    "io.kubernetes.cri.container-name": "worker",
+    "io.kubernetes.cri.container-type": "container",
+    "io.kubernetes.cri.sandbox-name": "batch-7d4b9c8f6d-x2k9p",
+    "io.kubernetes.cri.sandbox-namespace": "promtest"
+  }
+}
+EOF
+cat >"$tmp/pods.yaml" <<EOF
+web:
+  listen_address: "127.0.0.1:0"
+tracer:
+  drain_interval: 1s
+labels:
+  default: [namespace, pod, container, comm]
+identity:
+  runtime_state:
+    containerd: $tmp/containerd
+    crio: ""
+    docker: ""
+    podman: ""
+EOF
 cat >"$tmp/main.yaml" <<'EOF'
 web:
   listen_address: "127.0.0.1:0"
@@ -172,9 +217,11 @@ start_execmond main
 main_pid=$started_pid main_addr=$started_addr
 start_execmond tiny
 tiny_pid=$started_pid tiny_addr=$started_addr
+start_execmond pods
+pods_addr=$started_addr
 
 "$PY" "$HERE/check.py" configs --scrape "$SCRAPE" --daemonset "$K8S/daemonset.yaml" --rules "$RULES" \
-  --main "$main_addr" --tiny "$tiny_addr" --outdir "$tmp" | tee "$tmp/configs.out"
+  --main "$main_addr" --tiny "$tiny_addr" --pods "$pods_addr" --outdir "$tmp" | tee "$tmp/configs.out"
 static "promtool check config scrape.yml (Kubernetes discovery as static targets)" \
   promtool check config "$tmp/scrape-checkable.yml"
 static "promtool check config of the test's prometheus.yml" promtool check config "$tmp/prometheus.yml"
@@ -244,9 +291,27 @@ setsid bash -c '
   done' oom-loop "$tmp" "$oom_cg" "$WORKLOAD" &
 groups+=("$!")
 
+# The pod's container: a cgroup v2 directory named as containerd's systemd
+# driver names a container's scope, and a workload that runs in it, 20
+# children a second.
+cgroup2=$(awk '$3 == "cgroup2" { print $2; exit }' /proc/self/mounts)
+if [ -z "$cgroup2" ]; then
+  echo "FAIL  no cgroup v2 mount (pure or hybrid) to run the pod's container in" >&2
+  exit 1
+fi
+pod_cg="$cgroup2/execmond-promtest-pod/cri-containerd-$pod_container_id.scope"
+mkdir -p "$pod_cg"
+setsid sh -c '
+  echo $$ >"$1/cgroup.procs" && exec bash -c '\''
+    while [ -e "$1/run-workload" ]; do
+      "$2" mix 20 "$2" "$1/cores" >/dev/null 2>&1 || true
+      sleep 1
+    done'\'' pod-loop "$2" "$3"' pod-loop "$pod_cg" "$tmp" "$WORKLOAD" &
+groups+=("$!")
+
 set +e
 "$PY" "$HERE/check.py" scenario --prom "$prom_url" --dashboard "$DASHBOARD" --rules "$RULES" \
-  --scrape "$SCRAPE" --main "$main_addr" --tiny "$tiny_addr" --tiny-pid "$tiny_pid" \
+  --scrape "$SCRAPE" --main "$main_addr" --tiny "$tiny_addr" --pods "$pods_addr" --tiny-pid "$tiny_pid" \
   --tiny-config "$tmp/tiny.yaml" | tee "$tmp/scenario.out"
 scenario_rc=${PIPESTATUS[0]}
 set -e
