@@ -52,6 +52,10 @@ std::string container_id_of(std::string_view cgroup_path) {
   // clang 14 cannot parse libstdc++ 12's views.)
   for (std::size_t i = parts.size(); i > 0; --i) {
     std::string_view name = parts[i - 1];
+    // Podman's cgroupfs driver puts a container's conmon in "conmon" below the
+    // container's parent: for a pod's container the pod's cgroup, named by the
+    // pod's id, which is not a container's.
+    if (name == "conmon") return {};
     if (name.ends_with(".scope")) name.remove_suffix(std::string_view(".scope").size());
     for (const auto prefix : kRuntimePrefixes) {
       if (name.starts_with(prefix)) {

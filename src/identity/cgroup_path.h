@@ -25,8 +25,9 @@ std::string systemd_unit_of(std::string_view cgroup_path);
 // inside it, podman's "/container") still yields the container. A component is
 // a container when, after dropping a ".scope" suffix and one prefix of docker-,
 // cri-containerd-, crio-, libpod- or containerd-, exactly 64 lowercase hex
-// characters remain. Conmon monitor scopes (crio-conmon-<id>, libpod-conmon-<id>)
-// are not the container: a path that reaches one gives "".
+// characters remain. Conmon monitor cgroups (crio-conmon-<id>, libpod-conmon-<id>,
+// and the "conmon" of Podman's cgroupfs driver) are not the container: a path
+// that reaches one gives "".
 std::string container_id_of(std::string_view cgroup_path);
 
 }  // namespace execmond

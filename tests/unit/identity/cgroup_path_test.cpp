@@ -160,6 +160,14 @@ TEST(ContainerIdTest, PodmanMonitorIsNotTheContainer) {
             "");
 }
 
+// With the cgroupfs driver conmon sits in "conmon" below the container's parent;
+// for a pod's container that is the pod's cgroup, which is named by the pod's id.
+TEST(ContainerIdTest, PodmanCgroupfsMonitorIsNotTheContainer) {
+  EXPECT_EQ(container_id_of("/libpod_parent/conmon"), "");
+  EXPECT_EQ(container_id_of("/libpod_parent/" + kOther + "/conmon"), "");
+  EXPECT_EQ(container_id_of("/libpod_parent/" + kOther + "/libpod-" + kId), kId);
+}
+
 TEST(ContainerIdTest, ContainerdPrefix) {
   EXPECT_EQ(container_id_of("/system.slice/containerd-" + kId + ".scope"), kId);
 }

@@ -31,6 +31,17 @@ inline const std::string kPodmanAnnotated =
     "1dc847136fbd63e6d92adf947404b3248309ef12b97a39f11f512c7e1376688c";
 inline const std::string kPodmanPlain =
     "49011eeee23487a913c91f774e5b3337556a6c9c16ee76e53106529a98cd45c3";
+// A pod of each remaining QoS class and kubelet cgroup driver, one runtime each
+// (the ones above are burstable pods: containerd and CRI-O with the systemd
+// driver, Docker with cgroupfs).
+inline const std::string kContainerdGuaranteedCgroupfs =
+    "e455700ed1a8d9b2fe647ee977e218d4fcd484e6c3c183dd7d0b19a68f604fde";
+inline const std::string kContainerdBestEffortSystemd =
+    "9333d9dd3c29c8528e20b502aabe155b051d7f94148481d0361f38d9fa68860b";
+inline const std::string kCrioBestEffortCgroupfs =
+    "eed344743663274a670862da81fd26e6d47f0f19502500d09a274cc2e4db8d61";
+inline const std::string kDockerGuaranteedSystemd =
+    "1c0ed04ce1ad2c5ea7cd987c13499a92fb19c0d6ba513c8f761f16b8a92b3c7b";
 inline const std::string kInTwoRoots =
     "6f595eba3f46ceaa9fd0b0a93cb363cad6c66fedd2699850115c8d85d9e5b852";
 inline const std::string kBadJson =
