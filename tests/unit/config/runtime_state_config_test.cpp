@@ -6,21 +6,10 @@
 #include <vector>
 
 #include "config/config.h"
+#include "config_test_support.h"
 
-namespace execmond {
+namespace execmond::test {
 namespace {
-
-Config parse_ok(const std::string& text) {
-  Result<Config> result = parse_config(text, "test.yaml");
-  EXPECT_TRUE(result) << result.error().message;
-  return result ? *result : Config();
-}
-
-std::string parse_error(const std::string& text) {
-  Result<Config> result = parse_config(text, "test.yaml");
-  EXPECT_FALSE(result) << "accepted:\n" << text;
-  return result ? "" : result.error().message;
-}
 
 constexpr const char* kAllowed =
     "; use the absolute path of the runtime's state directory, without spaces, or \"\" to leave "
@@ -112,4 +101,4 @@ TEST(ConfigRuntimeState, AllElevenLabelsFitOneFamily) {
 }
 
 }  // namespace
-}  // namespace execmond
+}  // namespace execmond::test
