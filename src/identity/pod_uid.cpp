@@ -1,5 +1,6 @@
 #include "identity/pod_uid.h"
 
+#include <algorithm>
 #include <array>
 #include <cstddef>
 #include <vector>
@@ -20,10 +21,7 @@ bool is_lower_hex(char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= '
 constexpr std::size_t kStaticPodUidLength = 32;
 
 bool all_lower_hex(std::string_view text) {
-  for (char c : text) {
-    if (!is_lower_hex(c)) return false;
-  }
-  return true;
+  return std::all_of(text.begin(), text.end(), is_lower_hex);
 }
 
 // `text` as a canonical UID if it is one with `separator` between its groups,
