@@ -151,27 +151,8 @@ k8s_expectations+=(
   "0|execmond_events_lost_total reason=exec_counts_map_full"
   "0|execmond_events_lost_total reason=procs_map_full"
 )
-k8s_all_match() {
-  scrape_k8s || return 1
-  local e want query
-  for e in "${k8s_expectations[@]}"; do
-    IFS='|' read -r want query <<<"$e"
-    # shellcheck disable=SC2086 # query is "NAME LABEL=VALUE..."
-    [ "$(metric_value "$tmp/k8s.txt" $query)" = "$want" ] || return 1
-  done
-}
 sleep 2 # drain_interval is 1 s
-for _ in $(seq 30); do
-  k8s_all_match && break
-  sleep 0.5
-done
-cp "$tmp/k8s.txt" "$out/metrics-k8s.txt" 2>/dev/null || true
-for e in "${k8s_expectations[@]}"; do
-  IFS='|' read -r want query <<<"$e"
-  # shellcheck disable=SC2086
-  got=$(metric_value "$tmp/k8s.txt" $query)
-  verdict "pod: $query = $got (want $want)" [ "$got" = "$want" ]
-done
+await_counts pod scrape_k8s "$tmp/k8s.txt" "${k8s_expectations[@]}"
 for c in "${workload_ctrs[@]}"; do
   podman rm -f -t 0 "$c" >/dev/null 2>&1 || true
 done

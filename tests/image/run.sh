@@ -401,28 +401,37 @@ expectations=(
   "0|execmond_events_lost_total reason=exit_counts_map_full"
   "0|execmond_events_lost_total reason=procs_map_full"
 )
-all_match() { # all_match plain|tls
-  "scrape_$1" || return 1
-  local e want query
-  for e in "${expectations[@]}"; do
+# counts_hold FILE EXPECTATION...: every "WANT|NAME LABEL=VALUE..." holds in FILE.
+counts_hold() {
+  local file=$1 e want query
+  shift
+  for e; do
     IFS='|' read -r want query <<<"$e"
     # shellcheck disable=SC2086 # query is "NAME LABEL=VALUE..."
-    [ "$(metric_value "$tmp/$1.txt" $query)" = "$want" ] || return 1
+    [ "$(metric_value "$file" $query)" = "$want" ] || return 1
+  done
+}
+# await_counts WHAT SCRAPE FILE EXPECTATION...: runs SCRAPE (which writes
+# FILE) until the counts hold, 15 s at most, keeps the last scrape in $out,
+# then one verdict per expectation.
+await_counts() {
+  local what=$1 scrape=$2 file=$3 e want query got
+  shift 3
+  for _ in $(seq 30); do
+    "$scrape" && counts_hold "$file" "$@" && break
+    sleep 0.5
+  done
+  cp "$file" "$out/metrics-$what.txt" 2>/dev/null || true
+  for e; do
+    IFS='|' read -r want query <<<"$e"
+    # shellcheck disable=SC2086
+    got=$(metric_value "$file" $query)
+    verdict "$what: $query = $got (want $want)" [ "$got" = "$want" ]
   done
 }
 sleep 2 # drain_interval is 1 s
 for which in plain tls; do
-  for _ in $(seq 20); do
-    all_match "$which" && break
-    sleep 0.5
-  done
-  cp "$tmp/$which.txt" "$out/metrics-$which.txt" 2>/dev/null || true
-  for e in "${expectations[@]}"; do
-    IFS='|' read -r want query <<<"$e"
-    # shellcheck disable=SC2086
-    got=$(metric_value "$tmp/$which.txt" $query)
-    verdict "$which: $query = $got (want $want)" [ "$got" = "$want" ]
-  done
+  await_counts "$which" "scrape_$which" "$tmp/$which.txt" "${expectations[@]}"
 done
 
 echo "---- reload and stop"
