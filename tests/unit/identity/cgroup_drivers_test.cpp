@@ -14,7 +14,6 @@
 // hierarchy as in each controller's: systemd creates a unit's cgroup in every
 // hierarchy it manages, and runc's cgroupfs driver joins the unified one as well.
 // A v1 host without a cgroup2 mount shows no "0::" entry and gets no labels.
-#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <ostream>
@@ -197,31 +196,13 @@ const char* name_of(Host host) {
   return "";
 }
 
-// /proc/PID/cgroup of a process in `path` on `host`.
-std::string proc_cgroup(Host host, const std::string& path) {
-  if (host == Host::CgroupV2) return "0::" + path + "\n";
-  std::string lines;
-  for (const char* hierarchy : {"12:pids", "11:memory", "10:cpu,cpuacct", "9:devices", "8:freezer",
-                                "7:blkio", "6:net_cls,net_prio", "5:cpuset", "4:hugetlb",
-                                "3:perf_event", "2:rdma", "1:name=systemd"}) {
-    lines += std::string(hierarchy) + ":" + path + "\n";
-  }
-  if (host == Host::CgroupV1Hybrid) lines += "0::" + path + "\n";
-  return lines;
-}
-
-// The unified hierarchy's entry of a /proc/PID/cgroup text: what CgroupPathOf
-// gives for the cgroup id the kernel records; "" when there is none.
-std::string unified_path(const std::string& proc_cgroup) {
-  const std::string entry = "0::";
-  for (std::size_t at = 0; at < proc_cgroup.size();) {
-    const std::size_t end = proc_cgroup.find('\n', at);
-    const std::string line = proc_cgroup.substr(at, end - at);
-    if (line.starts_with(entry)) return line.substr(entry.size());
-    if (end == std::string::npos) break;
-    at = end + 1;
-  }
-  return {};
+// What CgroupPathOf gives on `host` for the cgroup id the kernel records of a
+// process in `path`: its path in the unified hierarchy, which is the "0::" entry
+// of /proc/PID/cgroup. On a v2 host and on a hybrid v1 host that entry reads as
+// `path` (the same text as each controller's line there); a v1 host without
+// cgroup2 has no such entry.
+std::string unified_path(Host host, const std::string& path) {
+  return host == Host::CgroupV1Only ? "" : path;
 }
 
 class CgroupDriversTest : public ::testing::TestWithParam<std::tuple<Case, Host>> {
@@ -230,7 +211,7 @@ class CgroupDriversTest : public ::testing::TestWithParam<std::tuple<Case, Host>
   Host host() const { return std::get<1>(GetParam()); }
 
   IdentityResolver& make() {
-    const std::string path = unified_path(proc_cgroup(host(), wanted().path));
+    const std::string path = unified_path(host(), wanted().path);
     resolver_ = std::make_unique<IdentityResolver>(
         -1, [path](std::uint64_t id) { return id == kCgroupId ? path : std::string(); });
     resolver_->set_needed(
