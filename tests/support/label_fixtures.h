@@ -1,6 +1,8 @@
 // Label configurations and identities shared by the unit tests.
 #pragma once
 
+#include <utility>
+
 #include "config/config.h"
 #include "identity/identity.h"
 
@@ -19,5 +21,21 @@ inline LabelConfig mixed_labels() {
   family(Family::Processes) = {LabelSource::User};
   return labels;
 }
+
+// Every label source with the label name the README documents for it, written
+// out here (not read from the source's table) so that a renamed label fails.
+inline constexpr std::pair<LabelSource, const char*> kDocumentedLabelNames[] = {
+    {LabelSource::Comm, "comm"},
+    {LabelSource::Exe, "exe"},
+    {LabelSource::Unit, "unit"},
+    {LabelSource::Cgroup, "cgroup"},
+    {LabelSource::ContainerId, "container_id"},
+    {LabelSource::Uid, "uid"},
+    {LabelSource::User, "user"},
+    {LabelSource::PodUid, "pod_uid"},
+    {LabelSource::Pod, "pod"},
+    {LabelSource::Namespace, "namespace"},
+    {LabelSource::Container, "container"},
+};
 
 }  // namespace execmond::test

@@ -7,11 +7,14 @@
 
 #include <chrono>
 #include <cstddef>
+#include <iterator>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "config/enum_names.h"
 #include "config_test_support.h"
+#include "label_fixtures.h"
 
 namespace execmond::test {
 namespace {
@@ -146,18 +149,8 @@ TEST(ConfigDefaults, EnumNames) {
   EXPECT_EQ(to_string(AttachMode::Tracepoint), "tracepoint");
   EXPECT_EQ(to_string(LogTarget::Stderr), "stderr");
   EXPECT_EQ(to_string(LogTarget::Journal), "journal");
-  const std::pair<LabelSource, const char*> sources[] = {{LabelSource::Comm, "comm"},
-                                                         {LabelSource::Exe, "exe"},
-                                                         {LabelSource::Unit, "unit"},
-                                                         {LabelSource::Cgroup, "cgroup"},
-                                                         {LabelSource::ContainerId, "container_id"},
-                                                         {LabelSource::Uid, "uid"},
-                                                         {LabelSource::User, "user"},
-                                                         {LabelSource::PodUid, "pod_uid"},
-                                                         {LabelSource::Pod, "pod"},
-                                                         {LabelSource::Namespace, "namespace"},
-                                                         {LabelSource::Container, "container"}};
-  for (const auto& [source, name] : sources) {
+  static_assert(std::size(kDocumentedLabelNames) == std::size(kLabelSourceNames));
+  for (const auto& [source, name] : kDocumentedLabelNames) {
     EXPECT_EQ(to_string(source), name);
     EXPECT_EQ(label_name(source), name);
   }

@@ -628,20 +628,7 @@ TEST(CollectorLabelsTest, DefaultLabelsAreCommEverywhere) {
 }
 
 TEST(CollectorLabelsTest, EverySourceHasItsDocumentedLabelName) {
-  const std::vector<std::pair<LabelSource, std::string>> expected = {
-      {LabelSource::Comm, "comm"},
-      {LabelSource::Exe, "exe"},
-      {LabelSource::Unit, "unit"},
-      {LabelSource::Cgroup, "cgroup"},
-      {LabelSource::ContainerId, "container_id"},
-      {LabelSource::Uid, "uid"},
-      {LabelSource::User, "user"},
-      {LabelSource::PodUid, "pod_uid"},
-      {LabelSource::Pod, "pod"},
-      {LabelSource::Namespace, "namespace"},
-      {LabelSource::Container, "container"},
-  };
-  for (const auto& [source, name] : expected) {
+  for (const auto& [source, name] : test::kDocumentedLabelNames) {
     Snapshot s;
     s.labels.per_family[static_cast<std::size_t>(Family::Forks)] = {source};
     s.totals.forks = counters({{{"v"}, 1}});
