@@ -29,23 +29,20 @@ k8s_port=$(free_port)
 k8s_seccomp=""
 ((${#seccomp[@]})) && k8s_seccomp="$tmp/seccomp.json"
 host_pidns=$(readlink /proc/self/ns/pid)
-daemon_pidns() { readlink "/proc/$(podman inspect --format '{{.State.Pid}}' "$1")/ns/pid"; }
 k8s_ctr=""
 # podman kube play of the template as a Pod, where podman honours hostPID.
-if "$PY" "$HERE/pod-spec.py" pod "$K8S/daemonset.yaml" "$tag" "$k8s_pod" "$k8s_port" "$k8s_seccomp" \
-  >"$out/pod.yaml" 2>"$tmp/pod.err"; then
-  sed 's/^/      /' "$tmp/pod.err"
-else
-  sed 's/^/      /' "$tmp/pod.err"
-  abort "the DaemonSet's pod template as a Pod (pod-spec.py pod)"
-fi
+made_pod=yes
+"$PY" "$HERE/pod-spec.py" pod "$K8S/daemonset.yaml" "$tag" "$k8s_pod" "$k8s_port" "$k8s_seccomp" \
+  >"$out/pod.yaml" 2>"$tmp/pod.err" || made_pod=no
+sed 's/^/      /' "$tmp/pod.err"
+[ "$made_pod" = yes ] || abort "the DaemonSet's pod template as a Pod (pod-spec.py pod)"
 pods+=("$k8s_pod")
 play=(podman --runtime runc kube play --configmap "$K8S/configmap.yaml")
 [ -n "$k8s_seccomp" ] && play+=(--seccomp-profile-root "$tmp")
 if "${play[@]}" "$out/pod.yaml" >"$out/kube-play.txt" 2>&1; then
   played=$(podman ps -a --filter "pod=$k8s_pod" --format '{{.Names}}' | grep -v -- '-infra$' | head -n1)
   containers+=("$played")
-  if [ "$(daemon_pidns "$played")" = "$host_pidns" ]; then
+  if [ "$(pidns_of "$played")" = "$host_pidns" ]; then
     k8s_ctr=$played
     info "podman kube play $out/pod.yaml (with the ConfigMap): $k8s_ctr"
   else
@@ -78,10 +75,9 @@ else
 fi
 
 # What the spec asked for, as podman set it up.
-pid=$(podman inspect --format '{{.State.Pid}}' "$k8s_ctr")
-bnd=$(awk '/^CapBnd/ {print $2}' "/proc/$pid/status" 2>/dev/null || true)
+bnd=$(status_of "$k8s_ctr" CapBnd)
 same_pidns=no
-[ "$(daemon_pidns "$k8s_ctr")" = "$host_pidns" ] && same_pidns=yes
+[ "$(pidns_of "$k8s_ctr")" = "$host_pidns" ] && same_pidns=yes
 ro=$(podman inspect --format '{{.HostConfig.ReadonlyRootfs}}' "$k8s_ctr")
 ok=no
 [ "$bnd" = "$want_bnd" ] && [ "$same_pidns" = yes ] && [ "$ro" = true ] && ok=yes

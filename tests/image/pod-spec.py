@@ -25,6 +25,8 @@ CLUSTER_ONLY = {"tolerations", "nodeSelector", "automountServiceAccountToken",
                 "enableServiceLinks", "priorityClassName"}
 # Probes are the kubelet's; the image has no HTTP client to run them itself.
 CONTAINER_IGNORED = {"livenessProbe", "readinessProbe", "imagePullPolicy", "name"}
+# A mount's propagation as podman's -v options.
+PROPAGATION = {"None": [], "HostToContainer": ["rslave"], "Bidirectional": ["rshared"]}
 
 
 def fail(why):
@@ -95,9 +97,7 @@ def run(args):
             fail(f"pod spec field {key} is not known here")
 
     for key, value in container.items():
-        if key in CONTAINER_IGNORED or key in ("image", "volumeMounts"):
-            continue
-        if key == "args":
+        if key in CONTAINER_IGNORED or key in ("image", "volumeMounts", "args"):
             continue
         if key == "ports":
             for p in value:
@@ -140,7 +140,9 @@ def run(args):
         volume = volumes[mount["name"]]
         options = ["ro"] if mount.get("readOnly") else []
         propagation = mount.get("mountPropagation", "None")
-        options += {"None": [], "HostToContainer": ["rslave"], "Bidirectional": ["rshared"]}[propagation]
+        if propagation not in PROPAGATION:
+            fail(f"volume mount {mount['name']}: mountPropagation {propagation} is not known here")
+        options += PROPAGATION[propagation]
         if "configMap" in volume:
             if volume["configMap"]["name"] != configmap["metadata"]["name"]:
                 fail(f"volume {mount['name']} names ConfigMap {volume['configMap']['name']}")

@@ -19,9 +19,10 @@
 #     exact counts on both containers' /metrics (https with --cacert for the
 #     second, which must not answer plain HTTP), no lost events; SIGHUP
 #     reloads, SIGTERM stops cleanly;
-#  6. tests/image/kubernetes.sh: the DaemonSet's pod spec under podman kube
-#     play, and podman containers carrying Kubernetes names in their
-#     annotations: exact counts under namespace, pod and container;
+#  6. tests/image/kubernetes.sh: the DaemonSet's pod spec (podman kube play
+#     where it honours hostPID, else the spec's fields as podman run flags),
+#     and podman containers carrying Kubernetes names in their annotations:
+#     exact counts under namespace, pod and container;
 #  7. removes its containers, pods and images (not the cached base).
 #
 # The OCI runtime is runc with a containers.conf that sets no default
@@ -94,21 +95,8 @@ mkdir -p "$out"
 printf '[containers]\ndefault_ulimits = []\n' >"$tmp/containers.conf"
 export CONTAINERS_CONF="$tmp/containers.conf"
 
-passes=0 failures=0
-pass() {
-  echo "PASS  $1"
-  passes=$((passes + 1))
-}
-fail() {
-  echo "FAIL  $1"
-  failures=$((failures + 1))
-}
-verdict() { # verdict NAME COMMAND...: PASS when the command succeeds
-  local what=$1
-  shift
-  if "$@"; then pass "$what"; else fail "$what"; fi
-}
-info() { echo "      $*"; }
+# shellcheck source=lib.sh
+. "$HERE/lib.sh"
 
 containers=()
 pods=()
@@ -304,22 +292,11 @@ if ((${#seccomp[@]})); then
   info "with the engine's default profile instead: $(grep -m1 -E '^(FAIL|OK) +tp_btf' "$out/doctor-default-seccomp.txt" | sed -E 's/ +/ /g; s/(permission denied).*/\1/')"
 fi
 
-free_port() { "$PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 start() { # start NAME PORT ARGS...: a detached container of the image
   local c="$name-$1" port=$2
   shift 2
   containers+=("$c")
   podman run -d --name "$c" "${privileges[@]}" -p "127.0.0.1:$port:9765" "$@" >/dev/null 2>"$out/$c.run.txt"
-}
-serving() { podman logs "$1" 2>&1 | grep -q 'tracing execs, forks and exits' && podman logs "$1" 2>&1 | grep -q 'serving metrics on'; }
-running() { [ "$(podman inspect --format '{{.State.Running}}' "$1" 2>/dev/null)" = true ]; }
-wait_serving() { # wait_serving CONTAINER: until it logs both lines (20 s)
-  for _ in $(seq 100); do
-    serving "$1" && return 0
-    running "$1" || return 1
-    sleep 0.2
-  done
-  return 1
 }
 
 plain_port=$(free_port)
@@ -331,9 +308,8 @@ else
   abort "plain container did not start"
 fi
 # The bounding set is what --cap-drop ALL --cap-add ... leaves.
-pid=$(podman inspect --format '{{.State.Pid}}' "$name-plain" || true)
-bnd=$(awk '/^CapBnd/ {print $2}' "/proc/$pid/status" 2>/dev/null || true)
-eff=$(awk '/^CapEff/ {print $2}' "/proc/$pid/status" 2>/dev/null || true)
+bnd=$(status_of "$name-plain" CapBnd)
+eff=$(status_of "$name-plain" CapEff)
 want_bnd=$(printf '%016x' $(((1 << 2) | (1 << 38) | (1 << 39))))
 verdict "the daemon's bounding set is CAP_DAC_READ_SEARCH, CAP_PERFMON, CAP_BPF ($bnd; effective now $eff)" \
   [ "$bnd" = "$want_bnd" ]
@@ -385,8 +361,6 @@ for _ in $(seq 5); do { "/tmp/$c-kill" -c 'kill -KILL $$'; } 2>/dev/null || true
 rm -f "${workload_files[@]}"
 info "$c-true 100 times, $c-exit3 10 times (exit 3), $c-kill 5 times (SIGKILL), $c-fork forking 7 ($((SECONDS - t0)) s)"
 
-# shellcheck source=../support/metric-value.sh
-. "$ROOT/tests/support/metric-value.sh"
 expectations=(
   "100|execmond_process_execs_total comm=$c-true"
   "100|execmond_process_exits_total comm=$c-true reason=exited code=0"
@@ -401,34 +375,6 @@ expectations=(
   "0|execmond_events_lost_total reason=exit_counts_map_full"
   "0|execmond_events_lost_total reason=procs_map_full"
 )
-# counts_hold FILE EXPECTATION...: every "WANT|NAME LABEL=VALUE..." holds in FILE.
-counts_hold() {
-  local file=$1 e want query
-  shift
-  for e; do
-    IFS='|' read -r want query <<<"$e"
-    # shellcheck disable=SC2086 # query is "NAME LABEL=VALUE..."
-    [ "$(metric_value "$file" $query)" = "$want" ] || return 1
-  done
-}
-# await_counts WHAT SCRAPE FILE EXPECTATION...: runs SCRAPE (which writes
-# FILE) until the counts hold, 15 s at most, keeps the last scrape in $out,
-# then one verdict per expectation.
-await_counts() {
-  local what=$1 scrape=$2 file=$3 e want query got
-  shift 3
-  for _ in $(seq 30); do
-    "$scrape" && counts_hold "$file" "$@" && break
-    sleep 0.5
-  done
-  cp "$file" "$out/metrics-$what.txt" 2>/dev/null || true
-  for e; do
-    IFS='|' read -r want query <<<"$e"
-    # shellcheck disable=SC2086
-    got=$(metric_value "$file" $query)
-    verdict "$what: $query = $got (want $want)" [ "$got" = "$want" ]
-  done
-}
 sleep 2 # drain_interval is 1 s
 for which in plain tls; do
   await_counts "$which" "scrape_$which" "$tmp/$which.txt" "${expectations[@]}"
