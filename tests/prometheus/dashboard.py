@@ -88,9 +88,8 @@ def lint(path):
     check(ds.get("type") == "datasource" and ds.get("query") == "prometheus",
           "variable datasource is a prometheus datasource variable")
     inst = variables.get("instance", {})
-    inst_query = inst.get("query", {})
-    inst_query = inst_query.get("query") if isinstance(inst_query, dict) else inst_query
-    check(inst.get("type") == "query" and "label_values(execmond_build_info" in (inst_query or "")
+    inst_query = variable_query(inst)
+    check(inst.get("type") == "query" and "label_values(execmond_build_info" in inst_query
           and inst_query.rstrip().endswith("instance)"),
           "variable instance is label_values(execmond_build_info..., instance)", inst_query)
     order = list(variables)
