@@ -20,7 +20,7 @@ TEST_DEPS = libgtest-dev libgmock-dev prometheus curl openssl
 BENCH_DEPS = bpftrace libbpf-tools prometheus-process-exporter prometheus-node-exporter
 
 .PHONY: all deps test-deps build run test clean format lint package packagetest systemtest promtest \
-        imagetest bench benchsmoke bench-deps asantest tsantest fuzz soak
+        imagetest bench benchsmoke bench-deps readme-figures asantest tsantest fuzz soak
 
 all: build
 
@@ -59,7 +59,12 @@ bench-deps:
 # Every benchmark row beside its peers (about 6 minutes); writes docs/benchmarks.md.
 bench: build bench-deps
 	@test -e /sys/kernel/tracing/events || mount -t tracefs tracefs /sys/kernel/tracing || true
-	$(BUILD_DIR)/tests/execmond_bench --out=docs/benchmarks.md --command="make bench"
+	$(BUILD_DIR)/tests/execmond_bench --out=docs/benchmarks.md --readme=README.md --command="make bench"
+
+# README's figures made again from docs/benchmarks.md, without measuring
+# (a unit test fails while they differ).
+readme-figures: build
+	$(BUILD_DIR)/tests/execmond_bench --readme-only --out=docs/benchmarks.md --readme=README.md
 
 # SOAK_MINUTES at the maximum spawn rate: flat RSS, exact counts, every scrape
 # answered, or it fails (CI runs 4 minutes to stay within its hour).
