@@ -28,11 +28,6 @@ std::string bpf_unavailable() {
   return "";
 }
 
-bool bpf_required() {
-  const char* v = std::getenv("EXECMOND_REQUIRE_BPF");
-  return v != nullptr && std::string(v) == "1";
-}
-
 std::string ensure_tracefs() {
   if (access("/sys/kernel/tracing/events", F_OK) == 0) return "";
   if (mount("tracefs", "/sys/kernel/tracing", "tracefs", 0, nullptr) == 0) return "";

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "app/daemon.h"
+#include "bpf_required.h"
 #include "config/config.h"
 #include "daemon_launch.h"
 #include "daemon_process.h"
@@ -31,8 +32,6 @@ namespace execmond::test {
 
 // Empty when this host can load the tracer, else why not.
 std::string bpf_unavailable();
-// CI sets EXECMOND_REQUIRE_BPF=1: there a test that cannot run fails.
-bool bpf_required();
 // Classic tracepoints are found through tracefs: mounts it where a minimal
 // host (or container) has not, as an operator would. Empty, or why not.
 std::string ensure_tracefs();
