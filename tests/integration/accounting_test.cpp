@@ -150,14 +150,9 @@ TEST_P(AccountingTest, LiveGaugeGoesUpAndBackToZero) {
   std::string child = workload_as("livc");
   const std::string c = comm_of(child);
   auto w = launch(parent, {"hold", child, "5"});
-  double live = 0;
-  // Until all 5 have exec'd; before the first has there is no series yet
-  // (a slow machine, or a sanitizer build, scrapes that early).
-  for (int i = 0; i < 500 && live < 5; ++i) {
-    live = scrape().sum("execmond_processes", {{"comm", c}});
-    if (live < 5) usleep(10000);
-  }
-  EXPECT_EQ(live, 5);
+  // Each child says "held" once its exec is done; scrape() drains first.
+  ASSERT_TRUE(w->await_lines("held", 5));
+  EXPECT_EQ(scrape().sum("execmond_processes", {{"comm", c}}), 5);
   EXPECT_EQ(scrape().value("execmond_processes", {{"comm", comm_of(parent)}}), 1);
   w->close_stdin();
   EXPECT_EQ(w->wait(), (Outcomes{{"exited 0", 5}}));
@@ -172,9 +167,8 @@ TEST_P(AccountingTest, ProcessesRunningBeforeStartAreSeeded) {
   std::string child = workload_as("prec");
   const std::string c = comm_of(child);
   auto w = launch(parent, {"hold", child, "3"});
-  // Give the children time to exec before the daemon starts; the exact wait
-  // does not matter, only that their lifetime spans it.
-  usleep(300000);
+  // Seeding must find them exec'd: each says "held" once it runs as `child`.
+  ASSERT_TRUE(w->await_lines("held", 3));
   auto started = std::chrono::steady_clock::now();
   start_daemon();
   Exposition before = scrape();
