@@ -1,5 +1,6 @@
 #include "bench_headline.h"
 
+#include <algorithm>
 #include <array>
 #include <sstream>
 #include <string_view>
@@ -42,11 +43,10 @@ std::vector<std::string> cells(const std::string& line) {
 }
 
 bool is_headline(const BenchRow& row) {
-  if (row.verdict == "**missed**") return true;
-  for (std::string_view figure : kHeadlineFigures) {
-    if (row.figure.starts_with(figure)) return true;
-  }
-  return false;
+  return row.verdict == "**missed**" ||
+         std::ranges::any_of(kHeadlineFigures, [&](std::string_view figure) {
+           return row.figure.starts_with(figure);
+         });
 }
 
 }  // namespace
@@ -80,9 +80,8 @@ Result<std::string> readme_headline(const std::string& benchmarks_md) {
   Result<BenchResults> results = parse_bench_results(benchmarks_md);
   if (!results) return results.error();
   for (std::string_view figure : kHeadlineFigures) {
-    bool found = false;
-    for (const BenchRow& row : results->rows) found = found || row.figure.starts_with(figure);
-    if (!found) {
+    if (std::ranges::none_of(results->rows,
+                             [&](const BenchRow& row) { return row.figure.starts_with(figure); })) {
       return Error{"docs/benchmarks.md: no results row starts with \"" + std::string(figure) +
                    "\"; run the full make bench, or update kHeadlineFigures in "
                    "tests/support/bench_headline.cpp"};
