@@ -13,6 +13,7 @@
 #include <cstdio>
 #include <fstream>
 #include <functional>
+#include <iostream>
 #include <set>
 #include <sstream>
 #include <string>
@@ -63,11 +64,16 @@ bool rewrite_readme(const std::string& results_path, const std::string& readme_p
   execmond::Result<std::string> rewritten =
       headline ? execmond::test::with_readme_headline(readme.str(), *headline) : headline.error();
   if (!rewritten) {
-    std::fprintf(stderr, "execmond_bench: %s not rewritten: %s\n", readme_path.c_str(),
-                 rewritten.error().message.c_str());
+    std::cerr << "execmond_bench: " << readme_path
+              << " not rewritten: " << rewritten.error().message << "\n";
     return false;
   }
-  std::ofstream(readme_path) << *rewritten;
+  std::ofstream out(readme_path);
+  out << *rewritten;
+  if (!out) {
+    std::cerr << "execmond_bench: cannot write " << readme_path << "\n";
+    return false;
+  }
   std::printf("figures in %s rewritten from %s\n", readme_path.c_str(), results_path.c_str());
   return true;
 }
