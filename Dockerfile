@@ -14,9 +14,8 @@
 # exact counts over HTTP and TLS. tests/image/dockerfile-check.sh checks the
 # package lists below against the Makefile and Debian 12.
 
-# ---- build: the Makefile's DEPS, less the test-only packages
-# (libgtest-dev, libgmock-dev, prometheus, curl, openssl): the tests are not
-# built here. cmake --install stages the daemon, the TLS libraries civetweb
+# ---- build: the Makefile's DEPS (its TEST_DEPS are the test suite's: the
+# tests are not built here). cmake --install stages the daemon, the TLS libraries civetweb
 # loads (/usr/lib/execmond, found through the daemon's $ORIGIN RPATH) and
 # the default configuration as the packages lay them out.
 FROM debian:12 AS build

@@ -1,6 +1,6 @@
 # Thin wrapper over CMake for the usual tasks. Run as root on Debian 12:
-#   make run    install build dependencies, build, run the daemon in the foreground
-#   make test   install build dependencies, build, run the whole test suite
+#   make run    install the daemon's build dependencies, build it, run it in the foreground
+#   make test   install the build and test dependencies, build, run the whole test suite
 #   make lint   clang-format and clang-tidy checks, as CI runs them
 #   make bench  the benchmark harness beside bpftrace, execsnoop and the exporters
 BUILD_DIR ?= build
@@ -8,17 +8,19 @@ CMAKE_FLAGS ?=
 JOBS ?= $(shell nproc)
 CONFIG ?= config/execmond.yaml
 
-# Debian 12 packages needed to build and test; nothing is downloaded otherwise.
+# Debian 12 packages needed to build the daemon; nothing is downloaded otherwise.
 DEPS = build-essential cmake pkg-config clang llvm libbpf-dev bpftool \
        prometheus-cpp-dev libyaml-cpp-dev libre2-dev libspdlog-dev libsystemd-dev \
-       nlohmann-json3-dev \
-       libgtest-dev libgmock-dev libssl-dev libcrypt-dev prometheus curl openssl
+       nlohmann-json3-dev libssl-dev libcrypt-dev
+# And to build and run the tests. Kept out of `make run`: Debian's prometheus
+# package (promtool for the rules tests) also starts a Prometheus server on :9090.
+TEST_DEPS = libgtest-dev libgmock-dev prometheus curl openssl
 
 # The tools the benchmark measures execmond beside (Debian packages).
 BENCH_DEPS = bpftrace libbpf-tools prometheus-process-exporter prometheus-node-exporter
 
-.PHONY: all deps build run test clean format lint package packagetest systemtest promtest \
-        imagetest bench benchsmoke bench-deps asantest tsantest fuzz soak
+.PHONY: all deps test-deps build run test clean format lint package packagetest systemtest promtest \
+        imagetest bench benchsmoke bench-deps readme-figures asantest tsantest fuzz soak
 
 all: build
 
@@ -26,13 +28,23 @@ deps:
 	@dpkg -s $(DEPS) >/dev/null 2>&1 || { apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(DEPS); }
 
-$(BUILD_DIR)/CMakeCache.txt:
-	cmake -S . -B $(BUILD_DIR) $(CMAKE_FLAGS)
+test-deps:
+	@dpkg -s $(DEPS) $(TEST_DEPS) >/dev/null 2>&1 || { apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(DEPS) $(TEST_DEPS); }
 
-build: deps $(BUILD_DIR)/CMakeCache.txt
+# Everything, tests included (a build directory that `make run` configured
+# without them is configured again with them).
+build: test-deps
+	@grep -qs '^EXECMOND_BUILD_TESTS:BOOL=ON$$' $(BUILD_DIR)/CMakeCache.txt || \
+	  cmake -S . -B $(BUILD_DIR) -DEXECMOND_BUILD_TESTS=ON $(CMAKE_FLAGS)
 	cmake --build $(BUILD_DIR) -j $(JOBS)
 
-run: build
+# Only the daemon: a new build directory is configured without the tests,
+# whose dependencies `make run` does not install.
+run: deps
+	@test -f $(BUILD_DIR)/CMakeCache.txt || \
+	  cmake -S . -B $(BUILD_DIR) -DEXECMOND_BUILD_TESTS=OFF $(CMAKE_FLAGS)
+	cmake --build $(BUILD_DIR) -j $(JOBS) --target execmond
 	$(BUILD_DIR)/execmond --config.file=$(CONFIG)
 
 # Classic-tracepoint tests need tracefs; mount it where the host has not.
@@ -47,7 +59,12 @@ bench-deps:
 # Every benchmark row beside its peers (about 6 minutes); writes docs/benchmarks.md.
 bench: build bench-deps
 	@test -e /sys/kernel/tracing/events || mount -t tracefs tracefs /sys/kernel/tracing || true
-	$(BUILD_DIR)/tests/execmond_bench --out=docs/benchmarks.md --command="make bench"
+	$(BUILD_DIR)/tests/execmond_bench --out=docs/benchmarks.md --readme=README.md --command="make bench"
+
+# README's figures made again from docs/benchmarks.md, without measuring
+# (a unit test fails while they differ).
+readme-figures: build
+	$(BUILD_DIR)/tests/execmond_bench --readme-only --out=docs/benchmarks.md --readme=README.md
 
 # SOAK_MINUTES at the maximum spawn rate: flat RSS, exact counts, every scrape
 # answered, or it fails (CI runs 4 minutes to stay within its hour).
@@ -64,7 +81,7 @@ benchsmoke: build bench-deps
 # The whole suite with the daemon and tests built under AddressSanitizer and
 # UndefinedBehaviorSanitizer (any report fails the run).
 ASAN_DIR = $(BUILD_DIR)-asan
-asantest: deps
+asantest: test-deps
 	cmake -S . -B $(ASAN_DIR) -DEXECMOND_SANITIZE=address,undefined $(CMAKE_FLAGS)
 	cmake --build $(ASAN_DIR) -j $(JOBS)
 	@test -e /sys/kernel/tracing/events || mount -t tracefs tracefs /sys/kernel/tracing || true
@@ -74,7 +91,7 @@ asantest: deps
 # The concurrency tests (drain, scrape and reload together; the collector's
 # lock) under ThreadSanitizer.
 TSAN_DIR = $(BUILD_DIR)-tsan
-tsantest: deps
+tsantest: test-deps
 	cmake -S . -B $(TSAN_DIR) -DEXECMOND_SANITIZE=thread $(CMAKE_FLAGS)
 	cmake --build $(TSAN_DIR) -j $(JOBS) --target execmond_unit_tests execmond_bpf_tests
 	TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \

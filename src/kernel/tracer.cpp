@@ -30,9 +30,8 @@ std::string errno_text(int err) { return std::strerror(err < 0 ? -err : err); }
 std::string explain_load_error(int err) {
   err = err < 0 ? -err : err;
   if (err == EPERM || err == EACCES) {
-    return "permission denied: run as root or grant CAP_BPF and CAP_PERFMON "
-           "(CAP_SYS_ADMIN on kernels before 5.8); the verifier's reason is logged at "
-           "--log.level=debug";
+    return "permission denied: run as root or grant CAP_BPF and CAP_PERFMON; the verifier's "
+           "reason is logged at --log.level=debug";
   }
   if (err == ESRCH || err == ENOENT) {
     return "the kernel lacks a type or tracepoint the tracer needs (" + errno_text(err) +

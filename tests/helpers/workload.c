@@ -12,7 +12,9 @@
  *   workload leader-exits-first <child-path>  child: leader pthread_exit()s, last thread exit(7)
  *   workload many-threads <k> <child-path>    child: k threads, then exit(5) with all running
  *   workload thread-exec <child-path>    child: a non-leader thread execs child-path "exit 9"
- *   workload hold <child-path> <n>       n children exec and wait until stdin closes
+ *   workload hold <child-path> <n>       n children exec, each prints "held" once it
+ *                                        runs (the test's signal that its exec is
+ *                                        done), and wait until stdin closes
  *   workload comms <n> <prefix>          n children rename themselves <prefix><i>, exit 0
  *   workload oom-child <MiB>             allocate and touch memory 1 MiB at a time, up
  *                                        to <MiB>; meant to run in a memory cgroup with a
@@ -135,8 +137,12 @@ static int run_child(int argc, char **argv)
 		return 0;
 	}
 	if (strcmp(action, "hold") == 0) {
+		static const char held[] = "held\n";
 		char c;
 
+		/* One write(2) of a few bytes: the siblings' lines never interleave. */
+		if (write(1, held, sizeof(held) - 1) != (ssize_t)(sizeof(held) - 1))
+			return 121;
 		while (read(0, &c, 1) > 0)
 			;
 		return 0;

@@ -150,14 +150,9 @@ TEST_P(AccountingTest, LiveGaugeGoesUpAndBackToZero) {
   std::string child = workload_as("livc");
   const std::string c = comm_of(child);
   auto w = launch(parent, {"hold", child, "5"});
-  double live = 0;
-  // Until all 5 have exec'd; before the first has there is no series yet
-  // (a slow machine, or a sanitizer build, scrapes that early).
-  for (int i = 0; i < 500 && live < 5; ++i) {
-    live = scrape().sum("execmond_processes", {{"comm", c}});
-    if (live < 5) usleep(10000);
-  }
-  EXPECT_EQ(live, 5);
+  // Each child says "held" once its exec is done; scrape() drains first.
+  ASSERT_TRUE(w->await_lines("held", 5));
+  EXPECT_EQ(scrape().sum("execmond_processes", {{"comm", c}}), 5);
   EXPECT_EQ(scrape().value("execmond_processes", {{"comm", comm_of(parent)}}), 1);
   w->close_stdin();
   EXPECT_EQ(w->wait(), (Outcomes{{"exited 0", 5}}));
@@ -172,26 +167,26 @@ TEST_P(AccountingTest, ProcessesRunningBeforeStartAreSeeded) {
   std::string child = workload_as("prec");
   const std::string c = comm_of(child);
   auto w = launch(parent, {"hold", child, "3"});
-  // Give the children time to exec before the daemon starts; the exact wait
-  // does not matter, only that their lifetime spans it.
-  usleep(300000);
-  auto started = std::chrono::steady_clock::now();
+  // Seeding must find them exec'd: each says "held" once it runs as `child`.
+  ASSERT_TRUE(w->await_lines("held", 3));
+  const auto forked_by = std::chrono::steady_clock::now();
   start_daemon();
   Exposition before = scrape();
   EXPECT_EQ(before.value("execmond_processes", {{"comm", c}}), 3);
   EXPECT_EQ(before.value("execmond_processes", {{"comm", comm_of(parent)}}), 1);
   EXPECT_FALSE(before.find("execmond_process_execs_total", {{"comm", c}}));  // before our time
-  usleep(100000);
+  const auto released = std::chrono::steady_clock::now();
   w->close_stdin();
   EXPECT_EQ(w->wait(), (Outcomes{{"exited 0", 3}}));
-  double since_start =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   Exposition m = scrape();
   EXPECT_EQ(m.value("execmond_processes", {{"comm", c}}), 0);
   EXPECT_EQ(m.sum("execmond_process_exits_total", {{"comm", c}}), 3);
   EXPECT_EQ(m.value("execmond_process_lifetime_seconds_count", {{"comm", c}}), 3);
-  // Lifetimes run from the fork, before the daemon started, not from seeding.
-  EXPECT_GT(m.value("execmond_process_lifetime_seconds_sum", {{"comm", c}}), 3 * since_start);
+  // Lifetimes run from the fork, before the daemon started: each child lived
+  // at least from forked_by to its release. Counted from seeding, they would
+  // miss the daemon's start-up, far longer than a released child takes to exit.
+  EXPECT_GT(m.value("execmond_process_lifetime_seconds_sum", {{"comm", c}}),
+            3 * std::chrono::duration<double>(released - forked_by).count());
 }
 
 INSTANTIATE_TEST_SUITE_P(ProgramSets, AccountingTest,

@@ -1,21 +1,28 @@
 // The real binary when things go wrong around it: killed, restarted, its
 // configuration deleted before a reload, no tracefs, no BTF, read-only or
-// full /tmp, and `execmond doctor` saying what a host lacks.
+// full /tmp, bpf() refused, and `execmond doctor` saying what a host lacks.
 #include <fcntl.h>
 #include <gtest/gtest.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 #include <pwd.h>
 #include <sched.h>
 #include <signal.h>
 #include <sys/mount.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
+#include <cstddef>
 #include <cstdio>
 #include <filesystem>
 #include <functional>
+#include <iterator>
 #include <thread>
 #include <vector>
 
@@ -243,6 +250,38 @@ TEST_F(FaultsTest, DoctorFailsWithoutPrivilegesOrBtf) {
   EXPECT_NE(output.find("FAIL  kernel BTF"), std::string::npos) << output;
   EXPECT_NE(output.find("cannot run on this host until the FAIL lines are fixed"),
             std::string::npos);
+}
+
+// In the child: bpf() fails with EPERM, as under a container engine's
+// default seccomp profile, though the capabilities are there.
+void bpf_denied() {
+  sock_filter deny_bpf[] = {
+      BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(seccomp_data, nr)),
+      BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_bpf, 0, 1),
+      BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | (EPERM & SECCOMP_RET_DATA)),
+      BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+  };
+  sock_fprog program{static_cast<unsigned short>(std::size(deny_bpf)), deny_bpf};
+  if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 ||
+      syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &program) != 0) {
+    _exit(125);
+  }
+}
+
+// The kernel floor is 5.13, where CAP_BPF and CAP_PERFMON are what loading
+// takes: the hint names those, and no older kernel's CAP_SYS_ADMIN.
+TEST_F(FaultsTest, BpfRefusedIsOneLineNamingTheCapabilities) {
+  BinaryLaunch launch = binary_launch(kFastDrains);
+  launch.in_child = bpf_denied;
+  daemon_process_ = spawn_daemon(launch);
+  const int status = daemon_process_->wait();
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 1) << status;
+  const std::string log = daemon_process_->log();
+  EXPECT_NE(log.find("permission denied: run as root or grant CAP_BPF and CAP_PERFMON; the "
+                     "verifier's reason is logged at --log.level=debug"),
+            std::string::npos)
+      << log;
+  EXPECT_EQ(log.find("CAP_SYS_ADMIN"), std::string::npos) << log;
 }
 
 }  // namespace

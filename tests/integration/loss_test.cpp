@@ -114,6 +114,7 @@ TEST_F(LossTest, ProcessesBeyondTheProcsMapAreCountedAsLost) {
     ASSERT_LT(live_before, 64);
 
     auto w = launch(parent, {"hold", child, std::to_string(kChildren)});
+    ASSERT_TRUE(w->await_lines("held", kChildren));
     // The parent and its children: each one is either tracked or counted as lost.
     const double started = live_before + kChildren + 1;
     auto accounted = [&](const Exposition& m) {

@@ -28,11 +28,6 @@ std::string bpf_unavailable() {
   return "";
 }
 
-bool bpf_required() {
-  const char* v = std::getenv("EXECMOND_REQUIRE_BPF");
-  return v != nullptr && std::string(v) == "1";
-}
-
 std::string ensure_tracefs() {
   if (access("/sys/kernel/tracing/events", F_OK) == 0) return "";
   if (mount("tracefs", "/sys/kernel/tracing", "tracefs", 0, nullptr) == 0) return "";
@@ -56,8 +51,33 @@ void RunningWorkload::close_stdin() {
   stdin_fd_ = -1;
 }
 
+bool RunningWorkload::await_lines(const std::string& line, int count) {
+  std::string kept;
+  std::string pending = std::move(unread_);
+  unread_.clear();
+  char buf[4096];
+  for (;;) {
+    for (std::size_t end = 0; count > 0 && (end = pending.find('\n')) != std::string::npos;) {
+      std::string got = pending.substr(0, end);
+      pending.erase(0, end + 1);
+      if (got == line) {
+        --count;
+      } else {
+        kept += got + "\n";
+      }
+    }
+    if (count == 0) break;
+    ssize_t n = read(stdout_fd_, buf, sizeof(buf));
+    if (n <= 0) break;
+    pending.append(buf, static_cast<size_t>(n));
+  }
+  unread_ = kept + pending;
+  return count == 0;
+}
+
 Outcomes RunningWorkload::wait() {
-  std::string out;
+  std::string out = std::move(unread_);
+  unread_.clear();
   char buf[4096];
   ssize_t n = 0;
   while ((n = read(stdout_fd_, buf, sizeof(buf))) > 0) out.append(buf, static_cast<size_t>(n));

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "app/daemon.h"
+#include "bpf_required.h"
 #include "config/config.h"
 #include "daemon_launch.h"
 #include "daemon_process.h"
@@ -31,8 +32,6 @@ namespace execmond::test {
 
 // Empty when this host can load the tracer, else why not.
 std::string bpf_unavailable();
-// CI sets EXECMOND_REQUIRE_BPF=1: there a test that cannot run fails.
-bool bpf_required();
 // Classic tracepoints are found through tracefs: mounts it where a minimal
 // host (or container) has not, as an operator would. Empty, or why not.
 std::string ensure_tracefs();
@@ -48,6 +47,11 @@ class RunningWorkload {
   RunningWorkload(const RunningWorkload&) = delete;
   RunningWorkload& operator=(const RunningWorkload&) = delete;
   void close_stdin();
+  // Reads the workload's output until `count` lines equal to `line` have
+  // come (`hold` children print "held" once exec'd and running), then
+  // returns; those lines are not among wait()'s outcomes. False if the
+  // output ended first.
+  bool await_lines(const std::string& line, int count);
   // Waits for the workload to end; returns its children's outcomes.
   Outcomes wait();
   pid_t pid() const { return pid_; }
@@ -56,6 +60,7 @@ class RunningWorkload {
   pid_t pid_;
   int stdin_fd_;
   int stdout_fd_;
+  std::string unread_;  // read by await_lines() past the lines it waited for
 };
 
 // How to start a workload: in which cgroup, as which user, from which directory.

@@ -26,7 +26,7 @@ import yaml
 
 from dashboard import PER_PROGRAM, dashboard_targets, filter_of, label_values, leftover_variable, lint, \
     substitute, variable_query
-from prom import Prom, check_alert, evaluate, nonempty, wait_until
+from prom import Prom, check_alert, check_not_firing, evaluate, nonempty, wait_until
 import results
 from results import check, summary
 
@@ -210,9 +210,9 @@ def scenario(args):
     ]
     for name, labels in expected:
         check_alert(prom, name, 45, **labels)
-    check(not prom.firing("ExecmondTargetMissing"), "alert ExecmondTargetMissing does not fire")
-    check(not prom.firing("ExecmondDown"), "alert ExecmondDown does not fire while both daemons run")
-    check(not prom.firing("ExecmondConfigReloadFailed"), "alert ExecmondConfigReloadFailed does not fire yet")
+    check_not_firing(prom, "ExecmondTargetMissing", "alert ExecmondTargetMissing does not fire", 30)
+    check_not_firing(prom, "ExecmondDown", "alert ExecmondDown does not fire while both daemons run", 30)
+    check_not_firing(prom, "ExecmondConfigReloadFailed", "alert ExecmondConfigReloadFailed does not fire yet", 30)
 
     # Every rule's expression. Alerts of phase A must be non-empty now; the
     # others must be valid, and non-empty once their phase has made them so.
@@ -340,7 +340,8 @@ def scenario(args):
                         None)
     if targets_down:
         evaluate(prom, "dashboard 'Targets down' shows it", substitute(targets_down) + " == 1")
-    check(not prom.firing("ExecmondDown", instance=main), "alert ExecmondDown does not fire for the running daemon")
+    check_not_firing(prom, "ExecmondDown", "alert ExecmondDown does not fire for the running daemon", 30,
+                     instance=main)
     return summary("scenario")
 
 

@@ -1,5 +1,7 @@
 """A client of Prometheus's HTTP API and the checks that evaluate expressions through it."""
+import datetime
 import json
+import re
 import time
 import urllib.error
 import urllib.parse
@@ -91,3 +93,44 @@ def check_alert(prom, name, timeout, **labels):
         check("<no value>" not in text and "error expanding" not in text and a["annotations"].get("summary"),
               f"alert {name} annotations render", a["annotations"].get("summary", ""))
     return ok
+
+
+def unix_time(rfc3339):
+    """Seconds since the epoch of a timestamp as Prometheus's API writes it
+    ("2026-12-07T13:52:18.123456789Z", nanoseconds included); None if unreadable."""
+    m = re.match(r"^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?:\.(\d+))?(Z|[+-]\d\d:\d\d)$", rfc3339 or "")
+    if not m:
+        return None
+    zone = "+00:00" if m.group(3) == "Z" else m.group(3)
+    whole = datetime.datetime.fromisoformat(m.group(1) + zone).timestamp()
+    return whole + (float("0." + m.group(2)) if m.group(2) else 0.0)
+
+
+def evaluated_rule(prom, name, since):
+    """The alerting rule `name` from /api/v1/rules if Prometheus has evaluated
+    it after `since` (seconds since the epoch), else None."""
+    r = prom.get("/api/v1/rules", {"type": "alert"})
+    for group in r.get("data", {}).get("groups", []):
+        for rule in group.get("rules", []):
+            if rule.get("name") != name:
+                continue
+            last = unix_time(rule.get("lastEvaluation") or group.get("lastEvaluation"))
+            if last is not None and last > since and rule.get("health") == "ok":
+                return rule
+    return None
+
+
+def check_not_firing(prom, name, what, timeout, **labels):
+    """PASS when the alert `name` (those of its alerts with `labels`) is not
+    firing at an evaluation of its rule that began after this call. Asking
+    before the rule's group has run would pass whatever the rule says, so
+    this waits for the group's next evaluation, and fails if none comes."""
+    since = time.time()
+    rule = wait_until(lambda: evaluated_rule(prom, name, since), timeout, step=0.5)
+    if rule is None:
+        return check(False, what, f"rule {name} was not evaluated in the {timeout}s after the check began")
+    # The rule's alerts as that evaluation left them, from the same answer.
+    firing = [a for a in rule.get("alerts", [])
+              if a.get("state") == "firing" and all(a["labels"].get(k) == v for k, v in labels.items())]
+    return check(not firing, what, f"evaluated at {rule.get('lastEvaluation')}"
+                 + (f"; firing: {[a['labels'] for a in firing]}" if firing else ""))

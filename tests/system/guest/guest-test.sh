@@ -246,12 +246,22 @@ verdict cpu-sysw-true "execmond_process_cpu_seconds_total comm=sysw-true: user $
 
 section "reload"
 pid_before="$(main_pid)"
+# ExecReload= only sends SIGHUP: systemctl returns before the daemon has
+# reloaded. The reload is done when its success time passes the one before.
+scrape
+reloaded_before="$(metric execmond_config_last_reload_success_timestamp_seconds)"
+reloaded_since() { # reloaded_since TIME: a reload succeeded after TIME
+  scrape && awk -v now="$(metric execmond_config_last_reload_success_timestamp_seconds)" -v before="$1" \
+    'BEGIN { exit !(now != "absent" && before != "absent" && now + 0 > before + 0) }'
+}
 if out="$(systemctl reload $unit 2>&1)"; then
   pass reload "systemctl reload $unit"
 else
   fail reload "systemctl reload $unit: $out"
 fi
-sleep 1
+while_active 15 reloaded_since "$reloaded_before"
+verdict reload-done "execmond_config_last_reload_success_timestamp_seconds $reloaded_before -> $(
+  metric execmond_config_last_reload_success_timestamp_seconds)" reloaded_since "$reloaded_before"
 verdict active-after-reload "$(unit_state)" is_active
 verdict reload-keeps-process "MainPID $pid_before -> $(main_pid)" [ "$(main_pid)" = "$pid_before" ]
 journal_has() { journalctl -u $unit --no-pager -o cat 2>/dev/null | grep -qF -- "$1"; }
