@@ -132,6 +132,7 @@ const std::map<std::string, MetricType> kAlwaysThere = {
     {"execmond_bpf_map_entries", MetricType::Gauge},
     {"execmond_bpf_map_capacity", MetricType::Gauge},
     {"execmond_oom_kills_total", MetricType::Counter},
+    {"execmond_oom_mark_waits_total", MetricType::Counter},
 };
 
 const std::map<std::string, MetricType> kProgramStats = {
