@@ -57,7 +57,7 @@ enum execmond_oom_wait_outcome {
 };
 
 /* How long a SIGKILL exit waits at most for its mark (bpf/oom.bpf.h). */
-#define EXECMOND_OOM_MARK_WAIT_NS (20 * 1000 * 1000ULL)
+#define EXECMOND_OOM_MARK_WAIT_NS (20ULL * 1000 * 1000)
 
 /*
  * What the kernel counts events by: events with equal keys are added up in

@@ -5,7 +5,6 @@
 // run is timed by tests/helpers/exit_timing.bpf.c (probes attached before and
 // after execmond's); the killed processes' own CPU comes from wait4().
 #include <fcntl.h>
-#include <signal.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -13,6 +12,7 @@
 
 #include <atomic>
 #include <cerrno>
+#include <csignal>
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
