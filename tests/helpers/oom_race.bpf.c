@@ -30,6 +30,11 @@ struct kernel_siginfo;
 
 const volatile __u64 delay_ns = 100000; /* set by the test */
 const volatile __u64 mark_hold_ns = 0;  /* set by the test; 0: no hold */
+/*
+ * Only the test's own processes are held (the host may run other OOM kills
+ * meanwhile): those that have this process as a parent or grandparent.
+ */
+const volatile __u32 test_tgid = 0;
 
 enum { KILLED = 1, MARKED = 2, MARKING = 3 };
 
@@ -45,6 +50,13 @@ __u64 delayed = 0;            /* kernel SIGKILLs held back */
 __u64 exited_before_mark = 0; /* of those, exits seen before their mark_victim */
 __u64 exited_while_marking = 0; /* exits seen while mark_victim was held */
 
+static __always_inline int started_by_the_test(struct task_struct *task)
+{
+	struct task_struct *parent = task->real_parent;
+
+	return parent->tgid == test_tgid || parent->real_parent->tgid == test_tgid;
+}
+
 static long still_waiting(__u32 index, void *deadline)
 {
 	return bpf_ktime_get_ns() < *(__u64 *)deadline ? 0 : 1;
@@ -57,7 +69,7 @@ int BPF_PROG(hold_the_killer, int sig, struct kernel_siginfo *info, struct task_
 	__u8 state = KILLED;
 	__u64 deadline;
 
-	if (sig != EXECMOND_SIGKILL || info != SEND_SIG_PRIV)
+	if (sig != EXECMOND_SIGKILL || info != SEND_SIG_PRIV || !started_by_the_test(task))
 		return 0;
 	bpf_map_update_elem(&killed, &tgid, &state, BPF_ANY);
 	__sync_fetch_and_add(&delayed, 1);

@@ -110,6 +110,7 @@ class OomRace {
     skel_->rodata->delay_ns =
         mark_hold_ns != 0 ? 0 : static_cast<std::uint64_t>(2.5 * scheduler_tick_seconds() * 1e9);
     skel_->rodata->mark_hold_ns = mark_hold_ns;
+    skel_->rodata->test_tgid = static_cast<std::uint32_t>(getpid());
     if (oom_race_bpf__load(skel_.get()) != 0) {
       throw std::runtime_error("cannot load oom_race.bpf.c");
     }
