@@ -137,14 +137,6 @@ int raw_tp_oom_victim(struct bpf_raw_tracepoint_args *ctx)
 	return 0;
 }
 
-/*
- * How long the exit handler waits at most for a victim's mark
- * (EXECMOND_OOM_MARK_WAIT_NS, execmond.h): the OOM killer marks its victim
- * 5-30 us after its SIGKILL as measured here, but a virtual CPU can be held
- * up for milliseconds in between (2.5 ms was seen on a shared host); a
- * spinlock is never held that long on purpose.
- */
-
 static __always_inline int task_locked(struct task_struct *task)
 {
 	if (!bpf_core_field_exists(task->alloc_lock.rlock.raw_lock.val))
@@ -204,12 +196,21 @@ static long look_for_oom_mark(__u32 index, void *ctx)
 static __always_inline void await_oom_mark(struct task_struct *task, struct task_struct *leader,
 					   __u32 status)
 {
-	struct oom_mark_wait w = { .task = task, .leader = leader, .tgid = leader->tgid };
+	/* A loop that runs out of looks has waited as long as a deadline allows. */
+	struct oom_mark_wait w = { .task = task, .leader = leader, .tgid = leader->tgid,
+				   .outcome = EXECMOND_OOM_WAIT_DEADLINE };
 	long looks;
 
 	/* bpf_loop() is there on every kernel this branch is verified on (6.16+). */
 	if (!kernel_reports_group_dead() || (status & 0x7f) != EXECMOND_SIGKILL)
 		return;
+	/*
+	 * At most EXECMOND_OOM_MARK_WAIT_NS (20 ms): the OOM killer marks its
+	 * victim 5-30 us after its SIGKILL as measured here, but a virtual CPU
+	 * can be held up for milliseconds in between (2.5 ms was seen on a
+	 * shared host); a spinlock is never held that long on purpose. What a
+	 * wait costs: docs/benchmarks.md, "The OOM mark wait".
+	 */
 	w.deadline_ns = bpf_ktime_get_ns() + EXECMOND_OOM_MARK_WAIT_NS;
 	/* Each look takes some 30 ns: the deadline ends the loop long before its bound. */
 	looks = bpf_loop(1 << 23, look_for_oom_mark, &w, 0);
