@@ -40,8 +40,24 @@ enum execmond_lost_reason {
 	EXECMOND_LOST_FORK_COUNTS_FULL = 1,
 	EXECMOND_LOST_EXIT_COUNTS_FULL = 2,
 	EXECMOND_LOST_PROCS_FULL = 3,
-	EXECMOND_LOST_REASONS = 4,
+	/* mark_victim could not store an OOM victim's scope: its kill counts as scope unknown */
+	EXECMOND_LOST_OOM_SCOPE = 4,
+	EXECMOND_LOST_REASONS = 5,
 };
+
+/*
+ * How a SIGKILL exit's wait for the OOM killer's mark ended (bpf/oom.bpf.h),
+ * counted only where the first look did not end it: index of oom_mark_waits.
+ */
+enum execmond_oom_wait_outcome {
+	EXECMOND_OOM_WAIT_MARKED = 0,   /* mark_victim recorded the process */
+	EXECMOND_OOM_WAIT_UNLOCKED = 1, /* the task lock was released: no kill was in progress */
+	EXECMOND_OOM_WAIT_DEADLINE = 2, /* neither in time: the exit counts as the kernel had it then */
+	EXECMOND_OOM_WAIT_OUTCOMES = 3,
+};
+
+/* How long a SIGKILL exit waits at most for its mark (bpf/oom.bpf.h). */
+#define EXECMOND_OOM_MARK_WAIT_NS (20ULL * 1000 * 1000)
 
 /*
  * What the kernel counts events by: events with equal keys are added up in

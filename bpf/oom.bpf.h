@@ -16,6 +16,7 @@
 
 #include "core_fixes.bpf.h"
 #include "execmond.h"
+#include "lost.bpf.h"
 
 /* Since 6.8 mark_victim passes the task; before, only its pid. Set by the loader. */
 const volatile __u8 mark_victim_passes_task = 0;
@@ -38,6 +39,21 @@ struct {
 } oom_victims SEC(".maps");
 
 /*
+ * The lengths of the kernel's arrays the reads below index, from the running
+ * kernel's BTF (they grow with its enums: MEMCG_NR_MEMORY_EVENTS,
+ * CGROUP_SUBSYS_COUNT), so an index is checked against the array it reads.
+ */
+static __always_inline int memory_event_slots(struct mem_cgroup *memcg)
+{
+	return bpf_core_field_size(memcg->memory_events) / sizeof(memcg->memory_events[0]);
+}
+
+static __always_inline int cgroup_subsys_slots(struct css_set *cset)
+{
+	return bpf_core_field_size(cset->subsys) / sizeof(cset->subsys[0]);
+}
+
+/*
  * Whether a memory cgroup has an OOM in progress: the kernel counts MEMCG_OOM
  * when a charge fails and asks the OOM killer, and MEMCG_OOM_KILL just before
  * it sends SIGKILL and marks the victim. Usage alone misses the kernel's own
@@ -55,7 +71,8 @@ static __always_inline int memory_cgroup_in_oom(struct mem_cgroup *memcg)
 		return 0;
 	oom = bpf_core_enum_value(enum memcg_memory_event, MEMCG_OOM);
 	kill = bpf_core_enum_value(enum memcg_memory_event, MEMCG_OOM_KILL);
-	if (oom < 0 || oom >= 9 || kill < 0 || kill >= 9)
+	if (oom < 0 || oom >= memory_event_slots(memcg) || kill < 0 ||
+	    kill >= memory_event_slots(memcg))
 		return 0;
 	ooms = BPF_CORE_READ(memcg, memory_events[oom].counter);
 	kills = BPF_CORE_READ(memcg, memory_events[kill].counter);
@@ -70,15 +87,16 @@ static __always_inline int memory_cgroup_in_oom(struct mem_cgroup *memcg)
 /* Whether the task's memory cgroup, or one above it, is at its limit or in an OOM. */
 static __always_inline int memory_cgroup_at_limit(struct task_struct *task)
 {
+	struct css_set *cset = BPF_CORE_READ(task, cgroups);
 	struct cgroup_subsys_state *css;
 	int id;
 
 	if (!bpf_core_enum_value_exists(enum cgroup_subsys_id, memory_cgrp_id))
 		return 0; /* a kernel without the memory controller */
 	id = bpf_core_enum_value(enum cgroup_subsys_id, memory_cgrp_id);
-	if (id < 0 || id >= 12)
+	if (id < 0 || id >= cgroup_subsys_slots(cset))
 		return 0;
-	css = BPF_CORE_READ(task, cgroups, subsys[id]);
+	css = BPF_CORE_READ(cset, subsys[id]);
 	for (int depth = 0; depth < EXECMOND_MAX_MEMCG_DEPTH && css; depth++) {
 		struct mem_cgroup *memcg =
 			(void *)css - bpf_core_field_offset(struct mem_cgroup, css);
@@ -113,17 +131,11 @@ int raw_tp_oom_victim(struct bpf_raw_tracepoint_args *ctx)
 	if (!victim)
 		victim = (struct task_struct *)bpf_get_current_task();
 	scope = memory_cgroup_at_limit(victim) ? EXECMOND_OOM_CGROUP : EXECMOND_OOM_GLOBAL;
-	bpf_map_update_elem(&oom_victims, &key, &scope, BPF_ANY);
+	/* An LRU map makes room by itself; what still fails leaves the exit to oom_mm alone. */
+	if (bpf_map_update_elem(&oom_victims, &key, &scope, BPF_ANY))
+		count_lost(EXECMOND_LOST_OOM_SCOPE);
 	return 0;
 }
-
-/*
- * How long the exit handler waits at most for a victim's mark. The OOM
- * killer marks its victim 5-30 us after its SIGKILL as measured here, but a
- * virtual CPU can be held up for milliseconds in between (2.5 ms was seen on
- * a shared host); a spinlock is never held that long on purpose.
- */
-#define EXECMOND_OOM_MARK_WAIT_NS (20 * 1000 * 1000ULL)
 
 static __always_inline int task_locked(struct task_struct *task)
 {
@@ -132,12 +144,20 @@ static __always_inline int task_locked(struct task_struct *task)
 	return BPF_CORE_READ(task, alloc_lock.rlock.raw_lock.val.counter) != 0;
 }
 
+/*
+ * SIGKILL exits that waited for the OOM killer's mark, by how the wait ended
+ * (enum execmond_oom_wait_outcome): what the wait costs and how often its
+ * deadline is what ends it, read by the daemon.
+ */
+__u64 oom_mark_waits[EXECMOND_OOM_WAIT_OUTCOMES] = {};
+
 /* What one look needs; the tasks are only probe-read. */
 struct oom_mark_wait {
 	struct task_struct *task;
 	struct task_struct *leader;
 	__u64 deadline_ns;
 	__u32 tgid;
+	__u32 outcome; /* enum execmond_oom_wait_outcome, once a look ends the wait */
 };
 
 /* bpf_loop()'s callback: 1 ends the wait. */
@@ -145,11 +165,19 @@ static long look_for_oom_mark(__u32 index, void *ctx)
 {
 	struct oom_mark_wait *w = ctx;
 
-	if (!task_locked(w->task) && !task_locked(w->leader))
+	if (!task_locked(w->task) && !task_locked(w->leader)) {
+		w->outcome = EXECMOND_OOM_WAIT_UNLOCKED;
 		return 1;
-	if (bpf_map_lookup_elem(&oom_victims, &w->tgid))
+	}
+	if (bpf_map_lookup_elem(&oom_victims, &w->tgid)) {
+		w->outcome = EXECMOND_OOM_WAIT_MARKED;
 		return 1;
-	return bpf_ktime_get_ns() > w->deadline_ns;
+	}
+	if (bpf_ktime_get_ns() > w->deadline_ns) {
+		w->outcome = EXECMOND_OOM_WAIT_DEADLINE;
+		return 1;
+	}
+	return 0;
 }
 
 /*
@@ -168,14 +196,27 @@ static long look_for_oom_mark(__u32 index, void *ctx)
 static __always_inline void await_oom_mark(struct task_struct *task, struct task_struct *leader,
 					   __u32 status)
 {
-	struct oom_mark_wait w = { .task = task, .leader = leader, .tgid = leader->tgid };
+	/* A loop that runs out of looks has waited as long as a deadline allows. */
+	struct oom_mark_wait w = { .task = task, .leader = leader, .tgid = leader->tgid,
+				   .outcome = EXECMOND_OOM_WAIT_DEADLINE };
+	long looks;
 
 	/* bpf_loop() is there on every kernel this branch is verified on (6.16+). */
 	if (!kernel_reports_group_dead() || (status & 0x7f) != EXECMOND_SIGKILL)
 		return;
+	/*
+	 * At most EXECMOND_OOM_MARK_WAIT_NS (20 ms): the OOM killer marks its
+	 * victim 5-30 us after its SIGKILL as measured here, but a virtual CPU
+	 * can be held up for milliseconds in between (2.5 ms was seen on a
+	 * shared host); a spinlock is never held that long on purpose. What a
+	 * wait costs: docs/benchmarks.md, "The OOM mark wait".
+	 */
 	w.deadline_ns = bpf_ktime_get_ns() + EXECMOND_OOM_MARK_WAIT_NS;
 	/* Each look takes some 30 ns: the deadline ends the loop long before its bound. */
-	bpf_loop(1 << 23, look_for_oom_mark, &w, 0);
+	looks = bpf_loop(1 << 23, look_for_oom_mark, &w, 0);
+	/* One look is every SIGKILL exit's cost; more is a wait. */
+	if (looks > 1 && w.outcome < EXECMOND_OOM_WAIT_OUTCOMES)
+		__sync_fetch_and_add(&oom_mark_waits[w.outcome], 1);
 }
 
 /* Whether the exiting process was an OOM victim (enum execmond_oom), consuming its entry. */

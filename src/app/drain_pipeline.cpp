@@ -78,6 +78,7 @@ void DrainPipeline::drain(const Config& config) {
   view->resources = tracer_.resources();
   view->peak_rss_bounds = config.peak_rss_buckets;
   view->lost_total = last_.lost_total;
+  view->oom_mark_waits = last_.oom_mark_waits;
   view->maps = {{"procs", last_.procs_entries, tracer_.max_processes()},
                 {"counts", last_.counts_entries, tracer_.max_keys()}};
   view->programs = last_.programs;

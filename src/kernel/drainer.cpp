@@ -21,7 +21,14 @@ namespace execmond {
 
 const std::array<const char*, EXECMOND_LOST_REASONS>& lost_reason_names() {
   static const std::array<const char*, EXECMOND_LOST_REASONS> names{
-      "exec_counts_map_full", "fork_counts_map_full", "exit_counts_map_full", "procs_map_full"};
+      "exec_counts_map_full", "fork_counts_map_full", "exit_counts_map_full", "procs_map_full",
+      "oom_scope_not_recorded"};
+  return names;
+}
+
+const std::array<const char*, EXECMOND_OOM_WAIT_OUTCOMES>& oom_wait_outcome_names() {
+  static const std::array<const char*, EXECMOND_OOM_WAIT_OUTCOMES> names{"marked", "unlocked",
+                                                                         "deadline"};
   return names;
 }
 
@@ -39,6 +46,7 @@ DrainResult Drainer::drain() {
   read_counts(old_generation, out);
   read_procs(old_generation, out);
   read_lost(out);
+  read_oom_mark_waits(out);
   read_program_stats(out);
   return out;
 }
@@ -97,6 +105,14 @@ void Drainer::read_lost(DrainResult& out) {
     lost_total_[reason] = sum;
   }
   out.lost_total = lost_total_;
+}
+
+// Plain counters the handlers add to atomically: read as they are.
+void Drainer::read_oom_mark_waits(DrainResult& out) const {
+  for (std::size_t i = 0; i < out.oom_mark_waits.size(); ++i) {
+    out.oom_mark_waits[i] =
+        std::atomic_ref(tracer_.globals().oom_mark_waits[i]).load(std::memory_order_relaxed);
+  }
 }
 
 void Drainer::read_program_stats(DrainResult& out) {

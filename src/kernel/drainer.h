@@ -39,6 +39,8 @@ struct DrainResult {
   std::uint64_t procs_entries = 0;           // live processes tracked
   std::uint64_t counts_entries = 0;          // keys drained
   std::array<std::uint64_t, EXECMOND_LOST_REASONS> lost_total{};  // cumulative
+  // SIGKILL exits that waited for the OOM killer's mark, by outcome; cumulative.
+  std::array<std::uint64_t, EXECMOND_OOM_WAIT_OUTCOMES> oom_mark_waits{};
   std::vector<ProgramStats> programs;
   std::vector<Error> errors;  // the reads and writes of the tables that failed
 };
@@ -55,6 +57,7 @@ class Drainer {
   void read_counts(std::uint32_t generation, DrainResult& out);
   void read_procs(std::uint32_t generation, DrainResult& out);
   void read_lost(DrainResult& out);
+  void read_oom_mark_waits(DrainResult& out) const;
   void read_program_stats(DrainResult& out);
 
   Tracer& tracer_;
@@ -69,5 +72,7 @@ class Drainer {
 
 // Label names for enum execmond_lost_reason, in index order.
 const std::array<const char*, EXECMOND_LOST_REASONS>& lost_reason_names();
+// Label names for enum execmond_oom_wait_outcome, in index order.
+const std::array<const char*, EXECMOND_OOM_WAIT_OUTCOMES>& oom_wait_outcome_names();
 
 }  // namespace execmond

@@ -264,7 +264,8 @@ Status Tracer::find_maps() {
   }
   if (skel_->bss == nullptr) return Error{"the BPF object's .bss is not mapped"};
   auto* bss = skel_->bss;
-  globals_ = {&bss->generation, bss->keys_claimed, &bss->filter_active, &bss->self_tgid};
+  globals_ = {&bss->generation, bss->keys_claimed, &bss->filter_active, &bss->self_tgid,
+              bss->oom_mark_waits};
   return {};
 }
 

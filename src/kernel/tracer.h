@@ -72,6 +72,7 @@ class Tracer {
     std::uint32_t* keys_claimed;  // [2]: count keys claimed per generation
     std::uint32_t* filter_active;
     std::uint32_t* self_tgid;
+    unsigned long long* oom_mark_waits;  // [EXECMOND_OOM_WAIT_OUTCOMES] (__u64), cumulative
   };
   const Globals& globals() const { return globals_; }
   // -1 unless executables are recorded.

@@ -73,6 +73,18 @@ void append_kernel_side(const DrainView& s, std::vector<MetricFamily>& out) {
   }
   out.push_back(std::move(lost));
 
+  MetricFamily waits = family(
+      "execmond_oom_mark_waits_total",
+      "SIGKILL exits that waited in the kernel for the OOM killer to mark them (kernels from "
+      "6.16), by how the wait ended: marked, unlocked (no kill in progress) or deadline (the "
+      "exit counted without the mark: as oom_killed with scope unknown, or as signaled).",
+      MetricType::Counter);
+  for (std::size_t i = 0; i < s.oom_mark_waits.size(); ++i) {
+    add_counter(waits, {{"outcome", oom_wait_outcome_names()[i]}},
+                static_cast<double>(s.oom_mark_waits[i]));
+  }
+  out.push_back(std::move(waits));
+
   MetricFamily entries =
       family("execmond_bpf_map_entries",
              "Entries in a BPF map at the last drain (counts: keys drained).", MetricType::Gauge);

@@ -37,6 +37,7 @@ struct DrainView {
   std::uint32_t resources = 0;  // enum execmond_resource bits the kernel side accounts
   std::vector<double> peak_rss_bounds;
   std::array<std::uint64_t, EXECMOND_LOST_REASONS> lost_total{};
+  std::array<std::uint64_t, EXECMOND_OOM_WAIT_OUTCOMES> oom_mark_waits{};
   std::vector<MapStats> maps;
   std::vector<ProgramStats> programs;
   bool program_stats_enabled = false;

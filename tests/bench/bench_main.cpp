@@ -43,6 +43,7 @@ const std::vector<RowSet>& row_sets() {
       {"ready", execmond::bench::ready_rows},
       {"truth", execmond::bench::ground_truth_rows},
       {"cpu", execmond::bench::cpu_truth_rows},
+      {"oomwait", execmond::bench::oom_wait_rows},
       {"soak", execmond::bench::soak_rows, false},
   };
   return sets;
@@ -83,8 +84,12 @@ int usage(const std::string& bad) {
                "execmond_bench: unknown argument %s\n"
                "usage: execmond_bench [--quick] [--check] [--out=FILE] [--rows=LIST]\n"
                "       [--daemon=PATH] [--spawnee=PATH] [--config=PATH] [--command=TEXT]\n"
-               "       [--soak-minutes=N] [--readme=FILE] [--readme-only]\n"
-               "rows: kernel, spawn, fullrate, memory, ready, truth; soak only when named\n",
+                "       [--soak-minutes=N] [--readme=FILE] [--readme-only]
+"
+                "rows: kernel, spawn, fullrate, memory, ready, truth, cpu, oomwait;
+"
+                "      soak only when named
+",
                bad.c_str());
   return 2;
 }

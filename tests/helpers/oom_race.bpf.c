@@ -10,6 +10,11 @@
  * more than a scheduler tick, so a timer interrupt is pending when the killer
  * lets go and takes its CPU before it can mark the victim, while the victim
  * runs on to do_exit().
+ *
+ * With `mark_hold_ns` set, it also holds the killer in mark_victim, after
+ * oom_mm is set and before execmond's program records the victim, still
+ * under the victim's task lock: a victim that exits meanwhile waits for a
+ * mark that comes only after execmond's deadline.
  */
 #include "core_types.h"
 #include <linux/bpf.h>
@@ -24,8 +29,14 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 struct kernel_siginfo;
 
 const volatile __u64 delay_ns = 100000; /* set by the test */
+const volatile __u64 mark_hold_ns = 0;  /* set by the test; 0: no hold */
+/*
+ * Only the test's own processes are held (the host may run other OOM kills
+ * meanwhile): those that have this process as a parent or grandparent.
+ */
+const volatile __u32 test_tgid = 0;
 
-enum { KILLED = 1, MARKED = 2 };
+enum { KILLED = 1, MARKED = 2, MARKING = 3 };
 
 /* Processes sent the kernel's SIGKILL while attached, until they exit. */
 struct {
@@ -37,6 +48,14 @@ struct {
 
 __u64 delayed = 0;            /* kernel SIGKILLs held back */
 __u64 exited_before_mark = 0; /* of those, exits seen before their mark_victim */
+__u64 exited_while_marking = 0; /* exits seen while mark_victim was held */
+
+static __always_inline int started_by_the_test(struct task_struct *task)
+{
+	struct task_struct *parent = task->real_parent;
+
+	return parent->tgid == test_tgid || parent->real_parent->tgid == test_tgid;
+}
 
 static long still_waiting(__u32 index, void *deadline)
 {
@@ -50,7 +69,7 @@ int BPF_PROG(hold_the_killer, int sig, struct kernel_siginfo *info, struct task_
 	__u8 state = KILLED;
 	__u64 deadline;
 
-	if (sig != EXECMOND_SIGKILL || info != SEND_SIG_PRIV)
+	if (sig != EXECMOND_SIGKILL || info != SEND_SIG_PRIV || !started_by_the_test(task))
 		return 0;
 	bpf_map_update_elem(&killed, &tgid, &state, BPF_ANY);
 	__sync_fetch_and_add(&delayed, 1);
@@ -65,9 +84,20 @@ int BPF_PROG(note_the_mark, struct task_struct *task)
 {
 	__u32 tgid = task->tgid;
 	__u8 *state = bpf_map_lookup_elem(&killed, &tgid);
+	__u64 deadline;
 
-	if (state)
-		*state = MARKED;
+	if (!state)
+		return 0;
+	if (mark_hold_ns) {
+		*state = MARKING;
+		deadline = bpf_ktime_get_ns() + mark_hold_ns;
+		bpf_loop(1 << 23, still_waiting, &deadline, 0);
+		/* The victim's exit may have taken its entry meanwhile. */
+		state = bpf_map_lookup_elem(&killed, &tgid);
+		if (!state)
+			return 0;
+	}
+	*state = MARKED;
 	return 0;
 }
 
@@ -84,6 +114,8 @@ int BPF_PROG(see_the_victim, struct task_struct *task)
 		return 0;
 	if (*state == KILLED)
 		__sync_fetch_and_add(&exited_before_mark, 1);
+	if (*state == MARKING)
+		__sync_fetch_and_add(&exited_while_marking, 1);
 	bpf_map_delete_elem(&killed, &tgid);
 	return 0;
 }

@@ -132,6 +132,7 @@ const std::map<std::string, MetricType> kAlwaysThere = {
     {"execmond_bpf_map_entries", MetricType::Gauge},
     {"execmond_bpf_map_capacity", MetricType::Gauge},
     {"execmond_oom_kills_total", MetricType::Counter},
+    {"execmond_oom_mark_waits_total", MetricType::Counter},
 };
 
 const std::map<std::string, MetricType> kProgramStats = {
@@ -224,9 +225,10 @@ TEST(CollectorTest, HelpAndTypeSurviveSerialization) {
 
 TEST(CollectorTest, EmptySnapshotSerializesToAValidExposition) {
   Exposition e = scrape(Snapshot{});
-  // Only the loss and overflow counters have series before anything happened.
+  // Only the loss, wait and overflow counters have series before anything happened.
   for (const test::Sample& sample : e.all()) {
     EXPECT_TRUE(sample.name == "execmond_events_lost_total" ||
+                sample.name == "execmond_oom_mark_waits_total" ||
                 sample.name == "execmond_series_overflow_events_total")
         << sample.name;
     EXPECT_EQ(sample.value, 0);
@@ -510,14 +512,27 @@ TEST(CollectorTest, LiveGaugeShowsExactlyTheSnapshotsLiveSeries) {
   EXPECT_EQ(e.type("execmond_processes"), "gauge");
 }
 
-TEST(CollectorTest, LostEventsHaveAllFourReasonsEvenAtZero) {
+TEST(CollectorTest, LostEventsHaveEveryReasonEvenAtZero) {
   Exposition e = scrape(sample_snapshot());
   EXPECT_EQ(e.type("execmond_events_lost_total"), "counter");
   EXPECT_EQ(e.value("execmond_events_lost_total", {{"reason", "exec_counts_map_full"}}), 0);
   EXPECT_EQ(e.value("execmond_events_lost_total", {{"reason", "fork_counts_map_full"}}), 3);
   EXPECT_EQ(e.value("execmond_events_lost_total", {{"reason", "exit_counts_map_full"}}), 0);
   EXPECT_EQ(e.value("execmond_events_lost_total", {{"reason", "procs_map_full"}}), 0);
-  EXPECT_EQ(e.samples("execmond_events_lost_total").size(), 4U);
+  EXPECT_EQ(e.value("execmond_events_lost_total", {{"reason", "oom_scope_not_recorded"}}), 0);
+  EXPECT_EQ(e.samples("execmond_events_lost_total").size(), 5U);
+}
+
+TEST(CollectorTest, OomMarkWaitsAreCountedByOutcomeEvenAtZero) {
+  Snapshot s;
+  s.oom_mark_waits[EXECMOND_OOM_WAIT_DEADLINE] = 2;
+  s.oom_mark_waits[EXECMOND_OOM_WAIT_MARKED] = 5;
+  Exposition e = scrape(s);
+  EXPECT_EQ(e.type("execmond_oom_mark_waits_total"), "counter");
+  EXPECT_EQ(e.value("execmond_oom_mark_waits_total", {{"outcome", "marked"}}), 5);
+  EXPECT_EQ(e.value("execmond_oom_mark_waits_total", {{"outcome", "unlocked"}}), 0);
+  EXPECT_EQ(e.value("execmond_oom_mark_waits_total", {{"outcome", "deadline"}}), 2);
+  EXPECT_EQ(e.samples("execmond_oom_mark_waits_total").size(), 3U);
 }
 
 TEST(CollectorTest, LostReasonLabelsFollowTheKernelEnum) {
