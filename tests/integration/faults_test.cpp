@@ -140,6 +140,10 @@ TEST_F(FaultsTest, WithoutTracefsTpBtfStillTracesAndTheFallbackSaysWhatIsMissing
     private_mounts();
     umount2("/sys/kernel/tracing", MNT_DETACH);
     umount2("/sys/kernel/debug/tracing", MNT_DETACH);
+    // Where debugfs is mounted, a look at debug/tracing mounts tracefs there
+    // again (an automount): debugfs goes too.
+    umount2("/sys/kernel/debug", MNT_DETACH);
+    if (access("/sys/kernel/debug/tracing/events", F_OK) == 0) _exit(122);
     if (access("/sys/kernel/tracing/events", F_OK) == 0) _exit(121);
   };
   launch_daemon(kFastDrains, {}, no_tracefs);

@@ -14,6 +14,7 @@
 #include <regex>
 #include <sstream>
 #include <stdexcept>
+#include <thread>
 
 namespace execmond::test {
 
@@ -120,10 +121,20 @@ std::string DaemonProcess::log() const {
   return text.str();
 }
 
-int DaemonProcess::wait() {
+int DaemonProcess::wait(int timeout_ms) {
   if (pid_ <= 0) return -1;
   int status = 0;
-  ::waitpid(pid_, &status, 0);
+  const auto deadline = Clock::now() + std::chrono::milliseconds(timeout_ms);
+  while (::waitpid(pid_, &status, WNOHANG) == 0) {
+    if (Clock::now() >= deadline) {
+      // A daemon that was meant to fail but runs on: end it, so the test
+      // fails on its status instead of hanging the suite.
+      ::kill(pid_, SIGKILL);
+      ::waitpid(pid_, &status, 0);
+      break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
   pid_ = -1;
   return status;
 }

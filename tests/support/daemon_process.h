@@ -53,8 +53,9 @@ class DaemonProcess {
 
   // Sends `signal` and waits for the exit; returns the wait status.
   int stop(int signal = 15);
-  // Waits for a daemon that exits by itself (a start-up failure); the wait status.
-  int wait();
+  // Waits for a daemon that exits by itself (a start-up failure); the wait
+  // status. One still running after `timeout_ms` is killed (SIGKILL's status).
+  int wait(int timeout_ms = 30000);
   // What the daemon wrote to its log so far.
   std::string log() const;
 
