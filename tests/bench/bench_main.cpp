@@ -84,12 +84,9 @@ int usage(const std::string& bad) {
                "execmond_bench: unknown argument %s\n"
                "usage: execmond_bench [--quick] [--check] [--out=FILE] [--rows=LIST]\n"
                "       [--daemon=PATH] [--spawnee=PATH] [--config=PATH] [--command=TEXT]\n"
-                "       [--soak-minutes=N] [--readme=FILE] [--readme-only]
-"
-                "rows: kernel, spawn, fullrate, memory, ready, truth, cpu, oomwait;
-"
-                "      soak only when named
-",
+               "       [--soak-minutes=N] [--readme=FILE] [--readme-only]\n"
+               "rows: kernel, spawn, fullrate, memory, ready, truth, cpu, oomwait;\n"
+               "      soak only when named\n",
                bad.c_str());
   return 2;
 }
