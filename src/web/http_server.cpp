@@ -64,6 +64,9 @@ int answer(mg_connection* conn, int status, const char* reason, const std::strin
 }
 
 // Every request passes here first: 0 lets the Exposer's handlers answer it.
+// Only the telemetry path may reach them: civetweb hands a handler every URI
+// under its path ("/metrics/x") and matches it case-insensitively, even as a
+// bare prefix ("/Metricsx"), and none of those would hold a scrape slot.
 int guard_request(mg_connection* conn) {
   const mg_request_info* info = mg_get_request_info(conn);
   if (info == nullptr || info->local_uri == nullptr) return 0;
@@ -83,7 +86,8 @@ int guard_request(mg_connection* conn) {
     mg_write(conn, guard.landing_page.data(), guard.landing_page.size());
     return 200;
   }
-  if (uri == guard.telemetry_path && guard.max_requests != 0) {
+  if (uri != guard.telemetry_path) return answer(conn, 404, "Not Found", "", "Not Found\n");
+  if (guard.max_requests != 0) {
     if (g_scrapes_in_flight.fetch_add(1) >= guard.max_requests) {
       g_scrapes_in_flight.fetch_sub(1);
       return answer(conn, 503, "Service Unavailable", "",
