@@ -1,7 +1,8 @@
 // HTTP basic authentication against bcrypt hashes, as exporter-toolkit's
 // basic_auth_users does. A verified user and password are remembered as a
 // salted digest, so a scrape does not pay for bcrypt every time; an unknown
-// user costs a bcrypt comparison too, so timing does not tell users apart.
+// user costs a bcrypt comparison at a configured user's cost too, so timing
+// does not tell users apart.
 #pragma once
 
 #include <map>
@@ -30,12 +31,22 @@ class BasicAuth {
   bool enabled() const { return !users_.empty(); }
   // Whether an Authorization header value (empty when there is none) lets the request in.
   bool allows(std::string_view authorization) const;
+  // The bcrypt hash a password given for `user` is checked against: the
+  // user's own, or for an unknown user a decoy nobody knows the password of,
+  // with the variant and cost of one configured user's hash. Which user's is
+  // chosen by a digest of the name keyed with the configured hashes: a name
+  // gets the same cost on every request and after every reload, as a real
+  // user does, and unknown names spread over the costs as the users do, so
+  // neither the time of one name nor the mix of times over many names tells
+  // which users exist, whichever costs their hashes have.
+  std::string hash_checked_for(const std::string& user) const;
 
  private:
   bool verify(const std::string& user, const std::string& password) const;
   std::string digest(const std::string& user, const std::string& password) const;
 
   std::map<std::string, std::string> users_;
+  std::string decoy_key_;   // a digest of the configured hashes, secret as they are
   std::string cache_salt_;  // "$5$rounds=1000$<random>$", fresh in each process
   mutable std::mutex mutex_;
   mutable std::set<std::string> verified_;  // digests of credentials bcrypt accepted

@@ -1,8 +1,8 @@
 #include "web/http_server.h"
 
 #include <CivetServer.h>
-#include <arpa/inet.h>
 #include <civetweb.h>
+#include <netdb.h>
 #include <netinet/in.h>
 #include <openssl/ssl.h>
 #include <prometheus/exposer.h>
@@ -14,7 +14,9 @@
 #include <cerrno>
 #include <cstring>
 #include <mutex>
+#include <optional>
 
+#include "util/unique_fd.h"
 #include "web/http_auth.h"
 #include "web/landing_page.h"
 #include "web/tls_context.h"
@@ -64,6 +66,9 @@ int answer(mg_connection* conn, int status, const char* reason, const std::strin
 }
 
 // Every request passes here first: 0 lets the Exposer's handlers answer it.
+// Only the telemetry path may reach them: civetweb hands a handler every URI
+// under its path ("/metrics/x") and matches it case-insensitively, even as a
+// bare prefix ("/Metricsx"), and none of those would hold a scrape slot.
 int guard_request(mg_connection* conn) {
   const mg_request_info* info = mg_get_request_info(conn);
   if (info == nullptr || info->local_uri == nullptr) return 0;
@@ -83,7 +88,8 @@ int guard_request(mg_connection* conn) {
     mg_write(conn, guard.landing_page.data(), guard.landing_page.size());
     return 200;
   }
-  if (uri == guard.telemetry_path && guard.max_requests != 0) {
+  if (uri != guard.telemetry_path) return answer(conn, 404, "Not Found", "", "Not Found\n");
+  if (guard.max_requests != 0) {
     if (g_scrapes_in_flight.fetch_add(1) >= guard.max_requests) {
       g_scrapes_in_flight.fetch_sub(1);
       return answer(conn, 503, "Service Unavailable", "",
@@ -121,26 +127,79 @@ int init_tls(void* ssl_ctx, void* /*user_data*/) {
   return 1;
 }
 
-// Why binding failed, from a bind() of our own: civetweb only says it failed.
-std::string bind_failure(const std::string& listen_address) {
-  std::string host = "0.0.0.0";
-  std::string port = listen_address;
-  if (auto colon = listen_address.rfind(':'); colon != std::string::npos) {
-    host = listen_address.substr(0, colon);
-    port = listen_address.substr(colon + 1);
+// Why civetweb could not listen, and what to do about it.
+struct ListenFailure {
+  std::string why;
+  std::string what_to_do;
+};
+
+ListenFailure listen_failure(const std::string& why, int err) {
+  switch (err) {
+    case EADDRINUSE:
+      return {why, "stop what holds the port or choose another with --web.listen-address"};
+    case EADDRNOTAVAIL:
+      return {why, "use an address of this host with --web.listen-address"};
+    case EACCES:
+      return {why,
+              "a port below 1024 needs CAP_NET_BIND_SERVICE; choose another with "
+              "--web.listen-address"};
+    case EAFNOSUPPORT:
+      return {why, "IPv6 is off on this host; use an IPv4 address with --web.listen-address"};
+    case EMFILE:
+    case ENFILE:
+      return {why, "raise the daemon's limit on open files (LimitNOFILE=)"};
+    default:
+      return {why, "choose another address with --web.listen-address"};
   }
+}
+
+// Why civetweb cannot listen on `listen_address` (civetweb only says that it
+// cannot), from a socket and bind() of our own made as civetweb makes them:
+// "[v6]:port" is IPv6 only, a bare name or address tries IPv4 before IPv6,
+// ":port" is 0.0.0.0. Nothing when the address can be bound: the cause is
+// elsewhere (TLS).
+std::optional<ListenFailure> bind_failure(const std::string& listen_address) {
+  const auto colon = listen_address.rfind(':');
+  std::string host = colon == std::string::npos ? "" : listen_address.substr(0, colon);
+  const std::string port =
+      colon == std::string::npos ? listen_address : listen_address.substr(colon + 1);
+  const bool bracketed = host.size() >= 2 && host.front() == '[' && host.back() == ']';
+  if (bracketed) host = host.substr(1, host.size() - 2);
   if (host.empty()) host = "0.0.0.0";
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(static_cast<std::uint16_t>(std::atoi(port.c_str())));
-  if (inet_pton(AF_INET, host.c_str(), &addr.sin_addr) != 1) return "cannot bind";
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  int one = 1;
-  setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-  int rc = bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr));
-  int err = errno;
-  close(fd);
-  return rc == 0 ? "cannot bind" : std::strerror(err);
+
+  addrinfo* found = nullptr;
+  int resolved = EAI_NONAME;
+  const std::vector<int> families =
+      bracketed ? std::vector<int>{AF_INET6} : std::vector<int>{AF_INET, AF_INET6};
+  for (int family : families) {
+    addrinfo hints{};
+    hints.ai_family = family;
+    hints.ai_socktype = SOCK_STREAM;
+    hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
+    resolved = getaddrinfo(host.c_str(), port.c_str(), &hints, &found);
+    if (resolved == 0) break;
+  }
+  if (resolved != 0) {
+    const std::string why = resolved == EAI_SYSTEM ? std::strerror(errno) : gai_strerror(resolved);
+    return ListenFailure{"cannot resolve " + host + ": " + why,
+                         "use an address or a name this host resolves with --web.listen-address"};
+  }
+  const std::unique_ptr<addrinfo, decltype(&freeaddrinfo)> owned(found, freeaddrinfo);
+  const UniqueFd fd(socket(found->ai_family, found->ai_socktype | SOCK_CLOEXEC, 0));
+  if (!fd.valid()) {
+    const int err = errno;
+    return listen_failure(std::string("cannot open a socket: ") + std::strerror(err), err);
+  }
+  const int on = 1;
+  setsockopt(fd.get(), SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on));
+  if (found->ai_family == AF_INET6) {
+    setsockopt(fd.get(), IPPROTO_IPV6, IPV6_V6ONLY, &on, sizeof(on));
+  }
+  if (bind(fd.get(), found->ai_addr, found->ai_addrlen) != 0) {
+    const int err = errno;
+    return listen_failure(std::strerror(err), err);
+  }
+  return std::nullopt;
 }
 
 }  // namespace
@@ -186,14 +245,18 @@ Result<std::unique_ptr<HttpServer>> HttpServer::start(
   try {
     server->exposer_ = std::make_unique<prometheus::Exposer>(civet, &callbacks);
   } catch (const std::exception&) {
-    std::string why = bind_failure(options.listen_address);
-    if (tls && why == "cannot bind") {
+    const std::optional<ListenFailure> failure = bind_failure(options.listen_address);
+    if (failure) {
+      return Error{"cannot listen on " + options.listen_address + ": " + failure->why + "; " +
+                   failure->what_to_do};
+    }
+    if (tls) {
       return Error{"cannot serve TLS on " + options.listen_address +
                    ": check cert_file and key_file in the web config (--log.level=debug "
                    "shows civetweb's reason)"};
     }
-    return Error{"cannot listen on " + options.listen_address + ": " + why +
-                 "; stop what holds the port or choose another with --web.listen-address"};
+    return Error{"cannot listen on " + options.listen_address +
+                 ": civetweb cannot start (--log.level=debug shows its reason)"};
   }
   for (const auto& c : collectables) {
     server->exposer_->RegisterCollectable(c, options.telemetry_path);

@@ -5,6 +5,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include <array>
+#include <cctype>
 #include <set>
 #include <utility>
 
@@ -163,6 +164,14 @@ class Reader {
         // The value is a secret: it is not repeated.
         fail(kv.second, key,
              R"(not a bcrypt hash; make one with htpasswd -nBC 10 "" | tr -d ':\n')");
+      }
+      // bcrypt takes costs 04 to 31; with any other the user could never log in.
+      const std::string cost = hash.substr(4, 2);
+      if (!std::isdigit(static_cast<unsigned char>(cost[0])) ||
+          !std::isdigit(static_cast<unsigned char>(cost[1])) || cost < "04" || cost > "31") {
+        fail(kv.second, key,
+             "bcrypt cost " + cost +
+                 R"( is not from 04 to 31; make a hash with htpasswd -nBC 10 "" | tr -d ':\n')");
       }
       if (!out.emplace(user, hash).second) fail(kv.first, key, "given twice");
     }

@@ -158,6 +158,23 @@ TEST_F(WebConfigTest, APasswordOrHashIsNeverRepeatedInAnError) {
   EXPECT_EQ(error.find("C6UzMDM"), std::string::npos) << error;
 }
 
+TEST_F(WebConfigTest, ABcryptCostOutOfRangeIsRefused) {
+  for (const char* cost : {"03", "32", "99", "1x"}) {
+    std::string hash = kHash;
+    hash.replace(4, 2, cost);
+    EXPECT_EQ(error_of("basic_auth_users:\n  alice: " + hash + "\n"),
+              "web.yml:2: basic_auth_users.alice: bcrypt cost " + std::string(cost) +
+                  " is not from 04 to 31; make a hash with htpasswd -nBC 10 \"\" | tr -d ':\\n'")
+        << cost;
+  }
+  for (const char* cost : {"04", "31"}) {
+    std::string hash = kHash;
+    hash.replace(4, 2, cost);
+    Result<WebConfig> r = parse("basic_auth_users:\n  alice: " + hash + "\n");
+    EXPECT_TRUE(r) << cost << ": " << r.error().message;
+  }
+}
+
 // As in the main config: a stray "---" would hide the settings after it.
 TEST_F(WebConfigTest, ASecondDocumentIsRefused) {
   EXPECT_EQ(error_of(std::string("basic_auth_users:\n  alice: ") + kHash +
