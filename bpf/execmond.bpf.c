@@ -310,7 +310,21 @@ int seed_procs(struct bpf_iter__task *ctx)
 	who_is(task, &who);
 	if (record_exe)
 		note_exe(task, &who);
-	if (!seeded_add(&pkey, &who))
+	if (!seeded_add(&pkey, &who)) {
 		count_lost(EXECMOND_LOST_PROCS_FULL);
+		return 0;
+	}
+	/*
+	 * The last thread may have begun exiting since the check above, and its
+	 * exit handler found no entry to remove. Each side writes, then reads
+	 * what the other writes, with a full barrier between: the exit handler's
+	 * atomic_dec_and_test() of live comes before its delete, this insert
+	 * before the read of live below. So at least one sees the other: the
+	 * handler removes the entry, or this finds live at 0 and removes it.
+	 * Both may: the map's delete lets only one of them succeed.
+	 */
+	fetch_add_ordered(&seed_passes, 0);
+	if (task->signal->live.counter == 0)
+		bpf_map_delete_elem(&procs_seeded, &pkey);
 	return 0;
 }
