@@ -76,24 +76,64 @@ static __always_inline void who_is(struct task_struct *task, struct execmond_cou
 /* ---- the three events ---- */
 
 /*
- * `child_typed` is 1 when `child` is a BTF pointer (tp_btf) and 0 when it is
- * a raw one (raw_tp), which only probe reads may follow. Both arrive as
- * constants, so each program keeps only its own branch.
+ * What the fork handler reads of the new task. tp_btf passes it as a BTF
+ * pointer, read with plain loads; raw_tp as a raw one, which only probe
+ * reads may follow. `typed` arrives as a constant, so each program keeps
+ * only its own branch.
  */
-#define CHILD(field) (child_typed ? child->field : BPF_CORE_READ(child, field))
+struct new_task {
+	__u32 pid;
+	__u32 tgid;
+	__u32 flags;
+	__u64 start_boottime;
+};
+
+static __always_inline void read_new_task(struct task_struct *child, int typed,
+					  struct new_task *out)
+{
+	if (typed) {
+		out->pid = child->pid;
+		out->tgid = child->tgid;
+		out->flags = child->flags;
+		out->start_boottime = child->start_boottime;
+		return;
+	}
+	out->pid = BPF_CORE_READ(child, pid);
+	out->tgid = BPF_CORE_READ(child, tgid);
+	out->flags = BPF_CORE_READ(child, flags);
+	out->start_boottime = BPF_CORE_READ(child, start_boottime);
+}
+
+/*
+ * The cgroup and uid the new process starts with, read from the child: with
+ * clone3(CLONE_INTO_CGROUP) it starts in another cgroup than its parent's.
+ * copy_process() has put it there (cgroup_post_fork()) before the fork
+ * tracepoint.
+ */
+static __always_inline void new_process_who(struct task_struct *child, int typed,
+					    struct execmond_count_key *key)
+{
+	if (typed) {
+		who_is(child, key);
+		return;
+	}
+	key->cgroup_id = BPF_CORE_READ(child, cgroups, dfl_cgrp, kn, id);
+	key->uid = BPF_CORE_READ(child, cred, uid.val);
+}
 
 static __always_inline int on_fork(struct task_struct *parent, struct task_struct *child,
 				   int child_typed)
 {
 	struct execmond_count_key key = { .kind = EXECMOND_KIND_FORK };
-	__u32 tgid = CHILD(tgid);
+	struct new_task task;
 
+	read_new_task(child, child_typed, &task);
 	/* A new thread shares its parent's tgid: not a process. */
-	if (CHILD(pid) != tgid || (CHILD(flags) & EXECMOND_PF_KTHREAD))
+	if (task.pid != task.tgid || (task.flags & EXECMOND_PF_KTHREAD))
 		return 0;
-	/* The child starts as a copy of the forking thread: same comm, cgroup, uid, executable. */
+	/* The child starts as a copy of the forking thread: same comm and executable. */
 	__builtin_memcpy(key.comm, parent->comm, sizeof(key.comm));
-	who_is(parent, &key);
+	new_process_who(child, child_typed, &key);
 	if (record_exe) {
 		struct execmond_exe_key exe;
 
@@ -101,10 +141,11 @@ static __always_inline int on_fork(struct task_struct *parent, struct task_struc
 		key.exe_ino = exe.ino;
 		key.exe_dev = exe.dev;
 	}
-	if (!proc_insert(tgid, CHILD(start_boottime), &key))
+	if (!proc_insert(task.tgid, task.start_boottime, &key))
 		count_lost(EXECMOND_LOST_PROCS_FULL);
-	/* Counted under the parent process's name, which a thread may not share. */
+	/* The fork is the parent's act: counted under its process's name and cgroup. */
 	__builtin_memcpy(key.comm, parent->group_leader->comm, sizeof(key.comm));
+	who_is(parent, &key);
 	if (!filtered_out(parent->tgid, &key))
 		count(&key, &no_payload, EXECMOND_LOST_FORK_COUNTS_FULL);
 	return 0;
