@@ -105,20 +105,23 @@ static __always_inline void read_new_task(struct task_struct *child, int typed,
 }
 
 /*
- * The cgroup and uid the new process starts with, read from the child: with
- * clone3(CLONE_INTO_CGROUP) it starts in another cgroup than its parent's.
- * copy_process() has put it there (cgroup_post_fork()) before the fork
- * tracepoint.
+ * The cgroup the new process starts in, read from the child: with
+ * clone3(CLONE_INTO_CGROUP) it is not its parent's. copy_process() has put
+ * the child there (cgroup_post_fork()) before the fork tracepoint. Most
+ * children share their parent's css_set: then the parent's id, already read,
+ * is the answer.
  */
-static __always_inline void new_process_who(struct task_struct *child, int typed,
-					    struct execmond_count_key *key)
+static __always_inline __u64 new_process_cgroup(struct task_struct *parent,
+						struct task_struct *child, int typed,
+						__u64 parent_cgroup)
 {
-	if (typed) {
-		who_is(child, key);
-		return;
-	}
-	key->cgroup_id = BPF_CORE_READ(child, cgroups, dfl_cgrp, kn, id);
-	key->uid = BPF_CORE_READ(child, cred, uid.val);
+	struct css_set *cset = typed ? child->cgroups : BPF_CORE_READ(child, cgroups);
+
+	if (cset == parent->cgroups)
+		return parent_cgroup;
+	if (typed)
+		return cset->dfl_cgrp->kn->id;
+	return BPF_CORE_READ(cset, dfl_cgrp, kn, id);
 }
 
 static __always_inline int on_fork(struct task_struct *parent, struct task_struct *child,
@@ -126,14 +129,17 @@ static __always_inline int on_fork(struct task_struct *parent, struct task_struc
 {
 	struct execmond_count_key key = { .kind = EXECMOND_KIND_FORK };
 	struct new_task task;
+	__u64 parent_cgroup;
 
 	read_new_task(child, child_typed, &task);
 	/* A new thread shares its parent's tgid: not a process. */
 	if (task.pid != task.tgid || (task.flags & EXECMOND_PF_KTHREAD))
 		return 0;
-	/* The child starts as a copy of the forking thread: same comm and executable. */
+	/* The child starts as a copy of the forking thread: same comm, uid and executable. */
 	__builtin_memcpy(key.comm, parent->comm, sizeof(key.comm));
-	new_process_who(child, child_typed, &key);
+	who_is(parent, &key);
+	parent_cgroup = key.cgroup_id;
+	key.cgroup_id = new_process_cgroup(parent, child, child_typed, parent_cgroup);
 	if (record_exe) {
 		struct execmond_exe_key exe;
 
@@ -145,7 +151,7 @@ static __always_inline int on_fork(struct task_struct *parent, struct task_struc
 		count_lost(EXECMOND_LOST_PROCS_FULL);
 	/* The fork is the parent's act: counted under its process's name and cgroup. */
 	__builtin_memcpy(key.comm, parent->group_leader->comm, sizeof(key.comm));
-	who_is(parent, &key);
+	key.cgroup_id = parent_cgroup;
 	if (!filtered_out(parent->tgid, &key))
 		count(&key, &no_payload, EXECMOND_LOST_FORK_COUNTS_FULL);
 	return 0;
