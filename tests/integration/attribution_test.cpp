@@ -54,6 +54,7 @@ class AttributionTest : public TracedTest {
   void TearDown() override {
     // Deepest first: a cgroup directory goes only when empty, and a cgroup
     // whose last process just exited may stay busy for a moment.
+    // NOLINTNEXTLINE(modernize-loop-convert): views::reverse fails with clang and libstdc++ 12
     for (auto it = cgroups_.rbegin(); it != cgroups_.rend(); ++it) {
       for (int attempt = 0; attempt < 100 && rmdir(it->c_str()) != 0 && errno == EBUSY; ++attempt) {
         usleep(10000);
@@ -75,7 +76,7 @@ class AttributionTest : public TracedTest {
   // A slice of this test's own, so tear-down removes everything it made.
   static std::string slice() { return "/execmond-test-" + std::to_string(getpid()) + ".slice"; }
 
-  Config labelled(std::vector<LabelSource> sources) {
+  Config labelled(const std::vector<LabelSource>& sources) {
     Config c = test_config();
     for (auto& family : c.labels.per_family) family = sources;
     return c;
