@@ -21,14 +21,21 @@
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
-/*
- * What a perf_event program gets: the interrupted registers first, as x86-64's
- * pt_regs lays them out (the privileged tests run on x86-64).
- */
+/* What a perf_event program gets: the interrupted registers first (bpf_user_pt_regs_t). */
+#if defined(__TARGET_ARCH_arm64)
+#define SAMPLE_REGS 31
 struct sample_context {
-	__u64 regs[16]; /* r15 … di, then orig_ax */
+	__u64 regs[SAMPLE_REGS]; /* x0 … x30 */
+	__u64 sp;
+	__u64 ip; /* pc */
+};
+#else
+#define SAMPLE_REGS 16
+struct sample_context {
+	__u64 regs[SAMPLE_REGS]; /* x86-64: r15 … di, then orig_ax */
 	__u64 ip;
 };
+#endif
 
 /* Set by the test before it arms the hold. */
 __u64 seed_prog_start = 0; /* seed_procs's JIT image: [start, end) */
@@ -75,7 +82,7 @@ int hold_seeder(struct sample_context *ctx)
 		return 0;
 	/* Unrolled: the context is read at constant offsets only. */
 #pragma unroll
-	for (int i = 0; i < 16; i++)
+	for (int i = 0; i < SAMPLE_REGS; i++)
 		dying |= is_dying_task(ctx->regs[i]);
 	if (!dying)
 		return 0;
