@@ -76,24 +76,70 @@ static __always_inline void who_is(struct task_struct *task, struct execmond_cou
 /* ---- the three events ---- */
 
 /*
- * `child_typed` is 1 when `child` is a BTF pointer (tp_btf) and 0 when it is
- * a raw one (raw_tp), which only probe reads may follow. Both arrive as
- * constants, so each program keeps only its own branch.
+ * What the fork handler reads of the new task. tp_btf passes it as a BTF
+ * pointer, read with plain loads; raw_tp as a raw one, which only probe
+ * reads may follow. `typed` arrives as a constant, so each program keeps
+ * only its own branch.
  */
-#define CHILD(field) (child_typed ? child->field : BPF_CORE_READ(child, field))
+struct new_task {
+	__u32 pid;
+	__u32 tgid;
+	__u32 flags;
+	__u64 start_boottime;
+};
+
+static __always_inline void read_new_task(struct task_struct *child, int typed,
+					  struct new_task *out)
+{
+	if (typed) {
+		out->pid = child->pid;
+		out->tgid = child->tgid;
+		out->flags = child->flags;
+		out->start_boottime = child->start_boottime;
+		return;
+	}
+	out->pid = BPF_CORE_READ(child, pid);
+	out->tgid = BPF_CORE_READ(child, tgid);
+	out->flags = BPF_CORE_READ(child, flags);
+	out->start_boottime = BPF_CORE_READ(child, start_boottime);
+}
+
+/*
+ * The cgroup the new process starts in, read from the child: with
+ * clone3(CLONE_INTO_CGROUP) it is not its parent's. copy_process() has put
+ * the child there (cgroup_post_fork()) before the fork tracepoint. Most
+ * children share their parent's css_set: then the parent's id, already read,
+ * is the answer.
+ */
+static __always_inline __u64 new_process_cgroup(struct task_struct *parent,
+						struct task_struct *child, int typed,
+						__u64 parent_cgroup)
+{
+	struct css_set *cset = typed ? child->cgroups : BPF_CORE_READ(child, cgroups);
+
+	if (cset == parent->cgroups)
+		return parent_cgroup;
+	if (typed)
+		return cset->dfl_cgrp->kn->id;
+	return BPF_CORE_READ(cset, dfl_cgrp, kn, id);
+}
 
 static __always_inline int on_fork(struct task_struct *parent, struct task_struct *child,
 				   int child_typed)
 {
 	struct execmond_count_key key = { .kind = EXECMOND_KIND_FORK };
-	__u32 tgid = CHILD(tgid);
+	struct new_task task;
+	__u64 parent_cgroup;
 
+	read_new_task(child, child_typed, &task);
 	/* A new thread shares its parent's tgid: not a process. */
-	if (CHILD(pid) != tgid || (CHILD(flags) & EXECMOND_PF_KTHREAD))
+	if (task.pid != task.tgid || (task.flags & EXECMOND_PF_KTHREAD))
 		return 0;
-	/* The child starts as a copy of the forking thread: same comm, cgroup, uid, executable. */
+	/* The child starts as a copy of the forking thread: same comm, uid and executable. */
 	__builtin_memcpy(key.comm, parent->comm, sizeof(key.comm));
 	who_is(parent, &key);
+	parent_cgroup = key.cgroup_id;
+	key.cgroup_id = new_process_cgroup(parent, child, child_typed, parent_cgroup);
 	if (record_exe) {
 		struct execmond_exe_key exe;
 
@@ -101,10 +147,11 @@ static __always_inline int on_fork(struct task_struct *parent, struct task_struc
 		key.exe_ino = exe.ino;
 		key.exe_dev = exe.dev;
 	}
-	if (!proc_insert(tgid, CHILD(start_boottime), &key))
+	if (!proc_insert(task.tgid, task.start_boottime, &key))
 		count_lost(EXECMOND_LOST_PROCS_FULL);
-	/* Counted under the parent process's name, which a thread may not share. */
+	/* The fork is the parent's act: counted under its process's name and cgroup. */
 	__builtin_memcpy(key.comm, parent->group_leader->comm, sizeof(key.comm));
+	key.cgroup_id = parent_cgroup;
 	if (!filtered_out(parent->tgid, &key))
 		count(&key, &no_payload, EXECMOND_LOST_FORK_COUNTS_FULL);
 	return 0;
@@ -310,7 +357,21 @@ int seed_procs(struct bpf_iter__task *ctx)
 	who_is(task, &who);
 	if (record_exe)
 		note_exe(task, &who);
-	if (!seeded_add(&pkey, &who))
+	if (!seeded_add(&pkey, &who)) {
 		count_lost(EXECMOND_LOST_PROCS_FULL);
+		return 0;
+	}
+	/*
+	 * The last thread may have begun exiting since the check above, and its
+	 * exit handler found no entry to remove. Each side writes, then reads
+	 * what the other writes, with a full barrier between: the exit handler's
+	 * atomic_dec_and_test() of live comes before its delete, this insert
+	 * before the read of live below. So at least one sees the other: the
+	 * handler removes the entry, or this finds live at 0 and removes it.
+	 * Both may: the map's delete lets only one of them succeed.
+	 */
+	fetch_add_ordered(&seed_passes, 0);
+	if (task->signal->live.counter == 0)
+		bpf_map_delete_elem(&procs_seeded, &pkey);
 	return 0;
 }

@@ -16,6 +16,9 @@
  *                                        runs (the test's signal that its exec is
  *                                        done), and wait until stdin closes
  *   workload comms <n> <prefix>          n children rename themselves <prefix><i>, exit 0
+ *   workload clone-into <cgroup-dir> <n> n children made by clone3(CLONE_INTO_CGROUP) in
+ *                                        <cgroup-dir> (systemd's way of starting services)
+ *                                        wait until stdin closes and exit 0 without exec
  *   workload oom-child <MiB>             allocate and touch memory 1 MiB at a time, up
  *                                        to <MiB>; meant to run in a memory cgroup with a
  *                                        lower limit and be OOM-killed (SIGKILL); exits 3
@@ -26,6 +29,8 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
+#include <linux/sched.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -33,6 +38,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -206,6 +212,39 @@ static int run_mix(int n, char *path, const char *core_dir)
 	return 0;
 }
 
+/* Children created straight into another cgroup, as systemd 254 and later start services. */
+static int run_clone_into(const char *cgroup, int n)
+{
+	int fd = open(cgroup, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	struct clone_args args = {
+		.flags = CLONE_INTO_CGROUP,
+		.exit_signal = SIGCHLD,
+	};
+
+	if (fd < 0) {
+		perror(cgroup);
+		return 1;
+	}
+	args.cgroup = (__u64)fd;
+	for (int i = 0; i < n; i++) {
+		long pid = syscall(SYS_clone3, &args, sizeof(args));
+
+		if (pid < 0) {
+			perror("clone3");
+			return 1;
+		}
+		if (pid == 0) {
+			char c;
+
+			while (read(0, &c, 1) > 0)
+				;
+			_exit(0);
+		}
+	}
+	wait_all(n);
+	return 0;
+}
+
 static char *volatile g_oom_sink; /* keeps the allocations from being optimised away */
 
 static int run_oom_child(long mib)
@@ -278,6 +317,8 @@ int main(int argc, char **argv)
 			wait(NULL);
 		return 0;
 	}
+	if (strcmp(argv[1], "clone-into") == 0 && argc >= 4)
+		return run_clone_into(argv[2], atoi(argv[3]));
 	if (strcmp(argv[1], "hold") == 0 && argc >= 4) {
 		int n = atoi(argv[3]);
 		char *child_argv[] = { argv[2], "child", "hold", NULL };

@@ -34,6 +34,13 @@ LaunchOptions in_dir(const std::string& dir) {
   return o;
 }
 
+int count_lines(const std::string& file) {
+  std::ifstream in(file);
+  int n = 0;
+  for (std::string line; std::getline(in, line);) ++n;
+  return n;
+}
+
 const char* const kContainerId = "3f2a9c0d5e6b7a8f91c2d3e4f5a6b7c8d9e0f1a2b3c4d5e6f7a8b9c0d1e2f3a4";
 
 class AttributionTest : public TracedTest {
@@ -47,6 +54,7 @@ class AttributionTest : public TracedTest {
   void TearDown() override {
     // Deepest first: a cgroup directory goes only when empty, and a cgroup
     // whose last process just exited may stay busy for a moment.
+    // NOLINTNEXTLINE(modernize-loop-convert): views::reverse fails with clang and libstdc++ 12
     for (auto it = cgroups_.rbegin(); it != cgroups_.rend(); ++it) {
       for (int attempt = 0; attempt < 100 && rmdir(it->c_str()) != 0 && errno == EBUSY; ++attempt) {
         usleep(10000);
@@ -68,7 +76,7 @@ class AttributionTest : public TracedTest {
   // A slice of this test's own, so tear-down removes everything it made.
   static std::string slice() { return "/execmond-test-" + std::to_string(getpid()) + ".slice"; }
 
-  Config labelled(std::vector<LabelSource> sources) {
+  Config labelled(const std::vector<LabelSource>& sources) {
     Config c = test_config();
     for (auto& family : c.labels.per_family) family = sources;
     return c;
@@ -80,6 +88,47 @@ class AttributionTest : public TracedTest {
     std::string path = dir_ + "/" + name;
     fs::copy_file(EXECMOND_WORKLOAD, path);
     return path;
+  }
+
+  // systemd 254 and later start a service's process with clone3(CLONE_INTO_CGROUP):
+  // it is born in the service's cgroup, not its parent's, and may never exec.
+  void expect_cloned_child_counted_in_its_cgroup(AttachMode mode) {
+    const std::string parent_relative = slice() + "/execmond-test-spawner.scope";
+    const std::string child_unit = "execmond-test-" + std::to_string(getpid()) + "-cloned.service";
+    const std::string child_relative = slice() + "/" + child_unit;
+    const std::string parent_cgroup = make_cgroup(parent_relative);
+    const std::string child_cgroup = make_cgroup(child_relative);
+    Config config = labelled({LabelSource::Comm, LabelSource::Cgroup, LabelSource::Unit});
+    config.attach_mode = mode;
+    start_daemon(config);
+    const std::string spawner = workload_as("clnp");
+    const std::string c = comm_of(spawner);  // the children never exec: they keep the name
+    auto w = launch(spawner, {"clone-into", child_cgroup, "3"}, in_cgroup(parent_cgroup));
+    for (int attempt = 0; attempt < 3000 && count_lines(child_cgroup + "/cgroup.procs") < 3;
+         ++attempt) {
+      usleep(1000);
+    }
+    ASSERT_EQ(count_lines(child_cgroup + "/cgroup.procs"), 3);
+    const std::map<std::string, std::string> in_child{
+        {"comm", c}, {"cgroup", child_relative}, {"unit", child_unit}};
+    const std::map<std::string, std::string> in_parent{
+        {"comm", c}, {"cgroup", parent_relative}, {"unit", "execmond-test-spawner.scope"}};
+    Exposition alive = scrape();
+    EXPECT_EQ(alive.sum("execmond_processes", in_child), 3) << scrape_text();
+    EXPECT_EQ(alive.sum("execmond_processes", in_parent), 1);  // the spawner alone
+
+    w->close_stdin();
+    EXPECT_EQ(w->wait(), (Outcomes{{"exited 0", 3}}));
+    Exposition m = scrape();
+    EXPECT_EQ(m.sum("execmond_processes", in_child), 0);
+    auto exited = in_child;
+    exited["reason"] = "exited";
+    exited["code"] = "0";
+    EXPECT_EQ(m.sum("execmond_process_exits_total", exited), 3);
+    EXPECT_EQ(m.sum("execmond_process_lifetime_seconds_count", in_child), 3);
+    // The fork is the spawner's act: counted where the spawner runs.
+    EXPECT_EQ(m.sum("execmond_process_forks_total", in_parent), 3);
+    EXPECT_FALSE(m.find("execmond_process_forks_total", in_child));
   }
 
   std::string mount_;
@@ -108,6 +157,16 @@ TEST_F(AttributionTest, ProcessInATransientServiceCgroupGetsItsCgroupAndUnit) {
   auto forks = who;
   forks["comm"] = comm_of(parent);
   EXPECT_EQ(m.value("execmond_process_forks_total", forks), 4);
+}
+
+TEST_F(AttributionTest, ChildClonedIntoAnotherCgroupIsCountedThere) {
+  expect_cloned_child_counted_in_its_cgroup(AttachMode::TpBtf);
+}
+
+// The fallback reads the child through a raw pointer.
+TEST_F(AttributionTest, ChildClonedIntoAnotherCgroupIsCountedThereByTheFallback) {
+  ASSERT_EQ(ensure_tracefs(), "");
+  expect_cloned_child_counted_in_its_cgroup(AttachMode::Tracepoint);
 }
 
 TEST_F(AttributionTest, ProcessInADockerScopeGetsItsContainerId) {
