@@ -80,6 +80,7 @@ void DrainPipeline::drain(const Config& config) {
   view->lost_total = last_.lost_total;
   view->maps = {{"procs", last_.procs_entries, tracer_.max_processes()},
                 {"counts", last_.counts_entries, tracer_.max_keys()}};
+  view->map_memory = tracer_.map_memory();
   view->programs = last_.programs;
   view->program_stats_enabled = stats_enabled_ || kernel_bpf_stats_on();
   for (LabelSource source : {LabelSource::Pod, LabelSource::Namespace, LabelSource::Container}) {
