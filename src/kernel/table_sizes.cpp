@@ -88,7 +88,7 @@ std::string format_bytes(std::uint64_t bytes) {
     ++unit;
   }
   std::array<char, 32> text{};
-  std::snprintf(text.data(), text.size(), "%.1f %s", value, kUnits[unit]);
+  (void)std::snprintf(text.data(), text.size(), "%.1f %s", value, kUnits[unit]);
   return text.data();
 }
 
@@ -145,8 +145,12 @@ Status check_table_sizes(const TableSizes& sizes, const HostMemory& host) {
       "lower tracer.max_keys (each key takes 32 B per possible CPU) or tracer.max_processes";
   for (const TableSizes::Map& m : sizes.maps()) {
     if (m.entries > std::numeric_limits<std::uint32_t>::max()) {
-      return Error{asked + ", and map " + m.name + " would need " + std::to_string(m.entries) +
-                   " entries, more than a BPF map holds (4294967295); " + what_to_do};
+      std::string why = asked;
+      why += ", and map ";
+      why += m.name;
+      why += " would need " + std::to_string(m.entries) +
+             " entries, more than a BPF map holds (4294967295); " + what_to_do;
+      return Error{why};
     }
   }
   if (host.cgroup_max != 0 && need > host.cgroup_max) {
