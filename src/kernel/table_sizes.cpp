@@ -112,15 +112,20 @@ std::uint64_t mem_total_bytes() {
   return parse_u64(rest.substr(0, rest.find(' '))) * 1024;  // "MemTotal: 16314488 kB"
 }
 
-// The lowest memory.max from the daemon's cgroup up to the root ("max": none).
-std::uint64_t cgroup_memory_max() {
-  const std::string mount = CgroupResolver::find_cgroup2_mount();
-  Result<std::string> self = read_small_file("/proc/self/cgroup");
-  if (mount.empty() || !self || !self->starts_with("0::")) return 0;
-  std::string path = self->substr(3, self->find('\n') - 3);
+}  // namespace
+
+std::uint64_t lowest_memory_max(const std::string& cgroup2_mount,
+                                const std::string& proc_self_cgroup) {
+  if (cgroup2_mount.empty()) return 0;
+  // The unified hierarchy's line; on a hybrid host it comes after the v1 ones.
+  const std::string& text = proc_self_cgroup;
+  const std::size_t line = text.starts_with("0::") ? 0 : text.find("\n0::");
+  if (line == std::string::npos) return 0;
+  const std::size_t start = line == 0 ? 3 : line + 4;
+  std::string path = text.substr(start, text.find('\n', start) - start);
   std::uint64_t lowest = 0;
   while (true) {
-    Result<std::string> max = read_small_file(mount + path + "/memory.max");
+    Result<std::string> max = read_small_file(cgroup2_mount + path + "/memory.max");
     if (max && !max->starts_with("max")) {
       const std::uint64_t limit = parse_u64(std::string_view(*max).substr(0, max->find('\n')));
       if (limit != 0 && (lowest == 0 || limit < lowest)) lowest = limit;
@@ -131,9 +136,11 @@ std::uint64_t cgroup_memory_max() {
   return lowest;
 }
 
-}  // namespace
-
-HostMemory host_memory() { return {mem_total_bytes(), cgroup_memory_max()}; }
+HostMemory host_memory() {
+  Result<std::string> self = read_small_file("/proc/self/cgroup");
+  return {mem_total_bytes(),
+          self ? lowest_memory_max(CgroupResolver::find_cgroup2_mount(), *self) : 0};
+}
 
 Status check_table_sizes(const TableSizes& sizes, const HostMemory& host) {
   const std::uint64_t need = sizes.memory_bytes();

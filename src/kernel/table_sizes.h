@@ -44,6 +44,11 @@ struct HostMemory {
       0;  // the lowest memory.max of the daemon's cgroup and its ancestors; 0: none
 };
 HostMemory host_memory();
+// The lowest cgroup v2 memory.max from the cgroup that /proc/self/cgroup's
+// text names up to the root of the hierarchy mounted at `cgroup2_mount`; 0
+// when none is set.
+std::uint64_t lowest_memory_max(const std::string& cgroup2_mount,
+                                const std::string& proc_self_cgroup);
 
 // Refuses tables a BPF array cannot index (2^32 - 1 entries at most), tables
 // larger than the daemon's memory cgroup allows, and tables that would take

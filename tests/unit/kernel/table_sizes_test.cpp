@@ -3,9 +3,13 @@
 #include "kernel/table_sizes.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <cstdint>
+#include <filesystem>
+#include <fstream>
 #include <map>
+#include <stdexcept>
 #include <string>
 
 #include "execmond.h"
@@ -96,6 +100,50 @@ TEST(TableSizesTest, AMapPastWhatABpfMapIndexesIsRefused) {
                 "8589934592 entries, more than a BPF map holds (4294967295); lower "
                 "tracer.max_keys (each key takes 32 B per possible CPU) or "
                 "tracer.max_processes");
+}
+
+// MemTotal is the RAM the kernel manages, which sysinfo() also reports.
+TEST(TableSizesTest, TheHostsMemoryIsMemTotal) {
+  const HostMemory host = host_memory();
+  EXPECT_EQ(host.mem_total, static_cast<std::uint64_t>(sysconf(_SC_PHYS_PAGES)) *
+                                static_cast<std::uint64_t>(sysconf(_SC_PAGESIZE)));
+}
+
+// A cgroup v2 tree laid out in a temporary directory, as the kernel shows it.
+class CgroupTree {
+ public:
+  CgroupTree() {
+    char name[] = "/tmp/execmond_cgroups_XXXXXX";
+    if (::mkdtemp(name) == nullptr) throw std::runtime_error("mkdtemp failed");
+    root_ = name;
+  }
+  ~CgroupTree() { std::filesystem::remove_all(root_); }
+  CgroupTree(const CgroupTree&) = delete;
+  CgroupTree& operator=(const CgroupTree&) = delete;
+  void set_max(const std::string& cgroup, const std::string& max) const {
+    std::filesystem::create_directories(root_ + cgroup);
+    std::ofstream(root_ + cgroup + "/memory.max") << max << "\n";
+  }
+  const std::string& root() const { return root_; }
+
+ private:
+  std::string root_;
+};
+
+TEST(TableSizesTest, TheLowestMemoryMaxUpToTheRootLimitsTheTables) {
+  CgroupTree tree;
+  tree.set_max("/system.slice", "1073741824");
+  tree.set_max("/system.slice/execmond.service", "268435456");
+  tree.set_max("/system.slice/execmond.service/daemon", "max");
+  EXPECT_EQ(lowest_memory_max(tree.root(), "0::/system.slice/execmond.service/daemon\n"),
+            256 * kMiB);
+  // A hybrid host: the unified line comes after the v1 ones.
+  EXPECT_EQ(lowest_memory_max(tree.root(), "4:memory:/x\n1:cpu:/\n0::/system.slice\n"), 1 * kGiB);
+  tree.set_max("/user.slice", "max");
+  EXPECT_EQ(lowest_memory_max(tree.root(), "0::/user.slice\n"), 0U) << "max everywhere: none";
+  EXPECT_EQ(lowest_memory_max(tree.root(), "0::/\n"), 0U);
+  EXPECT_EQ(lowest_memory_max(tree.root(), "1:name=systemd:/\n"), 0U) << "no unified hierarchy";
+  EXPECT_EQ(lowest_memory_max("", "0::/system.slice\n"), 0U) << "no cgroup2 mount";
 }
 
 TEST(TableSizesTest, BytesAreShownInBinaryUnits) {
