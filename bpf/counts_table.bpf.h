@@ -85,16 +85,23 @@ struct count_event {
 	const struct exit_usage *usage; /* exits with resources accounted; else NULL */
 };
 
-/* This CPU's value for `index`: no other CPU writes it, the daemon reads it after a grace period. */
-static __always_inline void add_value(__u32 gen, __u32 index, const struct count_event *ev)
+/*
+ * This CPU's value for `index`: no other CPU writes it, the daemon reads it
+ * after a grace period. The loader sizes counts_values for every possible
+ * CPU, so the lookup cannot fail; if it ever did, the event is counted lost.
+ */
+static __always_inline void add_value(__u32 gen, __u32 index, const struct count_event *ev,
+				      __u32 lost_reason)
 {
 	__u32 at = execmond_count_value_at(gen, ncpus, bpf_get_smp_processor_id(), max_keys, index);
 	struct execmond_count_value *v = bpf_map_lookup_elem(&counts_values, &at);
 
-	if (v) {
-		v->count += 1;
-		v->lifetime_ns_sum += ev->lifetime_ns;
+	if (!v) {
+		count_lost(lost_reason);
+		return;
 	}
+	v->count += 1;
+	v->lifetime_ns_sum += ev->lifetime_ns;
 	if (ev->usage)
 		add_cost(gen, max_keys, index, ev->usage);
 }
@@ -123,7 +130,7 @@ static __always_inline void claim(struct execmond_count_slot *s, __u32 at, __u32
 	slot_of = bpf_map_lookup_elem(&counts_index, &where);
 	if (slot_of)
 		*slot_of = at;
-	add_value(gen, index, ev);
+	add_value(gen, index, ev, lost_reason);
 	/* An atomic exchange orders the key before the tag for other CPUs. */
 	__sync_lock_test_and_set(&s->tag, execmond_tag(hash, execmond_state_of_index(index)));
 }
@@ -160,7 +167,7 @@ static __always_inline void count(const struct execmond_count_key *key,
 			continue;
 		if (state == EXECMOND_SLOT_FULL)
 			break;
-		add_value(gen, execmond_index_of_state(state), ev);
+		add_value(gen, execmond_index_of_state(state), ev, lost_reason);
 		return;
 	}
 	count_lost(lost_reason);

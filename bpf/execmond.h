@@ -91,6 +91,13 @@ struct execmond_exe_path {
 	char path[EXECMOND_PATH_LEN];
 };
 
+/*
+ * Entries of each filter_* map: the distinct command names (or uids,
+ * executables, cgroup prefixes) that include and exclude name together.
+ * The config check refuses more.
+ */
+#define EXECMOND_FILTER_MAX_RULES 1024
+
 /* Filter rule flags, values of the filter_* maps. */
 enum execmond_filter_flags {
 	EXECMOND_FILTER_INCLUDE = 1,

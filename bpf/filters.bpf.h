@@ -20,28 +20,28 @@ volatile __u32 self_tgid = 0;     /* the daemon's own activity, when excluded */
 /* Filter rules: value is enum execmond_filter_flags. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 1024);
+	__uint(max_entries, EXECMOND_FILTER_MAX_RULES);
 	__type(key, char[EXECMOND_COMM_LEN]);
 	__type(value, __u8);
 } filter_comm SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 1024);
+	__uint(max_entries, EXECMOND_FILTER_MAX_RULES);
 	__type(key, __u32);
 	__type(value, __u8);
 } filter_uid SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 1024);
+	__uint(max_entries, EXECMOND_FILTER_MAX_RULES);
 	__type(key, struct execmond_exe_key);
 	__type(value, __u8);
 } filter_exe SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 1024);
+	__uint(max_entries, EXECMOND_FILTER_MAX_RULES);
 	__type(key, __u64); /* cgroup id of a prefix directory: matches its whole subtree */
 	__type(value, __u8);
 } filter_cgroup SEC(".maps");

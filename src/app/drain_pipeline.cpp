@@ -81,6 +81,7 @@ void DrainPipeline::drain(const Config& config) {
   view->oom_mark_waits = last_.oom_mark_waits;
   view->maps = {{"procs", last_.procs_entries, tracer_.max_processes()},
                 {"counts", last_.counts_entries, tracer_.max_keys()}};
+  view->map_memory = tracer_.map_memory();
   view->programs = last_.programs;
   view->program_stats_enabled = stats_enabled_ || kernel_bpf_stats_on();
   for (LabelSource source : {LabelSource::Pod, LabelSource::Namespace, LabelSource::Container}) {

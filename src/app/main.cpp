@@ -1,6 +1,7 @@
 // execmond: process lifecycle exporter. Parses the command line, loads the
 // configuration, and hands over to the Daemon; every failure is one line on
 // stderr and exit code 1.
+#include <bpf/libbpf.h>
 #include <malloc.h>
 #include <spdlog/spdlog.h>
 
@@ -16,6 +17,8 @@
 #include "app/logging.h"
 #include "config/cli.h"
 #include "config/config.h"
+#include "kernel/table_sizes.h"
+#include "kernel/tracer.h"
 #include "util/error.h"
 #include "web/web_config.h"
 
@@ -53,7 +56,19 @@ int run(const std::vector<std::string>& args) {
       std::cerr << "execmond: " << config.error().message << "\n";
       return 1;
     }
+    // The kernel's tables as the daemon would size them on this host.
+    const int cpus = libbpf_num_possible_cpus();
+    const execmond::TableSizes tables =
+        execmond::plan_tables(config->max_keys, config->max_processes, cpus > 0 ? cpus : 1,
+                              execmond::resource_bits(config->resources) != 0);
+    if (execmond::Status fits = execmond::check_table_sizes(tables, execmond::host_memory());
+        !fits) {
+      std::cerr << "execmond: " << options.config_file << ": " << fits.error().message << "\n";
+      return 1;
+    }
     std::cout << "config OK: " << options.config_file << "\n" << execmond::describe(*config);
+    std::cout << "kernel tables: " << execmond::format_bytes(tables.memory_bytes()) << " on "
+              << tables.ncpus << " possible CPUs\n";
     // The web config too, as the daemon would load it: TLS files and all.
     if (const std::string& path = config->web_config_file; !path.empty()) {
       execmond::Result<execmond::WebConfig> web = execmond::load_web_config(path);

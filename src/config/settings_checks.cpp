@@ -6,8 +6,10 @@
 #include <cstdint>
 #include <initializer_list>
 #include <iterator>
+#include <set>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "config/durations.h"
 #include "config/enum_names.h"
@@ -318,6 +320,46 @@ Status check_uid(const std::string& text, const Items& /*before*/) {
   if (!uid) return Error{quote(text) + " is not an integer"};
   if (*uid > kMaxUid) return Error{quote(text) + " is out of range"};
   return {};
+}
+
+namespace {
+
+template <typename T>
+std::size_t distinct(const std::vector<T>& include, const std::vector<T>& exclude) {
+  std::set<T> all(include.begin(), include.end());
+  all.insert(exclude.begin(), exclude.end());
+  return all.size();
+}
+
+}  // namespace
+
+// A value on both sides is one map entry with both flags (kernel/kernel_filters.h).
+std::optional<FilterMapOverflow> filter_map_overflow(const Config& config) {
+  const FilterRules& in = config.include;
+  const FilterRules& out = config.exclude;
+  struct Kind {
+    std::string_view name;
+    std::size_t rules;
+    std::string_view what;
+    std::string_view instead;
+  };
+  const Kind kinds[] = {
+      {"comm", distinct(in.comm, out.comm), "command names", "or match them with comm_regex"},
+      {"exe", distinct(in.exe, out.exe), "executables", "or match them with exe_regex"},
+      {"cgroup_prefix", distinct(in.cgroup_prefix, out.cgroup_prefix), "cgroup prefixes",
+       "or name their common parent"},
+      {"uid", distinct(in.uid, out.uid), "uids", "or filter by unit or cgroup_prefix"},
+  };
+  for (const Kind& k : kinds) {
+    if (k.rules <= EXECMOND_FILTER_MAX_RULES) continue;
+    return FilterMapOverflow{
+        k.name, std::to_string(k.rules) + " distinct " + std::string(k.what) +
+                    " under filters.include and filters.exclude together, more than the " +
+                    std::to_string(EXECMOND_FILTER_MAX_RULES) +
+                    " the kernel's filter map holds; name at most " +
+                    std::to_string(EXECMOND_FILTER_MAX_RULES) + ", " + std::string(k.instead)};
+  }
+  return std::nullopt;
 }
 
 }  // namespace execmond::detail

@@ -70,6 +70,14 @@ inline constexpr std::size_t kMaxLabels = 11;      // kLabelsAllowed says 11
 inline constexpr std::size_t kMaxResources = 5;    // kResourcesAllowed says 5
 inline constexpr std::size_t kMaxRssBuckets = 15;  // kRssBucketsAllowed says 15
 
+// A kind of filter rule whose include and exclude lists together name more
+// distinct values than the kernel's filter map for it holds.
+struct FilterMapOverflow {
+  std::string_view kind;  // comm, exe, cgroup_prefix or uid: the key under each side
+  std::string message;    // what is wrong and what to do, without file or key
+};
+std::optional<FilterMapOverflow> filter_map_overflow(const Config& config);
+
 // Scalars: each parses one value into the config, or returns what is wrong
 // (no file or key: the caller adds them).
 Status apply_listen_address(Config& config, const std::string& text);

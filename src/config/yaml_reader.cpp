@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <cstddef>
 #include <exception>
+#include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <string_view>
@@ -49,7 +51,7 @@ class YamlReader {
     }
     if (Status read = read_entries("", root); !read) return read;
     finish();
-    return {};
+    return check_filter_maps();
   }
 
   // One line: "<file>:<line>: <key>: <message>".
@@ -136,7 +138,25 @@ class YamlReader {
       items.push_back(item.Scalar());
     }
     setting.store(config_, draft_, std::move(items));
+    list_marks_[setting.key()] = value.Mark();
     return {};
+  }
+
+  // Blames whichever of the two lists comes later in the file: the one that
+  // took the rules past what the kernel holds.
+  Status check_filter_maps() {
+    std::optional<FilterMapOverflow> overflow = filter_map_overflow(config_);
+    if (!overflow) return {};
+    std::string blamed;
+    YAML::Mark mark;
+    for (const char* side : {"filters.include.", "filters.exclude."}) {
+      auto it = list_marks_.find(side + std::string(overflow->kind));
+      if (it != list_marks_.end() && (blamed.empty() || it->second.line > mark.line)) {
+        blamed = it->first;
+        mark = it->second;
+      }
+    }
+    return error(mark, blamed, overflow->message);
   }
 
   // labels.default fills in the families the file gives no list of their own.
@@ -156,6 +176,7 @@ class YamlReader {
   const std::string& source_;
   Config& config_;
   Draft draft_;
+  std::map<std::string, YAML::Mark> list_marks_;  // where each list given starts
 };
 
 }  // namespace

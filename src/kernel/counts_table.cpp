@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <atomic>
 #include <cstring>
+#include <iterator>
+#include <utility>
 
 #include "table_layout.h"
 #include "util/label_text.h"
@@ -56,25 +58,104 @@ Result<TakenCounts> CountsTable::take(std::uint32_t generation) {
   const Tracer::Tables& t = tables_;
   const std::uint32_t g = execmond_gen(generation);
   const std::uint32_t used = std::atomic_ref(keys_claimed_[g]).load(std::memory_order_acquire);
-  const std::uint32_t n = std::min(used, t.max_keys);
-  std::vector<execmond_count_key> keys(n);
-  std::vector<execmond_count_value> values(static_cast<std::size_t>(t.ncpus) * n);
-  std::vector<std::uint32_t> slots(n);
-  std::vector<execmond_count_cost> costs(t.has_costs ? n : 0);
-  if (n != 0) {
+  Values taken{std::min(used, t.max_keys), {}, {}};
+  std::vector<execmond_count_key> keys(taken.keys);
+  std::vector<std::uint32_t> slots(taken.keys);
+  if (taken.keys != 0) {
     const std::uint32_t first = execmond_count_key_at(g, t.max_keys, 0);
     Status read = read_range<execmond_count_key>(maps_, t.counts_keys, first, keys);
     if (read) read = read_range<std::uint32_t>(maps_, t.counts_index, first, slots);
-    if (read && t.has_costs)
-      read = read_range<execmond_count_cost>(maps_, t.counts_costs, first, costs);
-    for (std::uint32_t cpu = 0; read && cpu < t.ncpus; ++cpu) {
-      const std::uint32_t row = execmond_count_value_at(g, t.ncpus, cpu, t.max_keys, 0);
-      read = read_range(maps_, t.counts_values, row,
-                        std::span(values).subspan(cpu * std::size_t{n}, n));
-    }
+    if (read) read = read_values(g, taken);
     if (!read) return Error{"cannot read the counts table: " + read.error().message};
   }
-  return TakenCounts{count_records(keys, values, costs), empty(g, used, slots)};
+  Values added = taken;
+  subtract_reported(g, added);
+  std::vector<CountRecord> records = count_records(keys, added.values, added.costs);
+  Status emptied = empty(g, used, slots);
+  if (emptied) {
+    reported_[g] = {};
+  } else {
+    keep_reported(g, std::move(taken));
+  }
+  return TakenCounts{std::move(records), std::move(emptied)};
+}
+
+Status CountsTable::read_values(std::uint32_t g, Values& out) {
+  const Tracer::Tables& t = tables_;
+  const std::uint32_t n = out.keys;
+  out.values.assign(static_cast<std::size_t>(t.ncpus) * n, {});
+  out.costs.assign(t.has_costs ? n : 0, {});
+  Status read;
+  if (t.has_costs) {
+    read = read_range<execmond_count_cost>(maps_, t.counts_costs,
+                                           execmond_count_key_at(g, t.max_keys, 0), out.costs);
+  }
+  for (std::uint32_t cpu = 0; read && cpu < t.ncpus; ++cpu) {
+    const std::uint32_t row = execmond_count_value_at(g, t.ncpus, cpu, t.max_keys, 0);
+    read = read_range(maps_, t.counts_values, row,
+                      std::span(out.values).subspan(cpu * std::size_t{n}, n));
+  }
+  return read;
+}
+
+// No handler writes to the generation until the next flip, so what the map
+// holds now was all in `taken`, and all of it has been reported. The empty
+// may have got part of the way (a batch write stops at its first failure):
+// read what it left. If even that fails, take it that nothing was emptied;
+// the subtraction stops at zero, so a value is never reported twice.
+void CountsTable::keep_reported(std::uint32_t g, Values taken) {
+  Values left{taken.keys, {}, {}};
+  if (taken.keys != 0 && read_values(g, left)) {
+    reported_[g] = std::move(left);
+  } else {
+    reported_[g] = std::move(taken);
+  }
+}
+
+namespace {
+
+std::uint64_t minus(std::uint64_t now, std::uint64_t reported) {
+  return now > reported ? now - reported : 0;
+}
+
+// One line per field of execmond_count_value and execmond_count_cost.
+void subtract(execmond_count_value& now, const execmond_count_value& reported) {
+  now.count = minus(now.count, reported.count);
+  now.lifetime_ns_sum = minus(now.lifetime_ns_sum, reported.lifetime_ns_sum);
+}
+
+void subtract(execmond_count_cost& now, const execmond_count_cost& reported) {
+  now.cpu_user_ns = minus(now.cpu_user_ns, reported.cpu_user_ns);
+  now.cpu_system_ns = minus(now.cpu_system_ns, reported.cpu_system_ns);
+  now.peak_rss_bytes_sum = minus(now.peak_rss_bytes_sum, reported.peak_rss_bytes_sum);
+  for (std::size_t i = 0; i < std::size(now.peak_rss_buckets); ++i) {
+    now.peak_rss_buckets[i] =
+        static_cast<unsigned int>(minus(now.peak_rss_buckets[i], reported.peak_rss_buckets[i]));
+  }
+  now.io_read_bytes = minus(now.io_read_bytes, reported.io_read_bytes);
+  now.io_write_bytes = minus(now.io_write_bytes, reported.io_write_bytes);
+  now.minor_faults = minus(now.minor_faults, reported.minor_faults);
+  now.major_faults = minus(now.major_faults, reported.major_faults);
+  now.voluntary_switches = minus(now.voluntary_switches, reported.voluntary_switches);
+  now.involuntary_switches = minus(now.involuntary_switches, reported.involuntary_switches);
+}
+
+}  // namespace
+
+// Keys stay claimed while a generation is not emptied, so the value indexes
+// reported earlier are the first ones of `now`, with their keys unchanged.
+void CountsTable::subtract_reported(std::uint32_t g, Values& now) const {
+  const Values& reported = reported_[g];
+  const std::uint32_t n = std::min(reported.keys, now.keys);
+  for (std::uint32_t cpu = 0; cpu < tables_.ncpus; ++cpu) {
+    for (std::uint32_t i = 0; i < n; ++i) {
+      subtract(now.values[cpu * std::size_t{now.keys} + i],
+               reported.values[cpu * std::size_t{reported.keys} + i]);
+    }
+  }
+  for (std::uint32_t i = 0; i < n && i < now.costs.size() && i < reported.costs.size(); ++i) {
+    subtract(now.costs[i], reported.costs[i]);
+  }
 }
 
 // Stops at the first failure and keeps the keys claimed, so that no new key

@@ -3,6 +3,7 @@
 // takes one generation's keys and values and empties them for its next turn.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <span>
 #include <string>
@@ -38,7 +39,7 @@ std::vector<CountRecord> count_records(std::span<const execmond_count_key> keys,
 
 // What CountsTable::take() found in one generation, and whether emptying it
 // went right. When it did not, the records are still what the kernel
-// counted; some of them may be counted again at the generation's next turn.
+// counted, and the reader remembers them so as not to report them again.
 struct TakenCounts {
   std::vector<CountRecord> records;
   Status emptied;
@@ -47,7 +48,10 @@ struct TakenCounts {
 // Takes one generation of the counts table once no handler writes to it (see
 // Drainer): reads its keys, per-CPU values and costs, then empties them. A failed
 // read leaves the table as it was: the generation keeps its counts, and
-// handlers keep adding to them, until a later drain reads them.
+// handlers keep adding to them, until a later drain reads them. A failed
+// empty leaves values the drain has reported: the reader keeps what is left
+// in the map, and the generation's later takes report only what was added
+// to it, so that every event is reported once through any map error.
 class CountsTable {
  public:
   // `keys_claimed` is the handlers' [2] count of keys claimed per generation
@@ -57,11 +61,25 @@ class CountsTable {
   Result<TakenCounts> take(std::uint32_t generation);
 
  private:
+  // One generation's values and costs of its first `keys` value indexes,
+  // laid out as take() reads them.
+  struct Values {
+    std::uint32_t keys = 0;
+    std::vector<execmond_count_value> values;  // keys per CPU, CPU after CPU
+    std::vector<execmond_count_cost> costs;    // one per key, or none
+  };
+  Status read_values(std::uint32_t g, Values& out);
   Status empty(std::uint32_t g, std::uint32_t used, std::span<const std::uint32_t> slots);
+  // Remembers what the failed empty of generation `g` left of `taken`.
+  void keep_reported(std::uint32_t g, Values taken);
+  // Takes what earlier drains reported from what the map holds now.
+  void subtract_reported(std::uint32_t g, Values& now) const;
 
   MapAccess& maps_;
   const Tracer::Tables& tables_;
   std::uint32_t* keys_claimed_;
+  // Per generation: what is still in the map but was reported already.
+  std::array<Values, 2> reported_;
 };
 
 // The command name as a label value: up to 15 bytes, valid UTF-8.

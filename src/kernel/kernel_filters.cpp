@@ -92,6 +92,33 @@ void keep_first(Status& first, Status next) {
   if (first && !next) first = std::move(next);
 }
 
+// What the maps can be trusted with once the rules are written.
+struct Placed {
+  Status status;
+  bool cleared = true;          // no rule of an earlier set is left behind
+  bool includes_placed = true;  // every include rule is in
+};
+
+template <typename Key>
+void place(Placed& placed, int fd, const Key& key, std::uint8_t flags) {
+  Status put = put_rule(fd, key, flags);
+  if (!put && (flags & EXECMOND_FILTER_INCLUDE) != 0) placed.includes_placed = false;
+  keep_first(placed.status, std::move(put));
+}
+
+// The active bits the maps' contents allow. An include rule that is not in
+// a map must not let the kernel drop what only that rule keeps: then the
+// kernel leaves includes to the daemon. A rule of the previous set that
+// could not be removed may exclude what the new set keeps: then the kernel
+// filters nothing and the daemon applies every rule.
+std::uint32_t active_for(const KernelFilters& filters, const Placed& placed) {
+  if (!placed.cleared) return 0;
+  std::uint32_t active = filters.active;
+  if (!placed.includes_placed)
+    active &= ~static_cast<std::uint32_t>(EXECMOND_FILTER_INCLUDE_IN_KERNEL);
+  return active;
+}
+
 }  // namespace
 
 Status apply_kernel_filters(const Tracer& tracer, const KernelFilters& filters) {
@@ -99,26 +126,26 @@ Status apply_kernel_filters(const Tracer& tracer, const KernelFilters& filters) 
   const Tracer::FilterMaps& maps = tracer.filter_maps();
   // Off while the maps change, so no handler sees half a rule set.
   __atomic_store_n(g.filter_active, 0U, __ATOMIC_RELEASE);
-  Status status;
-  keep_first(status, clear_map<std::array<char, EXECMOND_COMM_LEN>>(maps.comm));
-  keep_first(status, clear_map<std::uint32_t>(maps.uid));
-  keep_first(status, clear_map<execmond_exe_key>(maps.exe));
-  keep_first(status, clear_map<std::uint64_t>(maps.cgroup));
+  Placed placed;
+  for (Status cleared : {clear_map<std::array<char, EXECMOND_COMM_LEN>>(maps.comm),
+                         clear_map<std::uint32_t>(maps.uid), clear_map<execmond_exe_key>(maps.exe),
+                         clear_map<std::uint64_t>(maps.cgroup)}) {
+    if (!cleared) placed.cleared = false;
+    keep_first(placed.status, std::move(cleared));
+  }
   for (const auto& [comm, flags] : filters.comm) {
     std::array<char, EXECMOND_COMM_LEN> key{};
     comm.copy(key.data(), key.size() - 1);
-    keep_first(status, put_rule(maps.comm, key, flags));
+    place(placed, maps.comm, key, flags);
   }
-  for (const auto& [uid, flags] : filters.uid) keep_first(status, put_rule(maps.uid, uid, flags));
+  for (const auto& [uid, flags] : filters.uid) place(placed, maps.uid, uid, flags);
   for (const auto& [file, flags] : filters.exe) {
-    keep_first(status, put_rule(maps.exe, execmond_exe_key{file.first, file.second, 0}, flags));
+    place(placed, maps.exe, execmond_exe_key{file.first, file.second, 0}, flags);
   }
-  for (const auto& [id, flags] : filters.cgroup) {
-    keep_first(status, put_rule(maps.cgroup, id, flags));
-  }
+  for (const auto& [id, flags] : filters.cgroup) place(placed, maps.cgroup, id, flags);
   __atomic_store_n(g.self_tgid, filters.self_tgid, __ATOMIC_RELEASE);
-  __atomic_store_n(g.filter_active, filters.active, __ATOMIC_RELEASE);
-  return status;
+  __atomic_store_n(g.filter_active, active_for(filters, placed), __ATOMIC_RELEASE);
+  return placed.status;
 }
 
 }  // namespace execmond

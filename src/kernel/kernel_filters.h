@@ -36,7 +36,9 @@ KernelFilters compile_kernel_filters(const Config& config, const std::string& cg
 
 // Replaces the tracer's filter rules; its programs stay attached. A rule the
 // kernel refused is still applied by the daemon: the Error says so, and the
-// other rules are in place.
+// other rules are in place. With an include rule refused, the kernel drops
+// nothing for want of an include match; with a rule of the previous set
+// left in a map, it filters nothing at all.
 Status apply_kernel_filters(const Tracer& tracer, const KernelFilters& filters);
 
 }  // namespace execmond

@@ -17,7 +17,8 @@
 #include "execmond.h"
 #include "execmond.skel.h"
 #include "kernel/kernel_btf.h"
-#include "table_layout.h"
+#include "kernel/map_memory.h"
+#include "kernel/table_sizes.h"
 #include "util/unique_fd.h"
 
 namespace execmond {
@@ -95,9 +96,10 @@ void Tracer::LinkDeleter::operator()(bpf_link* link) const { bpf_link__destroy(l
 
 Tracer::Tracer(TracerOptions options) : options_(std::move(options)) {}
 
-Result<std::unique_ptr<Tracer>> Tracer::load(TracerOptions options) {
+Result<std::unique_ptr<Tracer>> Tracer::load(TracerOptions options, BeforeLoad before_load) {
   // Not make_unique: the constructor is private.
   std::unique_ptr<Tracer> tracer(new Tracer(std::move(options)));
+  tracer->before_load_ = std::move(before_load);
   if (Status loaded = tracer->load_and_attach(); !loaded) return loaded.error();
   return tracer;
 }
@@ -166,10 +168,16 @@ Status Tracer::try_load_and_attach(AttachMode mode) {
   skel_->rodata->record_exe = options_.record_exe ? 1 : 0;
   if (Status knobs = set_exit_cost_knobs(); !knobs) return knobs;
   if (Status sized = size_tables(); !sized) return sized;
+  if (before_load_) before_load_(skel_->obj);
 
   if (int err = execmond_bpf__load(skel_.get()); err != 0) {
     skel_.reset();
-    return Error{std::string(chosen.kind) + " programs failed to load: " + explain_load_error(err)};
+    std::string why = explain_load_error(err);
+    if (err == -ENOMEM || err == -E2BIG) {
+      why += " (the tables need " + format_bytes(planned_memory_) +
+             " of kernel memory: lower tracer.max_keys or tracer.max_processes)";
+    }
+    return Error{std::string(chosen.kind) + " programs failed to load: " + why};
   }
   if (Status found = find_maps(); !found) {
     skel_.reset();
@@ -189,6 +197,7 @@ Status Tracer::try_load_and_attach(AttachMode mode) {
     programs_.push_back({bpf_program__name(prog), bpf_program__fd(prog)});
   }
   attach_oom_victims();
+  read_map_memory();
   attach_kind_ = chosen.kind;
   return {};
 }
@@ -269,50 +278,53 @@ Status Tracer::find_maps() {
   return {};
 }
 
-namespace {
-
-std::uint32_t power_of_two_at_least(std::uint64_t n) {
-  std::uint64_t p = 1;
-  while (p < n) p <<= 1U;
-  return static_cast<std::uint32_t>(p);
-}
-
-}  // namespace
-
-// Tables at most half full keep probe chains short.
+// Sized from plan_tables(), which works the sizes out in 64 bits and which
+// check_table_sizes() has accepted: every count fits the maps' 32-bit sizes.
 Status Tracer::size_tables() {
   const int cpus = libbpf_num_possible_cpus();
+  const TableSizes plan =
+      plan_tables(options_.max_keys, options_.max_processes,
+                  cpus > 0 ? static_cast<std::uint32_t>(cpus) : 1, options_.resources != 0);
+  if (Status fits = check_table_sizes(plan, host_memory()); !fits) return fits;
+  planned_memory_ = plan.memory_bytes();
   Tables& t = tables_;
-  t.ncpus = cpus > 0 ? static_cast<std::uint32_t>(cpus) : 1;
-  t.max_keys = options_.max_keys;
-  t.key_slots = power_of_two_at_least(2ULL * options_.max_keys);
-  const std::uint32_t procs_slots = power_of_two_at_least(2ULL * options_.max_processes);
-  t.dirty_words = execmond_dirty_words(procs_slots);
-  t.has_costs = options_.resources != 0;
+  t.ncpus = plan.ncpus;
+  t.max_keys = plan.max_keys;
+  t.key_slots = plan.key_slots;
+  t.dirty_words = plan.dirty_words;
+  t.has_costs = plan.has_costs;
   auto* ro = skel_->rodata;
   ro->ncpus = t.ncpus;
   ro->max_keys = t.max_keys;
   ro->key_slots = t.key_slots;
-  ro->procs_mask = procs_slots - 1;
+  ro->procs_mask = plan.procs_slots - 1;
   ro->dirty_words = t.dirty_words;
-  const auto& m = skel_->maps;
-  const std::array<std::pair<bpf_map*, std::uint32_t>, 8> sizes{{
-      {m.counts_slots, 2 * t.key_slots},
-      {m.counts_costs, t.has_costs ? 2 * t.max_keys : 1},
-      {m.counts_values, 2 * t.ncpus * t.max_keys},
-      {m.counts_keys, 2 * t.max_keys},
-      {m.counts_index, 2 * t.max_keys},
-      {m.procs, procs_slots},
-      {m.procs_dirty, 2 * t.ncpus * t.dirty_words},
-      {m.procs_seeded, options_.max_processes},
-  }};
-  for (const auto& [map, entries] : sizes) {
+  for (const TableSizes::Map& sized : plan.maps()) {
+    bpf_map* map = bpf_object__find_map_by_name(skel_->obj, sized.name);
+    const auto entries = static_cast<std::uint32_t>(sized.entries);
+    if (map == nullptr) return Error{std::string("the BPF object has no map ") + sized.name};
     if (int err = bpf_map__set_max_entries(map, entries); err != 0) {
-      return Error{std::string("cannot size map ") + bpf_map__name(map) + " to " +
-                   std::to_string(entries) + " entries: " + errno_text(err)};
+      return Error{std::string("cannot size map ") + sized.name + " to " + std::to_string(entries) +
+                   " entries: " + errno_text(err)};
     }
   }
   return {};
+}
+
+// The kernel's own figure for each map (its memlock in fdinfo), read once:
+// the tracer's maps are all preallocated, so it does not change.
+void Tracer::read_map_memory() {
+  map_memory_.clear();
+  bpf_map* map = nullptr;
+  bpf_object__for_each_map(map, skel_->obj) {
+    Result<std::uint64_t> bytes = map_memlock_bytes(bpf_map__fd(map));
+    if (!bytes) {
+      spdlog::warn("execmond_bpf_map_memory_bytes leaves out map {}: {}", bpf_map__name(map),
+                   bytes.error().message);
+      continue;
+    }
+    map_memory_.push_back({bpf_map__name(map), *bytes});
+  }
 }
 
 // Two passes: the second catches a process that was being created at the

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -13,6 +14,7 @@
 
 struct execmond_bpf;
 struct bpf_link;
+struct bpf_object;
 
 namespace execmond {
 
@@ -37,8 +39,12 @@ struct ProgramFd {
 
 class Tracer {
  public:
+  // Changes the opened object after the loader sized it and before it is
+  // loaded. Tests only: it makes a failure real that this host cannot
+  // produce (a map too small for a lookup).
+  using BeforeLoad = std::function<void(bpf_object*)>;
   // Opens, loads and attaches. The Error is one line that says why.
-  static Result<std::unique_ptr<Tracer>> load(TracerOptions options);
+  static Result<std::unique_ptr<Tracer>> load(TracerOptions options, BeforeLoad before_load = {});
   ~Tracer();
   Tracer(const Tracer&) = delete;
   Tracer& operator=(const Tracer&) = delete;
@@ -90,6 +96,13 @@ class Tracer {
 
   std::vector<ProgramFd> attached_programs() const;
 
+  // The kernel memory each of the tracer's maps takes, by map name.
+  struct MapMemory {
+    std::string name;
+    std::uint64_t bytes;
+  };
+  const std::vector<MapMemory>& map_memory() const { return map_memory_; }
+
  private:
   struct SkeletonDeleter {
     void operator()(execmond_bpf* skel) const;
@@ -107,9 +120,11 @@ class Tracer {
   Status set_exit_cost_knobs();
   void attach_oom_victims();
   Status find_maps();
+  void read_map_memory();
   Status run_seed_pass();
 
   TracerOptions options_;
+  BeforeLoad before_load_;
   Skeleton skel_;
   std::vector<Link> links_;
   Link oom_link_;
@@ -118,6 +133,8 @@ class Tracer {
   Tables tables_{};
   FilterMaps filter_maps_{};
   Globals globals_{};
+  std::uint64_t planned_memory_ = 0;  // what size_tables() worked out for the tables
+  std::vector<MapMemory> map_memory_;
 };
 
 // Nanosecond bounds for the kernel side from bucket bounds in seconds.

@@ -4,6 +4,7 @@
 
 #include <csignal>
 #include <cstring>
+#include <initializer_list>
 #include <utility>
 
 #include "execmond.h"
@@ -113,6 +114,16 @@ LabelValues with(LabelValues key, std::string extra) {
 
 }  // namespace
 
+// The parts are series of their own (cpu mode, I/O direction...), but the
+// exits are the events: however many parts fold into overflow, they count once.
+void Aggregator::add_split(SeriesMap<std::uint64_t>& family, const LabelValues& key,
+                           std::uint64_t events, std::initializer_list<SplitPart> parts,
+                           double now) {
+  const std::uint64_t overflow_before = family.overflow_events;
+  for (const SplitPart& part : parts) add_to(family, with(key, part.name), events, part.value, now);
+  if (family.overflow_events != overflow_before) family.overflow_events = overflow_before + events;
+}
+
 void Aggregator::add_exit(const Record& r, double now) {
   ExitOutcome outcome = exit_outcome(r.status, r.oom);
   add_to(totals_.exits, with(with(labels_of(Family::Exits, r.who), outcome.reason), outcome.code),
@@ -134,9 +145,8 @@ void Aggregator::add_exit_cost(const Record& r, double now) {
   const std::uint32_t on = options_.resources;
   const ExitCost& c = r.cost;
   if ((on & EXECMOND_RESOURCE_CPU) != 0) {
-    LabelValues key = labels_of(Family::Cpu, r.who);
-    add_to(totals_.cpu_ns, with(key, "user"), r.count, c.cpu_user_ns, now);
-    add_to(totals_.cpu_ns, with(key, "system"), r.count, c.cpu_system_ns, now);
+    add_split(totals_.cpu_ns, labels_of(Family::Cpu, r.who), r.count,
+              {{"user", c.cpu_user_ns}, {"system", c.cpu_system_ns}}, now);
   }
   if ((on & EXECMOND_RESOURCE_MEMORY) != 0) {
     auto& rss = series_for(totals_.peak_rss, labels_of(Family::PeakRss, r.who), r.count);
@@ -151,19 +161,16 @@ void Aggregator::add_exit_cost(const Record& r, double now) {
     rss.updated = now;
   }
   if ((on & EXECMOND_RESOURCE_IO) != 0) {
-    LabelValues key = labels_of(Family::Io, r.who);
-    add_to(totals_.io_bytes, with(key, "read"), r.count, c.io_read_bytes, now);
-    add_to(totals_.io_bytes, with(key, "write"), r.count, c.io_write_bytes, now);
+    add_split(totals_.io_bytes, labels_of(Family::Io, r.who), r.count,
+              {{"read", c.io_read_bytes}, {"write", c.io_write_bytes}}, now);
   }
   if ((on & EXECMOND_RESOURCE_FAULTS) != 0) {
-    LabelValues key = labels_of(Family::PageFaults, r.who);
-    add_to(totals_.page_faults, with(key, "major"), r.count, c.major_faults, now);
-    add_to(totals_.page_faults, with(key, "minor"), r.count, c.minor_faults, now);
+    add_split(totals_.page_faults, labels_of(Family::PageFaults, r.who), r.count,
+              {{"major", c.major_faults}, {"minor", c.minor_faults}}, now);
   }
   if ((on & EXECMOND_RESOURCE_SWITCHES) != 0) {
-    LabelValues key = labels_of(Family::ContextSwitches, r.who);
-    add_to(totals_.switches, with(key, "voluntary"), r.count, c.voluntary_switches, now);
-    add_to(totals_.switches, with(key, "involuntary"), r.count, c.involuntary_switches, now);
+    add_split(totals_.switches, labels_of(Family::ContextSwitches, r.who), r.count,
+              {{"voluntary", c.voluntary_switches}, {"involuntary", c.involuntary_switches}}, now);
   }
 }
 

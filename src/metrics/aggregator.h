@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <initializer_list>
 #include <map>
 #include <string>
 #include <vector>
@@ -129,6 +130,14 @@ class Aggregator {
   // Adds `value` to the series of `key` (which folds `events` into overflow).
   void add_to(SeriesMap<std::uint64_t>& family, LabelValues key, std::uint64_t events,
               std::uint64_t value, double now);
+  // One value of a family split by a last label: its value and that label's value.
+  struct SplitPart {
+    const char* name;
+    std::uint64_t value;
+  };
+  // Adds one record's parts to the series of `key` plus each part's name.
+  void add_split(SeriesMap<std::uint64_t>& family, const LabelValues& key, std::uint64_t events,
+                 std::initializer_list<SplitPart> parts, double now);
   void add_exit(const Record& r, double now);
   void add_exit_cost(const Record& r, double now);
   void note_live_series(const Identity& who, double now);

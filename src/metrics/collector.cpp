@@ -96,6 +96,14 @@ void append_kernel_side(const DrainView& s, std::vector<MetricFamily>& out) {
   }
   out.push_back(std::move(entries));
   out.push_back(std::move(capacity));
+  MetricFamily memory = family("execmond_bpf_map_memory_bytes",
+                               "Kernel memory each BPF map of the tracer takes (its memlock, as "
+                               "bpftool shows it); see Sizing in the README.",
+                               MetricType::Gauge);
+  for (const Tracer::MapMemory& m : s.map_memory) {
+    add_gauge(memory, {{"map", m.name}}, static_cast<double>(m.bytes));
+  }
+  out.push_back(std::move(memory));
 
   if (!s.program_stats_enabled) return;
   MetricFamily runs =

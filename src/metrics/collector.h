@@ -19,6 +19,7 @@
 #include <prometheus/metric_family.h>
 
 #include "kernel/drainer.h"
+#include "kernel/tracer.h"
 #include "metrics/aggregator.h"
 
 namespace execmond {
@@ -39,6 +40,7 @@ struct DrainView {
   std::array<std::uint64_t, EXECMOND_LOST_REASONS> lost_total{};
   std::array<std::uint64_t, EXECMOND_OOM_WAIT_OUTCOMES> oom_mark_waits{};
   std::vector<MapStats> maps;
+  std::vector<Tracer::MapMemory> map_memory;  // every map of the tracer
   std::vector<ProgramStats> programs;
   bool program_stats_enabled = false;
   // Containers whose pod, namespace or container name could not be found, by

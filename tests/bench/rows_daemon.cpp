@@ -140,6 +140,17 @@ void memory_and_scrape_rows(Bench& bench) {
   int made = 0;
   const int scrapes = static_cast<int>(bench.pick(50, 5));
 
+  // The kernel side's part, which RSS does not show: the maps, sized by
+  // max_keys × possible CPUs and max_processes (README, Sizing).
+  const test::Exposition idle_metrics = bench.scrape(port);
+  const auto map_bytes =
+      static_cast<std::uint64_t>(idle_metrics.sum("execmond_bpf_map_memory_bytes"));
+  const auto values_bytes = static_cast<std::uint64_t>(
+      idle_metrics.value("execmond_bpf_map_memory_bytes", {{"map", "counts_values"}}));
+  bench.report().add(
+      {"kernel memory of the BPF maps (default sizes; counts_values)", "as README's Sizing table",
+       mib(map_bytes) + " MiB; " + mib(values_bytes) + " MiB", "—", Verdict::kNotMeasured});
+
   const std::size_t at_10k = grow_to(bench, port, made, 10000);
   const int programs_10k = made;
   const std::uint64_t rss_10k = rss_bytes(daemon->pid());

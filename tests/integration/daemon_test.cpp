@@ -48,10 +48,11 @@ TEST_F(DaemonTest, EveryFamilyHasHelpAndLostReasonsStartAtZero) {
        {"execmond_process_execs_total", "execmond_process_forks_total",
         "execmond_process_exits_total", "execmond_process_lifetime_seconds", "execmond_processes",
         "execmond_events_lost_total", "execmond_oom_mark_waits_total", "execmond_bpf_map_entries",
-        "execmond_bpf_map_capacity", "execmond_drain_duration_seconds",
-        "execmond_drain_errors_total", "execmond_build_info", "process_cpu_seconds_total",
-        "process_resident_memory_bytes", "process_virtual_memory_bytes", "process_open_fds",
-        "process_max_fds", "process_start_time_seconds"}) {
+        "execmond_bpf_map_capacity", "execmond_bpf_map_memory_bytes",
+        "execmond_drain_duration_seconds", "execmond_drain_errors_total", "execmond_build_info",
+        "process_cpu_seconds_total", "process_resident_memory_bytes",
+        "process_virtual_memory_bytes", "process_open_fds", "process_max_fds",
+        "process_start_time_seconds"}) {
     EXPECT_FALSE(m.help(family).empty()) << family;
   }
   for (const char* reason : {"exec_counts_map_full", "fork_counts_map_full", "exit_counts_map_full",

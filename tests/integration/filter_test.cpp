@@ -2,6 +2,9 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <string>
+
+#include "execmond.h"
 
 #include "traced_test.h"
 
@@ -73,6 +76,30 @@ TEST_F(FilterTest, IncludeOnlyKeepsJustTheNamedPrograms) {
     }
     daemon_.reset();
   }
+}
+
+// More include rules than a filter map holds (the config check refuses
+// them; a map can refuse a rule for other reasons): the rules that did not go
+// in are applied by the daemon, so the kernel must not drop what they keep.
+TEST_F(FilterTest, AnIncludeRuleTheKernelRefusedStillKeepsItsProgram) {
+  std::string placed = workload_as("plcd");
+  std::string refused = workload_as("rfsd");
+  std::string other = workload_as("othr");
+  Config config = test_config();
+  config.include.comm = {comm_of(placed), comm_of(refused)};
+  // Upper case sorts first: these and `placed` fill the map; `refused` comes last.
+  for (int i = 0; config.include.comm.size() < EXECMOND_FILTER_MAX_RULES + 1; ++i) {
+    config.include.comm.push_back("FILL" + std::to_string(i));
+  }
+  start_daemon(config);
+  run(placed, {"fork-only", "1"});
+  run(refused, {"fork-only", "2"});
+  run(other, {"fork-only", "1"});
+  Exposition m = scrape();
+  EXPECT_EQ(execs(m, placed), 1);
+  EXPECT_EQ(execs(m, refused), 1);
+  EXPECT_EQ(m.value("execmond_process_forks_total", {{"comm", comm_of(refused)}}), 2);
+  EXPECT_EQ(execs(m, other), 0) << "the daemon still applies the include rules";
 }
 
 TEST_F(FilterTest, ReloadChangesFiltersWithoutLosingOtherPrograms) {

@@ -36,6 +36,9 @@ TEST(MainTest, ConfigCheckOfTheShippedConfigPrintsASummary) {
   EXPECT_EQ(r.exit_code, 0) << r.output;
   EXPECT_NE(r.output.find("config OK"), std::string::npos) << r.output;
   EXPECT_NE(r.output.find("tracer.drain_interval: 1s"), std::string::npos) << r.output;
+  // The kernel memory the tables will take on this host (13 MiB with 2 CPUs).
+  EXPECT_NE(r.output.find("kernel tables: "), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find(" possible CPUs\n"), std::string::npos) << r.output;
 }
 
 TEST(MainTest, ConfigCheckAppliesFlags) {

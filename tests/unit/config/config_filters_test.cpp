@@ -186,6 +186,48 @@ TEST(ConfigFilters, ErrorPointsAtTheItemLine) {
           regex_what("(") + "); use up to 64 patterns in RE2 syntax, e.g. ^python[0-9.]*$");
 }
 
+// "[p0, p1, ...]": n values of `prefix` and a number, from `first` on.
+std::string numbered(const std::string& prefix, int first, int n) {
+  std::string list = "[";
+  for (int i = first; i < first + n; ++i) {
+    list += (i == first ? "" : ", ") + prefix + std::to_string(i);
+  }
+  return list + "]";
+}
+
+// Each kind of rule the kernel holds has a map of EXECMOND_FILTER_MAX_RULES
+// (1024) entries, shared by include and exclude: a value on both is one entry.
+TEST(ConfigFilters, RulesAreRefusedPastWhatTheKernelsFilterMapsHold) {
+  EXPECT_EQ(parse_ok("filters:\n  include:\n    comm: " + numbered("c", 0, 1024) +
+                     "\n  exclude:\n    comm: " + numbered("c", 0, 1024) + "\n")
+                .include.comm.size(),
+            1024U);
+  EXPECT_EQ(parse_error("filters:\n  include:\n    comm: " + numbered("c", 0, 1025) + "\n"),
+            "test.yaml:3: filters.include.comm: 1025 distinct command names under "
+            "filters.include and filters.exclude together, more than the 1024 the kernel's "
+            "filter map holds; name at most 1024, or match them with comm_regex");
+  // The later list is the one that went past.
+  EXPECT_EQ(parse_error("filters:\n  exclude:\n    uid: " + numbered("", 0, 600) +
+                        "\n  include:\n    uid: " + numbered("", 500, 600) + "\n"),
+            "test.yaml:5: filters.include.uid: 1100 distinct uids under filters.include and "
+            "filters.exclude together, more than the 1024 the kernel's filter map holds; name "
+            "at most 1024, or filter by unit or cgroup_prefix");
+  EXPECT_EQ(parse_error("filters:\n  include:\n    exe: " + numbered("/bin/e", 0, 1000) +
+                        "\n  exclude:\n    exe: " + numbered("/bin/x", 0, 25) + "\n"),
+            "test.yaml:5: filters.exclude.exe: 1025 distinct executables under filters.include "
+            "and filters.exclude together, more than the 1024 the kernel's filter map holds; "
+            "name at most 1024, or match them with exe_regex");
+  EXPECT_EQ(
+      parse_error("filters:\n  exclude:\n    cgroup_prefix: " + numbered("/a", 0, 1025) + "\n"),
+      "test.yaml:3: filters.exclude.cgroup_prefix: 1025 distinct cgroup prefixes under "
+      "filters.include and filters.exclude together, more than the 1024 the kernel's filter map "
+      "holds; name at most 1024, or name their common parent");
+  // Regular expressions and units stay in the daemon: any number fits.
+  EXPECT_EQ(parse_ok("filters:\n  include:\n    unit: " + numbered("u", 0, 2000) + "\n")
+                .include.unit.size(),
+            2000U);
+}
+
 TEST(ConfigFilters, WrongShapesAndKeys) {
   const BadValue cases[] = {
       {"filters:\n  exclude_self: yes\n",

@@ -96,7 +96,7 @@ class CountsTableReaderTest : public ::testing::Test {
   static constexpr std::uint32_t kCpus = 2;
   static constexpr std::uint32_t kKeys = 4;
   static constexpr std::uint32_t kSlots = 8;
-  enum Fd : int { kSlotsFd = 1, kValuesFd, kKeysFd, kIndexFd };
+  enum Fd : int { kSlotsFd = 1, kValuesFd, kKeysFd, kIndexFd, kCostsFd };
 
   CountsTableReaderTest() {
     tables_.counts_slots = kSlotsFd;
@@ -110,6 +110,25 @@ class CountsTableReaderTest : public ::testing::Test {
     maps_.add_array<execmond_count_value>(kValuesFd, 2 * kCpus * kKeys);
     maps_.add_array<execmond_count_key>(kKeysFd, 2 * kKeys);
     maps_.add_array<std::uint32_t>(kIndexFd, 2 * kKeys);
+  }
+
+  // Exits' costs accounted too, in a counts_costs map of one cost per value index.
+  void account_costs() {
+    tables_.has_costs = true;
+    tables_.counts_costs = kCostsFd;
+    maps_.add_array<execmond_count_cost>(kCostsFd, 2 * kKeys);
+  }
+  void add_cpu_cost(std::uint32_t g, std::uint32_t index, std::uint64_t user_ns) {
+    const std::uint32_t at = execmond_count_key_at(g, kKeys, index);
+    auto cost = maps_.get<execmond_count_cost>(kCostsFd, at);
+    cost.cpu_user_ns += user_ns;
+    maps_.set(kCostsFd, at, cost);
+  }
+  void add_count(std::uint32_t g, std::uint32_t cpu, std::uint32_t index, std::uint64_t n) {
+    execmond_count_value v = maps_.get<execmond_count_value>(
+        kValuesFd, execmond_count_value_at(g, kCpus, cpu, kKeys, index));
+    v.count += n;
+    count(g, cpu, index, v);
   }
 
   // What a handler leaves when it claims value index `index` for `k` in
@@ -206,6 +225,76 @@ TEST_F(CountsTableReaderTest, AFailedEmptyStillReturnsTheRecordsAndKeepsTheKeysC
   EXPECT_EQ(count_at(0, 0, 0), 0U);
   EXPECT_EQ(claimed_[0], 1U);
   EXPECT_NE(tag_at(0, 2), 0U);
+  // In its next turn the key counts 3 more: the next drain reports those 3.
+  add_count(0, 1, 0, 3);
+  maps_.failing_writes.clear();
+  Result<TakenCounts> next = reader_.take(0);
+  ASSERT_TRUE(next.ok());
+  ASSERT_EQ(next->records.size(), 1U);
+  EXPECT_EQ(next->records[0].count, 3U);
+  EXPECT_TRUE(next->emptied.ok());
+}
+
+TEST_F(CountsTableReaderTest, ValuesThatCouldNotBeEmptiedAreNotReportedAgain) {
+  make_counted(0, 4);
+  maps_.failing_writes.insert(kValuesFd);
+  Result<TakenCounts> taken = reader_.take(0);
+  ASSERT_TRUE(taken.ok());
+  ASSERT_EQ(taken->records.size(), 1U);
+  EXPECT_EQ(taken->records[0].count, 4U);
+  ASSERT_FALSE(taken->emptied.ok());
+  EXPECT_EQ(count_at(0, 0, 0), 4U) << "the 4 are still in the map";
+  // The generation's next turn: 3 more on CPU 0, 2 on CPU 1, and a new key.
+  add_count(0, 0, 0, 3);
+  add_count(0, 1, 0, 2);
+  claim(0, 1, 5, key("cc", EXECMOND_KIND_EXEC));
+  add_count(0, 1, 1, 6);
+  // The map still fails: the drain reports only what was added, once.
+  Result<TakenCounts> still = reader_.take(0);
+  ASSERT_TRUE(still.ok());
+  ASSERT_FALSE(still->emptied.ok());
+  ASSERT_EQ(still->records.size(), 2U);
+  EXPECT_EQ(still->records[0].count, 5U);
+  EXPECT_EQ(still->records[1].ids.comm, "cc");
+  EXPECT_EQ(still->records[1].count, 6U);
+  // Once the map works again, the rest and nothing more.
+  add_count(0, 0, 0, 1);
+  maps_.failing_writes.clear();
+  Result<TakenCounts> next = reader_.take(0);
+  ASSERT_TRUE(next.ok());
+  EXPECT_TRUE(next->emptied.ok());
+  ASSERT_EQ(next->records.size(), 1U);
+  EXPECT_EQ(next->records[0].ids.comm, "make");
+  EXPECT_EQ(next->records[0].count, 1U);
+  EXPECT_EQ(count_at(0, 0, 0), 0U);
+  EXPECT_EQ(claimed_[0], 0U);
+  // Emptied: a later turn starts from zero, with nothing left to subtract.
+  make_counted(0, 2);
+  Result<TakenCounts> fresh = reader_.take(0);
+  ASSERT_TRUE(fresh.ok());
+  ASSERT_EQ(fresh->records.size(), 1U);
+  EXPECT_EQ(fresh->records[0].count, 2U);
+}
+
+TEST_F(CountsTableReaderTest, CostsThatCouldNotBeEmptiedAreNotReportedAgain) {
+  account_costs();
+  make_counted(0, 2);
+  add_cpu_cost(0, 0, 1000);
+  maps_.failing_writes.insert(kCostsFd);  // the values are emptied, the costs are not
+  Result<TakenCounts> taken = reader_.take(0);
+  ASSERT_TRUE(taken.ok());
+  ASSERT_FALSE(taken->emptied.ok());
+  ASSERT_EQ(taken->records.size(), 1U);
+  EXPECT_EQ(taken->records[0].cost.cpu_user_ns, 1000U);
+  add_count(0, 0, 0, 1);
+  add_cpu_cost(0, 0, 250);
+  maps_.failing_writes.clear();
+  Result<TakenCounts> next = reader_.take(0);
+  ASSERT_TRUE(next.ok());
+  EXPECT_TRUE(next->emptied.ok());
+  ASSERT_EQ(next->records.size(), 1U);
+  EXPECT_EQ(next->records[0].count, 1U);
+  EXPECT_EQ(next->records[0].cost.cpu_user_ns, 250U);
 }
 
 TEST_F(CountsTableReaderTest, KeysPastTheLimitLeaveFullSlotsThatAreAllCleared) {

@@ -89,6 +89,7 @@ Snapshot sample_snapshot() {
                             {{"systemd"}, 0}});
   s.lost_total = {0, 3, 0, 0};
   s.maps = {{"procs", 10, 4096}, {"counts", 5, 10240}};
+  s.map_memory = {{"counts_values", 524'288}, {"procs_seeded", 3'936'256}};
   s.programs = {{"handle_exec", 100, 2'500'000'000}, {"handle_exit", 7, 500}};
   return s;
 }
@@ -131,6 +132,7 @@ const std::map<std::string, MetricType> kAlwaysThere = {
     {"execmond_events_lost_total", MetricType::Counter},
     {"execmond_bpf_map_entries", MetricType::Gauge},
     {"execmond_bpf_map_capacity", MetricType::Gauge},
+    {"execmond_bpf_map_memory_bytes", MetricType::Gauge},
     {"execmond_oom_kills_total", MetricType::Counter},
     {"execmond_oom_mark_waits_total", MetricType::Counter},
 };
@@ -559,6 +561,14 @@ TEST(CollectorTest, MapEntriesAndCapacityAreGaugesByMap) {
   EXPECT_EQ(e.value("execmond_bpf_map_capacity", {{"map", "counts"}}), 10240);
   EXPECT_EQ(e.samples("execmond_bpf_map_entries").size(), 2U);
   EXPECT_EQ(e.samples("execmond_bpf_map_capacity").size(), 2U);
+}
+
+TEST(CollectorTest, MapMemoryIsAGaugeOfBytesByMap) {
+  Exposition e = scrape(sample_snapshot());
+  EXPECT_EQ(e.type("execmond_bpf_map_memory_bytes"), "gauge");
+  EXPECT_EQ(e.value("execmond_bpf_map_memory_bytes", {{"map", "counts_values"}}), 524'288);
+  EXPECT_EQ(e.value("execmond_bpf_map_memory_bytes", {{"map", "procs_seeded"}}), 3'936'256);
+  EXPECT_EQ(e.samples("execmond_bpf_map_memory_bytes").size(), 2U);
 }
 
 // ---------------------------------------------------------------------------

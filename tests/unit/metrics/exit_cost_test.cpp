@@ -197,9 +197,34 @@ TEST(ExitCostTest, FamiliesOverflowLikeTheOthers) {
   a.add({first, second}, 0);
   Exposition e = scrape(a, EXECMOND_RESOURCE_CPU);
   // Each mode is a series: cc/user is the one kept; cc/system, ld/user and
-  // ld/system fold their two exits each into the overflow series.
-  EXPECT_EQ(e.value("execmond_series_overflow_events_total", {{"family", "cpu"}}), 6);
+  // ld/system go to the overflow series. The events are exits: cc's two
+  // (its system part folded) and ld's two, each counted once.
+  EXPECT_EQ(e.value("execmond_series_overflow_events_total", {{"family", "cpu"}}), 4);
   EXPECT_DOUBLE_EQ(e.sum("execmond_process_cpu_seconds_total"), 3.5);
+}
+
+TEST(ExitCostTest, AnExitFoldedIntoOverflowIsOneEventInEverySplitFamily) {
+  const std::uint32_t split = EXECMOND_RESOURCE_CPU | EXECMOND_RESOURCE_IO |
+                              EXECMOND_RESOURCE_FAULTS | EXECMOND_RESOURCE_SWITCHES;
+  AggregatorOptions o = options(split);
+  o.max_series = 2;  // cc's two parts fit; ld's do not
+  Aggregator a(o);
+  Record first = two_compiler_exits();
+  Record second = two_compiler_exits();
+  second.who.comm = "ld";
+  second.count = 3;
+  a.add({first, second}, 0);
+  a.add({second}, 1);
+  const Totals& t = a.totals();
+  for (const SeriesMap<std::uint64_t>* family :
+       {&t.cpu_ns, &t.io_bytes, &t.page_faults, &t.switches}) {
+    EXPECT_EQ(family->overflow_events, 6U) << "ld's 3 exits in each of two drains, once";
+    EXPECT_EQ(family->series.size(), 3U);  // cc's two parts and the overflow series
+  }
+  EXPECT_EQ(t.exits.overflow_events, 0U);
+  Exposition e = scrape(a, split);
+  EXPECT_EQ(e.value("execmond_series_overflow_events_total", {{"family", "io"}}), 6);
+  EXPECT_EQ(e.value("execmond_series_overflow_events_total", {{"family", "context_switches"}}), 6);
 }
 
 TEST(ExitCostTest, ResourceBitsOfTheConfig) {
