@@ -65,6 +65,8 @@ void Daemon::start(bool drop_capabilities) {
   }
   pipeline_ = std::make_unique<DrainPipeline>(*tracer_, *resolver_, *collector_, *registry_,
                                               bpf_stats_fd_.valid());
+  // After the cgroup tracepoints are attached, so that no cgroup falls between.
+  spdlog::debug("{} cgroups already present", resolver_->seed_cgroups());
   drain_once();  // the live gauge is right from the first scrape
   spdlog::info("tracing execs, forks and exits with {} programs; {} processes already running",
                tracer_->attach_kind(), pipeline_->last().procs_entries);
@@ -147,6 +149,7 @@ void Daemon::run() {
   EventLoop loop;
   auto drain_interval = std::chrono::microseconds(config_.drain_interval);
   loop.set_drain_interval(drain_interval);
+  loop.watch_cgroup_changes(pipeline_->cgroup_changes_fd());
   auto watchdog_interval = notify::watchdog_ping_interval();
   if (watchdog_interval) loop.set_watchdog_interval(*watchdog_interval);
 
@@ -161,6 +164,10 @@ void Daemon::run() {
         drain_once();
         web_.serve_again();
         notify::status(status_line());
+        break;
+      case LoopEvent::CgroupChanges:
+        // Now rather than at the next drain: a container's state goes with it.
+        pipeline_->read_cgroup_changes();
         break;
       case LoopEvent::Reload:
         (void)reload();  // logged, counted and notified there
