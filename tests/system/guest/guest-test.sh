@@ -284,6 +284,36 @@ verdict journal-startup-lines "\"tracing execs, forks and exits\" logged $starts
 journalctl -u $unit --no-pager -o cat | grep -m1 -F "tracing execs, forks and exits" |
   while read -r line; do info startup-line "$line"; done
 
+section "short-lived units"
+# Transient units that each exec 5 times and are gone (their cgroup removed)
+# well before the next drain: every exec keeps its unit label.
+conf=/etc/execmond/execmond.yaml
+if [ -f "$conf" ] && grep -q '^labels:' "$conf"; then
+  cp "$conf" "$work/execmond.yaml.before-units"
+  sed -i '/^labels:/a\  execs: [comm, unit]' "$conf"
+  systemctl restart $unit
+  verdict active-with-unit-labels "$(unit_state)" wait_active 120
+  cp /bin/true /tmp/sysw-short
+  expectations=()
+  for i in 0 1 2 3 4 5; do
+    systemd-run --quiet --wait --collect --unit="xmshort$i" \
+      /bin/sh -c '/tmp/sysw-short; /tmp/sysw-short; /tmp/sysw-short; /tmp/sysw-short; /tmp/sysw-short'
+    expectations+=("short-unit-execs-xmshort$i|5|execmond_process_execs_total comm=sysw-short unit=xmshort$i.service")
+  done
+  info short-units "$(systemctl list-units --all --no-legend 'xmshort*' | wc -l) xmshort units left"
+  expectations+=(
+    "short-unit-execs-unlabelled|absent|execmond_process_execs_total comm=sysw-short unit="
+    "short-unit-unresolved|0|execmond_label_resolution_failures_total label=unit"
+    "short-unit-cgroup-changes-lost|0|execmond_cgroup_changes_lost_total"
+  )
+  sleep 2
+  while_active 10 all_match || true
+  judge_expectations
+  cp "$work/execmond.yaml.before-units" "$conf"
+else
+  fail active-with-unit-labels "no labels: section in $conf to change"
+fi
+
 section "classic tracepoint mode"
 # The fallback for kernels without tp_btf, forced by the configuration, under
 # the same unit: raw_tp for forks, classic tracepoints for exec and exit.
