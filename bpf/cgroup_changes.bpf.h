@@ -45,17 +45,34 @@ struct cgroup___cgchange {
 	struct cgroup_root___cgchange *root;
 } EXECMOND_PAI;
 
-/*
- * About 900 records: the daemon is woken by each one and reads them at once,
- * so only a burst while it is busy (a drain) fills it.
- */
+#define EXECMOND_CGROUP_RING_BYTES (256 * 1024)
+
+/* About 900 records; the daemon reads them at every drain, and when woken. */
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
-	__uint(max_entries, 256 * 1024);
+	__uint(max_entries, EXECMOND_CGROUP_RING_BYTES);
 } cgroup_changes SEC(".maps");
 
 /* Records that found the ring full; the daemon reads it as execmond_cgroup_changes_lost_total. */
 __u64 cgroup_changes_lost = 0;
+
+/*
+ * Set by the daemon: 1 while it reads a container's runtime state as soon as
+ * its cgroup is made (the pod, namespace or container label is in use).
+ * Otherwise nothing is urgent before the next drain, and a wakeup (an
+ * irq_work, a self-IPI that costs microseconds under a hypervisor) is spent
+ * only when half the ring waits.
+ */
+volatile __u32 cgroup_mkdir_wakeup = 0;
+
+static __always_inline __u64 cgroup_change_wakeup(__u32 kind)
+{
+	if (kind == EXECMOND_CGROUP_MKDIR && cgroup_mkdir_wakeup)
+		return BPF_RB_FORCE_WAKEUP;
+	if (bpf_ringbuf_query(&cgroup_changes, BPF_RB_AVAIL_DATA) >= EXECMOND_CGROUP_RING_BYTES / 2)
+		return BPF_RB_FORCE_WAKEUP;
+	return BPF_RB_NO_WAKEUP;
+}
 
 static __always_inline int record_cgroup_change(void *cgroup, __u32 kind)
 {
@@ -81,7 +98,7 @@ static __always_inline int record_cgroup_change(void *cgroup, __u32 kind)
 					      BPF_CORE_READ(cgrp, kn, name)) < 0)
 			change->name[0] = '\0';
 	}
-	bpf_ringbuf_submit(change, 0);
+	bpf_ringbuf_submit(change, cgroup_change_wakeup(kind));
 	return 0;
 }
 

@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
 #include <cstring>
 #include <utility>
@@ -86,6 +87,9 @@ void Daemon::apply_filters() {
   }
   resolver_->set_needed(needed);
   resolver_->set_runtime_state(config_.runtime_state);
+  // A container's state may be gone by the next drain: read it as its cgroup appears.
+  std::atomic_ref<std::uint32_t>(*tracer_->globals().cgroup_mkdir_wakeup)
+      .store(needed.runtime_names() ? 1 : 0, std::memory_order_relaxed);
   collector_->update(
       [&](Aggregator& a) { a.set_filter(Filter(config_.include, config_.exclude)); });
   Status placed = apply_kernel_filters(

@@ -1,6 +1,7 @@
 // The daemon's one thread of control: a signalfd for SIGTERM, SIGINT and
 // SIGHUP, a timerfd for drains and one for systemd's watchdog, and the
-// kernel's cgroup changes, polled together. The caller must have blocked those signals in all threads.
+// kernel's cgroup changes, polled together. The caller must have blocked
+// those signals in all threads.
 #pragma once
 
 #include <array>
@@ -13,11 +14,11 @@
 namespace execmond {
 
 enum class LoopEvent {
-  Watchdog,  // time to ping systemd's watchdog
-  Drain,     // time to drain
+  Watchdog,       // time to ping systemd's watchdog
+  Drain,          // time to drain
   CgroupChanges,  // the kernel reported cgroups made or removed
-  Reload,    // SIGHUP
-  Stop,      // SIGTERM or SIGINT: stop_signal() says which
+  Reload,         // SIGHUP
+  Stop,           // SIGTERM or SIGINT: stop_signal() says which
 };
 
 class EventLoop {
@@ -33,7 +34,8 @@ class EventLoop {
   void watch_cgroup_changes(int fd);
 
   // Blocks until the next event. Events that arrive together come out one
-  // per call: watchdog, then drain, then a signal, then cgroup changes. Throws Fatal when poll fails.
+  // per call: watchdog, then drain, then a signal, then cgroup changes.
+  // Throws Fatal when poll fails.
   LoopEvent next();
   // The signal that made next() return Stop.
   int stop_signal() const { return stop_signal_; }

@@ -155,8 +155,7 @@ Status Tracer::try_load_and_attach(AttachMode mode) {
   }};
   const ProgramSet& chosen = mode == AttachMode::Tracepoint ? sets[1] : sets[0];
   for (const ProgramSet& set : sets) {
-    for (bpf_program* prog :
-         {set.fork, set.exec, set.exit, set.cgroup_mkdir, set.cgroup_rmdir}) {
+    for (bpf_program* prog : {set.fork, set.exec, set.exit, set.cgroup_mkdir, set.cgroup_rmdir}) {
       if (int err = bpf_program__set_autoload(prog, &set == &chosen); err != 0) {
         return Error{std::string("cannot select ") + bpf_program__name(prog) + ": " +
                      errno_text(err)};
@@ -297,8 +296,8 @@ Status Tracer::find_maps() {
   }
   if (skel_->bss == nullptr) return Error{"the BPF object's .bss is not mapped"};
   auto* bss = skel_->bss;
-  globals_ = {&bss->generation, bss->keys_claimed, &bss->filter_active, &bss->self_tgid,
-              &bss->cgroup_changes_lost};
+  globals_ = {&bss->generation, bss->keys_claimed,         &bss->filter_active,
+              &bss->self_tgid,  &bss->cgroup_changes_lost, &bss->cgroup_mkdir_wakeup};
   return {};
 }
 

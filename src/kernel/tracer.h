@@ -74,6 +74,7 @@ class Tracer {
     std::uint32_t* filter_active;
     std::uint32_t* self_tgid;
     unsigned long long* cgroup_changes_lost;  // records the cgroup_changes ring had no room for
+    std::uint32_t* cgroup_mkdir_wakeup;       // 1: wake the daemon at every cgroup made
   };
   const Globals& globals() const { return globals_; }
   // -1 unless executables are recorded.

@@ -74,11 +74,11 @@ void append_kernel_side(const DrainView& s, std::vector<MetricFamily>& out) {
   }
   out.push_back(std::move(lost));
 
-  MetricFamily cgroup_changes = family(
-      "execmond_cgroup_changes_lost_total",
-      "Cgroup creations and removals the kernel side had no room to report; a cgroup among "
-      "them that is gone before a drain leaves its processes' cgroup labels empty.",
-      MetricType::Counter);
+  MetricFamily cgroup_changes =
+      family("execmond_cgroup_changes_lost_total",
+             "Cgroup creations and removals the kernel side had no room to report; a cgroup among "
+             "them that is gone before a drain leaves its processes' cgroup labels empty.",
+             MetricType::Counter);
   add_counter(cgroup_changes, {}, static_cast<double>(s.cgroup_changes_lost));
   out.push_back(std::move(cgroup_changes));
 

@@ -82,5 +82,6 @@ void cpu_truth_rows(Bench& bench);          // rows_full_rate.cpp: CPU against w
 void memory_and_scrape_rows(Bench& bench);  // rows_daemon.cpp
 void ready_rows(Bench& bench);              // rows_daemon.cpp
 void soak_rows(Bench& bench);               // rows_soak.cpp (make soak)
+void cgroup_churn_rows(Bench& bench);       // rows_cgroups.cpp
 
 }  // namespace execmond::bench

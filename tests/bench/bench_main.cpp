@@ -37,6 +37,7 @@ const std::vector<RowSet>& row_sets() {
       {"ready", execmond::bench::ready_rows},
       {"truth", execmond::bench::ground_truth_rows},
       {"cpu", execmond::bench::cpu_truth_rows},
+      {"cgroups", execmond::bench::cgroup_churn_rows},
       {"soak", execmond::bench::soak_rows, false},
   };
   return sets;
@@ -54,7 +55,8 @@ int usage(const std::string& bad) {
                "usage: execmond_bench [--quick] [--check] [--out=FILE] [--rows=LIST]\n"
                "       [--daemon=PATH] [--spawnee=PATH] [--config=PATH] [--command=TEXT]\n"
                "       [--soak-minutes=N]\n"
-               "rows: kernel, spawn, fullrate, memory, ready, truth; soak only when named\n",
+               "rows: kernel, spawn, fullrate, memory, ready, truth, cgroups; soak only when "
+               "named\n",
                bad.c_str());
   return 2;
 }

@@ -129,6 +129,7 @@ const std::map<std::string, MetricType> kAlwaysThere = {
     {"execmond_processes", MetricType::Gauge},
     {"execmond_series_overflow_events_total", MetricType::Counter},
     {"execmond_events_lost_total", MetricType::Counter},
+    {"execmond_cgroup_changes_lost_total", MetricType::Counter},
     {"execmond_bpf_map_entries", MetricType::Gauge},
     {"execmond_bpf_map_capacity", MetricType::Gauge},
     {"execmond_oom_kills_total", MetricType::Counter},
@@ -227,6 +228,7 @@ TEST(CollectorTest, EmptySnapshotSerializesToAValidExposition) {
   // Only the loss and overflow counters have series before anything happened.
   for (const test::Sample& sample : e.all()) {
     EXPECT_TRUE(sample.name == "execmond_events_lost_total" ||
+                sample.name == "execmond_cgroup_changes_lost_total" ||
                 sample.name == "execmond_series_overflow_events_total")
         << sample.name;
     EXPECT_EQ(sample.value, 0);
