@@ -2,12 +2,12 @@
 // cgroup_mkdir and cgroup_rmdir handlers' BPF run time, and the system CPU
 // of mkdir + rmdir with execmond attached over without (with the
 // tracepoints enabled, the kernel also writes each cgroup's path for them).
-#include <signal.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <csignal>
 #include <cstdio>
 #include <stdexcept>
 #include <string>
