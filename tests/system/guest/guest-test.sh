@@ -284,44 +284,9 @@ verdict journal-startup-lines "\"tracing execs, forks and exits\" logged $starts
 journalctl -u $unit --no-pager -o cat | grep -m1 -F "tracing execs, forks and exits" |
   while read -r line; do info startup-line "$line"; done
 
-section "short-lived units"
-# Oneshot services that each exec 5 times and are gone (their cgroup
-# removed by systemd) well before the next drain: every exec keeps its unit
-# label. Unit files rather than systemd-run, which needs a D-Bus broker that
-# the image does not have; systemctl talks to systemd directly.
-conf=/etc/execmond/execmond.yaml
-if [ -f "$conf" ] && grep -q '^labels:' "$conf"; then
-  cp "$conf" "$work/execmond.yaml.before-units"
-  sed -i '/^labels:/a\  execs: [comm, unit]' "$conf"
-  systemctl restart $unit
-  verdict active-with-unit-labels "$(unit_state)" wait_active 120
-  cp /bin/true /tmp/sysw-short
-  expectations=()
-  for i in 0 1 2 3 4 5; do
-    printf '%s\n' "[Service]" "Type=oneshot" \
-      "ExecStart=/bin/sh -c '/tmp/sysw-short; /tmp/sysw-short; /tmp/sysw-short; /tmp/sysw-short; /tmp/sysw-short'" \
-      >"/run/systemd/system/xmshort$i.service"
-    expectations+=("short-unit-execs-xmshort$i|5|execmond_process_execs_total comm=sysw-short unit=xmshort$i.service")
-  done
-  systemctl daemon-reload
-  for i in 0 1 2 3 4 5; do
-    systemctl start "xmshort$i.service" || info short-units "systemctl start xmshort$i.service failed"
-  done
-  info short-units "$(find /sys/fs/cgroup/system.slice -maxdepth 1 -name 'xmshort*' | wc -l) xmshort cgroups left"
-  expectations+=(
-    "short-unit-execs-unlabelled|absent|execmond_process_execs_total comm=sysw-short unit="
-    "short-unit-unresolved|0|execmond_label_resolution_failures_total label=unit"
-    "short-unit-cgroup-changes-lost|0|execmond_cgroup_changes_lost_total"
-  )
-  sleep 2
-  while_active 10 all_match || true
-  judge_expectations
-  rm -f /run/systemd/system/xmshort?.service
-  systemctl daemon-reload
-  cp "$work/execmond.yaml.before-units" "$conf"
-else
-  fail active-with-unit-labels "no labels: section in $conf to change"
-fi
+# Oneshot units that live about 50 ms keep their unit labels.
+# shellcheck source=guest-units.sh
+. "$(dirname "$0")/guest-units.sh"
 
 section "classic tracepoint mode"
 # The fallback for kernels without tp_btf, forced by the configuration, under
