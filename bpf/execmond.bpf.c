@@ -31,6 +31,7 @@
 #include "execmond.h"
 #include "histogram_bucket.h"
 #include "core_fixes.bpf.h"
+#include "cgroup_changes.bpf.h"
 #include "counts_table.bpf.h"
 #include "exe_path.bpf.h"
 #include "exit_cost.bpf.h"
@@ -298,13 +299,37 @@ int tp_btf_exit(__u64 *ctx)
 	return on_exit(p, -1);
 }
 
-/* ---- fallback: classic tracepoints, and raw_tp for fork ---- */
+SEC("tp_btf/cgroup_mkdir")
+int BPF_PROG(tp_btf_cgroup_mkdir, struct cgroup *cgrp)
+{
+	return record_cgroup_change(cgrp, EXECMOND_CGROUP_MKDIR);
+}
+
+SEC("tp_btf/cgroup_rmdir")
+int BPF_PROG(tp_btf_cgroup_rmdir, struct cgroup *cgrp)
+{
+	return record_cgroup_change(cgrp, EXECMOND_CGROUP_RMDIR);
+}
+
+/* ---- fallback: classic tracepoints, and raw_tp for fork and cgroups ---- */
 
 SEC("raw_tp/sched_process_fork")
 int BPF_PROG(raw_tp_fork, struct task_struct *parent, struct task_struct *child)
 {
 	/* The parent is the current task, which has a BTF pointer; the raw child does not. */
 	return on_fork(bpf_get_current_task_btf(), child, 0);
+}
+
+SEC("raw_tp/cgroup_mkdir")
+int BPF_PROG(raw_tp_cgroup_mkdir, struct cgroup *cgrp)
+{
+	return record_cgroup_change(cgrp, EXECMOND_CGROUP_MKDIR);
+}
+
+SEC("raw_tp/cgroup_rmdir")
+int BPF_PROG(raw_tp_cgroup_rmdir, struct cgroup *cgrp)
+{
+	return record_cgroup_change(cgrp, EXECMOND_CGROUP_RMDIR);
 }
 
 SEC("tracepoint/sched/sched_process_exec")

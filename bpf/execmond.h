@@ -195,4 +195,20 @@ struct execmond_proc_value {
 	unsigned int uid;
 };
 
+/* A cgroup of the v2 hierarchy made or removed: a record of the cgroup_changes ring. */
+enum execmond_cgroup_change_kind {
+	EXECMOND_CGROUP_MKDIR = 1,
+	EXECMOND_CGROUP_RMDIR = 2,
+};
+
+#define EXECMOND_CGROUP_NAME_LEN 256 /* NAME_MAX and the NUL */
+
+struct execmond_cgroup_change {
+	unsigned long long id;        /* the cgroup id, as execmond_count_key's */
+	unsigned long long parent_id; /* mkdir: the parent cgroup's id; rmdir: 0 */
+	unsigned int kind;            /* enum execmond_cgroup_change_kind */
+	unsigned int pad;
+	char name[EXECMOND_CGROUP_NAME_LEN]; /* mkdir: the directory's name; rmdir: "" */
+};
+
 #endif /* EXECMOND_BPF_EXECMOND_H */

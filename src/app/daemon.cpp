@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
 #include <cstring>
 #include <utility>
@@ -65,6 +66,8 @@ void Daemon::start(bool drop_capabilities) {
   }
   pipeline_ = std::make_unique<DrainPipeline>(*tracer_, *resolver_, *collector_, *registry_,
                                               bpf_stats_fd_.valid());
+  // After the cgroup tracepoints are attached, so that no cgroup falls between.
+  spdlog::debug("{} cgroups already present", resolver_->seed_cgroups());
   drain_once();  // the live gauge is right from the first scrape
   spdlog::info("tracing execs, forks and exits with {} programs; {} processes already running",
                tracer_->attach_kind(), pipeline_->last().procs_entries);
@@ -84,6 +87,9 @@ void Daemon::apply_filters() {
   }
   resolver_->set_needed(needed);
   resolver_->set_runtime_state(config_.runtime_state);
+  // A container's state may be gone by the next drain: read it as its cgroup appears.
+  std::atomic_ref<std::uint32_t>(*tracer_->globals().cgroup_mkdir_wakeup)
+      .store(needed.runtime_names() ? 1 : 0, std::memory_order_relaxed);
   collector_->update(
       [&](Aggregator& a) { a.set_filter(Filter(config_.include, config_.exclude)); });
   Status placed = apply_kernel_filters(
@@ -147,6 +153,7 @@ void Daemon::run() {
   EventLoop loop;
   auto drain_interval = std::chrono::microseconds(config_.drain_interval);
   loop.set_drain_interval(drain_interval);
+  loop.watch_cgroup_changes(pipeline_->cgroup_changes_fd());
   auto watchdog_interval = notify::watchdog_ping_interval();
   if (watchdog_interval) loop.set_watchdog_interval(*watchdog_interval);
 
@@ -161,6 +168,10 @@ void Daemon::run() {
         drain_once();
         web_.serve_again();
         notify::status(status_line());
+        break;
+      case LoopEvent::CgroupChanges:
+        // Now rather than at the next drain: a container's state goes with it.
+        pipeline_->read_cgroup_changes();
         break;
       case LoopEvent::Reload:
         (void)reload();  // logged, counted and notified there

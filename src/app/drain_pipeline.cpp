@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <atomic>
 #include <chrono>
 #include <memory>
 #include <utility>
@@ -49,11 +50,35 @@ DrainPipeline::DrainPipeline(Tracer& tracer, IdentityResolver& resolver,
       drainer_(tracer),
       stats_enabled_(stats_enabled),
       duration_(register_drain_duration(registry)),
-      errors_(register_drain_errors(registry)) {}
+      errors_(register_drain_errors(registry)) {
+  Result<std::unique_ptr<CgroupChanges>> changes = CgroupChanges::open(tracer.cgroup_changes_fd());
+  if (!changes) {
+    // Cgroups are still found by id while they exist; removed ones count as unresolved.
+    spdlog::warn("{}", changes.error().message);
+    changes = CgroupChanges::open(-1);
+  }
+  cgroup_changes_ = std::move(*changes);
+}
+
+void DrainPipeline::read_cgroup_changes() {
+  Status read = cgroup_changes_->read([this](const CgroupChange& change) {
+    if (change.kind == CgroupChange::Kind::Made) {
+      resolver_.cgroup_made(change.id, change.parent_id, change.name);
+    } else {
+      resolver_.cgroup_removed(change.id);
+    }
+  });
+  if (!read) {
+    spdlog::error("{}", read.error().message);
+    errors_.Increment();
+  }
+}
 
 void DrainPipeline::drain(const Config& config) {
   auto started = std::chrono::steady_clock::now();
   const double now = std::chrono::duration<double>(started.time_since_epoch()).count();
+  // Before the counts: a cgroup made and removed since the last drain is named from these.
+  read_cgroup_changes();
   last_ = drainer_.drain();
   for (const Error& error : last_.errors) spdlog::error("drain: {}", error.message);
   errors_.Increment(static_cast<double>(last_.errors.size()));
@@ -66,6 +91,7 @@ void DrainPipeline::drain(const Config& config) {
   std::vector<LiveEntry> live;
   live.reserve(last_.live.size());
   for (const auto& [ids, n] : last_.live) live.push_back({resolver_.resolve(ids), n});
+  resolver_.drain_finished();
   collector_.update([&](Aggregator& a) {
     a.add(records, now);
     a.set_live(live, now);
@@ -84,9 +110,13 @@ void DrainPipeline::drain(const Config& config) {
   view->map_memory = tracer_.map_memory();
   view->programs = last_.programs;
   view->program_stats_enabled = stats_enabled_ || kernel_bpf_stats_on();
-  for (LabelSource source : {LabelSource::Pod, LabelSource::Namespace, LabelSource::Container}) {
+  for (LabelSource source :
+       {LabelSource::Cgroup, LabelSource::Unit, LabelSource::ContainerId, LabelSource::PodUid,
+        LabelSource::Pod, LabelSource::Namespace, LabelSource::Container}) {
     view->label_failures[source] = resolver_.failures(source);
   }
+  view->cgroup_changes_lost =
+      std::atomic_ref<unsigned long long>(*tracer_.globals().cgroup_changes_lost).load();
   collector_.publish(std::move(view));
   duration_.Observe(
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());

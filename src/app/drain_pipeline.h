@@ -5,12 +5,15 @@
 // which it fills, and logs what a drain could not read.
 #pragma once
 
+#include <memory>
+
 #include <prometheus/counter.h>
 #include <prometheus/histogram.h>
 #include <prometheus/registry.h>
 
 #include "config/config.h"
 #include "identity/identity_resolver.h"
+#include "kernel/cgroup_changes.h"
 #include "kernel/drainer.h"
 #include "kernel/tracer.h"
 #include "metrics/collector.h"
@@ -26,6 +29,11 @@ class DrainPipeline {
 
   // Drains once and publishes it, aggregated as `config` says.
   void drain(const Config& config);
+  // Hands the cgroups made and removed since the last call to the resolver;
+  // each drain starts with it too.
+  void read_cgroup_changes();
+  // Readable when cgroup changes wait (-1 when the kernel sends none).
+  int cgroup_changes_fd() const { return cgroup_changes_->ready_fd(); }
   // What the last drain read.
   const DrainResult& last() const { return last_; }
 
@@ -34,6 +42,7 @@ class DrainPipeline {
   IdentityResolver& resolver_;
   ProcessCollector& collector_;
   Drainer drainer_;
+  std::unique_ptr<CgroupChanges> cgroup_changes_;
   bool stats_enabled_;
   prometheus::Histogram& duration_;
   prometheus::Counter& errors_;

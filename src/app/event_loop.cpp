@@ -17,7 +17,7 @@ namespace execmond {
 namespace {
 
 // The order fds_ holds them in: what is ready together is taken in this order.
-enum Slot : std::size_t { kWatchdogSlot, kDrainSlot, kSignalSlot };
+enum Slot : std::size_t { kWatchdogSlot, kDrainSlot, kSignalSlot, kCgroupChangesSlot };
 
 UniqueFd lifecycle_signal_fd() {
   sigset_t signals;
@@ -58,7 +58,10 @@ EventLoop::EventLoop()
   fds_[kWatchdogSlot] = {watchdog_timer_.get(), POLLIN, 0};
   fds_[kDrainSlot] = {drain_timer_.get(), POLLIN, 0};
   fds_[kSignalSlot] = {signals_.get(), POLLIN, 0};
+  fds_[kCgroupChangesSlot] = {-1, POLLIN, 0};  // poll() skips a negative fd
 }
+
+void EventLoop::watch_cgroup_changes(int fd) { fds_[kCgroupChangesSlot] = {fd, POLLIN, 0}; }
 
 void EventLoop::set_drain_interval(std::chrono::microseconds interval) {
   arm_timer(drain_timer_.get(), interval);
@@ -88,6 +91,10 @@ bool EventLoop::take_ready(LoopEvent& event) {
       stop_signal_ = static_cast<int>(info.ssi_signo);
       event = LoopEvent::Stop;
     }
+    return true;
+  }
+  if (take(fds_[kCgroupChangesSlot])) {
+    event = LoopEvent::CgroupChanges;
     return true;
   }
   return false;

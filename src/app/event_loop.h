@@ -1,6 +1,7 @@
 // The daemon's one thread of control: a signalfd for SIGTERM, SIGINT and
-// SIGHUP, a timerfd for drains and one for systemd's watchdog, polled
-// together. The caller must have blocked those signals in all threads.
+// SIGHUP, a timerfd for drains and one for systemd's watchdog, and the
+// kernel's cgroup changes, polled together. The caller must have blocked
+// those signals in all threads.
 #pragma once
 
 #include <array>
@@ -13,10 +14,11 @@
 namespace execmond {
 
 enum class LoopEvent {
-  Watchdog,  // time to ping systemd's watchdog
-  Drain,     // time to drain
-  Reload,    // SIGHUP
-  Stop,      // SIGTERM or SIGINT: stop_signal() says which
+  Watchdog,       // time to ping systemd's watchdog
+  Drain,          // time to drain
+  CgroupChanges,  // the kernel reported cgroups made or removed
+  Reload,         // SIGHUP
+  Stop,           // SIGTERM or SIGINT: stop_signal() says which
 };
 
 class EventLoop {
@@ -27,9 +29,13 @@ class EventLoop {
   // Re-arms the drain timer to fire every `interval` from now.
   void set_drain_interval(std::chrono::microseconds interval);
   void set_watchdog_interval(std::chrono::microseconds interval);
+  // Reports CgroupChanges while `fd` is readable (-1: never). The caller reads
+  // it empty before the next call to next().
+  void watch_cgroup_changes(int fd);
 
   // Blocks until the next event. Events that arrive together come out one
-  // per call: watchdog, then drain, then a signal. Throws Fatal when poll fails.
+  // per call: watchdog, then drain, then a signal, then cgroup changes.
+  // Throws Fatal when poll fails.
   LoopEvent next();
   // The signal that made next() return Stop.
   int stop_signal() const { return stop_signal_; }
@@ -41,7 +47,7 @@ class EventLoop {
   UniqueFd signals_;
   UniqueFd drain_timer_;
   UniqueFd watchdog_timer_;
-  std::array<pollfd, 3> fds_{};
+  std::array<pollfd, 4> fds_{};
   int stop_signal_ = 0;
 };
 

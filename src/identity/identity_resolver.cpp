@@ -3,6 +3,7 @@
 #include <bpf/bpf.h>
 #include <spdlog/spdlog.h>
 
+#include <optional>
 #include <utility>
 
 #include "execmond.h"
@@ -28,6 +29,9 @@ SourcesNeeded SourcesNeeded::of(const Config& config) {
   n.cgroup = l.uses(LabelSource::Cgroup) || l.uses(LabelSource::Unit) ||
              l.uses(LabelSource::ContainerId) || n.pod_uid || n.runtime_names() ||
              filters_use(&FilterRules::unit) || filters_use(&FilterRules::cgroup_prefix);
+  n.cgroup_label = l.uses(LabelSource::Cgroup);
+  n.unit = l.uses(LabelSource::Unit);
+  n.container_id = l.uses(LabelSource::ContainerId);
   n.user = l.uses(LabelSource::User);
   return n;
 }
@@ -41,7 +45,8 @@ IdentityResolver::IdentityResolver(int exe_paths_fd, CgroupPathOf cgroup_path_of
       max_entries_(max_entries),
       // Given paths leave the host's cgroup2 mount alone.
       cgroups_(cgroup_path_of ? std::string() : CgroupResolver::find_cgroup2_mount()),
-      cgroup_path_of_(std::move(cgroup_path_of)) {
+      cgroup_path_of_(std::move(cgroup_path_of)),
+      directory_(max_entries) {
   if (!cgroup_path_of_) {
     cgroup_path_of_ = [this](std::uint64_t id) { return cgroups_.path_of(id); };
   }
@@ -75,12 +80,51 @@ Identity IdentityResolver::resolve(const ProcessIds& ids) {
   return who;
 }
 
+std::size_t IdentityResolver::seed_cgroups() { return directory_.seed(cgroups_.mount()); }
+
+void IdentityResolver::cgroup_made(std::uint64_t id, std::uint64_t parent_id,
+                                   const std::string& name) {
+  directory_.made(id, parent_id, name, cgroup_path_of_);
+  if (!needed_.runtime_names()) return;
+  const std::optional<std::string> path = directory_.path_of(id);
+  if (!path) return;
+  const std::string container_id = container_id_of(*path);
+  if (container_id.empty() || names_.contains(container_id)) return;
+  // Read while the container exists: `podman run --rm` and `ctr run --rm`
+  // delete the state with the container. A runtime that has not written it
+  // yet is asked again at the drain, which counts the failure.
+  Result<KubernetesNames> found = names_of_container(runtime_state_, container_id);
+  if (!found) return;
+  if (names_.size() >= max_entries_) names_.clear();  // bounded memory
+  names_.emplace(container_id,
+                 ContainerNames{to_valid_utf8(found->pod), to_valid_utf8(found->pod_namespace),
+                                to_valid_utf8(found->container)});
+}
+
+void IdentityResolver::cgroup_removed(std::uint64_t id) { directory_.removed(id); }
+
+void IdentityResolver::count_unresolved(std::uint64_t cgroup_id) {
+  if (unresolved_cgroups_.size() >= max_entries_) unresolved_cgroups_.clear();  // bounded memory
+  if (!unresolved_cgroups_.insert(cgroup_id).second) return;
+  spdlog::debug("cgroup {} has no path (removed before it was learned): its labels are empty",
+                cgroup_id);
+  count_failure(needed_.cgroup_label, LabelSource::Cgroup);
+  count_failure(needed_.unit, LabelSource::Unit);
+  count_failure(needed_.container_id, LabelSource::ContainerId);
+  count_failure(needed_.pod_uid, LabelSource::PodUid);
+  count_failure(needed_.pod, LabelSource::Pod);
+  count_failure(needed_.pod_namespace, LabelSource::Namespace);
+  count_failure(needed_.container, LabelSource::Container);
+}
+
 const IdentityResolver::CgroupInfo& IdentityResolver::cgroup(std::uint64_t id) {
   if (auto it = cgroup_info_.find(id); it != cgroup_info_.end()) return it->second;
   if (cgroup_info_.size() >= max_entries_) cgroup_info_.clear();  // bounded memory
-  std::string path = to_valid_utf8(cgroup_path_of_(id));
-  // A cgroup removed before we asked stays unknown; ask again next time.
+  std::optional<std::string> learned = directory_.path_of(id);
+  std::string path = to_valid_utf8(learned ? *learned : cgroup_path_of_(id));
+  // A cgroup removed before it was learned stays unknown; ask again next time.
   if (path.empty()) {
+    count_unresolved(id);
     static const CgroupInfo kUnknown;
     return kUnknown;
   }
@@ -104,12 +148,9 @@ const IdentityResolver::ContainerNames& IdentityResolver::names(const std::strin
     // read again on every drain, and counts once.
     spdlog::warn("pod, namespace and container labels of container {} are empty: {}", container_id,
                  found.error().message);
-    auto count = [this](bool needed, LabelSource source) {
-      if (needed) ++failures_[static_cast<std::size_t>(source)];
-    };
-    count(needed_.pod, LabelSource::Pod);
-    count(needed_.pod_namespace, LabelSource::Namespace);
-    count(needed_.container, LabelSource::Container);
+    count_failure(needed_.pod, LabelSource::Pod);
+    count_failure(needed_.pod_namespace, LabelSource::Namespace);
+    count_failure(needed_.container, LabelSource::Container);
   }
   return names_.emplace(container_id, std::move(names)).first->second;
 }

@@ -11,8 +11,10 @@
 #include <string>
 #include <tuple>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "config/config.h"
+#include "identity/cgroup_directory.h"
 #include "identity/identity.h"
 #include "identity/label_resolver.h"
 #include "identity/runtime_state.h"
@@ -33,6 +35,10 @@ struct ProcessIds {
 struct SourcesNeeded {
   bool exe = false;
   bool cgroup = false;  // cgroup, unit, container_id and pod_uid; set by all below
+  // The labels drawn from the cgroup path (filters may need the path without them).
+  bool cgroup_label = false;
+  bool unit = false;
+  bool container_id = false;
   bool user = false;
   bool pod_uid = false;
   // The names read from the container runtime's state.
@@ -59,9 +65,23 @@ class IdentityResolver {
   void set_runtime_state(const RuntimeStatePaths& paths);
   Identity resolve(const ProcessIds& ids);
 
-  // Container ids whose names could not be read, for each of pod, namespace
-  // and container that was needed then: each id counts once while its names
-  // stay cached. Every other source counts 0.
+  // Learns the cgroups under the host's cgroup2 mount (none with given paths);
+  // returns how many.
+  std::size_t seed_cgroups();
+  // A cgroup made (the kernel's mkdir record): its path is learned now, and a
+  // container's names are read from its runtime's state while they exist.
+  void cgroup_made(std::uint64_t id, std::uint64_t parent_id, const std::string& name);
+  // A cgroup removed: its path is kept for CgroupDirectory::kDrainsAfterRemoval drains.
+  void cgroup_removed(std::uint64_t id);
+  // After each drain's resolve() calls.
+  void drain_finished() { directory_.drain_finished(); }
+
+  // Ids whose label value could not be found, for each label needed then:
+  // a cgroup id without a path counts for every label drawn from the cgroup
+  // (cgroup, unit, container_id, pod_uid, pod, namespace, container), a
+  // container id whose names could not be read for pod, namespace and
+  // container. Each id counts once while it stays cached. Every other source
+  // counts 0.
   std::uint64_t failures(LabelSource source) const {
     return failures_[static_cast<std::size_t>(source)];
   }
@@ -81,6 +101,11 @@ class IdentityResolver {
   const CgroupInfo& cgroup(std::uint64_t id);
   const std::string& exe(std::uint64_t ino, std::uint32_t dev);
   const ContainerNames& names(const std::string& container_id);
+  // Counts the labels of a cgroup id without a path, once per id.
+  void count_unresolved(std::uint64_t cgroup_id);
+  void count_failure(bool needed, LabelSource source) {
+    if (needed) ++failures_[static_cast<std::size_t>(source)];
+  }
 
   int exe_paths_fd_;
   std::size_t max_entries_;
@@ -89,7 +114,9 @@ class IdentityResolver {
   CgroupPathOf cgroup_path_of_;
   UserResolver users_;
   RuntimeStatePaths runtime_state_;
+  CgroupDirectory directory_;
   std::unordered_map<std::uint64_t, CgroupInfo> cgroup_info_;
+  std::unordered_set<std::uint64_t> unresolved_cgroups_;  // counted already
   std::map<std::pair<std::uint64_t, std::uint32_t>, std::string> exes_;
   // By container id: a container's cgroups (systemd inside it, nested ones)
   // share one read of its state.

@@ -60,6 +60,8 @@ struct ProgramSet {
   bpf_program* fork;
   bpf_program* exec;
   bpf_program* exit;
+  bpf_program* cgroup_mkdir;
+  bpf_program* cgroup_rmdir;
 };
 
 }  // namespace
@@ -127,11 +129,13 @@ Status Tracer::load_and_attach() {
 
 Tracer::~Tracer() {
   oom_link_.reset();
+  cgroup_links_.clear();
   links_.clear();  // detach before the skeleton closes the programs
 }
 
 Status Tracer::try_load_and_attach(AttachMode mode) {
   oom_link_.reset();
+  cgroup_links_.clear();
   links_.clear();
   programs_.clear();
   // Relocate against the kernel's own BTF only. Without a path libbpf 1.1
@@ -144,13 +148,15 @@ Status Tracer::try_load_and_attach(AttachMode mode) {
   if (!skel_) return Error{"cannot open the BPF object: " + errno_text(errno)};
 
   const std::array<ProgramSet, 2> sets{{
-      {"tp_btf", skel_->progs.tp_btf_fork, skel_->progs.tp_btf_exec, skel_->progs.tp_btf_exit},
+      {"tp_btf", skel_->progs.tp_btf_fork, skel_->progs.tp_btf_exec, skel_->progs.tp_btf_exit,
+       skel_->progs.tp_btf_cgroup_mkdir, skel_->progs.tp_btf_cgroup_rmdir},
       {"tracepoint", skel_->progs.raw_tp_fork, skel_->progs.tracepoint_exec,
-       skel_->progs.tracepoint_exit},
+       skel_->progs.tracepoint_exit, skel_->progs.raw_tp_cgroup_mkdir,
+       skel_->progs.raw_tp_cgroup_rmdir},
   }};
   const ProgramSet& chosen = mode == AttachMode::Tracepoint ? sets[1] : sets[0];
   for (const ProgramSet& set : sets) {
-    for (bpf_program* prog : {set.fork, set.exec, set.exit}) {
+    for (bpf_program* prog : {set.fork, set.exec, set.exit, set.cgroup_mkdir, set.cgroup_rmdir}) {
       if (int err = bpf_program__set_autoload(prog, &set == &chosen); err != 0) {
         return Error{std::string("cannot select ") + bpf_program__name(prog) + ": " +
                      errno_text(err)};
@@ -198,6 +204,7 @@ Status Tracer::try_load_and_attach(AttachMode mode) {
   }
   attach_oom_victims();
   read_map_memory();
+  attach_cgroup_changes(chosen.cgroup_mkdir, chosen.cgroup_rmdir);
   attach_kind_ = chosen.kind;
   return {};
 }
@@ -242,6 +249,30 @@ void Tracer::attach_oom_victims() {
                        bpf_program__fd(skel_->progs.raw_tp_oom_victim)});
 }
 
+// Without them a cgroup's path is still found while it exists (CgroupResolver).
+void Tracer::attach_cgroup_changes(bpf_program* mkdir, bpf_program* rmdir) {
+  cgroup_links_.clear();
+  for (bpf_program* prog : {mkdir, rmdir}) {
+    bpf_link* link = bpf_program__attach(prog);
+    if (link == nullptr) {
+      spdlog::warn(
+          "cannot attach {} ({}): cgroups removed before a drain leave their labels empty "
+          "(counted in execmond_label_resolution_failures_total)",
+          bpf_program__name(prog), errno_text(errno));
+      cgroup_links_.clear();
+      return;
+    }
+    cgroup_links_.emplace_back(link);
+  }
+  for (bpf_program* prog : {mkdir, rmdir}) {
+    programs_.push_back({bpf_program__name(prog), bpf_program__fd(prog)});
+  }
+}
+
+int Tracer::cgroup_changes_fd() const {
+  return cgroup_links_.empty() ? -1 : bpf_map__fd(skel_->maps.cgroup_changes);
+}
+
 // The loaded maps' descriptors, owned by the skeleton, and its mapped .bss.
 Status Tracer::find_maps() {
   const auto& m = skel_->maps;
@@ -273,8 +304,9 @@ Status Tracer::find_maps() {
   }
   if (skel_->bss == nullptr) return Error{"the BPF object's .bss is not mapped"};
   auto* bss = skel_->bss;
-  globals_ = {&bss->generation, bss->keys_claimed, &bss->filter_active, &bss->self_tgid,
-              bss->oom_mark_waits};
+  globals_ = {&bss->generation,         bss->keys_claimed,   &bss->filter_active,
+              &bss->self_tgid,          bss->oom_mark_waits, &bss->cgroup_changes_lost,
+              &bss->cgroup_mkdir_wakeup};
   return {};
 }
 

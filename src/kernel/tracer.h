@@ -15,6 +15,7 @@
 struct execmond_bpf;
 struct bpf_link;
 struct bpf_object;
+struct bpf_program;
 
 namespace execmond {
 
@@ -78,11 +79,16 @@ class Tracer {
     std::uint32_t* keys_claimed;  // [2]: count keys claimed per generation
     std::uint32_t* filter_active;
     std::uint32_t* self_tgid;
-    unsigned long long* oom_mark_waits;  // [EXECMOND_OOM_WAIT_OUTCOMES] (__u64), cumulative
+    unsigned long long* oom_mark_waits;       // [EXECMOND_OOM_WAIT_OUTCOMES] (__u64), cumulative
+    unsigned long long* cgroup_changes_lost;  // records the cgroup_changes ring had no room for
+    std::uint32_t* cgroup_mkdir_wakeup;       // 1: wake the daemon at every cgroup made
   };
   const Globals& globals() const { return globals_; }
   // -1 unless executables are recorded.
   int exe_paths_fd() const;
+  // The ring of cgroup mkdir and rmdir records (struct execmond_cgroup_change);
+  // -1 when the cgroup tracepoints could not be attached.
+  int cgroup_changes_fd() const;
 
   // The resources accounted at exit (enum execmond_resource bits): the
   // configured ones the kernel can provide.
@@ -119,6 +125,7 @@ class Tracer {
   Status size_tables();
   Status set_exit_cost_knobs();
   void attach_oom_victims();
+  void attach_cgroup_changes(bpf_program* mkdir, bpf_program* rmdir);
   Status find_maps();
   void read_map_memory();
   Status run_seed_pass();
@@ -128,6 +135,7 @@ class Tracer {
   Skeleton skel_;
   std::vector<Link> links_;
   Link oom_link_;
+  std::vector<Link> cgroup_links_;
   std::vector<ProgramFd> programs_;
   std::string attach_kind_;
   Tables tables_{};

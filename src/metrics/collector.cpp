@@ -50,11 +50,12 @@ MetricFamily overflow_family(const DrainView& s, const Totals& t) {
   return f;
 }
 
-// Left out when no family carries a label read from the runtimes' state.
+// Left out when no family carries a label drawn from cgroups or the runtimes' state.
 void append_label_failures(const DrainView& s, std::vector<MetricFamily>& out) {
   MetricFamily f = family("execmond_label_resolution_failures_total",
-                          "Containers whose label value could not be found in the container "
-                          "runtime's state (the label is empty for them; each is logged).",
+                          "Cgroups whose path could not be found (removed before execmond "
+                          "learned it) and containers whose names could not be found in the "
+                          "container runtime's state; the label is empty for their processes.",
                           MetricType::Counter);
   for (const auto& [source, failures] : s.label_failures) {
     if (!s.labels.uses(source)) continue;
@@ -84,6 +85,13 @@ void append_kernel_side(const DrainView& s, std::vector<MetricFamily>& out) {
                 static_cast<double>(s.oom_mark_waits[i]));
   }
   out.push_back(std::move(waits));
+  MetricFamily cgroup_changes =
+      family("execmond_cgroup_changes_lost_total",
+             "Cgroup creations and removals the kernel side had no room to report; a cgroup among "
+             "them that is gone before a drain leaves its processes' cgroup labels empty.",
+             MetricType::Counter);
+  add_counter(cgroup_changes, {}, static_cast<double>(s.cgroup_changes_lost));
+  out.push_back(std::move(cgroup_changes));
 
   MetricFamily entries =
       family("execmond_bpf_map_entries",

@@ -43,9 +43,11 @@ struct DrainView {
   std::vector<Tracer::MapMemory> map_memory;  // every map of the tracer
   std::vector<ProgramStats> programs;
   bool program_stats_enabled = false;
-  // Containers whose pod, namespace or container name could not be found, by
-  // label; shown for the labels the families carry.
+  // Cgroup and container ids whose label value could not be found, by label;
+  // shown for the labels the families carry.
   std::map<LabelSource, std::uint64_t> label_failures;
+  // Cgroup mkdir and rmdir records the kernel side had no room for.
+  std::uint64_t cgroup_changes_lost = 0;
 };
 
 // A view with its totals: everything one scrape shows.

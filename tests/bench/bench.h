@@ -83,5 +83,6 @@ void oom_wait_rows(Bench& bench);           // rows_oom_wait.cpp: the exit's wai
 void memory_and_scrape_rows(Bench& bench);  // rows_daemon.cpp
 void ready_rows(Bench& bench);              // rows_daemon.cpp
 void soak_rows(Bench& bench);               // rows_soak.cpp (make soak)
+void cgroup_churn_rows(Bench& bench);       // rows_cgroups.cpp
 
 }  // namespace execmond::bench

@@ -44,6 +44,7 @@ const std::vector<RowSet>& row_sets() {
       {"truth", execmond::bench::ground_truth_rows},
       {"cpu", execmond::bench::cpu_truth_rows},
       {"oomwait", execmond::bench::oom_wait_rows},
+      {"cgroups", execmond::bench::cgroup_churn_rows},
       {"soak", execmond::bench::soak_rows, false},
   };
   return sets;
@@ -85,7 +86,7 @@ int usage(const std::string& bad) {
                "usage: execmond_bench [--quick] [--check] [--out=FILE] [--rows=LIST]\n"
                "       [--daemon=PATH] [--spawnee=PATH] [--config=PATH] [--command=TEXT]\n"
                "       [--soak-minutes=N] [--readme=FILE] [--readme-only]\n"
-               "rows: kernel, spawn, fullrate, memory, ready, truth, cpu, oomwait;\n"
+               "rows: kernel, spawn, fullrate, memory, ready, truth, cpu, oomwait, cgroups;\n"
                "      soak only when named\n",
                bad.c_str());
   return 2;

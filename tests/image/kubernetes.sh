@@ -18,9 +18,10 @@
 #  2. containers named the CRI-O/kubelet way (podman run --annotation
 #     io.kubernetes.pod.name=...), each running a known workload whose
 #     processes exit before the first drain that sees their cgroup, then
-#     sleeping, and one without names: the exact counts under their
-#     namespace, pod and container on the daemon's /metrics, and no label
-#     resolution failure.
+#     sleeping, one that lives about 50 ms (podman run --rm, like a Job's),
+#     and one without names: the exact counts under their namespace, pod
+#     and container on the daemon's /metrics, and no label resolution
+#     failure.
 
 echo "---- the DaemonSet's pod spec"
 K8S="$ROOT/packaging/kubernetes"
@@ -126,6 +127,18 @@ podman --runtime runc run -d --name "$plain_ctr" --network none localhost/debian
   sh -c "cp /bin/sleep /$plain_comm && exec /$plain_comm 120" >/dev/null 2>&1 ||
   fail "podman run $plain_ctr"
 
+# And one that lives about 50 ms, like a Job's: podman run --rm removes its
+# state and its cgroup as it ends, long before the next drain; its processes
+# keep their names (read when its cgroup was made).
+once_ctr="$name-once" once_ns=jobs once_pod="once-$suffix-x7k2q" once_name=task
+podman --runtime runc run --rm --name "$once_ctr" --network none \
+  --annotation "io.kubernetes.pod.namespace=$once_ns" --annotation "io.kubernetes.pod.name=$once_pod" \
+  --annotation "io.kubernetes.container.name=$once_name" localhost/debian:12 \
+  sh -c '/bin/true; /bin/true; /bin/true; /bin/true; /bin/true' >/dev/null 2>"$out/$once_ctr.run.txt" ||
+  fail "podman run --rm ... $once_ctr: $(head -n1 "$out/$once_ctr.run.txt")"
+gone() { ! podman container exists "$1"; }
+verdict "podman run --rm $once_ctr: the container and its state are gone" gone "$once_ctr"
+
 k8s_expectations=()
 for w in "${workloads[@]}"; do
   IFS='|' read -r short ns pod ctr <<<"$w"
@@ -139,7 +152,11 @@ for w in "${workloads[@]}"; do
     "1|execmond_processes $at comm=sleep"
   )
 done
+once_at="namespace=$once_ns pod=$once_pod container=$once_name"
 k8s_expectations+=(
+  "5|execmond_process_execs_total $once_at comm=true"
+  "5|execmond_process_exits_total $once_at comm=true reason=exited code=0"
+  "1|execmond_process_execs_total $once_at comm=sh"
   "1|execmond_processes namespace= pod= container= comm=$plain_comm"
   "0|execmond_label_resolution_failures_total label=namespace"
   "0|execmond_label_resolution_failures_total label=pod"

@@ -9,8 +9,8 @@
 #    /var/cache/execmond-systemtest, keyed by a hash of the package list and
 #    of the image-building files; see build-image.sh).
 # 2. Boots it with BUILD_DIR/packages/execmond_*.deb, guest/guest-test.sh
-#    and what it sources (guest/guest-lib.sh, guest/guest-tls.sh and
-#    tests/support/metric-value.sh) on a 9p share; a oneshot unit in the
+#    and what it sources (guest/guest-lib.sh, guest/guest-tls.sh,
+#    guest/guest-units.sh and tests/support/metric-value.sh) on a 9p share; a oneshot unit in the
 #    image runs the script, which installs the deb, drives the service with
 #    systemctl and checks the metrics, the journal and the BPF objects,
 #    writes its results to the share and powers off.
@@ -135,6 +135,7 @@ install -m 0755 "${EXECMOND_SYSTEMTEST_GUEST_SCRIPT:-$here/guest/guest-test.sh}"
 # guest-test.sh sources these from beside itself.
 install -m 0644 "$here/guest/guest-lib.sh" "$share/guest-lib.sh"
 install -m 0644 "$here/guest/guest-tls.sh" "$share/guest-tls.sh"
+install -m 0644 "$here/guest/guest-units.sh" "$share/guest-units.sh"
 install -m 0644 "$here/../support/metric-value.sh" "$share/metric-value.sh"
 # A CA and server certificate for the TLS checks (the guest has no openssl).
 "$here/../support/make-test-certs.sh" "$share/certs" >/dev/null

@@ -294,6 +294,10 @@ verdict journal-startup-lines "\"tracing execs, forks and exits\" logged $starts
 journalctl -u $unit --no-pager -o cat | grep -m1 -F "tracing execs, forks and exits" |
   while read -r line; do info startup-line "$line"; done
 
+# Oneshot units that live about 50 ms keep their unit labels.
+# shellcheck source=guest-units.sh
+. "$(dirname "$0")/guest-units.sh"
+
 section "classic tracepoint mode"
 # The fallback for kernels without tp_btf, forced by the configuration, under
 # the same unit: raw_tp for forks, classic tracepoints for exec and exit.

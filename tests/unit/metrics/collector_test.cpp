@@ -130,6 +130,7 @@ const std::map<std::string, MetricType> kAlwaysThere = {
     {"execmond_processes", MetricType::Gauge},
     {"execmond_series_overflow_events_total", MetricType::Counter},
     {"execmond_events_lost_total", MetricType::Counter},
+    {"execmond_cgroup_changes_lost_total", MetricType::Counter},
     {"execmond_bpf_map_entries", MetricType::Gauge},
     {"execmond_bpf_map_capacity", MetricType::Gauge},
     {"execmond_bpf_map_memory_bytes", MetricType::Gauge},
@@ -231,6 +232,7 @@ TEST(CollectorTest, EmptySnapshotSerializesToAValidExposition) {
   for (const test::Sample& sample : e.all()) {
     EXPECT_TRUE(sample.name == "execmond_events_lost_total" ||
                 sample.name == "execmond_oom_mark_waits_total" ||
+                sample.name == "execmond_cgroup_changes_lost_total" ||
                 sample.name == "execmond_series_overflow_events_total")
         << sample.name;
     EXPECT_EQ(sample.value, 0);

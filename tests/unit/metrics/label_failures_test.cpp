@@ -65,5 +65,22 @@ TEST(LabelFailuresTest, LeftOutWithoutKubernetesNameLabels) {
   EXPECT_TRUE(e.has_family("execmond_process_execs_total"));
 }
 
+TEST(LabelFailuresTest, CgroupLabelsCountCgroupsWithoutAPath) {
+  Snapshot s;
+  s.label_failures = {{LabelSource::Unit, 30}, {LabelSource::Cgroup, 30}};
+  set_labels(s, Family::Execs, {LabelSource::Comm, LabelSource::Unit});
+  const Exposition e = scrape(s);
+  EXPECT_EQ(e.value(kFailures, {{"label", "unit"}}), 30);
+  EXPECT_EQ(e.samples(kFailures).size(), 1U);
+}
+
+TEST(LabelFailuresTest, CgroupChangesTheKernelCouldNotReportAreCounted) {
+  Snapshot s;
+  s.cgroup_changes_lost = 7;
+  const Exposition e = scrape(s);
+  EXPECT_EQ(e.type("execmond_cgroup_changes_lost_total"), "counter");
+  EXPECT_EQ(e.value("execmond_cgroup_changes_lost_total"), 7);
+}
+
 }  // namespace
 }  // namespace execmond
