@@ -38,6 +38,7 @@
 #include "lost.bpf.h"
 #include "oom.bpf.h"
 #include "procs_table.bpf.h"
+#include "reap_cost.bpf.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
@@ -221,6 +222,7 @@ static __always_inline int on_exit(struct task_struct *task, int group_dead)
 					       lifetime_bucket_count, ev.lifetime_ns);
 	if (resources) {
 		read_exit_usage(&usage, task, sig);
+		reap_cost_wait(leader, &key, &usage);
 		ev.usage = &usage;
 	}
 	count(&key, &ev, EXECMOND_LOST_EXIT_COUNTS_FULL);
@@ -251,13 +253,27 @@ int tp_btf_exit(__u64 *ctx)
 	return on_exit(p, -1);
 }
 
-/* ---- fallback: classic tracepoints, and raw_tp for fork ---- */
+/* Attached only when resources are accounted (see reap_cost.bpf.h). */
+SEC("tp_btf/sched_process_free")
+int BPF_PROG(tp_btf_free, struct task_struct *p)
+{
+	return reap_cost_add(p, 1);
+}
+
+/* ---- fallback: classic tracepoints, and raw_tp for fork and free ---- */
 
 SEC("raw_tp/sched_process_fork")
 int BPF_PROG(raw_tp_fork, struct task_struct *parent, struct task_struct *child)
 {
 	/* The parent is the current task, which has a BTF pointer; the raw child does not. */
 	return on_fork(bpf_get_current_task_btf(), child, 0);
+}
+
+/* The classic sched_process_free payload has no task to read the signal struct from. */
+SEC("raw_tp/sched_process_free")
+int BPF_PROG(raw_tp_free, struct task_struct *p)
+{
+	return reap_cost_add(p, 0);
 }
 
 SEC("tracepoint/sched/sched_process_exec")

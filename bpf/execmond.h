@@ -40,7 +40,10 @@ enum execmond_lost_reason {
 	EXECMOND_LOST_FORK_COUNTS_FULL = 1,
 	EXECMOND_LOST_EXIT_COUNTS_FULL = 2,
 	EXECMOND_LOST_PROCS_FULL = 3,
-	EXECMOND_LOST_REASONS = 4,
+	/* what a process spent after its exit was counted, not added at its reap: */
+	EXECMOND_LOST_REAP_COSTS_FULL = 4,       /* no room to keep it until then */
+	EXECMOND_LOST_REAP_COST_COUNTS_FULL = 5, /* no counts key for it then */
+	EXECMOND_LOST_REASONS = 6,
 };
 
 /*

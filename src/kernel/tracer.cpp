@@ -60,6 +60,7 @@ struct ProgramSet {
   bpf_program* fork;
   bpf_program* exec;
   bpf_program* exit;
+  bpf_program* free;  // adds what an exit cost after it was counted (bpf/reap_cost.bpf.h)
 };
 
 }  // namespace
@@ -143,14 +144,19 @@ Status Tracer::try_load_and_attach(AttachMode mode) {
   if (!skel_) return Error{"cannot open the BPF object: " + errno_text(errno)};
 
   const std::array<ProgramSet, 2> sets{{
-      {"tp_btf", skel_->progs.tp_btf_fork, skel_->progs.tp_btf_exec, skel_->progs.tp_btf_exit},
+      {"tp_btf", skel_->progs.tp_btf_fork, skel_->progs.tp_btf_exec, skel_->progs.tp_btf_exit,
+       skel_->progs.tp_btf_free},
       {"tracepoint", skel_->progs.raw_tp_fork, skel_->progs.tracepoint_exec,
-       skel_->progs.tracepoint_exit},
+       skel_->progs.tracepoint_exit, skel_->progs.raw_tp_free},
   }};
   const ProgramSet& chosen = mode == AttachMode::Tracepoint ? sets[1] : sets[0];
+  if (Status knobs = set_exit_cost_knobs(); !knobs) return knobs;
+  // Without resources nothing waits for the reap: no program on every task's free.
+  const bool reap_costs = options_.resources != 0;
   for (const ProgramSet& set : sets) {
-    for (bpf_program* prog : {set.fork, set.exec, set.exit}) {
-      if (int err = bpf_program__set_autoload(prog, &set == &chosen); err != 0) {
+    for (bpf_program* prog : {set.fork, set.exec, set.exit, set.free}) {
+      const bool load = &set == &chosen && (prog != set.free || reap_costs);
+      if (int err = bpf_program__set_autoload(prog, load); err != 0) {
         return Error{std::string("cannot select ") + bpf_program__name(prog) + ": " +
                      errno_text(err)};
       }
@@ -165,7 +171,6 @@ Status Tracer::try_load_and_attach(AttachMode mode) {
   }
   skel_->rodata->lifetime_bucket_count = static_cast<__u32>(bounds.size());
   skel_->rodata->record_exe = options_.record_exe ? 1 : 0;
-  if (Status knobs = set_exit_cost_knobs(); !knobs) return knobs;
   if (Status sized = size_tables(); !sized) return sized;
 
   if (int err = execmond_bpf__load(skel_.get()); err != 0) {
@@ -176,7 +181,9 @@ Status Tracer::try_load_and_attach(AttachMode mode) {
     skel_.reset();
     return found;
   }
-  for (bpf_program* prog : {chosen.fork, chosen.exec, chosen.exit}) {
+  // The free handler first: an exit waiting for its reap must find it attached.
+  for (bpf_program* prog : {chosen.free, chosen.fork, chosen.exec, chosen.exit}) {
+    if (prog == chosen.free && !reap_costs) continue;
     bpf_link* link = bpf_program__attach(prog);
     if (link == nullptr) {
       int err = errno;
@@ -296,7 +303,7 @@ Status Tracer::size_tables() {
   ro->procs_mask = procs_slots - 1;
   ro->dirty_words = t.dirty_words;
   const auto& m = skel_->maps;
-  const std::array<std::pair<bpf_map*, std::uint32_t>, 8> sizes{{
+  const std::array<std::pair<bpf_map*, std::uint32_t>, 9> sizes{{
       {m.counts_slots, 2 * t.key_slots},
       {m.counts_costs, t.has_costs ? 2 * t.max_keys : 1},
       {m.counts_values, 2 * t.ncpus * t.max_keys},
@@ -305,6 +312,7 @@ Status Tracer::size_tables() {
       {m.procs, procs_slots},
       {m.procs_dirty, 2 * t.ncpus * t.dirty_words},
       {m.procs_seeded, options_.max_processes},
+      {m.reap_costs, t.has_costs ? options_.max_processes : 1},
   }};
   for (const auto& [map, entries] : sizes) {
     if (int err = bpf_map__set_max_entries(map, entries); err != 0) {
