@@ -79,6 +79,7 @@ void spawn_overhead_rows(Bench& bench);     // rows_kernel.cpp
 void full_rate_rows(Bench& bench);          // rows_full_rate.cpp: loss and daemon CPU
 void ground_truth_rows(Bench& bench);       // rows_full_rate.cpp
 void cpu_truth_rows(Bench& bench);          // rows_full_rate.cpp: CPU against wait4()
+void cpu_teardown_rows(Bench& bench);       // rows_cpu_teardown.cpp: large memory, many threads
 void memory_and_scrape_rows(Bench& bench);  // rows_daemon.cpp
 void ready_rows(Bench& bench);              // rows_daemon.cpp
 void soak_rows(Bench& bench);               // rows_soak.cpp (make soak)

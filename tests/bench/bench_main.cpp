@@ -36,7 +36,11 @@ const std::vector<RowSet>& row_sets() {
       {"memory", execmond::bench::memory_and_scrape_rows},
       {"ready", execmond::bench::ready_rows},
       {"truth", execmond::bench::ground_truth_rows},
-      {"cpu", execmond::bench::cpu_truth_rows},
+      {"cpu",
+       [](execmond::bench::Bench& bench) {
+         execmond::bench::cpu_truth_rows(bench);
+         execmond::bench::cpu_teardown_rows(bench);
+       }},
       {"soak", execmond::bench::soak_rows, false},
   };
   return sets;
