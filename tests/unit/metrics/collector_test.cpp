@@ -510,14 +510,16 @@ TEST(CollectorTest, LiveGaugeShowsExactlyTheSnapshotsLiveSeries) {
   EXPECT_EQ(e.type("execmond_processes"), "gauge");
 }
 
-TEST(CollectorTest, LostEventsHaveAllFourReasonsEvenAtZero) {
+TEST(CollectorTest, LostEventsHaveEveryReasonEvenAtZero) {
   Exposition e = scrape(sample_snapshot());
   EXPECT_EQ(e.type("execmond_events_lost_total"), "counter");
   EXPECT_EQ(e.value("execmond_events_lost_total", {{"reason", "exec_counts_map_full"}}), 0);
   EXPECT_EQ(e.value("execmond_events_lost_total", {{"reason", "fork_counts_map_full"}}), 3);
   EXPECT_EQ(e.value("execmond_events_lost_total", {{"reason", "exit_counts_map_full"}}), 0);
   EXPECT_EQ(e.value("execmond_events_lost_total", {{"reason", "procs_map_full"}}), 0);
-  EXPECT_EQ(e.samples("execmond_events_lost_total").size(), 4U);
+  EXPECT_EQ(e.value("execmond_events_lost_total", {{"reason", "reap_costs_map_full"}}), 0);
+  EXPECT_EQ(e.value("execmond_events_lost_total", {{"reason", "reap_cost_counts_map_full"}}), 0);
+  EXPECT_EQ(e.samples("execmond_events_lost_total").size(), 6U);
 }
 
 TEST(CollectorTest, LostReasonLabelsFollowTheKernelEnum) {
