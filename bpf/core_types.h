@@ -49,6 +49,12 @@ struct task_io_accounting {
 
 struct mm_struct;
 
+/* The user and system time getrusage() last reported for the group (cputime_adjust()). */
+struct prev_cputime {
+	__u64 utime;
+	__u64 stime;
+} EXECMOND_PAI;
+
 /*
  * What getrusage() reads besides the live threads: the sums of threads
  * already released (__exit_signal() adds them under stats_lock).
@@ -70,6 +76,7 @@ struct signal_struct {
 	unsigned long maxrss;	/* pages; set for the group by the last thread's do_exit() */
 	struct task_io_accounting ioac;
 	struct mm_struct *oom_mm; /* set by mark_oom_victim(): the OOM killer chose this process */
+	struct prev_cputime prev_cputime; /* absent with CONFIG_VIRT_CPU_ACCOUNTING_NATIVE */
 } EXECMOND_PAI;
 
 struct qstr {

@@ -83,6 +83,8 @@ static __always_inline int same_key(const struct execmond_count_key *a,
 struct count_event {
 	__u64 lifetime_ns;
 	const struct exit_usage *usage; /* exits with resources accounted; else NULL */
+	/* 1: no event, only what an exit counted earlier cost after it (reap_cost.bpf.h) */
+	int late_cost;
 };
 
 /*
@@ -100,10 +102,13 @@ static __always_inline void add_value(__u32 gen, __u32 index, const struct count
 		count_lost(lost_reason);
 		return;
 	}
-	v->count += 1;
-	v->lifetime_ns_sum += ev->lifetime_ns;
+	/* A cost completed at the reap adds to the costs only: its exit is counted. */
+	if (!ev->late_cost) {
+		v->count += 1;
+		v->lifetime_ns_sum += ev->lifetime_ns;
+	}
 	if (ev->usage)
-		add_cost(gen, max_keys, index, ev->usage);
+		add_cost(gen, max_keys, index, ev->usage, ev->late_cost);
 }
 
 /* Fills a slot this handler claimed (tag BUSY): key, value index, then the tag. */

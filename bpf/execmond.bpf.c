@@ -39,6 +39,7 @@
 #include "lost.bpf.h"
 #include "oom.bpf.h"
 #include "procs_table.bpf.h"
+#include "reap_cost.bpf.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
@@ -269,6 +270,7 @@ static __always_inline int on_exit(struct task_struct *task, int group_dead)
 					       lifetime_bucket_count, ev.lifetime_ns);
 	if (resources) {
 		read_exit_usage(&usage, task, sig);
+		reap_cost_wait(leader, &key, &usage);
 		ev.usage = &usage;
 	}
 	count(&key, &ev, EXECMOND_LOST_EXIT_COUNTS_FULL);
@@ -311,7 +313,14 @@ int BPF_PROG(tp_btf_cgroup_rmdir, struct cgroup *cgrp)
 	return record_cgroup_change(cgrp, EXECMOND_CGROUP_RMDIR);
 }
 
-/* ---- fallback: classic tracepoints, and raw_tp for fork and cgroups ---- */
+/* Attached only when resources are accounted (see reap_cost.bpf.h). */
+SEC("tp_btf/sched_process_free")
+int BPF_PROG(tp_btf_free, struct task_struct *p)
+{
+	return reap_cost_add(p, 1);
+}
+
+/* ---- fallback: classic tracepoints, and raw_tp for fork, free and cgroups ---- */
 
 SEC("raw_tp/sched_process_fork")
 int BPF_PROG(raw_tp_fork, struct task_struct *parent, struct task_struct *child)
@@ -330,6 +339,13 @@ SEC("raw_tp/cgroup_rmdir")
 int BPF_PROG(raw_tp_cgroup_rmdir, struct cgroup *cgrp)
 {
 	return record_cgroup_change(cgrp, EXECMOND_CGROUP_RMDIR);
+}
+
+/* The classic sched_process_free payload has no task to read the signal struct from. */
+SEC("raw_tp/sched_process_free")
+int BPF_PROG(raw_tp_free, struct task_struct *p)
+{
+	return reap_cost_add(p, 0);
 }
 
 SEC("tracepoint/sched/sched_process_exec")

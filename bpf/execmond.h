@@ -42,7 +42,10 @@ enum execmond_lost_reason {
 	EXECMOND_LOST_PROCS_FULL = 3,
 	/* mark_victim could not store an OOM victim's scope: its kill counts as scope unknown */
 	EXECMOND_LOST_OOM_SCOPE = 4,
-	EXECMOND_LOST_REASONS = 5,
+	/* what a process spent after its exit was counted, not added at its reap: */
+	EXECMOND_LOST_REAP_COSTS_FULL = 5,       /* no room to keep it until then */
+	EXECMOND_LOST_REAP_COST_COUNTS_FULL = 6, /* no counts key for it then */
+	EXECMOND_LOST_REASONS = 7,
 };
 
 /*

@@ -46,7 +46,8 @@ std::vector<CountRecord> count_records(std::span<const execmond_count_key> keys,
       add(r, values[cpu * keys.size() + i]);
     }
     if (i < costs.size()) r.cost = exit_cost_of(costs[i]);
-    if (r.count != 0) records.push_back(std::move(r));
+    // No exit but a cost: what exits counted earlier spent until their reap.
+    if (r.count != 0 || r.cost != ExitCost{}) records.push_back(std::move(r));
   }
   return records;
 }

@@ -41,6 +41,11 @@ TableSizes::Map hash(const char* name, std::uint64_t entries, std::uint64_t key_
           (entries + ncpus) * element + std::uint64_t{power_of_two_at_least(entries)} * kBucket};
 }
 
+// bpf/reap_cost.bpf.h's struct reap_cost, which only the kernel side reads:
+// a counts key and the 13 __u64 of struct exit_usage. The privileged test of
+// execmond_bpf_map_memory_bytes holds this plan to what the kernel reports.
+constexpr std::uint64_t kReapCostBytes = sizeof(execmond_count_key) + 13 * sizeof(std::uint64_t);
+
 }  // namespace
 
 TableSizes plan_tables(std::uint32_t max_keys, std::uint32_t max_processes, std::uint32_t ncpus,
@@ -68,6 +73,8 @@ std::vector<TableSizes::Map> TableSizes::maps() const {
       array("procs", procs_slots, sizeof(execmond_proc)),
       array("procs_dirty", generations * ncpus * std::uint64_t{dirty_words}, sizeof(std::uint64_t)),
       hash("procs_seeded", max_processes, sizeof(execmond_proc_key), sizeof(execmond_proc_value),
+           ncpus),
+      hash("reap_costs", has_costs ? max_processes : 1, sizeof(std::uint64_t), kReapCostBytes,
            ncpus),
   };
 }

@@ -60,6 +60,7 @@ struct ProgramSet {
   bpf_program* fork;
   bpf_program* exec;
   bpf_program* exit;
+  bpf_program* free;  // adds what an exit cost after it was counted (bpf/reap_cost.bpf.h)
   bpf_program* cgroup_mkdir;
   bpf_program* cgroup_rmdir;
 };
@@ -149,15 +150,21 @@ Status Tracer::try_load_and_attach(AttachMode mode) {
 
   const std::array<ProgramSet, 2> sets{{
       {"tp_btf", skel_->progs.tp_btf_fork, skel_->progs.tp_btf_exec, skel_->progs.tp_btf_exit,
-       skel_->progs.tp_btf_cgroup_mkdir, skel_->progs.tp_btf_cgroup_rmdir},
+       skel_->progs.tp_btf_free, skel_->progs.tp_btf_cgroup_mkdir,
+       skel_->progs.tp_btf_cgroup_rmdir},
       {"tracepoint", skel_->progs.raw_tp_fork, skel_->progs.tracepoint_exec,
-       skel_->progs.tracepoint_exit, skel_->progs.raw_tp_cgroup_mkdir,
+       skel_->progs.tracepoint_exit, skel_->progs.raw_tp_free, skel_->progs.raw_tp_cgroup_mkdir,
        skel_->progs.raw_tp_cgroup_rmdir},
   }};
   const ProgramSet& chosen = mode == AttachMode::Tracepoint ? sets[1] : sets[0];
+  if (Status knobs = set_exit_cost_knobs(); !knobs) return knobs;
+  // Without resources nothing waits for the reap: no program on every task's free.
+  const bool reap_costs = options_.resources != 0;
   for (const ProgramSet& set : sets) {
-    for (bpf_program* prog : {set.fork, set.exec, set.exit, set.cgroup_mkdir, set.cgroup_rmdir}) {
-      if (int err = bpf_program__set_autoload(prog, &set == &chosen); err != 0) {
+    for (bpf_program* prog :
+         {set.fork, set.exec, set.exit, set.free, set.cgroup_mkdir, set.cgroup_rmdir}) {
+      const bool load = &set == &chosen && (prog != set.free || reap_costs);
+      if (int err = bpf_program__set_autoload(prog, load); err != 0) {
         return Error{std::string("cannot select ") + bpf_program__name(prog) + ": " +
                      errno_text(err)};
       }
@@ -172,7 +179,6 @@ Status Tracer::try_load_and_attach(AttachMode mode) {
   }
   skel_->rodata->lifetime_bucket_count = static_cast<__u32>(bounds.size());
   skel_->rodata->record_exe = options_.record_exe ? 1 : 0;
-  if (Status knobs = set_exit_cost_knobs(); !knobs) return knobs;
   if (Status sized = size_tables(); !sized) return sized;
   if (before_load_) before_load_(skel_->obj);
 
@@ -189,7 +195,9 @@ Status Tracer::try_load_and_attach(AttachMode mode) {
     skel_.reset();
     return found;
   }
-  for (bpf_program* prog : {chosen.fork, chosen.exec, chosen.exit}) {
+  // The free handler first: an exit waiting for its reap must find it attached.
+  for (bpf_program* prog : {chosen.free, chosen.fork, chosen.exec, chosen.exit}) {
+    if (prog == chosen.free && !reap_costs) continue;
     bpf_link* link = bpf_program__attach(prog);
     if (link == nullptr) {
       int err = errno;

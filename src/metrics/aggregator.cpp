@@ -71,7 +71,12 @@ typename SeriesMap<Value>::Series& Aggregator::series_for(SeriesMap<Value>& fami
 
 void Aggregator::add(const std::vector<Record>& records, double now) {
   for (const Record& r : records) {
-    if (r.count == 0 || !filter_.keeps(r.who)) continue;
+    if (!filter_.keeps(r.who)) continue;
+    if (r.count == 0) {
+      // What exits counted earlier spent until their reap (bpf/reap_cost.bpf.h).
+      if (r.kind == EXECMOND_KIND_EXIT) add_exit_cost(r, now);
+      continue;
+    }
     switch (r.kind) {
       case EXECMOND_KIND_EXEC:
         add_to(totals_.execs, labels_of(Family::Execs, r.who), r.count, r.count, now);
@@ -148,7 +153,7 @@ void Aggregator::add_exit_cost(const Record& r, double now) {
     add_split(totals_.cpu_ns, labels_of(Family::Cpu, r.who), r.count,
               {{"user", c.cpu_user_ns}, {"system", c.cpu_system_ns}}, now);
   }
-  if ((on & EXECMOND_RESOURCE_MEMORY) != 0) {
+  if ((on & EXECMOND_RESOURCE_MEMORY) != 0 && r.count != 0) {
     auto& rss = series_for(totals_.peak_rss, labels_of(Family::PeakRss, r.who), r.count);
     const std::size_t bounds = options_.peak_rss_bounds.size();
     HistogramTotal& h = rss.value;

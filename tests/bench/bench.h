@@ -80,6 +80,7 @@ void full_rate_rows(Bench& bench);          // rows_full_rate.cpp: loss and daem
 void ground_truth_rows(Bench& bench);       // rows_full_rate.cpp
 void cpu_truth_rows(Bench& bench);          // rows_full_rate.cpp: CPU against wait4()
 void oom_wait_rows(Bench& bench);           // rows_oom_wait.cpp: the exit's wait for an OOM mark
+void cpu_teardown_rows(Bench& bench);       // rows_cpu_teardown.cpp: large memory, many threads
 void memory_and_scrape_rows(Bench& bench);  // rows_daemon.cpp
 void ready_rows(Bench& bench);              // rows_daemon.cpp
 void soak_rows(Bench& bench);               // rows_soak.cpp (make soak)

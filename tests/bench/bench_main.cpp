@@ -42,7 +42,11 @@ const std::vector<RowSet>& row_sets() {
       {"memory", execmond::bench::memory_and_scrape_rows},
       {"ready", execmond::bench::ready_rows},
       {"truth", execmond::bench::ground_truth_rows},
-      {"cpu", execmond::bench::cpu_truth_rows},
+      {"cpu",
+       [](execmond::bench::Bench& bench) {
+         execmond::bench::cpu_truth_rows(bench);
+         execmond::bench::cpu_teardown_rows(bench);
+       }},
       {"oomwait", execmond::bench::oom_wait_rows},
       {"cgroups", execmond::bench::cgroup_churn_rows},
       {"soak", execmond::bench::soak_rows, false},

@@ -26,10 +26,20 @@
 
 /* ---- what one cost child does ---- */
 
+/* How a cost child's threads end. */
+enum cost_ending {
+	COST_JOIN = 0,         /* the leader joins the others, then exits */
+	COST_LEADER_FIRST = 1, /* the leader pthread_exit()s before the other threads burn */
+	COST_BUSY_EXIT = 2,    /* the leader exits while the others still burn, without end */
+};
+
+#define COST_MAX_THREADS 256
+
 struct cost_plan {
 	long user_ms, system_ms; /* CPU each thread burns */
-	int leader_first;        /* the leader pthread_exit()s before the other threads burn */
+	int ending;              /* enum cost_ending */
 	sem_t leader_gone;
+	int started;             /* threads running (COST_BUSY_EXIT) */
 };
 
 static long long thread_cpu_ns(void)
@@ -70,7 +80,12 @@ static void *cost_worker(void *arg)
 {
 	struct cost_plan *plan = arg;
 
-	if (plan->leader_first)
+	if (plan->ending == COST_BUSY_EXIT) {
+		__atomic_add_fetch(&plan->started, 1, __ATOMIC_RELEASE);
+		for (;;)
+			burn_user(1000);
+	}
+	if (plan->ending == COST_LEADER_FIRST)
 		while (sem_wait(&plan->leader_gone) != 0)
 			;
 	burn_user(plan->user_ms);
@@ -129,18 +144,18 @@ static void do_io(const char *file, long kib)
 	unlink(file);
 }
 
-/* child cost <threads> <user-ms> <system-ms> <MiB> <io-KiB> <file> <leader-first> */
+/* child cost <threads> <user-ms> <system-ms> <MiB> <io-KiB> <file> <enum cost_ending> */
 static int cost_child(char **argv)
 {
 	static struct cost_plan plan;
+	static pthread_t workers[COST_MAX_THREADS];
 	int threads = atoi(argv[3]);
-	pthread_t workers[64];
 
 	plan.user_ms = atol(argv[4]);
 	plan.system_ms = atol(argv[5]);
-	plan.leader_first = atoi(argv[9]);
+	plan.ending = atoi(argv[9]);
 	sem_init(&plan.leader_gone, 0, 0);
-	if (threads < 1 || threads > 64)
+	if (threads < 1 || threads > COST_MAX_THREADS)
 		return 117;
 	for (int i = 1; i < threads; i++)
 		if (pthread_create(&workers[i], NULL, cost_worker, &plan) != 0)
@@ -149,7 +164,14 @@ static int cost_child(char **argv)
 	do_io(argv[8], atol(argv[7]));
 	burn_user(plan.user_ms);
 	burn_system(plan.system_ms);
-	if (plan.leader_first) {
+	if (plan.ending == COST_BUSY_EXIT) {
+		/* Every thread on a CPU or queued for one when exit_group() kills them. */
+		while (__atomic_load_n(&plan.started, __ATOMIC_ACQUIRE) < threads - 1)
+			sleep_ms(1);
+		sleep_ms(20);
+		return 0;
+	}
+	if (plan.ending == COST_LEADER_FIRST) {
 		for (int i = 1; i < threads; i++)
 			sem_post(&plan.leader_gone);
 		pthread_exit(NULL); /* the last worker to finish ends the process, status 0 */
@@ -211,18 +233,25 @@ int run_cost_child(int argc, char **argv)
 
 /* ---- parents ---- */
 
+/*
+ * cost <children> <path> <threads> <user-ms> <system-ms> <MiB> <io-KiB> <dir> [how]
+ * how: leader-first, busy-exit (enum cost_ending), or same-memory (every
+ * child touches <MiB>; else child i touches (i % 4 + 1) × <MiB>).
+ */
 int run_cost(int argc, char **argv)
 {
 	int n = atoi(argv[2]);
-	char *leader_first = argc > 10 && strcmp(argv[10], "leader-first") == 0 ? "1" : "0";
+	const char *how = argc > 10 ? argv[10] : "";
+	char *ending = strcmp(how, "leader-first") == 0 ? "1" : strcmp(how, "busy-exit") == 0 ? "2" : "0";
+	long scale_memory = strcmp(how, "same-memory") != 0;
 
 	for (int i = 0; i < n; i++) {
 		char mib[32], file[4096];
 		char *child_argv[] = { argv[3], "child", "cost", argv[4], argv[5], argv[6],
-				       mib, argv[8], file, leader_first, NULL };
+				       mib, argv[8], file, ending, NULL };
 
-		/* Child i touches (i % 4 + 1) times the planned memory: several RSS buckets. */
-		snprintf(mib, sizeof(mib), "%ld", atol(argv[7]) * (i % 4 + 1));
+		/* Several RSS buckets, unless every child is to be alike. */
+		snprintf(mib, sizeof(mib), "%ld", atol(argv[7]) * (scale_memory ? i % 4 + 1 : 1));
 		snprintf(file, sizeof(file), "%s/io-%d", argv[9], i);
 		if (spawn(argv[3], child_argv) < 0)
 			return 1;

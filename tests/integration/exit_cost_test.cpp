@@ -8,6 +8,8 @@
 #include <cmath>
 #include <sstream>
 
+#include <unistd.h>
+
 #include "shell.h"
 #include "traced_test.h"
 
@@ -66,26 +68,67 @@ class ExitCostTest : public ProgramSetTest {
     start_daemon(c);
   }
 
+  // What each cost child does (workload_cost.c); `how` as the workload spells it.
+  struct Plan {
+    int threads = 1;
+    int user_ms = kUserMs, system_ms = kSystemMs;
+    int mib = kMiB, io_kib = kIoKiB;
+    std::string how;  // "", "leader-first", "busy-exit", "same-memory"
+  };
+
   // Runs `children` cost children of `threads` threads each and scrapes.
   Truth run_children(int children, int threads, bool leader_first) {
+    return run_children(children,
+                        Plan{.threads = threads, .how = leader_first ? "leader-first" : ""});
+  }
+
+  Truth run_children(int children, const Plan& plan) {
     std::string parent = workload_as("cstp");
     std::string child = workload_as("cstc");
     comm_ = comm_of(child);
     std::vector<std::string> args{"cost",
                                   std::to_string(children),
                                   child,
-                                  std::to_string(threads),
-                                  std::to_string(kUserMs),
-                                  std::to_string(kSystemMs),
-                                  std::to_string(kMiB),
-                                  std::to_string(kIoKiB),
+                                  std::to_string(plan.threads),
+                                  std::to_string(plan.user_ms),
+                                  std::to_string(plan.system_ms),
+                                  std::to_string(plan.mib),
+                                  std::to_string(plan.io_kib),
                                   dir_};
-    if (leader_first) args.emplace_back("leader-first");
+    if (!plan.how.empty()) args.push_back(plan.how);
     Truth truth = parse_truth(run(parent, args));
     EXPECT_EQ(truth.outcomes, (Outcomes{{"exited 0", children}}));
     EXPECT_EQ(truth.children.size(), static_cast<size_t>(children));
-    metrics_ = scrape();
+    scrape_until_reaped(truth);
     return truth;
+  }
+
+  // A child's cost is complete once its task_struct is freed, an RCU grace
+  // period after wait4() reaped it (bpf/reap_cost.bpf.h): drains until the
+  // CPU time is wait4()'s, for at most 60 s, after which the checks report
+  // what was missing. Milliseconds as a rule; but the RCU callbacks run in
+  // softirq context, and on a host loaded ten times over its CPUs they were
+  // seen to come more than 10 s late.
+  void scrape_until_reaped(const Truth& truth) {
+    const double total = truth.total(&Rusage::user_s) + truth.total(&Rusage::system_s);
+    for (int i = 0; i < 1200; ++i) {
+      metrics_ = scrape();
+      if (std::abs(cpu_seconds() - total) <= cpu_tolerance(truth)) return;
+      usleep(50'000);
+    }
+  }
+
+  double cpu_seconds() const {
+    return metric("execmond_process_cpu_seconds_total", {{"mode", "user"}}) +
+           metric("execmond_process_cpu_seconds_total", {{"mode", "system"}});
+  }
+
+  // wait4() reports user and system time in whole microseconds, each
+  // rounded down; execmond splits the runtime with a 20-bit fraction
+  // (bpf/cputime.h), within two millionths.
+  static double cpu_tolerance(const Truth& truth) {
+    const double total = truth.total(&Rusage::user_s) + truth.total(&Rusage::system_s);
+    return 2e-6 * truth.count() + 2e-6 * total;
   }
 
   double metric(const std::string& name, const Exposition::LabelMap& extra = {}) const {
@@ -94,24 +137,18 @@ class ExitCostTest : public ProgramSetTest {
     return metrics_.value(name, labels);
   }
 
-  // The total within 1 % of wait4's, or one scheduler tick per process:
-  // the exiting thread's last slice is not yet in its runtime at the exit
-  // tracepoint. User and system each within 1 %, or 10 ms per process: both
-  // sides split the runtime in the proportion of the threads' tick samples
-  // (cputime_adjust()), and a tick that lands after the tracepoint, on any
-  // of a child's threads, moves wait4()'s split but not execmond's.
-  void expect_cpu_matches(const Truth& truth) {
+  // What wait4() reported, to the microsecond: the whole exit and the
+  // address space's teardown included, with any number of threads, and
+  // split into user and system as wait4() split it (once, at the reap).
+  void expect_cpu_matches(const Truth& truth, bool expect_system = true) {
     double user = metric("execmond_process_cpu_seconds_total", {{"mode", "user"}});
     double system = metric("execmond_process_cpu_seconds_total", {{"mode", "system"}});
     double true_user = truth.total(&Rusage::user_s);
     double true_system = truth.total(&Rusage::system_s);
-    double total = true_user + true_system;
-    EXPECT_NEAR(user + system, total,
-                std::max(0.01 * total, scheduler_tick_seconds() * truth.count()));
-    double split_tolerance = std::max(0.01 * total, 0.010 * truth.count());
-    EXPECT_NEAR(user, true_user, split_tolerance);
-    EXPECT_NEAR(system, true_system, split_tolerance);
-    EXPECT_GT(system, 0);
+    EXPECT_NEAR(user + system, true_user + true_system, cpu_tolerance(truth));
+    EXPECT_NEAR(user, true_user, cpu_tolerance(truth));
+    EXPECT_NEAR(system, true_system, cpu_tolerance(truth));
+    if (expect_system) EXPECT_GT(system, 0);
   }
 
   // Every child in the bucket of its ru_maxrss; the sum is the sum of them.
@@ -140,27 +177,22 @@ class ExitCostTest : public ProgramSetTest {
     EXPECT_GE(truth.total(&Rusage::inblock), 2.0 * kIoKiB * truth.count());
   }
 
-  void expect_faults_match(const Truth& truth) {
+  void expect_faults_match(const Truth& truth, int least_mib = kMiB) {
     EXPECT_EQ(metric("execmond_process_page_faults_total", {{"type", "minor"}}),
               truth.total(&Rusage::minflt));
     EXPECT_EQ(metric("execmond_process_page_faults_total", {{"type", "major"}}),
               truth.total(&Rusage::majflt));
-    EXPECT_GE(truth.total(&Rusage::minflt), 256.0 * kMiB * truth.count());
+    EXPECT_GE(truth.total(&Rusage::minflt), 256.0 * least_mib * truth.count());
   }
 
-  // execmond reads the counters while the last thread is still running:
-  // wait4() also sees the switch away from it in do_task_dead() when that
-  // thread is the leader (it stays a zombie on the thread list), and any
-  // preemption in the rest of do_exit(). The workload reaps a zombie only
-  // after it has had 30 ms to make that switch.
-  void expect_switches_match(const Truth& truth, double leader_last_switches) {
+  // Exact: the final switch off the CPU in do_task_dead(), after the exit
+  // tracepoint, is added at the reap. The workload reaps a zombie only after
+  // it has had 30 ms to make that switch, so that wait4() sees it too.
+  void expect_switches_match(const Truth& truth) {
     EXPECT_EQ(metric("execmond_process_context_switches_total", {{"type", "voluntary"}}),
-              truth.total(&Rusage::nvcsw) - leader_last_switches);
-    double involuntary =
-        metric("execmond_process_context_switches_total", {{"type", "involuntary"}});
-    double true_involuntary = truth.total(&Rusage::nivcsw);
-    EXPECT_LE(involuntary, true_involuntary);
-    EXPECT_GE(involuntary, true_involuntary - truth.count());
+              truth.total(&Rusage::nvcsw));
+    EXPECT_EQ(metric("execmond_process_context_switches_total", {{"type", "involuntary"}}),
+              truth.total(&Rusage::nivcsw));
   }
 
   static constexpr int kUserMs = 40;
@@ -178,7 +210,7 @@ TEST_P(ExitCostTest, SingleThreadedChildrenMatchWait4) {
   expect_peak_rss_matches(truth);
   expect_io_matches(truth);
   expect_faults_match(truth);
-  expect_switches_match(truth, 8);
+  expect_switches_match(truth);
   EXPECT_EQ(metric("execmond_process_exits_total", {{"reason", "exited"}, {"code", "0"}}), 8);
 }
 
@@ -191,7 +223,7 @@ TEST_P(ExitCostTest, EveryThreadsCpuIsCounted) {
   expect_peak_rss_matches(truth);
   expect_io_matches(truth);
   expect_faults_match(truth);
-  expect_switches_match(truth, 4);
+  expect_switches_match(truth);
 }
 
 TEST_P(ExitCostTest, LeaderExitingFirstIsCountedWhenTheLastThreadEnds) {
@@ -202,9 +234,38 @@ TEST_P(ExitCostTest, LeaderExitingFirstIsCountedWhenTheLastThreadEnds) {
   expect_peak_rss_matches(truth);
   expect_io_matches(truth);
   expect_faults_match(truth);
-  // The zombie leader's last switch happened before the last thread's exit.
-  expect_switches_match(truth, 0);
+  expect_switches_match(truth);
   EXPECT_EQ(metric("execmond_process_exits_total", {{"reason", "exited"}, {"code", "0"}}), 4);
+}
+
+// Since 6.16 the exit tracepoint runs before exit_mm(): the time spent
+// unmapping and freeing the memory comes after it, and grows with the
+// memory (milliseconds for 64 MiB).
+TEST_P(ExitCostTest, TheAddressSpacesTeardownIsCounted) {
+  for (int mib : {0, 64, 512}) {
+    SCOPED_TRACE(std::to_string(mib) + " MiB");  // each round under a command name of its own
+    const int children = mib >= 512 ? 2 : 4;
+    Truth truth = run_children(
+        children,
+        Plan{.user_ms = 50, .system_ms = 0, .mib = mib, .io_kib = 0, .how = "same-memory"});
+    expect_cpu_matches(truth, mib > 0);
+    expect_faults_match(truth, mib);
+    EXPECT_EQ(metric("execmond_process_exits_total", {{"reason", "exited"}, {"code", "0"}}),
+              children);
+  }
+}
+
+// Threads that still run when the process exits are summed at the exit only
+// as far as a bound; the rest, and their own exits, when it is reaped.
+TEST_P(ExitCostTest, TwoHundredBusyThreadsAreCounted) {
+  Truth truth = run_children(
+      2,
+      Plan{
+          .threads = 200, .user_ms = 0, .system_ms = 0, .mib = 0, .io_kib = 0, .how = "busy-exit"});
+  expect_cpu_matches(truth, false);
+  expect_faults_match(truth, 0);
+  expect_switches_match(truth);
+  EXPECT_EQ(metric("execmond_process_exits_total", {{"reason", "exited"}, {"code", "0"}}), 2);
 }
 
 INSTANTIATE_TEST_SUITE_P(ProgramSets, ExitCostTest,

@@ -137,6 +137,8 @@ install -m 0644 "$here/guest/guest-lib.sh" "$share/guest-lib.sh"
 install -m 0644 "$here/guest/guest-tls.sh" "$share/guest-tls.sh"
 install -m 0644 "$here/guest/guest-units.sh" "$share/guest-units.sh"
 install -m 0644 "$here/../support/metric-value.sh" "$share/metric-value.sh"
+# A statically linked program that burns CPU and writes memory, for the CPU checks.
+[ -x "$build_dir/tests/execmond_spawnee" ] && install -m 0755 "$build_dir/tests/execmond_spawnee" "$share/spawnee"
 # A CA and server certificate for the TLS checks (the guest has no openssl).
 "$here/../support/make-test-certs.sh" "$share/certs" >/dev/null
 # A throwaway overlay: the cached image is never written.

@@ -57,8 +57,8 @@ main_pid() { systemctl show -p MainPID --value "$unit"; }
 
 # The names execmond's tracer gives its programs (tp_btf, or the classic
 # tracepoint fallback) and maps; bpftool shows names cut at 15 bytes.
-prog_re='^(tp_btf_fork|tp_btf_exec|tp_btf_exit|raw_tp_fork|tracepoint_exec|tracepoint_exit|seed_procs)$'
-map_re='^(counts0|counts1|procs|exe_paths|scratch|filter_comm|filter_uid|filter_exe|filter_cgroup|lost|execmond\..*)$'
+prog_re='^(tp_btf_fork|tp_btf_exec|tp_btf_exit|tp_btf_free|raw_tp_fork|tracepoint_exec|tracepoint_exit|raw_tp_free|seed_procs)$'
+map_re='^(counts0|counts1|procs|exe_paths|scratch|filter_comm|filter_uid|filter_exe|filter_cgroup|lost|reap_costs|execmond\..*)$'
 bpf_names() { # bpf_names prog|map: the names of every loaded program or map
   bpftool "$1" show 2>/dev/null | awk '/^[0-9]+:/ { for (i = 1; i < NF; i++) if ($i == "name") print $(i + 1) }'
 }

@@ -62,6 +62,20 @@ TEST(CountsTableTest, KeysThatCountedNothingAreLeftOut) {
   EXPECT_TRUE(count_records({}, {}).empty());
 }
 
+TEST(CountsTableTest, AKeyWithOnlyACostIsKept) {
+  // No exit in this drain, but what exits of an earlier one spent until their reap.
+  const std::vector<execmond_count_key> keys{key("java", EXECMOND_KIND_EXIT),
+                                             key("idle", EXECMOND_KIND_EXIT)};
+  const std::vector<execmond_count_value> values{{0, 0}, {0, 0}};
+  std::vector<execmond_count_cost> costs(2);
+  costs[0].cpu_system_ns = 5'000'000;
+  const std::vector<CountRecord> records = count_records(keys, values, costs);
+  ASSERT_EQ(records.size(), 1U);
+  EXPECT_EQ(records[0].ids.comm, "java");
+  EXPECT_EQ(records[0].count, 0U);
+  EXPECT_EQ(records[0].cost.cpu_system_ns, 5'000'000U);
+}
+
 TEST(CountsTableTest, AKeyClaimedTwiceStaysTwoRecordsForTheAggregator) {
   const std::vector<execmond_count_key> keys{key("make", EXECMOND_KIND_EXEC),
                                              key("make", EXECMOND_KIND_EXEC)};

@@ -40,15 +40,17 @@ TEST(TableSizesTest, CountsValuesGrowAsPossibleCpusTimesKeys) {
   EXPECT_EQ(maps.at("procs").entries, 65'536U);
   EXPECT_EQ(maps.at("procs_dirty").entries, 2U * 256U * 16U);
   EXPECT_EQ(maps.at("procs_seeded").entries, 32'768U);
+  EXPECT_EQ(maps.at("reap_costs").entries, 32'768U);  // zombies are processes too
   std::uint64_t sum = 0;
   for (const auto& [name, m] : maps) sum += m.bytes;
   EXPECT_EQ(t.memory_bytes(), sum);
-  EXPECT_EQ(maps.size(), 8U);
+  EXPECT_EQ(maps.size(), 9U);
 }
 
 TEST(TableSizesTest, WithoutResourcesTheCostsMapIsOneEntry) {
   const auto maps = by_name(plan_tables(8192, 32'768, 2, false));
   EXPECT_EQ(maps.at("counts_costs").entries, 1U);
+  EXPECT_EQ(maps.at("reap_costs").entries, 1U);
   EXPECT_EQ(maps.at("counts_values").entries, 2U * 2U * 8192U);
 }
 

@@ -234,5 +234,33 @@ TEST(ExitCostTest, ResourceBitsOfTheConfig) {
   EXPECT_EQ(resource_bits({}), 0U);
 }
 
+// What exits counted earlier spent until their reap comes as a record with
+// no event (bpf/reap_cost.bpf.h): it adds to the cost families only.
+TEST(ExitCostTest, ACostAfterTheReapAddsNoExitAndNoPeakRss) {
+  Aggregator a(options(kAllResources));
+  a.add({two_compiler_exits()}, 0);
+  Record late = exit_of("cc", 0);
+  late.cost.cpu_user_ns = 1'000'000;
+  late.cost.cpu_system_ns = 5'000'000;
+  late.cost.minor_faults = 7;
+  late.cost.voluntary_switches = 2;
+  a.add({late}, 1);
+  Exposition e = scrape(a, kAllResources);
+  EXPECT_DOUBLE_EQ(
+      e.value("execmond_process_cpu_seconds_total", {{"comm", "cc"}, {"mode", "user"}}), 1.501);
+  EXPECT_DOUBLE_EQ(
+      e.value("execmond_process_cpu_seconds_total", {{"comm", "cc"}, {"mode", "system"}}), 0.255);
+  EXPECT_EQ(e.value("execmond_process_page_faults_total", {{"comm", "cc"}, {"type", "minor"}}),
+            307);
+  EXPECT_EQ(
+      e.value("execmond_process_context_switches_total", {{"comm", "cc"}, {"type", "voluntary"}}),
+      12);
+  EXPECT_EQ(e.value("execmond_process_exits_total",
+                    {{"comm", "cc"}, {"reason", "exited"}, {"code", "0"}}),
+            2);
+  EXPECT_EQ(e.value("execmond_process_peak_rss_bytes_count", {{"comm", "cc"}}), 2);
+  EXPECT_EQ(e.value("execmond_process_lifetime_seconds_count", {{"comm", "cc"}}), 2);
+}
+
 }  // namespace
 }  // namespace execmond

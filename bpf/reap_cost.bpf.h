@@ -1,0 +1,186 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * What a process spends after its exit was counted, added when it is reaped.
+ *
+ * The exit handler reads the cost while the last thread is still in
+ * do_exit(): since 6.16 before exit_mm(), so without the time spent tearing
+ * down the address space (milliseconds for a large one); on every kernel
+ * without the rest of the exit, and without threads past the walk's bound
+ * (exit_cost.bpf.h). The parent's wait4() reads them all, from the zombie.
+ *
+ * So the exit is counted at once, with what was read then but its CPU time,
+ * and its key and those figures wait in reap_costs under the group leader.
+ * When the leader's
+ * task_struct is freed (sched_process_free, an RCU grace period after
+ * release_task()), __exit_signal() has folded every thread into the signal
+ * struct, the leader's final times too: the signal struct alone holds what
+ * wait4() reported, for any number of threads. What grew since the exit is
+ * counted under the same key in the generation of that moment, and the CPU
+ * time whole, split as wait4() split it.
+ *
+ * A zombie nobody reaps keeps its entry until it is reaped (by its parent,
+ * or by init once the parent is gone): its exit, faults, switches and I/O
+ * are counted at the exit, its CPU time when wait4() could first report it.
+ * An exit that cannot wait (the map is full) is counted whole at the exit,
+ * as read then; one whose key finds no room at the reap loses what came
+ * after it, its CPU time too; both are counted in `lost`.
+ */
+#ifndef EXECMOND_BPF_REAP_COST_BPF_H
+#define EXECMOND_BPF_REAP_COST_BPF_H
+
+#include "core_types.h"
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_core_read.h>
+
+#include "counts_table.bpf.h"
+#include "execmond.h"
+#include "exit_cost.bpf.h"
+#include "lost.bpf.h"
+
+/* An exit counted, waiting for its process to be reaped. */
+struct reap_cost {
+	struct execmond_count_key key;
+	struct exit_usage counted; /* what the exit added */
+};
+
+/*
+ * Keyed by the group leader's task_struct address: unique while it lives,
+ * and the entry goes when it is freed. A hash map, preallocated (tracing
+ * programs need that before 5.x kernels with bpf_mem_alloc), sized by the
+ * loader like procs_seeded: zombies are processes too.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 32768); /* resized by the loader */
+	__type(key, __u64);
+	__type(value, struct reap_cost);
+} reap_costs SEC(".maps");
+
+/*
+ * Called before an exit is counted with `usage`. The CPU time is left to the
+ * reap: split into user and system at the exit, it would keep the
+ * proportion of the tick samples seen then, and the ticks that land in the
+ * rest of the exit move wait4()'s split (by milliseconds for a process of
+ * many threads). So it is split once, on the final figures. Where the exit
+ * cannot wait, it is counted with the CPU time read now.
+ */
+static __always_inline void reap_cost_wait(struct task_struct *leader,
+					   const struct execmond_count_key *key,
+					   struct exit_usage *usage)
+{
+	__u64 at = (__u64)leader;
+	struct reap_cost r;
+
+	r.key = *key;
+	r.counted = *usage;
+	r.counted.runtime = 0;
+	r.counted.cpu_user_ns = 0;
+	r.counted.cpu_system_ns = 0;
+	if (bpf_map_update_elem(&reap_costs, &at, &r, BPF_ANY) != 0) {
+		count_lost(EXECMOND_LOST_REAP_COSTS_FULL);
+		return;
+	}
+	usage->cpu_user_ns = 0;
+	usage->cpu_system_ns = 0;
+}
+
+static __always_inline __u64 grown(__u64 now, __u64 then)
+{
+	return now > then ? now - then : 0;
+}
+
+/*
+ * What `final` adds to `counted`. Where CPU time was counted at the exit
+ * (none, unless the map was full then), the split never goes back, as the
+ * kernel's cputime_adjust() keeps it: system time grows by what its share
+ * grew, at most by what the runtime grew, and user time by the rest.
+ */
+static __always_inline void usage_since(struct exit_usage *late, const struct exit_usage *final,
+					const struct exit_usage *counted)
+{
+	__u64 runtime = grown(final->runtime, counted->runtime);
+	__u64 system = grown(final->cpu_system_ns, counted->cpu_system_ns);
+
+	if (system > runtime)
+		system = runtime;
+	late->cpu_system_ns = system;
+	late->cpu_user_ns = runtime - system;
+	late->read_bytes = grown(final->read_bytes, counted->read_bytes);
+	late->write_bytes = grown(final->write_bytes, counted->write_bytes);
+	late->min_flt = grown(final->min_flt, counted->min_flt);
+	late->maj_flt = grown(final->maj_flt, counted->maj_flt);
+	late->nvcsw = grown(final->nvcsw, counted->nvcsw);
+	late->nivcsw = grown(final->nivcsw, counted->nivcsw);
+}
+
+static __always_inline int has_prev_cputime(void)
+{
+	return bpf_core_field_exists(struct signal_struct, prev_cputime);
+}
+
+/*
+ * Splits the final runtime as cputime_adjust() does for wait4(): the
+ * group's prev_cputime holds the split last reported (by the reap's own
+ * wait4(), when there was one, or by a reader of /proc/PID/stat before),
+ * and a new split never goes back from it.
+ */
+static __always_inline void usage_split_cpu_as_reported(struct exit_usage *u, __u64 prev_utime,
+							__u64 prev_stime)
+{
+	__u64 system;
+
+	if (!(resources & EXECMOND_RESOURCE_CPU))
+		return;
+	if (prev_utime + prev_stime >= u->runtime) {
+		u->cpu_user_ns = prev_utime;
+		u->cpu_system_ns = prev_stime;
+		u->runtime = prev_utime + prev_stime;
+		return;
+	}
+	system = execmond_scaled_stime(u->utime, u->stime, u->runtime);
+	if (system < prev_stime)
+		system = prev_stime;
+	if (u->runtime - system < prev_utime)
+		system = u->runtime - prev_utime;
+	u->cpu_system_ns = system;
+	u->cpu_user_ns = u->runtime - system;
+}
+
+/*
+ * Called for every task freed; `task` is a BTF pointer when `typed`, else a
+ * raw one that only probe reads may follow (both arrive as constants).
+ */
+static __always_inline int reap_cost_add(struct task_struct *task, int typed)
+{
+	struct exit_usage final = {}, late = {};
+	struct count_event ev = { .usage = &late, .late_cost = 1 };
+	__u64 prev_utime = 0, prev_stime = 0;
+	struct signal_struct *sig;
+	struct reap_cost *r;
+	__u64 at = (__u64)task;
+
+	/* Threads other than the leader have nothing waiting: skip the lookup. */
+	if ((typed ? task->group_leader : BPF_CORE_READ(task, group_leader)) != task)
+		return 0;
+	r = bpf_map_lookup_elem(&reap_costs, &at);
+	if (!r)
+		return 0;
+	/* Every thread, the leader too, is in the signal struct now. */
+	sig = typed ? task->signal : BPF_CORE_READ(task, signal);
+	if (typed)
+		usage_add_signal(&final, sig);
+	else
+		usage_add_signal_probed(&final, sig);
+	if ((resources & EXECMOND_RESOURCE_CPU) && has_prev_cputime()) {
+		prev_utime = typed ? sig->prev_cputime.utime : BPF_CORE_READ(sig, prev_cputime.utime);
+		prev_stime = typed ? sig->prev_cputime.stime : BPF_CORE_READ(sig, prev_cputime.stime);
+	}
+	usage_split_cpu_as_reported(&final, prev_utime, prev_stime);
+	usage_since(&late, &final, &r->counted);
+	count(&r->key, &ev, EXECMOND_LOST_REAP_COST_COUNTS_FULL);
+	bpf_map_delete_elem(&reap_costs, &at);
+	return 0;
+}
+
+#endif /* EXECMOND_BPF_REAP_COST_BPF_H */
