@@ -42,9 +42,9 @@ TableSizes::Map hash(const char* name, std::uint64_t entries, std::uint64_t key_
 }
 
 // bpf/reap_cost.bpf.h's struct reap_cost, which only the kernel side reads:
-// a counts key and the 13 __u64 of struct exit_usage. The privileged test of
+// a counts key and the 12 __u64 of struct exit_usage. The privileged test of
 // execmond_bpf_map_memory_bytes holds this plan to what the kernel reports.
-constexpr std::uint64_t kReapCostBytes = sizeof(execmond_count_key) + 13 * sizeof(std::uint64_t);
+constexpr std::uint64_t kReapCostBytes = sizeof(execmond_count_key) + 12 * sizeof(std::uint64_t);
 
 }  // namespace
 

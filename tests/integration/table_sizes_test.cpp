@@ -59,7 +59,7 @@ TEST_F(TableSizesTest, EveryMapsKernelMemoryIsExportedAndWasPlannedBeforeLoading
   Exposition m = scrape();
   for (const char* map :
        {"counts_slots", "counts_costs", "counts_values", "counts_keys", "counts_index", "procs",
-        "procs_dirty", "procs_seeded", "lost", "filter_comm", "exe_paths"}) {
+        "procs_dirty", "procs_seeded", "reap_costs", "lost", "filter_comm", "exe_paths"}) {
     ASSERT_TRUE(held.contains(map)) << map;
     EXPECT_EQ(m.value("execmond_bpf_map_memory_bytes", {{"map", map}}),
               static_cast<double>(held.at(map)))

@@ -56,7 +56,7 @@ TEST(TableSizesTest, WithoutResourcesTheCostsMapIsOneEntry) {
 
 TEST(TableSizesTest, TheDefaultsFitASmallHost) {
   const TableSizes t = plan_tables(8192, 32'768, 2, true);
-  EXPECT_LT(t.memory_bytes(), 16 * kMiB);
+  EXPECT_LT(t.memory_bytes(), 24 * kMiB);
   EXPECT_TRUE(check_table_sizes(t, HostMemory{1 * kGiB, 0}).ok());
   EXPECT_TRUE(check_table_sizes(t, HostMemory{0, 0}).ok()) << "nothing known: nothing refused";
 }
