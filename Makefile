@@ -20,7 +20,7 @@ TEST_DEPS = libgtest-dev libgmock-dev prometheus curl openssl
 BENCH_DEPS = bpftrace libbpf-tools prometheus-process-exporter prometheus-node-exporter
 
 .PHONY: all deps test-deps build run test clean format lint package packagetest systemtest promtest \
-        imagetest bench benchsmoke bench-deps readme-figures asantest tsantest fuzz soak
+        imagetest containerdtest bench benchsmoke bench-deps readme-figures asantest tsantest fuzz soak
 
 all: build
 
@@ -157,6 +157,11 @@ promtest: build
 # exact counts over HTTP and TLS (tests/image/run.sh).
 imagetest: build
 	tests/image/run.sh $(BUILD_DIR)
+
+# Containers of 50 ms under Debian's containerd (ctr run --rm, laid out as a
+# Kubernetes pod's) keep their namespace, pod and container names.
+containerdtest: build
+	tests/containerd/run.sh $(BUILD_DIR)
 
 clean:
 	rm -rf $(BUILD_DIR)
