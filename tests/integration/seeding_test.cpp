@@ -200,6 +200,10 @@ TEST_F(SeedingTest, ProcessesExitingWhileSeededAreNotLeftAlive) {
     pin(0, cpus[0]);
     ASSERT_TRUE(wait_for_children(staying_workload->pid(), comm_of(staying), kStaying));
     ASSERT_TRUE(wait_for_children(dying_workload->pid(), comm_of(dying), kDying));
+    // Each says "held" once it runs as the exec'd program: read here, so
+    // that what the workloads report at their end is only how they exited.
+    ASSERT_TRUE(staying_workload->await_lines("held", kStaying));
+    ASSERT_TRUE(dying_workload->await_lines("held", kDying));
 
     // Loaded after the processes started: only the iterator can find them.
     Result<std::unique_ptr<Tracer>> loaded = Tracer::load(TracerOptions{
