@@ -55,6 +55,11 @@ void DrainPipeline::drain(const Config& config) {
   auto started = std::chrono::steady_clock::now();
   const double now = std::chrono::duration<double>(started.time_since_epoch()).count();
   last_ = drainer_.drain();
+  if (tracer_.exe_paths_fd() >= 0) {
+    const std::uint64_t rewrites = tracer_.exe_paths_rewrites();
+    if (rewrites != exe_paths_rewrites_) resolver_.forget_exe_paths();
+    exe_paths_rewrites_ = rewrites;
+  }
   for (const Error& error : last_.errors) spdlog::error("drain: {}", error.message);
   errors_.Increment(static_cast<double>(last_.errors.size()));
   std::vector<Record> records;
@@ -82,8 +87,12 @@ void DrainPipeline::drain(const Config& config) {
                 {"counts", last_.counts_entries, tracer_.max_keys()}};
   view->programs = last_.programs;
   view->program_stats_enabled = stats_enabled_ || kernel_bpf_stats_on();
-  for (LabelSource source : {LabelSource::Pod, LabelSource::Namespace, LabelSource::Container}) {
+  for (LabelSource source :
+       {LabelSource::Exe, LabelSource::Pod, LabelSource::Namespace, LabelSource::Container}) {
     view->label_failures[source] = resolver_.failures(source);
+  }
+  if (tracer_.exe_paths_fd() >= 0) {
+    view->map_update_failures["exe_paths"] = tracer_.exe_paths_update_failures();
   }
   collector_.publish(std::move(view));
   duration_.Observe(

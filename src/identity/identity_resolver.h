@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <set>
 #include <string>
 #include <tuple>
 #include <unordered_map>
@@ -26,6 +27,7 @@ struct ProcessIds {
   std::uint64_t exe_ino = 0;
   std::uint32_t exe_dev = 0;
   std::uint32_t uid = 0;
+  std::uint32_t exe_generation = 0;  // with exe_ino and exe_dev, one file
   auto operator<=>(const ProcessIds&) const = default;  // NOLINT(modernize-use-nullptr)
 };
 
@@ -58,10 +60,16 @@ class IdentityResolver {
   // the old ones (and their failures may count again).
   void set_runtime_state(const RuntimeStatePaths& paths);
   Identity resolve(const ProcessIds& ids);
+  // The kernel resolved some executables' paths anew (a file renamed, or
+  // another file with the same inode, device and generation): the paths read
+  // before are read again when next needed.
+  void forget_exe_paths() { exes_.clear(); }
 
   // Container ids whose names could not be read, for each of pod, namespace
   // and container that was needed then: each id counts once while its names
-  // stay cached. Every other source counts 0.
+  // stay cached. Exe: executable files whose path the kernel no longer holds
+  // (evicted from exe_paths, or never stored), each counted once until its
+  // path is found again. Every other source counts 0.
   std::uint64_t failures(LabelSource source) const {
     return failures_[static_cast<std::size_t>(source)];
   }
@@ -79,7 +87,9 @@ class IdentityResolver {
     std::string container;
   };
   const CgroupInfo& cgroup(std::uint64_t id);
-  const std::string& exe(std::uint64_t ino, std::uint32_t dev);
+  // An executable file as the kernel names it: inode, device, generation.
+  using ExeFile = std::tuple<std::uint64_t, std::uint32_t, std::uint32_t>;
+  const std::string& exe(const ExeFile& file);
   const ContainerNames& names(const std::string& container_id);
 
   int exe_paths_fd_;
@@ -90,7 +100,10 @@ class IdentityResolver {
   UserResolver users_;
   RuntimeStatePaths runtime_state_;
   std::unordered_map<std::uint64_t, CgroupInfo> cgroup_info_;
-  std::map<std::pair<std::uint64_t, std::uint32_t>, std::string> exes_;
+  std::map<ExeFile, std::string> exes_;
+  // Files whose path was not in exe_paths, counted once: asked again at every
+  // drain that needs them, since an exec of the file stores its path anew.
+  std::set<ExeFile> exes_unresolved_;
   // By container id: a container's cgroups (systemd inside it, nested ones)
   // share one read of its state.
   std::unordered_map<std::string, ContainerNames> names_;

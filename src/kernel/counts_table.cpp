@@ -32,7 +32,8 @@ std::vector<CountRecord> count_records(std::span<const execmond_count_key> keys,
   records.reserve(keys.size());
   for (std::size_t i = 0; i < keys.size(); ++i) {
     const execmond_count_key& key = keys[i];
-    CountRecord r{{comm_of(key.comm), key.cgroup_id, key.exe_ino, key.exe_dev, key.uid},
+    CountRecord r{{comm_of(key.comm), key.cgroup_id, key.exe_ino, key.exe_dev, key.uid,
+                    key.exe_generation},
                   key.kind,
                   key.status,
                   key.bucket,

@@ -76,6 +76,11 @@ class Tracer {
   const Globals& globals() const { return globals_; }
   // -1 unless executables are recorded.
   int exe_paths_fd() const;
+  // Executable paths the kernel side could not store in exe_paths.
+  std::uint64_t exe_paths_update_failures() const;
+  // Paths it resolved anew for a file already in exe_paths: when this grows,
+  // the paths read before may be out of date.
+  std::uint64_t exe_paths_rewrites() const;
 
   // The resources accounted at exit (enum execmond_resource bits): the
   // configured ones the kernel can provide.

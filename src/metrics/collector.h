@@ -40,9 +40,12 @@ struct DrainView {
   std::vector<MapStats> maps;
   std::vector<ProgramStats> programs;
   bool program_stats_enabled = false;
-  // Containers whose pod, namespace or container name could not be found, by
-  // label; shown for the labels the families carry.
+  // Containers whose pod, namespace or container name could not be found,
+  // and executables whose path could not, by label; shown for the labels the
+  // families carry.
   std::map<LabelSource, std::uint64_t> label_failures;
+  // Failed updates of the kernel side's maps, by map name.
+  std::map<std::string, std::uint64_t> map_update_failures;
 };
 
 // A view with its totals: everything one scrape shows.
