@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <map>
 #include <string>
+#include <vector>
 
 #include "bpf_programs.h"
 #include "execmond.h"
@@ -26,7 +27,9 @@ namespace fs = std::filesystem;
 class ExeLabelTest : public ProgramSetTest {
  protected:
   void TearDown() override {
-    if (!mounted_.empty()) umount2(mounted_.c_str(), MNT_DETACH);
+    for (auto it = mounted_.rbegin(); it != mounted_.rend(); ++it) {
+      umount2(it->c_str(), MNT_DETACH);
+    }
     ProgramSetTest::TearDown();
   }
 
@@ -42,12 +45,29 @@ class ExeLabelTest : public ProgramSetTest {
     const std::string image = dir_ + "/ext4.img";
     const std::string mnt = dir_ + "/ext4";
     fs::create_directory(mnt);
-    auto [status, output] = run_shell("truncate -s 16M " + image + " && mkfs.ext4 -q -F " +
-                                      image + " && mount -o loop " + image + " " + mnt);
-    EXPECT_EQ(status, 0) << output;
-    if (status == 0) mounted_ = mnt;
+    mount_with("truncate -s 16M " + image + " && mkfs.ext4 -q -F " + image +
+                   " && mount -o loop " + image + " " + mnt,
+               mnt);
     fs::permissions(dir_, fs::perms(0755));
     return mnt;
+  }
+
+  // An overlay as containers run from, its layers on a fresh ext4: its
+  // inodes have the upper layer's numbers and no generation.
+  std::string mount_overlay() {
+    const std::string ext4 = mount_ext4();
+    for (const char* d : {"/lower", "/upper", "/work", "/merged"}) fs::create_directory(ext4 + d);
+    const std::string mnt = ext4 + "/merged";
+    mount_with("mount -t overlay overlay -o lowerdir=" + ext4 + "/lower,upperdir=" + ext4 +
+                   "/upper,workdir=" + ext4 + "/work " + mnt,
+               mnt);
+    return mnt;
+  }
+
+  void mount_with(const std::string& command, const std::string& mnt) {
+    auto [status, output] = run_shell(command);
+    ASSERT_EQ(status, 0) << command << ": " << output;
+    mounted_.push_back(mnt);
   }
 
   static std::string copy_workload(const std::string& path) {
@@ -73,38 +93,52 @@ class ExeLabelTest : public ProgramSetTest {
     return out;
   }
 
-  std::string mounted_;
+  // Runs a program from `dir`, deletes it, then runs another one at another
+  // path in `dir` that got the same inode number.
+  void expect_the_reused_inode_labelled_anew(const std::string& dir) {
+    start_daemon(exe_labelled());
+    const std::string tag = std::to_string(getpid() % 100000);
+    const std::string old_path = copy_workload(dir + "/old" + tag);
+    ASSERT_EQ(run(old_path, {"fork-only", "1"}), (Outcomes{{"exited 0", 1}}));
+    // The old path is now in the kernel's map and in the daemon's cache.
+    EXPECT_EQ(execs_by_exe(scrape(), old_path), (std::map<std::string, double>{{old_path, 1}}));
+    const ino_t reused = inode_of(old_path);
+    ASSERT_EQ(unlink(old_path.c_str()), 0);
+
+    // ext4 gives the freed number to the next file: the loop only waits for
+    // the old file's last reference to go.
+    std::string new_path;
+    for (int attempt = 0; attempt < 100 && new_path.empty(); ++attempt) {
+      const std::string candidate =
+          copy_workload(dir + "/new" + tag + "-" + std::to_string(attempt));
+      if (inode_of(candidate) == reused) {
+        new_path = candidate;
+      } else {
+        ASSERT_EQ(unlink(candidate.c_str()), 0);
+        usleep(20000);
+      }
+    }
+    ASSERT_FALSE(new_path.empty()) << "no new file got inode " << reused;
+    ASSERT_EQ(run(new_path, {"fork-only", "1"}), (Outcomes{{"exited 0", 1}}));
+    EXPECT_EQ(execs_by_exe(scrape(), new_path), (std::map<std::string, double>{{new_path, 1}}))
+        << scrape_text();
+  }
+
+  std::vector<std::string> mounted_;
 };
 
+// ext4 changes the generation.
 TEST_P(ExeLabelTest, AFileThatReusesADeletedExecutablesInodeIsLabelledWithItsOwnPath) {
   const std::string mnt = mount_ext4();
-  ASSERT_FALSE(mounted_.empty());
-  start_daemon(exe_labelled());
-  const std::string tag = std::to_string(getpid() % 100000);
-  const std::string old_path = copy_workload(mnt + "/old" + tag);
-  ASSERT_EQ(run(old_path, {"fork-only", "1"}), (Outcomes{{"exited 0", 1}}));
-  // The old path is now in the kernel's map and in the daemon's cache.
-  EXPECT_EQ(execs_by_exe(scrape(), old_path), (std::map<std::string, double>{{old_path, 1}}));
-  const ino_t reused = inode_of(old_path);
-  ASSERT_EQ(unlink(old_path.c_str()), 0);
+  if (HasFatalFailure()) return;
+  expect_the_reused_inode_labelled_anew(mnt);
+}
 
-  // Another program at another path, until it gets the freed inode number
-  // (ext4 gives it to the next file: the loop only waits for the old file's
-  // last reference to go).
-  std::string new_path;
-  for (int attempt = 0; attempt < 100 && new_path.empty(); ++attempt) {
-    const std::string candidate = copy_workload(mnt + "/new" + tag + "-" + std::to_string(attempt));
-    if (inode_of(candidate) == reused) {
-      new_path = candidate;
-    } else {
-      ASSERT_EQ(unlink(candidate.c_str()), 0);
-      usleep(20000);
-    }
-  }
-  ASSERT_FALSE(new_path.empty()) << "no new file got inode " << reused;
-  ASSERT_EQ(run(new_path, {"fork-only", "1"}), (Outcomes{{"exited 0", 1}}));
-  EXPECT_EQ(execs_by_exe(scrape(), new_path), (std::map<std::string, double>{{new_path, 1}}))
-      << scrape_text();
+// Overlay leaves the generation 0: the new file's ctime tells it apart.
+TEST_P(ExeLabelTest, OnAnOverlayAFileThatReusesAnInodeIsLabelledWithItsOwnPath) {
+  const std::string mnt = mount_overlay();
+  if (HasFatalFailure()) return;
+  expect_the_reused_inode_labelled_anew(mnt);
 }
 
 TEST_P(ExeLabelTest, ARenamedExecutableIsLabelledWithItsNewPath) {
