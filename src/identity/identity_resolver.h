@@ -27,7 +27,8 @@ struct ProcessIds {
   std::uint64_t exe_ino = 0;
   std::uint32_t exe_dev = 0;
   std::uint32_t uid = 0;
-  std::uint32_t exe_generation = 0;  // with exe_ino and exe_dev, one file
+  // With exe_ino and exe_dev, one file: tells apart files that reuse an inode number.
+  std::uint32_t exe_generation = 0;
   auto operator<=>(const ProcessIds&) const = default;  // NOLINT(modernize-use-nullptr)
 };
 

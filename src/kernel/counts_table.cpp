@@ -32,8 +32,7 @@ std::vector<CountRecord> count_records(std::span<const execmond_count_key> keys,
   records.reserve(keys.size());
   for (std::size_t i = 0; i < keys.size(); ++i) {
     const execmond_count_key& key = keys[i];
-    CountRecord r{{comm_of(key.comm), key.cgroup_id, key.exe_ino, key.exe_dev, key.uid,
-                    key.exe_generation},
+    CountRecord r{{comm_of(key.comm), key.cgroup_id, key.exe_ino, key.exe_dev, key.uid},
                   key.kind,
                   key.status,
                   key.bucket,
@@ -41,6 +40,7 @@ std::vector<CountRecord> count_records(std::span<const execmond_count_key> keys,
                   0,
                   key.oom,
                   {}};
+    r.ids.exe_generation = key.exe_generation;
     for (std::size_t cpu = 0; cpu < cpus; ++cpu) {
       add(r, values[cpu * keys.size() + i]);
     }

@@ -183,7 +183,8 @@ void kernel_cost_rows(Bench& bench) {
     last = cost_per_event(bench, execmond_starter(bench), true);
     exit_none.push_back(cost_per_event(bench, execmond_starter(bench, none), true)[2].ns_per_run());
     exit_all.push_back(cost_per_event(bench, execmond_starter(bench, all), true)[2].ns_per_run());
-    const std::vector<ProgramInfo> with_exe = cost_per_event(bench, execmond_starter(bench, exe), true);
+    const std::vector<ProgramInfo> with_exe =
+        cost_per_event(bench, execmond_starter(bench, exe), true);
     fork_exe.push_back(with_exe[0].ns_per_run());
     exec_exe.push_back(with_exe[1].ns_per_run());
     std::vector<ProgramInfo> ref(3);
@@ -235,14 +236,14 @@ void kernel_cost_rows(Bench& bench) {
   bench.report().add(resources);
   bench.report().note("exit ns by round without resources: " + joined(exit_none, 0) +
                       "; with all five: " + joined(exit_all, 0));
-  bench.report().add(Row{
-      "fork and exec handlers with the exe label (labels.default: [comm, exe]), median of " +
-          std::to_string(rounds),
-      "—",
-      "fork " + fixed(median(fork_exe), 0) + " ns, exec " + fixed(median(exec_exe), 0) +
-          " ns; without it " + fixed(median(ours[0]), 0) + " ns, " + fixed(median(ours[1]), 0) +
-          " ns",
-      "—", Verdict::kNotMeasured});
+  bench.report().add(
+      Row{"fork and exec handlers with the exe label (labels.default: [comm, exe]), median of " +
+              std::to_string(rounds),
+          "—",
+          "fork " + fixed(median(fork_exe), 0) + " ns, exec " + fixed(median(exec_exe), 0) +
+              " ns; without it " + fixed(median(ours[0]), 0) + " ns, " + fixed(median(ours[1]), 0) +
+              " ns",
+          "—", Verdict::kNotMeasured});
   bench.report().note("with the exe label, ns by round: fork " + joined(fork_exe, 0) + "; exec " +
                       joined(exec_exe, 0));
 }

@@ -27,9 +27,8 @@ namespace fs = std::filesystem;
 class ExeLabelTest : public ProgramSetTest {
  protected:
   void TearDown() override {
-    for (auto it = mounted_.rbegin(); it != mounted_.rend(); ++it) {
-      umount2(it->c_str(), MNT_DETACH);
-    }
+    // The last mounted first: an overlay before the file system below it.
+    for (; !mounted_.empty(); mounted_.pop_back()) umount2(mounted_.back().c_str(), MNT_DETACH);
     ProgramSetTest::TearDown();
   }
 
@@ -43,10 +42,10 @@ class ExeLabelTest : public ProgramSetTest {
   // it creates, as the file systems packages are installed on do.
   std::string mount_ext4() {
     const std::string image = dir_ + "/ext4.img";
-    const std::string mnt = dir_ + "/ext4";
+    std::string mnt = dir_ + "/ext4";
     fs::create_directory(mnt);
-    mount_with("truncate -s 16M " + image + " && mkfs.ext4 -q -F " + image +
-                   " && mount -o loop " + image + " " + mnt,
+    mount_with("truncate -s 16M " + image + " && mkfs.ext4 -q -F " + image + " && mount -o loop " +
+                   image + " " + mnt,
                mnt);
     fs::permissions(dir_, fs::perms(0755));
     return mnt;
@@ -57,7 +56,7 @@ class ExeLabelTest : public ProgramSetTest {
   std::string mount_overlay() {
     const std::string ext4 = mount_ext4();
     for (const char* d : {"/lower", "/upper", "/work", "/merged"}) fs::create_directory(ext4 + d);
-    const std::string mnt = ext4 + "/merged";
+    std::string mnt = ext4 + "/merged";
     mount_with("mount -t overlay overlay -o lowerdir=" + ext4 + "/lower,upperdir=" + ext4 +
                    "/upper,workdir=" + ext4 + "/work " + mnt,
                mnt);
@@ -77,13 +76,13 @@ class ExeLabelTest : public ProgramSetTest {
   }
 
   static ino_t inode_of(const std::string& path) {
-    struct stat st{};
+    struct stat st {};
     EXPECT_EQ(stat(path.c_str(), &st), 0) << path;
     return st.st_ino;
   }
 
   // The execs of `path` under its own command name, by exe label value.
-  std::map<std::string, double> execs_by_exe(const Exposition& m, const std::string& path) {
+  static std::map<std::string, double> execs_by_exe(const Exposition& m, const std::string& path) {
     std::map<std::string, double> out;
     for (const Sample& s : m.samples("execmond_process_execs_total")) {
       auto comm = s.labels.find("comm");
@@ -109,8 +108,10 @@ class ExeLabelTest : public ProgramSetTest {
     // the old file's last reference to go.
     std::string new_path;
     for (int attempt = 0; attempt < 100 && new_path.empty(); ++attempt) {
-      const std::string candidate =
-          copy_workload(dir + "/new" + tag + "-" + std::to_string(attempt));
+      std::string name = dir;
+      name += "/new" + tag;
+      name += "-" + std::to_string(attempt);
+      const std::string candidate = copy_workload(name);
       if (inode_of(candidate) == reused) {
         new_path = candidate;
       } else {
@@ -199,8 +200,7 @@ TEST_P(ExeLabelTest, AnExecutableWhosePathTheKernelNoLongerHoldsCountsOnceAsALab
   ASSERT_GE(forget_exe_path(path), 1);
   Exposition m = scrape();
   EXPECT_EQ(execs_by_exe(m, path), (std::map<std::string, double>{{"", 1}})) << scrape_text();
-  EXPECT_EQ(m.value("execmond_label_resolution_failures_total", exe_failures) - failures_before,
-            1);
+  EXPECT_EQ(m.value("execmond_label_resolution_failures_total", exe_failures) - failures_before, 1);
   EXPECT_EQ(m.value("execmond_bpf_map_update_failures_total", {{"map", "exe_paths"}}), 0);
 
   // Two more runs: the first exec stores the path again, and the file is not
@@ -209,8 +209,7 @@ TEST_P(ExeLabelTest, AnExecutableWhosePathTheKernelNoLongerHoldsCountsOnceAsALab
   ASSERT_EQ(run(path, {"fork-only", "1"}), (Outcomes{{"exited 0", 1}}));
   m = scrape();
   EXPECT_EQ(execs_by_exe(m, path), (std::map<std::string, double>{{"", 1}, {path, 2}}));
-  EXPECT_EQ(m.value("execmond_label_resolution_failures_total", exe_failures) - failures_before,
-            1);
+  EXPECT_EQ(m.value("execmond_label_resolution_failures_total", exe_failures) - failures_before, 1);
 }
 
 INSTANTIATE_TEST_SUITE_P(ProgramSets, ExeLabelTest,
