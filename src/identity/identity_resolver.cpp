@@ -125,8 +125,9 @@ const std::string& IdentityResolver::exe(const ExeFile& file) {
     if (exes_unresolved_.size() >= max_entries_) exes_unresolved_.clear();  // bounded memory
     if (exes_unresolved_.insert(file).second) {
       spdlog::warn(
-          "exe label of the executable with inode {} on device {}:{} is empty: its path is no "
-          "longer in the kernel's exe_paths map; more executables ran than it holds",
+          "exe label of the executable with inode {} on device {}:{} is empty: the kernel's "
+          "exe_paths map lacks its path (evicted after more executables ran than it holds, or "
+          "not stored: see execmond_bpf_map_update_failures_total)",
           ino, dev >> 20U, dev & 0xfffffU);
       ++failures_[static_cast<std::size_t>(LabelSource::Exe)];
     }
