@@ -80,13 +80,14 @@ struct execmond_exe_key {
 
 /* The executable's absolute path as the kernel resolved it (/proc/PID/exe). */
 struct execmond_exe_path {
-	char path[EXECMOND_PATH_LEN];
 	/*
 	 * The file's ctime when the path was resolved: a rename changes it, and
 	 * so does the creation of a file that reuses the inode number on a file
 	 * system without generations. The next exec then resolves the path anew.
+	 * First, so that the check reads the cache line the key is on.
 	 */
 	unsigned long long ctime_ns;
+	char path[EXECMOND_PATH_LEN];
 };
 
 /* Filter rule flags, values of the filter_* maps. */
