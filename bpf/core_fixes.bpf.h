@@ -24,6 +24,42 @@ static __always_inline unsigned int task_state(struct task_struct *task)
 	return ((struct task_struct___pre_5_14 *)task)->state;
 }
 
+struct timespec64 {
+	__s64 tv_sec;
+	long tv_nsec;
+} EXECMOND_PAI;
+
+/* The inode's change time was `__i_ctime` from 6.6, `i_ctime` before. */
+struct inode___pre_6_11 {
+	struct timespec64 __i_ctime;
+} EXECMOND_PAI;
+
+struct inode___pre_6_6 {
+	struct timespec64 i_ctime;
+} EXECMOND_PAI;
+
+/* Since 6.13 the top bit of i_ctime_nsec says whether someone has read the time. */
+#define EXECMOND_CTIME_NSEC_MASK 0x3fffffffU
+
+/* The inode's last status change (ctime), nanoseconds folded into one word. */
+static __always_inline __u64 inode_ctime(struct inode *inode)
+{
+	__s64 sec;
+	__u32 nsec;
+
+	if (bpf_core_field_exists(inode->i_ctime_sec)) {
+		sec = inode->i_ctime_sec;
+		nsec = inode->i_ctime_nsec;
+	} else if (bpf_core_field_exists(((struct inode___pre_6_11 *)inode)->__i_ctime)) {
+		sec = ((struct inode___pre_6_11 *)inode)->__i_ctime.tv_sec;
+		nsec = ((struct inode___pre_6_11 *)inode)->__i_ctime.tv_nsec;
+	} else {
+		sec = ((struct inode___pre_6_6 *)inode)->i_ctime.tv_sec;
+		nsec = ((struct inode___pre_6_6 *)inode)->i_ctime.tv_nsec;
+	}
+	return (__u64)sec * 1000000000ULL + (nsec & EXECMOND_CTIME_NSEC_MASK);
+}
+
 /*
  * 6.16 added group_dead to sched_process_exit, in the change that moved the
  * tracepoint before exit_mm(); this tells whether it is there.

@@ -11,6 +11,7 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_core_read.h>
 
+#include "core_fixes.bpf.h"
 #include "execmond.h"
 
 const volatile __u8 record_exe = 0; /* resolve executables (exe label or filter) */
@@ -22,6 +23,15 @@ struct {
 	__type(key, struct execmond_exe_key);
 	__type(value, struct execmond_exe_path);
 } exe_paths SEC(".maps");
+
+/*
+ * Read by the daemon; rare, so atomics. Failures: paths that could not be
+ * stored (no free LRU node, or a bucket lock held on this CPU). Rewrites:
+ * paths resolved anew for a file already in the map, which tell the daemon
+ * that the paths it holds may be out of date.
+ */
+__u64 exe_paths_update_failures = 0;
+__u64 exe_paths_rewrites = 0;
 
 /* Room to build a path from its last component backwards. */
 struct path_scratch {
@@ -43,7 +53,7 @@ static __always_inline void exe_key_of(struct task_struct *task, struct execmond
 
 	key->ino = exe ? exe->f_inode->i_ino : 0;
 	key->dev = exe ? exe->f_inode->i_sb->s_dev : 0;
-	key->pad = 0;
+	key->generation = exe ? exe->f_inode->i_generation : 0;
 }
 
 #define PATH_MASK (EXECMOND_PATH_LEN - 1)
@@ -54,9 +64,11 @@ static __always_inline void exe_key_of(struct task_struct *task, struct execmond
  * file's dentry up to its mount's root, then across mount points to the root
  * of the mount tree. Components are written backwards from the end of a
  * scratch buffer. A path deeper or longer than the limits keeps its last
- * components and loses the leading "/". Runs once per executable file.
+ * components and loses the leading "/". Runs once per executable file and
+ * status change of it.
  */
-static __always_inline void record_exe_path(struct file *exe, const struct execmond_exe_key *key)
+static __always_inline void record_exe_path(struct file *exe, const struct execmond_exe_key *key,
+					   __u64 ctime_ns, int rewrite)
 {
 	__u32 zero = 0;
 	struct path_scratch *s = bpf_map_lookup_elem(&scratch, &zero);
@@ -103,19 +115,37 @@ static __always_inline void record_exe_path(struct file *exe, const struct execm
 		s->buf[pos & PATH_MASK] = '/';
 	}
 	bpf_probe_read_kernel_str(s->out.path, sizeof(s->out.path), &s->buf[pos & PATH_MASK]);
-	bpf_map_update_elem(&exe_paths, key, &s->out, BPF_ANY);
+	s->out.ctime_ns = ctime_ns;
+	if (bpf_map_update_elem(&exe_paths, key, &s->out, BPF_ANY) != 0)
+		__sync_fetch_and_add(&exe_paths_update_failures, 1);
+	else if (rewrite)
+		__sync_fetch_and_add(&exe_paths_rewrites, 1);
 }
 
-/* Fills the key's exe fields and makes sure the daemon can name the file. */
+/*
+ * Fills the key's exe fields and makes sure the daemon can name the file:
+ * resolves its path when the map lacks it, or holds it from before the
+ * file's last status change (a rename, a chmod, or another file on a file
+ * system whose inodes have no generation).
+ */
 static __always_inline void note_exe(struct task_struct *task, struct execmond_count_key *who)
 {
 	struct execmond_exe_key exe;
+	struct execmond_exe_path *known;
+	struct file *file;
+	__u64 ctime_ns;
 
 	exe_key_of(task, &exe);
 	who->exe_ino = exe.ino;
 	who->exe_dev = exe.dev;
-	if (exe.ino && !bpf_map_lookup_elem(&exe_paths, &exe))
-		record_exe_path(task->mm->exe_file, &exe);
+	who->exe_generation = exe.generation;
+	if (!exe.ino)
+		return;
+	file = task->mm->exe_file;
+	ctime_ns = inode_ctime(file->f_inode);
+	known = bpf_map_lookup_elem(&exe_paths, &exe);
+	if (!known || known->ctime_ns != ctime_ns)
+		record_exe_path(file, &exe, ctime_ns, known != NULL);
 }
 
 #endif /* EXECMOND_BPF_EXE_PATH_BPF_H */

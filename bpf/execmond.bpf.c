@@ -148,6 +148,7 @@ static __always_inline int on_fork(struct task_struct *parent, struct task_struc
 		exe_key_of(parent, &exe);
 		key.exe_ino = exe.ino;
 		key.exe_dev = exe.dev;
+		key.exe_generation = exe.generation;
 	}
 	if (!proc_insert(task.tgid, task.start_boottime, &key))
 		count_lost(EXECMOND_LOST_PROCS_FULL);
@@ -217,6 +218,7 @@ static __always_inline int end_process(const struct execmond_proc_key *pkey, int
 
 		key->exe_ino = p->exe_ino;
 		key->exe_dev = p->exe_dev;
+		key->exe_generation = p->exe_generation;
 		/* Where two threads race to be last (group_dead < 0), the swap elects one. */
 		return proc_remove(p, at, state);
 	}
@@ -224,6 +226,7 @@ static __always_inline int end_process(const struct execmond_proc_key *pkey, int
 	if (v) {
 		key->exe_ino = v->exe_ino;
 		key->exe_dev = v->exe_dev;
+		key->exe_generation = v->exe_generation;
 	}
 	/* Untracked: counted as procs_map_full at fork; only group_dead can elect then. */
 	return bpf_map_delete_elem(&procs_seeded, pkey) == 0 || group_dead > 0;

@@ -78,19 +78,34 @@ struct execmond_count_key {
 	unsigned long long exe_ino;   /* executable file, with exe_dev; 0 when unknown */
 	unsigned int exe_dev;
 	unsigned int uid;
+	unsigned int exe_generation; /* tells the files apart that reuse one inode number */
+	unsigned int pad2;
 };
 
-/* An executable file; key of the exe_paths map. */
+/*
+ * An executable file; key of the exe_paths map. A freed inode number is
+ * reused by the next file its filesystem creates (ext4 at once), so the
+ * inode's generation, which filesystems change on reuse for exactly that
+ * reason (NFS file handles), tells the old file from the new one. The
+ * filter_exe map leaves it 0: a rule names whatever file its path holds.
+ */
 struct execmond_exe_key {
 	unsigned long long ino;
 	unsigned int dev;
-	unsigned int pad;
+	unsigned int generation;
 };
 
 #define EXECMOND_PATH_LEN 256
 
 /* The executable's absolute path as the kernel resolved it (/proc/PID/exe). */
 struct execmond_exe_path {
+	/*
+	 * The file's ctime when the path was resolved: a rename changes it, and
+	 * so does the creation of a file that reuses the inode number on a file
+	 * system without generations. The next exec then resolves the path anew.
+	 * First, so that the check reads the cache line the key is on.
+	 */
+	unsigned long long ctime_ns;
 	char path[EXECMOND_PATH_LEN];
 };
 
@@ -131,8 +146,7 @@ struct execmond_count_slot {
 	/* 0: empty; else (key hash << 32) | state, state being the value index + 1
 	 * or one of the EXECMOND_SLOT_* markers (table_layout.h). */
 	unsigned long long tag;
-	struct execmond_count_key key;
-	unsigned long long reserved;
+	struct execmond_count_key key; /* with the tag, one 64-byte cache line */
 };
 
 struct execmond_count_value {
@@ -179,7 +193,8 @@ struct execmond_proc {
 	unsigned long long exe_ino;
 	unsigned int exe_dev;
 	unsigned int uid;
-	unsigned long long reserved;
+	unsigned int exe_generation;
+	unsigned int pad;
 };
 
 /* Key of procs_seeded: a process, made unique against PID reuse. */
@@ -196,6 +211,8 @@ struct execmond_proc_value {
 	unsigned long long exe_ino;
 	unsigned int exe_dev;
 	unsigned int uid;
+	unsigned int exe_generation;
+	unsigned int pad;
 };
 
 /* A cgroup of the v2 hierarchy made or removed: a record of the cgroup_changes ring. */

@@ -86,6 +86,7 @@ static __always_inline void set_who(struct execmond_proc *p, const struct execmo
 	p->cgroup_id = who->cgroup_id;
 	p->exe_ino = who->exe_ino;
 	p->exe_dev = who->exe_dev;
+	p->exe_generation = who->exe_generation;
 	p->uid = who->uid;
 }
 
@@ -166,6 +167,7 @@ static __always_inline void seeded_value(struct execmond_proc_value *v,
 	v->cgroup_id = who->cgroup_id;
 	v->exe_ino = who->exe_ino;
 	v->exe_dev = who->exe_dev;
+	v->exe_generation = who->exe_generation;
 	v->uid = who->uid;
 }
 

@@ -80,6 +80,11 @@ void DrainPipeline::drain(const Config& config) {
   // Before the counts: a cgroup made and removed since the last drain is named from these.
   read_cgroup_changes();
   last_ = drainer_.drain();
+  if (tracer_.exe_paths_fd() >= 0) {
+    const std::uint64_t rewrites = tracer_.exe_paths_rewrites();
+    if (rewrites != exe_paths_rewrites_) resolver_.forget_exe_paths();
+    exe_paths_rewrites_ = rewrites;
+  }
   for (const Error& error : last_.errors) spdlog::error("drain: {}", error.message);
   errors_.Increment(static_cast<double>(last_.errors.size()));
   std::vector<Record> records;
@@ -112,11 +117,14 @@ void DrainPipeline::drain(const Config& config) {
   view->program_stats_enabled = stats_enabled_ || kernel_bpf_stats_on();
   for (LabelSource source :
        {LabelSource::Cgroup, LabelSource::Unit, LabelSource::ContainerId, LabelSource::PodUid,
-        LabelSource::Pod, LabelSource::Namespace, LabelSource::Container}) {
+        LabelSource::Exe, LabelSource::Pod, LabelSource::Namespace, LabelSource::Container}) {
     view->label_failures[source] = resolver_.failures(source);
   }
   view->cgroup_changes_lost =
       std::atomic_ref<unsigned long long>(*tracer_.globals().cgroup_changes_lost).load();
+  if (tracer_.exe_paths_fd() >= 0) {
+    view->map_update_failures["exe_paths"] = tracer_.exe_paths_update_failures();
+  }
   collector_.publish(std::move(view));
   duration_.Observe(
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());

@@ -11,6 +11,8 @@
 #include <prometheus/histogram.h>
 #include <prometheus/registry.h>
 
+#include <cstdint>
+
 #include "config/config.h"
 #include "identity/identity_resolver.h"
 #include "kernel/cgroup_changes.h"
@@ -47,6 +49,7 @@ class DrainPipeline {
   prometheus::Histogram& duration_;
   prometheus::Counter& errors_;
   DrainResult last_;
+  std::uint64_t exe_paths_rewrites_ = 0;  // the kernel's count when last looked at
 };
 
 }  // namespace execmond

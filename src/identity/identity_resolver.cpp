@@ -63,7 +63,7 @@ Identity IdentityResolver::resolve(const ProcessIds& ids) {
   who.comm = ids.comm;
   who.uid = std::to_string(ids.uid);
   if (needed_.user) who.user = to_valid_utf8(users_.name_of(ids.uid));
-  if (needed_.exe) who.exe = exe(ids.exe_ino, ids.exe_dev);
+  if (needed_.exe) who.exe = exe({ids.exe_ino, ids.exe_dev, ids.exe_generation});
   if (needed_.cgroup) {
     const CgroupInfo& c = cgroup(ids.cgroup_id);
     who.cgroup = c.path;
@@ -155,17 +155,29 @@ const IdentityResolver::ContainerNames& IdentityResolver::names(const std::strin
   return names_.emplace(container_id, std::move(names)).first->second;
 }
 
-const std::string& IdentityResolver::exe(std::uint64_t ino, std::uint32_t dev) {
+const std::string& IdentityResolver::exe(const ExeFile& file) {
   static const std::string kUnknown;
+  const auto& [ino, dev, generation] = file;
   if (ino == 0 || exe_paths_fd_ < 0) return kUnknown;
-  auto key = std::make_pair(ino, dev);
-  if (auto it = exes_.find(key); it != exes_.end()) return it->second;
-  execmond_exe_key k{ino, dev, 0};
+  if (auto it = exes_.find(file); it != exes_.end()) return it->second;
+  execmond_exe_key k{ino, dev, generation};
   execmond_exe_path p{};
-  if (bpf_map_lookup_elem(exe_paths_fd_, &k, &p) != 0) return kUnknown;
+  if (bpf_map_lookup_elem(exe_paths_fd_, &k, &p) != 0) {
+    if (exes_unresolved_.size() >= max_entries_) exes_unresolved_.clear();  // bounded memory
+    if (exes_unresolved_.insert(file).second) {
+      spdlog::warn(
+          "exe label of the executable with inode {} on device {}:{} is empty: the kernel's "
+          "exe_paths map lacks its path (evicted after more executables ran than it holds, or "
+          "not stored: see execmond_bpf_map_update_failures_total)",
+          ino, dev >> 20U, dev & 0xfffffU);
+      ++failures_[static_cast<std::size_t>(LabelSource::Exe)];
+    }
+    return kUnknown;
+  }
+  exes_unresolved_.erase(file);
   if (exes_.size() >= max_entries_) exes_.clear();
   std::string path(p.path, strnlen(p.path, sizeof(p.path)));
-  return exes_.emplace(key, to_valid_utf8(path)).first->second;
+  return exes_.emplace(file, to_valid_utf8(path)).first->second;
 }
 
 }  // namespace execmond

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <set>
 #include <string>
 #include <tuple>
 #include <unordered_map>
@@ -28,6 +29,8 @@ struct ProcessIds {
   std::uint64_t exe_ino = 0;
   std::uint32_t exe_dev = 0;
   std::uint32_t uid = 0;
+  // With exe_ino and exe_dev, one file: tells apart files that reuse an inode number.
+  std::uint32_t exe_generation = 0;
   auto operator<=>(const ProcessIds&) const = default;  // NOLINT(modernize-use-nullptr)
 };
 
@@ -64,6 +67,10 @@ class IdentityResolver {
   // the old ones (and their failures may count again).
   void set_runtime_state(const RuntimeStatePaths& paths);
   Identity resolve(const ProcessIds& ids);
+  // The kernel resolved some executables' paths anew (a file renamed, or
+  // another file with the same inode, device and generation): the paths read
+  // before are read again when next needed.
+  void forget_exe_paths() { exes_.clear(); }
 
   // Learns the cgroups under the host's cgroup2 mount (none with given paths);
   // returns how many.
@@ -80,8 +87,10 @@ class IdentityResolver {
   // a cgroup id without a path counts for every label drawn from the cgroup
   // (cgroup, unit, container_id, pod_uid, pod, namespace, container), a
   // container id whose names could not be read for pod, namespace and
-  // container. Each id counts once while it stays cached. Every other source
-  // counts 0.
+  // container. Each id counts once while it stays cached. Exe: executable
+  // files whose path the kernel no longer holds (evicted from exe_paths, or
+  // never stored), each counted once until its path is found again. Every
+  // other source counts 0.
   std::uint64_t failures(LabelSource source) const {
     return failures_[static_cast<std::size_t>(source)];
   }
@@ -99,7 +108,9 @@ class IdentityResolver {
     std::string container;
   };
   const CgroupInfo& cgroup(std::uint64_t id);
-  const std::string& exe(std::uint64_t ino, std::uint32_t dev);
+  // An executable file as the kernel names it: inode, device, generation.
+  using ExeFile = std::tuple<std::uint64_t, std::uint32_t, std::uint32_t>;
+  const std::string& exe(const ExeFile& file);
   const ContainerNames& names(const std::string& container_id);
   // Counts the labels of a cgroup id without a path, once per id.
   void count_unresolved(std::uint64_t cgroup_id);
@@ -117,7 +128,10 @@ class IdentityResolver {
   CgroupDirectory directory_;
   std::unordered_map<std::uint64_t, CgroupInfo> cgroup_info_;
   std::unordered_set<std::uint64_t> unresolved_cgroups_;  // counted already
-  std::map<std::pair<std::uint64_t, std::uint32_t>, std::string> exes_;
+  std::map<ExeFile, std::string> exes_;
+  // Files whose path was not in exe_paths, counted once: asked again at every
+  // drain that needs them, since an exec of the file stores its path anew.
+  std::set<ExeFile> exes_unresolved_;
   // By container id: a container's cgroups (systemd inside it, nested ones)
   // share one read of its state.
   std::unordered_map<std::string, ContainerNames> names_;

@@ -42,6 +42,7 @@ std::vector<CountRecord> count_records(std::span<const execmond_count_key> keys,
                   0,
                   key.oom,
                   {}};
+    r.ids.exe_generation = key.exe_generation;
     for (std::size_t cpu = 0; cpu < cpus; ++cpu) {
       add(r, values[cpu * keys.size() + i]);
     }

@@ -46,6 +46,7 @@ void LiveProcesses::take(std::uint32_t at, const execmond_proc& slot) {
     return;
   }
   ProcessIds ids{comm_of(slot.comm), slot.cgroup_id, slot.exe_ino, slot.exe_dev, slot.uid};
+  ids.exe_generation = slot.exe_generation;
   if (it != held_.end()) {
     const Held& h = it->second;
     if (h.tgid == tgid && h.start_boottime_ns == slot.start_boottime_ns && h.ids == ids) return;

@@ -50,7 +50,7 @@ Result<std::map<ProcessIds, std::uint64_t>> ProcsTable::read_seeded() {
        at += sizeof(execmond_proc_value)) {
     execmond_proc_value v{};
     std::memcpy(&v, bytes->data() + at, sizeof(v));
-    ++live[{comm_of(v.comm), v.cgroup_id, v.exe_ino, v.exe_dev, v.uid}];
+    ++live[{comm_of(v.comm), v.cgroup_id, v.exe_ino, v.exe_dev, v.uid, v.exe_generation}];
   }
   return live;
 }

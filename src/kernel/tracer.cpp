@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <array>
+#include <atomic>
 #include <cerrno>
 #include <cmath>
 #include <cstddef>
@@ -390,6 +391,16 @@ Status Tracer::run_seed_pass() {
 
 int Tracer::exe_paths_fd() const {
   return options_.record_exe ? bpf_map__fd(skel_->maps.exe_paths) : -1;
+}
+
+std::uint64_t Tracer::exe_paths_update_failures() const {
+  // Handlers add to it atomically in the mapped .bss.
+  return std::atomic_ref(skel_->bss->exe_paths_update_failures).load(std::memory_order_relaxed);
+}
+
+std::uint64_t Tracer::exe_paths_rewrites() const {
+  // Acquire: the rewritten entries are read after this.
+  return std::atomic_ref(skel_->bss->exe_paths_rewrites).load(std::memory_order_acquire);
 }
 
 std::vector<ProgramFd> Tracer::attached_programs() const { return programs_; }

@@ -89,6 +89,11 @@ class Tracer {
   // The ring of cgroup mkdir and rmdir records (struct execmond_cgroup_change);
   // -1 when the cgroup tracepoints could not be attached.
   int cgroup_changes_fd() const;
+  // Executable paths the kernel side could not store in exe_paths.
+  std::uint64_t exe_paths_update_failures() const;
+  // Paths it resolved anew for a file already in exe_paths: when this grows,
+  // the paths read before may be out of date.
+  std::uint64_t exe_paths_rewrites() const;
 
   // The resources accounted at exit (enum execmond_resource bits): the
   // configured ones the kernel can provide.

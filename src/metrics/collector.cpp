@@ -53,9 +53,10 @@ MetricFamily overflow_family(const DrainView& s, const Totals& t) {
 // Left out when no family carries a label drawn from cgroups or the runtimes' state.
 void append_label_failures(const DrainView& s, std::vector<MetricFamily>& out) {
   MetricFamily f = family("execmond_label_resolution_failures_total",
-                          "Cgroups whose path could not be found (removed before execmond "
-                          "learned it) and containers whose names could not be found in the "
-                          "container runtime's state; the label is empty for their processes.",
+                          "Label values that could not be found, the label being empty for "
+                          "them (each is logged): cgroups whose path could not be found (removed "
+                          "before execmond learned it), containers missing from the container "
+                          "runtime's state, executables whose path the kernel no longer holds.",
                           MetricType::Counter);
   for (const auto& [source, failures] : s.label_failures) {
     if (!s.labels.uses(source)) continue;
@@ -92,6 +93,16 @@ void append_kernel_side(const DrainView& s, std::vector<MetricFamily>& out) {
              MetricType::Counter);
   add_counter(cgroup_changes, {}, static_cast<double>(s.cgroup_changes_lost));
   out.push_back(std::move(cgroup_changes));
+  if (!s.map_update_failures.empty()) {
+    MetricFamily failed = family("execmond_bpf_map_update_failures_total",
+                                 "Entries the kernel side could not store in a BPF map, by map "
+                                 "(exe_paths: those executables' exe label is empty).",
+                                 MetricType::Counter);
+    for (const auto& [map, failures] : s.map_update_failures) {
+      add_counter(failed, {{"map", map}}, static_cast<double>(failures));
+    }
+    out.push_back(std::move(failed));
+  }
 
   MetricFamily entries =
       family("execmond_bpf_map_entries",

@@ -43,11 +43,14 @@ struct DrainView {
   std::vector<Tracer::MapMemory> map_memory;  // every map of the tracer
   std::vector<ProgramStats> programs;
   bool program_stats_enabled = false;
-  // Cgroup and container ids whose label value could not be found, by label;
-  // shown for the labels the families carry.
+  // Cgroup and container ids whose label value could not be found, and
+  // executables whose path could not, by label; shown for the labels the
+  // families carry.
   std::map<LabelSource, std::uint64_t> label_failures;
   // Cgroup mkdir and rmdir records the kernel side had no room for.
   std::uint64_t cgroup_changes_lost = 0;
+  // Failed updates of the kernel side's maps, by map name.
+  std::map<std::string, std::uint64_t> map_update_failures;
 };
 
 // A view with its totals: everything one scrape shows.

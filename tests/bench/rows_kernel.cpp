@@ -165,6 +165,9 @@ void kernel_cost_rows(Bench& bench) {
       bench.default_config_with("  resources: [cpu, memory]", "  resources: []");
   const std::string all = bench.default_config_with(
       "  resources: [cpu, memory]", "  resources: [cpu, memory, io, faults, context_switches]");
+  // With the exe label: the file's identity at fork, and at exec its
+  // exe_paths entry checked against the file's ctime.
+  const std::string exe = bench.default_config_with("  default: [comm]", "  default: [comm, exe]");
   // Rounds alternate the contenders, so that a machine that gets busier or
   // quieter over the run moves them all; each figure is a median.
   const int rounds = static_cast<int>(bench.pick(5, 1));
@@ -173,11 +176,17 @@ void kernel_cost_rows(Bench& bench) {
   std::vector<std::vector<double>> ratios(3);
   std::vector<double> exit_none;
   std::vector<double> exit_all;
+  std::vector<double> fork_exe;
+  std::vector<double> exec_exe;
   std::vector<ProgramInfo> last(3);
   for (int r = 0; r < rounds; ++r) {
     last = cost_per_event(bench, execmond_starter(bench), true);
     exit_none.push_back(cost_per_event(bench, execmond_starter(bench, none), true)[2].ns_per_run());
     exit_all.push_back(cost_per_event(bench, execmond_starter(bench, all), true)[2].ns_per_run());
+    const std::vector<ProgramInfo> with_exe =
+        cost_per_event(bench, execmond_starter(bench, exe), true);
+    fork_exe.push_back(with_exe[0].ns_per_run());
+    exec_exe.push_back(with_exe[1].ns_per_run());
     std::vector<ProgramInfo> ref(3);
     if (bpftrace) {
       ref = cost_per_event(
@@ -227,6 +236,16 @@ void kernel_cost_rows(Bench& bench) {
   bench.report().add(resources);
   bench.report().note("exit ns by round without resources: " + joined(exit_none, 0) +
                       "; with all five: " + joined(exit_all, 0));
+  bench.report().add(
+      Row{"fork and exec handlers with the exe label (labels.default: [comm, exe]), median of " +
+              std::to_string(rounds),
+          "—",
+          "fork " + fixed(median(fork_exe), 0) + " ns, exec " + fixed(median(exec_exe), 0) +
+              " ns; without it " + fixed(median(ours[0]), 0) + " ns, " + fixed(median(ours[1]), 0) +
+              " ns",
+          "—", Verdict::kNotMeasured});
+  bench.report().note("with the exe label, ns by round: fork " + joined(fork_exe, 0) + "; exec " +
+                      joined(exec_exe, 0));
 }
 
 void spawn_overhead_rows(Bench& bench) {

@@ -26,6 +26,7 @@ execmond_count_key key(const char* comm, std::uint8_t kind, std::uint32_t status
   k.exe_ino = 7;
   k.exe_dev = 8;
   k.uid = 1000;
+  k.exe_generation = 9;
   return k;
 }
 
@@ -40,7 +41,7 @@ TEST(CountsTableTest, SumsEachKeysValuesOverCpus) {
   };
   const std::vector<CountRecord> records = count_records(keys, values);
   ASSERT_EQ(records.size(), 2U);
-  EXPECT_EQ(records[0].ids, (ProcessIds{"bash", 42, 7, 8, 1000}));
+  EXPECT_EQ(records[0].ids, (ProcessIds{"bash", 42, 7, 8, 1000, 9}));
   EXPECT_EQ(records[0].kind, EXECMOND_KIND_EXEC);
   EXPECT_EQ(records[0].count, 5U);  // 1 + 0 + 4
   EXPECT_EQ(records[0].lifetime_ns_sum, 0U);
@@ -151,7 +152,7 @@ class CountsTableReaderTest : public ::testing::Test {
              const execmond_count_key& k) {
     const std::uint32_t at = execmond_count_slot_at(g, kSlots, slot, 0);
     maps_.set(kSlotsFd, at,
-              execmond_count_slot{execmond_tag(slot, execmond_state_of_index(index)), k, 0});
+              execmond_count_slot{execmond_tag(slot, execmond_state_of_index(index)), k});
     maps_.set(kKeysFd, execmond_count_key_at(g, kKeys, index), k);
     maps_.set(kIndexFd, execmond_count_key_at(g, kKeys, index), at);
     ++claimed_[g];
@@ -314,7 +315,7 @@ TEST_F(CountsTableReaderTest, CostsThatCouldNotBeEmptiedAreNotReportedAgain) {
 TEST_F(CountsTableReaderTest, KeysPastTheLimitLeaveFullSlotsThatAreAllCleared) {
   for (std::uint32_t i = 0; i < kKeys; ++i) claim(1, i, i, key("k", EXECMOND_KIND_FORK));
   const std::uint32_t full = execmond_count_slot_at(1, kSlots, 6, 0);
-  maps_.set(kSlotsFd, full, execmond_count_slot{execmond_tag(6, EXECMOND_SLOT_FULL), {}, 0});
+  maps_.set(kSlotsFd, full, execmond_count_slot{execmond_tag(6, EXECMOND_SLOT_FULL), {}});
   claimed_[1] = kKeys + 2;  // two keys found the table full
   claim(0, 0, 6, key("now", EXECMOND_KIND_FORK));
   Result<TakenCounts> taken = reader_.take(1);

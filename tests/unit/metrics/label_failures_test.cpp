@@ -1,6 +1,7 @@
 // execmond_label_resolution_failures_total: containers whose pod, namespace
-// or container name the runtimes' state did not give, for the labels that
-// some family carries.
+// or container name the runtimes' state did not give, and executables whose
+// path the kernel no longer held, for the labels that some family carries;
+// execmond_bpf_map_update_failures_total beside it.
 #include <gtest/gtest.h>
 #include <prometheus/text_serializer.h>
 
@@ -80,6 +81,27 @@ TEST(LabelFailuresTest, CgroupChangesTheKernelCouldNotReportAreCounted) {
   const Exposition e = scrape(s);
   EXPECT_EQ(e.type("execmond_cgroup_changes_lost_total"), "counter");
   EXPECT_EQ(e.value("execmond_cgroup_changes_lost_total"), 7);
+}
+
+TEST(LabelFailuresTest, ExecutablesWithoutAPathCountUnderExe) {
+  Snapshot s = with_failures();
+  s.label_failures[LabelSource::Exe] = 5;
+  set_labels(s, Family::Execs, {LabelSource::Comm, LabelSource::Exe});
+  const Exposition e = scrape(s);
+  EXPECT_EQ(e.value(kFailures, {{"label", "exe"}}), 5);
+  EXPECT_EQ(e.samples(kFailures).size(), 1U);
+}
+
+constexpr const char* kUpdateFailures = "execmond_bpf_map_update_failures_total";
+
+TEST(LabelFailuresTest, MapUpdateFailuresByMapWhenExecutablesAreRecorded) {
+  Snapshot s;
+  s.map_update_failures = {{"exe_paths", 2}};
+  const Exposition e = scrape(s);
+  EXPECT_EQ(e.type(kUpdateFailures), "counter");
+  EXPECT_EQ(e.value(kUpdateFailures, {{"map", "exe_paths"}}), 2);
+  EXPECT_EQ(e.samples(kUpdateFailures).size(), 1U);
+  EXPECT_FALSE(scrape(Snapshot{}).has_family(kUpdateFailures));
 }
 
 }  // namespace
