@@ -17,7 +17,7 @@ struct task_struct___pre_5_14 {
 	long state;
 } EXECMOND_PAI;
 
-static __always_inline unsigned int task_state(struct task_struct *task)
+static __always_inline unsigned int core_task_state(struct task_struct *task)
 {
 	if (bpf_core_field_exists(task->__state))
 		return task->__state;
@@ -42,7 +42,7 @@ struct inode___pre_6_6 {
 #define EXECMOND_CTIME_NSEC_MASK 0x3fffffffU
 
 /* The inode's last status change (ctime), nanoseconds folded into one word. */
-static __always_inline __u64 inode_ctime(struct inode *inode)
+static __always_inline __u64 core_inode_ctime(struct inode *inode)
 {
 	__s64 sec;
 	__u32 nsec;
@@ -64,7 +64,7 @@ static __always_inline __u64 inode_ctime(struct inode *inode)
  * 6.16 added group_dead to sched_process_exit, in the change that moved the
  * tracepoint before exit_mm(); this tells whether it is there.
  */
-static __always_inline int kernel_reports_group_dead(void)
+static __always_inline int core_reports_group_dead(void)
 {
 	return bpf_core_field_exists(struct trace_event_raw_sched_process_exit, group_dead);
 }

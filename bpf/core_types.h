@@ -118,7 +118,7 @@ struct super_block {
 struct inode {
 	unsigned long i_ino;
 	__u32 i_generation;
-	__s64 i_ctime_sec; /* 6.11 and later; see inode_ctime() */
+	__s64 i_ctime_sec; /* 6.11 and later; see core_inode_ctime() */
 	__u32 i_ctime_nsec;
 	struct super_block *i_sb;
 } EXECMOND_PAI;

@@ -57,7 +57,7 @@ struct {
 	__type(value, __u32);
 } counts_index SEC(".maps");
 
-static __always_inline __u32 key_hash(const struct execmond_count_key *key)
+static __always_inline __u32 counts_key_hash(const struct execmond_count_key *key)
 {
 	const __u64 *w = (const __u64 *)key;
 	__u64 h = 0;
@@ -67,7 +67,7 @@ static __always_inline __u32 key_hash(const struct execmond_count_key *key)
 	return execmond_mix(h);
 }
 
-static __always_inline int same_key(const struct execmond_count_key *a,
+static __always_inline int counts_same_key(const struct execmond_count_key *a,
 				    const struct execmond_count_key *b)
 {
 	const __u64 *x = (const __u64 *)a;
@@ -92,14 +92,14 @@ struct count_event {
  * after a grace period. The loader sizes counts_values for every possible
  * CPU, so the lookup cannot fail; if it ever did, the event is counted lost.
  */
-static __always_inline void add_value(__u32 gen, __u32 index, const struct count_event *ev,
+static __always_inline void counts_add_value(__u32 gen, __u32 index, const struct count_event *ev,
 				      __u32 lost_reason)
 {
 	__u32 at = execmond_count_value_at(gen, ncpus, bpf_get_smp_processor_id(), max_keys, index);
 	struct execmond_count_value *v = bpf_map_lookup_elem(&counts_values, &at);
 
 	if (!v) {
-		count_lost(lost_reason);
+		lost_count(lost_reason);
 		return;
 	}
 	/* A cost completed at the reap adds to the costs only: its exit is counted. */
@@ -108,11 +108,11 @@ static __always_inline void add_value(__u32 gen, __u32 index, const struct count
 		v->lifetime_ns_sum += ev->lifetime_ns;
 	}
 	if (ev->usage)
-		add_cost(gen, max_keys, index, ev->usage, ev->late_cost);
+		usage_add_cost(gen, max_keys, index, ev->usage, ev->late_cost);
 }
 
 /* Fills a slot this handler claimed (tag BUSY): key, value index, then the tag. */
-static __always_inline void claim(struct execmond_count_slot *s, __u32 at, __u32 gen, __u32 hash,
+static __always_inline void counts_claim(struct execmond_count_slot *s, __u32 at, __u32 gen, __u32 hash,
 				  const struct execmond_count_key *key, const struct count_event *ev,
 				  __u32 lost_reason)
 {
@@ -125,7 +125,7 @@ static __always_inline void claim(struct execmond_count_slot *s, __u32 at, __u32
 	if (index >= max_keys) {
 		/* Later events with this key stop here and are counted as lost too. */
 		__sync_lock_test_and_set(&s->tag, execmond_tag(hash, EXECMOND_SLOT_FULL));
-		count_lost(lost_reason);
+		lost_count(lost_reason);
 		return;
 	}
 	where = execmond_count_key_at(gen, max_keys, index);
@@ -135,7 +135,7 @@ static __always_inline void claim(struct execmond_count_slot *s, __u32 at, __u32
 	slot_of = bpf_map_lookup_elem(&counts_index, &where);
 	if (slot_of)
 		*slot_of = at;
-	add_value(gen, index, ev, lost_reason);
+	counts_add_value(gen, index, ev, lost_reason);
 	/* An atomic exchange orders the key before the tag for other CPUs. */
 	__sync_lock_test_and_set(&s->tag, execmond_tag(hash, execmond_state_of_index(index)));
 }
@@ -144,11 +144,11 @@ static __always_inline void claim(struct execmond_count_slot *s, __u32 at, __u32
  * Adds one event to its key's count. Two CPUs that claim a new key at once
  * may each get a slot for it; the daemon adds such duplicates together.
  */
-static __always_inline void count(const struct execmond_count_key *key,
+static __always_inline void counts_add(const struct execmond_count_key *key,
 				  const struct count_event *ev, __u32 lost_reason)
 {
-	__u32 gen = current_gen();
-	__u32 hash = key_hash(key);
+	__u32 gen = gen_current();
+	__u32 hash = counts_key_hash(key);
 
 	for (__u32 probe = 0; probe < EXECMOND_COUNT_PROBES; probe++) {
 		__u32 at = execmond_count_slot_at(gen, key_slots, hash, probe);
@@ -163,19 +163,19 @@ static __always_inline void count(const struct execmond_count_key *key,
 			if (__sync_val_compare_and_swap(&s->tag, 0,
 							execmond_tag(hash, EXECMOND_SLOT_BUSY)) != 0)
 				continue; /* claimed by another CPU meanwhile */
-			claim(s, at, gen, hash, key, ev, lost_reason);
+			counts_claim(s, at, gen, hash, key, ev, lost_reason);
 			return;
 		}
 		state = execmond_tag_state(seen);
 		if (execmond_tag_hash(seen) != hash || state == EXECMOND_SLOT_BUSY ||
-		    !same_key(&s->key, key))
+		    !counts_same_key(&s->key, key))
 			continue;
 		if (state == EXECMOND_SLOT_FULL)
 			break;
-		add_value(gen, execmond_index_of_state(state), ev, lost_reason);
+		counts_add_value(gen, execmond_index_of_state(state), ev, lost_reason);
 		return;
 	}
-	count_lost(lost_reason);
+	lost_count(lost_reason);
 }
 
 #endif /* EXECMOND_BPF_COUNTS_TABLE_BPF_H */

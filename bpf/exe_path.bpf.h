@@ -67,7 +67,7 @@ static __always_inline void exe_key_of(struct task_struct *task, struct execmond
  * components and loses the leading "/". Runs once per executable file and
  * status change of it.
  */
-static __always_inline void record_exe_path(struct file *exe, const struct execmond_exe_key *key,
+static __always_inline void exe_record_path(struct file *exe, const struct execmond_exe_key *key,
 					   __u64 ctime_ns, int rewrite)
 {
 	__u32 zero = 0;
@@ -128,7 +128,7 @@ static __always_inline void record_exe_path(struct file *exe, const struct execm
  * file's last status change (a rename, a chmod, or another file on a file
  * system whose inodes have no generation).
  */
-static __always_inline void note_exe(struct task_struct *task, struct execmond_count_key *who)
+static __always_inline void exe_note(struct task_struct *task, struct execmond_count_key *who)
 {
 	struct execmond_exe_key exe;
 	struct execmond_exe_path *known;
@@ -142,10 +142,10 @@ static __always_inline void note_exe(struct task_struct *task, struct execmond_c
 	if (!exe.ino)
 		return;
 	file = task->mm->exe_file;
-	ctime_ns = inode_ctime(file->f_inode);
+	ctime_ns = core_inode_ctime(file->f_inode);
 	known = bpf_map_lookup_elem(&exe_paths, &exe);
 	if (!known || known->ctime_ns != ctime_ns)
-		record_exe_path(file, &exe, ctime_ns, known != NULL);
+		exe_record_path(file, &exe, ctime_ns, known != NULL);
 }
 
 #endif /* EXECMOND_BPF_EXE_PATH_BPF_H */

@@ -151,12 +151,12 @@ static __always_inline int on_fork(struct task_struct *parent, struct task_struc
 		key.exe_generation = exe.generation;
 	}
 	if (!proc_insert(task.tgid, task.start_boottime, &key))
-		count_lost(EXECMOND_LOST_PROCS_FULL);
+		lost_count(EXECMOND_LOST_PROCS_FULL);
 	/* The fork is the parent's act: counted under its process's name and cgroup. */
 	__builtin_memcpy(key.comm, parent->group_leader->comm, sizeof(key.comm));
 	key.cgroup_id = parent_cgroup;
-	if (!filtered_out(parent->tgid, &key))
-		count(&key, &no_payload, EXECMOND_LOST_FORK_COUNTS_FULL);
+	if (!filter_drops(parent->tgid, &key))
+		counts_add(&key, &no_payload, EXECMOND_LOST_FORK_COUNTS_FULL);
 	return 0;
 }
 
@@ -171,9 +171,9 @@ static __always_inline int on_exec(struct task_struct *task)
 	__builtin_memcpy(key.comm, task->comm, sizeof(key.comm));
 	who_is(task, &key);
 	if (record_exe)
-		note_exe(task, &key);
-	if (!filtered_out(pkey.tgid, &key))
-		count(&key, &no_payload, EXECMOND_LOST_EXEC_COUNTS_FULL);
+		exe_note(task, &key);
+	if (!filter_drops(pkey.tgid, &key))
+		counts_add(&key, &no_payload, EXECMOND_LOST_EXEC_COUNTS_FULL);
 
 	p = proc_find(pkey.tgid, pkey.start_boottime_ns, &at);
 	if (!p) {
@@ -186,7 +186,7 @@ static __always_inline int on_exec(struct task_struct *task)
 		struct execmond_proc_value *v = bpf_map_lookup_elem(&procs_seeded, &pkey);
 
 		if (v)
-			seeded_value(v, &key);
+			proc_seeded_value(v, &key);
 		return 0;
 	}
 	proc_rename(p, at, &key);
@@ -264,19 +264,19 @@ static __always_inline int on_exit(struct task_struct *task, int group_dead)
 	__builtin_memcpy(key.comm, leader->comm, sizeof(key.comm));
 	who_is(task, &key);
 	key.status = wait_status(leader, sig);
-	await_oom_mark(task, leader, key.status);
+	oom_await_mark(task, leader, key.status);
 	/* Also for a filtered-out victim: its oom_victims entry must go. */
 	key.oom = oom_verdict(task, sig);
-	if (filtered_out(pkey.tgid, &key))
+	if (filter_drops(pkey.tgid, &key))
 		return 0;
 	key.bucket = execmond_histogram_bucket(lifetime_bounds_ns, EXECMOND_MAX_BUCKETS,
 					       lifetime_bucket_count, ev.lifetime_ns);
 	if (resources) {
-		read_exit_usage(&usage, task, sig);
+		usage_read_exit(&usage, task, sig);
 		reap_cost_wait(leader, &key, &usage);
 		ev.usage = &usage;
 	}
-	count(&key, &ev, EXECMOND_LOST_EXIT_COUNTS_FULL);
+	counts_add(&key, &ev, EXECMOND_LOST_EXIT_COUNTS_FULL);
 	return 0;
 }
 
@@ -299,7 +299,7 @@ int tp_btf_exit(__u64 *ctx)
 {
 	struct task_struct *p = (struct task_struct *)ctx[0];
 
-	if (kernel_reports_group_dead())
+	if (core_reports_group_dead())
 		return on_exit(p, (_Bool)ctx[1]);
 	return on_exit(p, -1);
 }
@@ -362,7 +362,7 @@ int tracepoint_exit(struct trace_event_raw_sched_process_exit *ctx)
 {
 	struct task_struct *p = bpf_get_current_task_btf();
 
-	if (kernel_reports_group_dead())
+	if (core_reports_group_dead())
 		return on_exit(p, ctx->group_dead);
 	return on_exit(p, -1);
 }
@@ -385,13 +385,13 @@ int seed_procs(struct bpf_iter__task *ctx)
 	__u32 at;
 
 	if (!task || task->pid != task->tgid || is_kernel_thread(task) ||
-	    (task_state(task) & EXECMOND_TASK_NEW))
+	    (core_task_state(task) & EXECMOND_TASK_NEW))
 		return 0;
 	/* A group whose last thread is exiting is left to the exit handler. */
 	if (task->signal->live.counter == 0)
 		return 0;
 	/* Orders the state read before the table reads, as the fork handler ran before the wake-up. */
-	fetch_add_ordered(&seed_passes, 0);
+	procs_fetch_add_ordered(&seed_passes, 0);
 	pkey.tgid = task->tgid;
 	pkey.start_boottime_ns = start_boottime(task);
 	if (proc_find(pkey.tgid, pkey.start_boottime_ns, &at) ||
@@ -400,9 +400,9 @@ int seed_procs(struct bpf_iter__task *ctx)
 	__builtin_memcpy(who.comm, task->comm, sizeof(who.comm));
 	who_is(task, &who);
 	if (record_exe)
-		note_exe(task, &who);
-	if (!seeded_add(&pkey, &who)) {
-		count_lost(EXECMOND_LOST_PROCS_FULL);
+		exe_note(task, &who);
+	if (!proc_seeded_add(&pkey, &who)) {
+		lost_count(EXECMOND_LOST_PROCS_FULL);
 		return 0;
 	}
 	/*
@@ -414,7 +414,7 @@ int seed_procs(struct bpf_iter__task *ctx)
 	 * handler removes the entry, or this finds live at 0 and removes it.
 	 * Both may: the map's delete lets only one of them succeed.
 	 */
-	fetch_add_ordered(&seed_passes, 0);
+	procs_fetch_add_ordered(&seed_passes, 0);
 	if (task->signal->live.counter == 0)
 		bpf_map_delete_elem(&procs_seeded, &pkey);
 	return 0;

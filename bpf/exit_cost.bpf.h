@@ -55,7 +55,7 @@ struct exit_usage {
 	__u64 nvcsw, nivcsw;
 };
 
-static __always_inline int has_io_accounting(void)
+static __always_inline int usage_has_io(void)
 {
 	return bpf_core_field_exists(struct task_io_accounting, read_bytes);
 }
@@ -83,7 +83,7 @@ static __always_inline void usage_add_task(struct exit_usage *u, struct task_str
 		u->nvcsw += t->nvcsw;
 		u->nivcsw += t->nivcsw;
 	}
-	if ((resources & EXECMOND_RESOURCE_IO) && has_io_accounting()) {
+	if ((resources & EXECMOND_RESOURCE_IO) && usage_has_io()) {
 		u->read_bytes += t->ioac.read_bytes;
 		u->write_bytes += t->ioac.write_bytes;
 	}
@@ -104,7 +104,7 @@ static __always_inline void usage_add_signal(struct exit_usage *u, struct signal
 		u->nvcsw += sig->nvcsw;
 		u->nivcsw += sig->nivcsw;
 	}
-	if ((resources & EXECMOND_RESOURCE_IO) && has_io_accounting()) {
+	if ((resources & EXECMOND_RESOURCE_IO) && usage_has_io()) {
 		u->read_bytes += sig->ioac.read_bytes;
 		u->write_bytes += sig->ioac.write_bytes;
 	}
@@ -125,7 +125,7 @@ static __always_inline void usage_add_task_probed(struct exit_usage *u, struct t
 		u->nvcsw += BPF_CORE_READ(t, nvcsw);
 		u->nivcsw += BPF_CORE_READ(t, nivcsw);
 	}
-	if ((resources & EXECMOND_RESOURCE_IO) && has_io_accounting()) {
+	if ((resources & EXECMOND_RESOURCE_IO) && usage_has_io()) {
 		u->read_bytes += BPF_CORE_READ(t, ioac.read_bytes);
 		u->write_bytes += BPF_CORE_READ(t, ioac.write_bytes);
 	}
@@ -147,7 +147,7 @@ static __always_inline void usage_add_signal_probed(struct exit_usage *u,
 		u->nvcsw += BPF_CORE_READ(sig, nvcsw);
 		u->nivcsw += BPF_CORE_READ(sig, nivcsw);
 	}
-	if ((resources & EXECMOND_RESOURCE_IO) && has_io_accounting()) {
+	if ((resources & EXECMOND_RESOURCE_IO) && usage_has_io()) {
 		u->read_bytes += BPF_CORE_READ(sig, ioac.read_bytes);
 		u->write_bytes += BPF_CORE_READ(sig, ioac.write_bytes);
 	}
@@ -162,7 +162,7 @@ static __always_inline void usage_split_cpu(struct exit_usage *u)
 	u->cpu_user_ns = u->runtime - u->cpu_system_ns;
 }
 
-static __always_inline unsigned int stats_sequence(struct signal_struct *sig)
+static __always_inline unsigned int usage_stats_sequence(struct signal_struct *sig)
 {
 	return BPF_CORE_READ(sig, stats_lock.seqcount.seqcount.sequence);
 }
@@ -171,11 +171,11 @@ static __always_inline unsigned int stats_sequence(struct signal_struct *sig)
  * The signal struct and every thread on its list, read with probe reads.
  * Returns 0 when __exit_signal() moved a thread meanwhile (try again).
  */
-static __always_inline int read_threads(struct exit_usage *u, struct signal_struct *sig)
+static __always_inline int usage_read_threads(struct exit_usage *u, struct signal_struct *sig)
 {
 	unsigned long head = (unsigned long)sig + bpf_core_field_offset(struct signal_struct, thread_head);
 	unsigned long node_offset = bpf_core_field_offset(struct task_struct, thread_node);
-	unsigned int seq = stats_sequence(sig);
+	unsigned int seq = usage_stats_sequence(sig);
 	struct list_head *node;
 
 	/* Zeroed first: after three odd sequences the figures stand as they are. */
@@ -190,7 +190,7 @@ static __always_inline int read_threads(struct exit_usage *u, struct signal_stru
 		usage_add_task_probed(u, (struct task_struct *)((unsigned long)node - node_offset));
 		node = BPF_CORE_READ(node, next);
 	}
-	return stats_sequence(sig) == seq;
+	return usage_stats_sequence(sig) == seq;
 }
 
 /*
@@ -199,7 +199,7 @@ static __always_inline int read_threads(struct exit_usage *u, struct signal_stru
  * teardown, threads past the walk's bound) is added when it is reaped
  * (reap_cost.bpf.h).
  */
-static __always_inline void read_exit_usage(struct exit_usage *u, struct task_struct *task,
+static __always_inline void usage_read_exit(struct exit_usage *u, struct task_struct *task,
 					    struct signal_struct *sig)
 {
 	if (sig->nr_threads == 1) {
@@ -207,13 +207,13 @@ static __always_inline void read_exit_usage(struct exit_usage *u, struct task_st
 		__builtin_memset(u, 0, sizeof(*u));
 		usage_add_signal(u, sig);
 		usage_add_task(u, task);
-	} else if (!read_threads(u, sig) && !read_threads(u, sig)) {
+	} else if (!usage_read_threads(u, sig) && !usage_read_threads(u, sig)) {
 		/*
 		 * Three tries, written out: before 6.4 the verifier's CFG check
 		 * refuses the fall-through back-edge clang makes of a retry loop.
 		 * After the third, the figures stand as read.
 		 */
-		read_threads(u, sig);
+		usage_read_threads(u, sig);
 	}
 	usage_split_cpu(u);
 	if (resources & EXECMOND_RESOURCE_MEMORY)
@@ -225,7 +225,7 @@ static __always_inline void read_exit_usage(struct exit_usage *u, struct task_st
  * is what the process spent after its exit was counted (reap_cost.bpf.h),
  * which has no peak RSS of its own: that exit was put in its bucket then.
  */
-static __always_inline void add_cost(__u32 gen, __u32 max_keys, __u32 index,
+static __always_inline void usage_add_cost(__u32 gen, __u32 max_keys, __u32 index,
 				     const struct exit_usage *u, int late)
 {
 	__u32 at = execmond_count_key_at(gen, max_keys, index);

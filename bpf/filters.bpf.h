@@ -46,7 +46,7 @@ struct {
 	__type(value, __u8);
 } filter_cgroup SEC(".maps");
 
-static __always_inline __u8 rule(void *map, const void *key)
+static __always_inline __u8 filter_rule_hit(void *map, const void *key)
 {
 	__u8 *flags = bpf_map_lookup_elem(map, key);
 
@@ -54,7 +54,7 @@ static __always_inline __u8 rule(void *map, const void *key)
 }
 
 /* Whether the filters drop an event of the process `key` describes. */
-static __always_inline int filtered_out(__u32 tgid, const struct execmond_count_key *key)
+static __always_inline int filter_drops(__u32 tgid, const struct execmond_count_key *key)
 {
 	__u32 active = filter_active;
 	__u8 hits = 0;
@@ -64,13 +64,13 @@ static __always_inline int filtered_out(__u32 tgid, const struct execmond_count_
 	if (!active)
 		return 0;
 	if (active & EXECMOND_FILTER_COMM)
-		hits |= rule(&filter_comm, key->comm);
+		hits |= filter_rule_hit(&filter_comm, key->comm);
 	if (active & EXECMOND_FILTER_UID)
-		hits |= rule(&filter_uid, &key->uid);
+		hits |= filter_rule_hit(&filter_uid, &key->uid);
 	if (active & EXECMOND_FILTER_EXE) {
 		struct execmond_exe_key exe = { .ino = key->exe_ino, .dev = key->exe_dev };
 
-		hits |= rule(&filter_exe, &exe);
+		hits |= filter_rule_hit(&filter_exe, &exe);
 	}
 	if (active & EXECMOND_FILTER_CGROUP) {
 		/* A prefix rule holds its directory's id, an ancestor of the whole subtree. */
@@ -79,7 +79,7 @@ static __always_inline int filtered_out(__u32 tgid, const struct execmond_count_
 
 			if (id == 0)
 				break;
-			hits |= rule(&filter_cgroup, &id);
+			hits |= filter_rule_hit(&filter_cgroup, &id);
 		}
 	}
 	if (hits & EXECMOND_FILTER_EXCLUDE)

@@ -17,7 +17,7 @@ const volatile __u32 ncpus = 1; /* possible CPUs: rows of counts_values and proc
 /* Which generation handlers write to; flipped by the daemon on every drain. */
 volatile __u32 generation = 0;
 
-static __always_inline __u32 current_gen(void)
+static __always_inline __u32 gen_current(void)
 {
 	return execmond_gen(generation);
 }

@@ -16,7 +16,7 @@ struct {
 	__type(value, __u64);
 } lost SEC(".maps");
 
-static __always_inline void count_lost(__u32 reason)
+static __always_inline void lost_count(__u32 reason)
 {
 	__u64 *n = bpf_map_lookup_elem(&lost, &reason);
 

@@ -43,12 +43,12 @@ struct {
  * kernel's BTF (they grow with its enums: MEMCG_NR_MEMORY_EVENTS,
  * CGROUP_SUBSYS_COUNT), so an index is checked against the array it reads.
  */
-static __always_inline int memory_event_slots(struct mem_cgroup *memcg)
+static __always_inline int oom_memory_event_slots(struct mem_cgroup *memcg)
 {
 	return bpf_core_field_size(memcg->memory_events) / sizeof(memcg->memory_events[0]);
 }
 
-static __always_inline int cgroup_subsys_slots(struct css_set *cset)
+static __always_inline int oom_cgroup_subsys_slots(struct css_set *cset)
 {
 	return bpf_core_field_size(cset->subsys) / sizeof(cset->subsys[0]);
 }
@@ -60,7 +60,7 @@ static __always_inline int cgroup_subsys_slots(struct css_set *cset)
  * race: a victim chosen while the previous one's memory is being freed, with
  * usage already well below the limit.
  */
-static __always_inline int memory_cgroup_in_oom(struct mem_cgroup *memcg)
+static __always_inline int oom_memcg_in_oom(struct mem_cgroup *memcg)
 {
 	int oom, kill;
 	long ooms, kills;
@@ -71,8 +71,8 @@ static __always_inline int memory_cgroup_in_oom(struct mem_cgroup *memcg)
 		return 0;
 	oom = bpf_core_enum_value(enum memcg_memory_event, MEMCG_OOM);
 	kill = bpf_core_enum_value(enum memcg_memory_event, MEMCG_OOM_KILL);
-	if (oom < 0 || oom >= memory_event_slots(memcg) || kill < 0 ||
-	    kill >= memory_event_slots(memcg))
+	if (oom < 0 || oom >= oom_memory_event_slots(memcg) || kill < 0 ||
+	    kill >= oom_memory_event_slots(memcg))
 		return 0;
 	ooms = BPF_CORE_READ(memcg, memory_events[oom].counter);
 	kills = BPF_CORE_READ(memcg, memory_events[kill].counter);
@@ -85,7 +85,7 @@ static __always_inline int memory_cgroup_in_oom(struct mem_cgroup *memcg)
 }
 
 /* Whether the task's memory cgroup, or one above it, is at its limit or in an OOM. */
-static __always_inline int memory_cgroup_at_limit(struct task_struct *task)
+static __always_inline int oom_memcg_at_limit(struct task_struct *task)
 {
 	struct css_set *cset = BPF_CORE_READ(task, cgroups);
 	struct cgroup_subsys_state *css;
@@ -94,7 +94,7 @@ static __always_inline int memory_cgroup_at_limit(struct task_struct *task)
 	if (!bpf_core_enum_value_exists(enum cgroup_subsys_id, memory_cgrp_id))
 		return 0; /* a kernel without the memory controller */
 	id = bpf_core_enum_value(enum cgroup_subsys_id, memory_cgrp_id);
-	if (id < 0 || id >= cgroup_subsys_slots(cset))
+	if (id < 0 || id >= oom_cgroup_subsys_slots(cset))
 		return 0;
 	css = BPF_CORE_READ(cset, subsys[id]);
 	for (int depth = 0; depth < EXECMOND_MAX_MEMCG_DEPTH && css; depth++) {
@@ -107,7 +107,7 @@ static __always_inline int memory_cgroup_at_limit(struct task_struct *task)
 		/* The root has no limit (and no parent). */
 		if (parent && usage >= 0 && (unsigned long)usage + EXECMOND_MEMCG_SLACK_PAGES >= max)
 			return 1;
-		if (parent && memory_cgroup_in_oom(memcg))
+		if (parent && oom_memcg_in_oom(memcg))
 			return 1;
 		css = parent;
 	}
@@ -130,14 +130,14 @@ int raw_tp_oom_victim(struct bpf_raw_tracepoint_args *ctx)
 	/* Before 6.8, the task whose allocation failed: in the victim's cgroup when one is at its limit. */
 	if (!victim)
 		victim = (struct task_struct *)bpf_get_current_task();
-	scope = memory_cgroup_at_limit(victim) ? EXECMOND_OOM_CGROUP : EXECMOND_OOM_GLOBAL;
+	scope = oom_memcg_at_limit(victim) ? EXECMOND_OOM_CGROUP : EXECMOND_OOM_GLOBAL;
 	/* An LRU map makes room by itself; what still fails leaves the exit to oom_mm alone. */
 	if (bpf_map_update_elem(&oom_victims, &key, &scope, BPF_ANY))
-		count_lost(EXECMOND_LOST_OOM_SCOPE);
+		lost_count(EXECMOND_LOST_OOM_SCOPE);
 	return 0;
 }
 
-static __always_inline int task_locked(struct task_struct *task)
+static __always_inline int oom_task_locked(struct task_struct *task)
 {
 	if (!bpf_core_field_exists(task->alloc_lock.rlock.raw_lock.val))
 		return 0; /* PREEMPT_RT: a sleeping lock; the race below stays */
@@ -161,11 +161,11 @@ struct oom_mark_wait {
 };
 
 /* bpf_loop()'s callback: 1 ends the wait. */
-static long look_for_oom_mark(__u32 index, void *ctx)
+static long oom_look_for_mark(__u32 index, void *ctx)
 {
 	struct oom_mark_wait *w = ctx;
 
-	if (!task_locked(w->task) && !task_locked(w->leader)) {
+	if (!oom_task_locked(w->task) && !oom_task_locked(w->leader)) {
 		w->outcome = EXECMOND_OOM_WAIT_UNLOCKED;
 		return 1;
 	}
@@ -193,7 +193,7 @@ static long look_for_oom_mark(__u32 index, void *ctx)
  * locks the process's first thread that still has its mm, which is the
  * leader unless the leader has exited; both are looked at.
  */
-static __always_inline void await_oom_mark(struct task_struct *task, struct task_struct *leader,
+static __always_inline void oom_await_mark(struct task_struct *task, struct task_struct *leader,
 					   __u32 status)
 {
 	/* A loop that runs out of looks has waited as long as a deadline allows. */
@@ -202,7 +202,7 @@ static __always_inline void await_oom_mark(struct task_struct *task, struct task
 	long looks;
 
 	/* bpf_loop() is there on every kernel this branch is verified on (6.16+). */
-	if (!kernel_reports_group_dead() || (status & 0x7f) != EXECMOND_SIGKILL)
+	if (!core_reports_group_dead() || (status & 0x7f) != EXECMOND_SIGKILL)
 		return;
 	/*
 	 * At most EXECMOND_OOM_MARK_WAIT_NS (20 ms): the OOM killer marks its
@@ -213,7 +213,7 @@ static __always_inline void await_oom_mark(struct task_struct *task, struct task
 	 */
 	w.deadline_ns = bpf_ktime_get_ns() + EXECMOND_OOM_MARK_WAIT_NS;
 	/* Each look takes some 30 ns: the deadline ends the loop long before its bound. */
-	looks = bpf_loop(1 << 23, look_for_oom_mark, &w, 0);
+	looks = bpf_loop(1 << 23, oom_look_for_mark, &w, 0);
 	/* One look is every SIGKILL exit's cost; more is a wait. */
 	if (looks > 1 && w.outcome < EXECMOND_OOM_WAIT_OUTCOMES)
 		__sync_fetch_and_add(&oom_mark_waits[w.outcome], 1);

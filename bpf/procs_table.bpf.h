@@ -54,7 +54,7 @@ struct {
  * architectures: the fetching form is a full barrier (arm64's plain atomic
  * add is not), and using its result keeps clang from emitting the other.
  */
-static __always_inline __u64 fetch_add_ordered(__u64 *word, __u64 delta)
+static __always_inline __u64 procs_fetch_add_ordered(__u64 *word, __u64 delta)
 {
 	__u64 old = __sync_fetch_and_add(word, delta);
 
@@ -69,10 +69,10 @@ static __always_inline struct execmond_proc *proc_at(__u32 home, __u32 probe, __
 }
 
 /* Tells the daemon that the block holding slot `at` changed. */
-static __always_inline void mark_dirty(__u32 at)
+static __always_inline void procs_mark_dirty(__u32 at)
 {
 	__u32 block = execmond_dirty_block(at);
-	__u32 word = execmond_dirty_word_at(current_gen(), ncpus, bpf_get_smp_processor_id(),
+	__u32 word = execmond_dirty_word_at(gen_current(), ncpus, bpf_get_smp_processor_id(),
 					    dirty_words, block);
 	__u64 *bits = bpf_map_lookup_elem(&procs_dirty, &word);
 
@@ -80,7 +80,7 @@ static __always_inline void mark_dirty(__u32 at)
 		*bits |= execmond_dirty_bit(block);
 }
 
-static __always_inline void set_who(struct execmond_proc *p, const struct execmond_count_key *who)
+static __always_inline void procs_set_who(struct execmond_proc *p, const struct execmond_count_key *who)
 {
 	__builtin_memcpy(p->comm, who->comm, sizeof(p->comm));
 	p->cgroup_id = who->cgroup_id;
@@ -130,9 +130,9 @@ static __always_inline int proc_insert(__u32 tgid, __u64 start, const struct exe
 		    state)
 			continue;
 		p->start_boottime_ns = start;
-		set_who(p, who);
-		fetch_add_ordered(&p->state, EXECMOND_PROC_SEQ_STEP);
-		mark_dirty(at);
+		procs_set_who(p, who);
+		procs_fetch_add_ordered(&p->state, EXECMOND_PROC_SEQ_STEP);
+		procs_mark_dirty(at);
 		return 1;
 	}
 	return 0;
@@ -143,10 +143,10 @@ static __always_inline void proc_rename(struct execmond_proc *p, __u32 at,
 					const struct execmond_count_key *who)
 {
 	/* Odd while renaming: the daemon skips the slot, and sees the block dirty next drain. */
-	fetch_add_ordered(&p->state, EXECMOND_PROC_SEQ_STEP);
-	set_who(p, who);
-	fetch_add_ordered(&p->state, EXECMOND_PROC_SEQ_STEP);
-	mark_dirty(at);
+	procs_fetch_add_ordered(&p->state, EXECMOND_PROC_SEQ_STEP);
+	procs_set_who(p, who);
+	procs_fetch_add_ordered(&p->state, EXECMOND_PROC_SEQ_STEP);
+	procs_mark_dirty(at);
 }
 
 /* Frees slot `at` seen in `state`; 0 when another thread freed it first. */
@@ -154,13 +154,13 @@ static __always_inline int proc_remove(struct execmond_proc *p, __u32 at, __u64 
 {
 	if (__sync_val_compare_and_swap(&p->state, state, execmond_proc_deleted(state)) != state)
 		return 0;
-	mark_dirty(at);
+	procs_mark_dirty(at);
 	return 1;
 }
 
 /* ---- procs_seeded: start-up processes and execs without an entry ---- */
 
-static __always_inline void seeded_value(struct execmond_proc_value *v,
+static __always_inline void proc_seeded_value(struct execmond_proc_value *v,
 					 const struct execmond_count_key *who)
 {
 	__builtin_memcpy(v->comm, who->comm, sizeof(v->comm));
@@ -172,13 +172,13 @@ static __always_inline void seeded_value(struct execmond_proc_value *v,
 }
 
 /* Adds a process to procs_seeded; 0 when the map is full. */
-static __always_inline int seeded_add(const struct execmond_proc_key *pkey,
+static __always_inline int proc_seeded_add(const struct execmond_proc_key *pkey,
 				      const struct execmond_count_key *who)
 {
 	struct execmond_proc_value v = {};
 	long err;
 
-	seeded_value(&v, who);
+	proc_seeded_value(&v, who);
 	err = bpf_map_update_elem(&procs_seeded, pkey, &v, BPF_NOEXIST);
 	return err == 0 || err == -EEXIST;
 }

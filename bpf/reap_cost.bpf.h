@@ -78,14 +78,14 @@ static __always_inline void reap_cost_wait(struct task_struct *leader,
 	r.counted.cpu_user_ns = 0;
 	r.counted.cpu_system_ns = 0;
 	if (bpf_map_update_elem(&reap_costs, &at, &r, BPF_ANY) != 0) {
-		count_lost(EXECMOND_LOST_REAP_COSTS_FULL);
+		lost_count(EXECMOND_LOST_REAP_COSTS_FULL);
 		return;
 	}
 	usage->cpu_user_ns = 0;
 	usage->cpu_system_ns = 0;
 }
 
-static __always_inline __u64 grown(__u64 now, __u64 then)
+static __always_inline __u64 reap_grown(__u64 now, __u64 then)
 {
 	return now > then ? now - then : 0;
 }
@@ -96,25 +96,25 @@ static __always_inline __u64 grown(__u64 now, __u64 then)
  * kernel's cputime_adjust() keeps it: system time grows by what its share
  * grew, at most by what the runtime grew, and user time by the rest.
  */
-static __always_inline void usage_since(struct exit_usage *late, const struct exit_usage *final,
+static __always_inline void reap_usage_since(struct exit_usage *late, const struct exit_usage *final,
 					const struct exit_usage *counted)
 {
-	__u64 runtime = grown(final->runtime, counted->runtime);
-	__u64 system = grown(final->cpu_system_ns, counted->cpu_system_ns);
+	__u64 runtime = reap_grown(final->runtime, counted->runtime);
+	__u64 system = reap_grown(final->cpu_system_ns, counted->cpu_system_ns);
 
 	if (system > runtime)
 		system = runtime;
 	late->cpu_system_ns = system;
 	late->cpu_user_ns = runtime - system;
-	late->read_bytes = grown(final->read_bytes, counted->read_bytes);
-	late->write_bytes = grown(final->write_bytes, counted->write_bytes);
-	late->min_flt = grown(final->min_flt, counted->min_flt);
-	late->maj_flt = grown(final->maj_flt, counted->maj_flt);
-	late->nvcsw = grown(final->nvcsw, counted->nvcsw);
-	late->nivcsw = grown(final->nivcsw, counted->nivcsw);
+	late->read_bytes = reap_grown(final->read_bytes, counted->read_bytes);
+	late->write_bytes = reap_grown(final->write_bytes, counted->write_bytes);
+	late->min_flt = reap_grown(final->min_flt, counted->min_flt);
+	late->maj_flt = reap_grown(final->maj_flt, counted->maj_flt);
+	late->nvcsw = reap_grown(final->nvcsw, counted->nvcsw);
+	late->nivcsw = reap_grown(final->nivcsw, counted->nivcsw);
 }
 
-static __always_inline int has_prev_cputime(void)
+static __always_inline int reap_has_prev_cputime(void)
 {
 	return bpf_core_field_exists(struct signal_struct, prev_cputime);
 }
@@ -125,7 +125,7 @@ static __always_inline int has_prev_cputime(void)
  * wait4(), when there was one, or by a reader of /proc/PID/stat before),
  * and a new split never goes back from it.
  */
-static __always_inline void usage_split_cpu_as_reported(struct exit_usage *u, __u64 prev_utime,
+static __always_inline void reap_split_cpu(struct exit_usage *u, __u64 prev_utime,
 							__u64 prev_stime)
 {
 	__u64 system;
@@ -172,13 +172,13 @@ static __always_inline int reap_cost_add(struct task_struct *task, int typed)
 		usage_add_signal(&final, sig);
 	else
 		usage_add_signal_probed(&final, sig);
-	if ((resources & EXECMOND_RESOURCE_CPU) && has_prev_cputime()) {
+	if ((resources & EXECMOND_RESOURCE_CPU) && reap_has_prev_cputime()) {
 		prev_utime = typed ? sig->prev_cputime.utime : BPF_CORE_READ(sig, prev_cputime.utime);
 		prev_stime = typed ? sig->prev_cputime.stime : BPF_CORE_READ(sig, prev_cputime.stime);
 	}
-	usage_split_cpu_as_reported(&final, prev_utime, prev_stime);
-	usage_since(&late, &final, &r->counted);
-	count(&r->key, &ev, EXECMOND_LOST_REAP_COST_COUNTS_FULL);
+	reap_split_cpu(&final, prev_utime, prev_stime);
+	reap_usage_since(&late, &final, &r->counted);
+	counts_add(&r->key, &ev, EXECMOND_LOST_REAP_COST_COUNTS_FULL);
 	bpf_map_delete_elem(&reap_costs, &at);
 	return 0;
 }

@@ -1,4 +1,4 @@
-// What the exit handler's wait for the OOM killer's mark (await_oom_mark() in
+// What the exit handler's wait for the OOM killer's mark (oom_await_mark() in
 // bpf/oom.bpf.h) costs where it could show: a cgroup.kill of many processes
 // at once, and SIGKILLs of a process whose task lock a busy /proc reader keeps
 // taking. Each beside the same kills without execmond. Per exit, the handler's

@@ -2,7 +2,7 @@
 /*
  * For OomTest: makes a victim of the OOM killer likely to reach its exit
  * tracepoint before the killer marks it (a race since 6.16, see
- * await_oom_mark() in bpf/oom.bpf.h), and counts the victims that did.
+ * oom_await_mark() in bpf/oom.bpf.h), and counts the victims that did.
  *
  * The killer sends SIGKILL while it holds the victim's sighand lock, with
  * interrupts off; the woken victim spins on that lock in get_signal(). This

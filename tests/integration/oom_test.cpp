@@ -190,7 +190,7 @@ double OomTest::oom_round(int round, bool mark_held) {
   if (!mark_held) EXPECT_EQ(deadline, 0);
   double unknown_scope = 0;
   // Exact also on kernels from 6.16, where a victim can reach the exit
-  // tracepoint before the OOM killer has marked it (see await_oom_mark()):
+  // tracepoint before the OOM killer has marked it (see oom_await_mark()):
   // no victim is counted as signaled. The holder's program is also ended by
   // one plain kill -9 below.
   const std::string h = comm_of(holder);
