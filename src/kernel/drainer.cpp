@@ -21,8 +21,9 @@ namespace execmond {
 
 const std::array<const char*, EXECMOND_LOST_REASONS>& lost_reason_names() {
   static const std::array<const char*, EXECMOND_LOST_REASONS> names{
-      "exec_counts_map_full", "fork_counts_map_full", "exit_counts_map_full", "procs_map_full",
-      "oom_scope_not_recorded", "reap_costs_map_full", "reap_cost_counts_map_full"};
+      "exec_counts_map_full",     "fork_counts_map_full",   "exit_counts_map_full",
+      "procs_map_full",           "oom_scope_not_recorded", "reap_costs_map_full",
+      "reap_cost_counts_map_full"};
   return names;
 }
 
