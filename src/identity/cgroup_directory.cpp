@@ -1,12 +1,9 @@
 #include "identity/cgroup_directory.h"
 
-#include <dirent.h>
 #include <fcntl.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
-#include <string_view>
-#include <vector>
+#include "identity/cgroup_walk.h"
 
 namespace execmond {
 
@@ -15,44 +12,15 @@ std::size_t CgroupDirectory::seed(const std::string& mount) {
   const int mount_fd = ::open(mount.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (mount_fd < 0) return 0;
   std::size_t learned = 0;
-  std::size_t visited = 0;
-  // Paths relative to the mount, "" for the mount itself; depth first. The
-  // directory's inode number is the cgroup id (kernfs on 64-bit hosts).
-  std::vector<std::string> pending{""};
-  while (!pending.empty() && visited++ < kMaxSeedDirectories) {
-    const std::string dir = std::move(pending.back());
-    pending.pop_back();
-    const int fd = ::openat(mount_fd, dir.empty() ? "." : dir.c_str(),
-                            O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
-    if (fd < 0) continue;  // removed while walking, or unreadable
-    DIR* stream = ::fdopendir(fd);
-    if (stream == nullptr) {
-      ::close(fd);
-      continue;
+  // Whatever ends the walk, what it found is kept: the others are still
+  // found by id while they exist.
+  walk_cgroups(mount_fd, kMaxSeedDirectories, [&](const std::string& path, std::uint64_t id) {
+    if (!paths_.contains(id) && make_room()) {
+      paths_[id] = Entry{path, false};
+      ++learned;
     }
-    while (const dirent* entry = ::readdir(stream)) {
-      const std::string_view name = entry->d_name;
-      if (name == "." || name == "..") continue;
-      std::uint64_t ino = entry->d_ino;
-      if (entry->d_type == DT_UNKNOWN) {
-        struct stat st {};
-        if (::fstatat(::dirfd(stream), entry->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0 ||
-            !S_ISDIR(st.st_mode)) {
-          continue;
-        }
-        ino = st.st_ino;
-      } else if (entry->d_type != DT_DIR) {
-        continue;
-      }
-      std::string child = dir.empty() ? std::string(name) : dir + "/" + std::string(name);
-      if (!paths_.contains(ino) && make_room()) {
-        paths_[ino] = Entry{"/" + child, false};
-        ++learned;
-      }
-      pending.push_back(std::move(child));
-    }
-    ::closedir(stream);
-  }
+    return true;
+  });
   ::close(mount_fd);
   return learned;
 }

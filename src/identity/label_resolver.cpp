@@ -1,6 +1,5 @@
 #include "identity/label_resolver.h"
 
-#include <dirent.h>
 #include <fcntl.h>
 #include <pwd.h>
 #include <sys/stat.h>
@@ -16,6 +15,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "identity/cgroup_walk.h"
 #include "util/split.h"
 
 namespace execmond {
@@ -180,48 +180,23 @@ CgroupResolver::Lookup CgroupResolver::resolve_by_handle(std::uint64_t cgroup_id
 }
 
 CgroupResolver::Lookup CgroupResolver::resolve_by_walk(std::uint64_t cgroup_id) const {
-  // Paths relative to the mount, "" for the mount itself; depth first.
-  std::vector<std::string> pending{""};
-  std::size_t visited = 0;
-  while (!pending.empty()) {
-    if (visited++ >= kMaxWalkDirectories) return {"", false};
-    const std::string dir = std::move(pending.back());
-    pending.pop_back();
-    const int fd = ::openat(mount_fd_, dir.empty() ? "." : dir.c_str(),
-                            O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
-    if (fd < 0) {
-      if (errno == EMFILE || errno == ENFILE || errno == ENOMEM) return {"", false};
-      continue;  // removed while walking, or unreadable: skip it
-    }
-    DIR* stream = ::fdopendir(fd);
-    if (stream == nullptr) {
-      ::close(fd);
-      return {"", false};
-    }
-    while (const dirent* entry = ::readdir(stream)) {
-      const std::string_view name = entry->d_name;
-      if (name == "." || name == "..") continue;
-      std::uint64_t ino = entry->d_ino;
-      if (entry->d_type == DT_UNKNOWN) {
-        struct stat st {};
-        if (::fstatat(::dirfd(stream), entry->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0 ||
-            !S_ISDIR(st.st_mode)) {
-          continue;
-        }
-        ino = st.st_ino;
-      } else if (entry->d_type != DT_DIR) {
-        continue;
-      }
-      std::string child = dir.empty() ? std::string(name) : dir + "/" + std::string(name);
-      if (ino == cgroup_id) {
-        ::closedir(stream);
-        return {"/" + child, true};
-      }
-      pending.push_back(std::move(child));
-    }
-    ::closedir(stream);
+  std::string found;
+  const CgroupWalkEnd end =
+      walk_cgroups(mount_fd_, kMaxWalkDirectories, [&](const std::string& path, std::uint64_t id) {
+        if (id != cgroup_id) return true;
+        found = path;
+        return false;
+      });
+  switch (end) {
+    case CgroupWalkEnd::Stopped:
+      return {std::move(found), true};
+    case CgroupWalkEnd::Complete:
+      return {"", true};  // not below this mount
+    case CgroupWalkEnd::Limit:
+    case CgroupWalkEnd::Failed:
+      break;
   }
-  return {"", true};
+  return {"", false};
 }
 
 std::string CgroupResolver::fd_path(int fd) {
