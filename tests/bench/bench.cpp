@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -74,11 +75,12 @@ test::Exposition Bench::scrape(std::uint16_t port) const {
 }
 
 test::Exposition Bench::settled(std::uint16_t port, const std::string& name,
-                                const test::Exposition::LabelMap& labels, double expected) const {
+                                const test::Exposition::LabelMap& labels, double expected,
+                                double tolerance, int patience_s) const {
   // The default drain interval is 1 s; 0.5 s steps see every drain.
   test::Exposition m = scrape(port);
   double last = m.find(name, labels).value_or(0);
-  for (int unchanged = 0; last != expected && unchanged < 6;) {
+  for (int unchanged = 0; std::abs(last - expected) > tolerance && unchanged < 2 * patience_s;) {
     std::this_thread::sleep_for(std::chrono::milliseconds(500));
     m = scrape(port);
     const double now = m.find(name, labels).value_or(0);

@@ -56,10 +56,19 @@ class Bench {
   // is not there, so that a changed default cannot pass unnoticed.
   std::string default_config_with(const std::string& line, const std::string& replacement) const;
   test::Exposition scrape(std::uint16_t port) const;
-  // Scrapes until the value of (name, labels) reaches `expected` or has not
-  // changed over three drains; returns the last exposition.
+  // Scrapes until the value of (name, labels) is within `tolerance` of
+  // `expected` or has not changed over `patience_s` seconds (three drains by
+  // default); returns the last exposition.
   test::Exposition settled(std::uint16_t port, const std::string& name,
-                           const test::Exposition::LabelMap& labels, double expected) const;
+                           const test::Exposition::LabelMap& labels, double expected,
+                           double tolerance = 0, int patience_s = 3) const;
+  // settled() for CPU seconds, which land at each process's reap, an RCU
+  // grace period after it: seen to take more than 3 s under load, so up to
+  // 30 s, and within 100 µs of wait4()'s figure (its split is within 2 ppm).
+  test::Exposition settled_cpu(std::uint16_t port, const test::Exposition::LabelMap& labels,
+                               double expected) const {
+    return settled(port, "execmond_process_cpu_seconds_total", labels, expected, 1e-4, 30);
+  }
 
   // A check the accuracy rows make; failing ones make --check exit 1.
   void expect(bool ok, const std::string& what);

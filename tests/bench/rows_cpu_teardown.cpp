@@ -75,9 +75,8 @@ void cpu_teardown_rows(Bench& bench) {
                   {{"comm", c.comm}, {"reason", "exited"}, {"code", "0"}},
                   static_cast<double>(processes));
     // The rest of each exit lands an RCU grace period after its reap.
-    const test::Exposition m =
-        bench.settled(daemon->port(), "execmond_process_cpu_seconds_total",
-                      {{"comm", c.comm}, {"mode", "system"}}, r.children_system_seconds);
+    const test::Exposition m = bench.settled_cpu(
+        daemon->port(), {{"comm", c.comm}, {"mode", "system"}}, r.children_system_seconds);
     const double user =
         m.sum("execmond_process_cpu_seconds_total", {{"comm", c.comm}, {"mode", "user"}});
     const double system =

@@ -232,9 +232,8 @@ void cpu_truth_rows(Bench& bench) {
                 {{"comm", "emb-cpu"}, {"reason", "exited"}, {"code", "0"}},
                 static_cast<double>(processes));
   // The CPU time lands when each process is reaped (bpf/reap_cost.bpf.h).
-  const test::Exposition m =
-      bench.settled(daemon->port(), "execmond_process_cpu_seconds_total",
-                    {{"comm", "emb-cpu"}, {"mode", "user"}}, r.children_user_seconds);
+  const test::Exposition m = bench.settled_cpu(
+      daemon->port(), {{"comm", "emb-cpu"}, {"mode", "user"}}, r.children_user_seconds);
   const double user =
       m.sum("execmond_process_cpu_seconds_total", {{"comm", "emb-cpu"}, {"mode", "user"}});
   const double system =
