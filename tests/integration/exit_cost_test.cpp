@@ -148,7 +148,9 @@ class ExitCostTest : public ProgramSetTest {
     EXPECT_NEAR(user + system, true_user + true_system, cpu_tolerance(truth));
     EXPECT_NEAR(user, true_user, cpu_tolerance(truth));
     EXPECT_NEAR(system, true_system, cpu_tolerance(truth));
-    if (expect_system) EXPECT_GT(system, 0);
+    if (expect_system) {
+      EXPECT_GT(system, 0);
+    }
   }
 
   // Every child in the bucket of its ru_maxrss; the sum is the sum of them.
