@@ -187,7 +187,9 @@ double OomTest::oom_round(int round, bool mark_held) {
   // A wait that ends at its deadline leaves the victim without the mark's
   // scope: oom_mm, set before mark_victim, still makes it oom_killed.
   const double deadline = deadline_waits(m) - deadline_before;
-  if (!mark_held) EXPECT_EQ(deadline, 0);
+  if (!mark_held) {
+    EXPECT_EQ(deadline, 0);
+  }
   double unknown_scope = 0;
   // Exact also on kernels from 6.16, where a victim can reach the exit
   // tracepoint before the OOM killer has marked it (see oom_await_mark()):
