@@ -50,7 +50,8 @@ run: deps
 # Classic-tracepoint tests need tracefs; mount it where the host has not.
 test: build
 	@test -e /sys/kernel/tracing/events || mount -t tracefs tracefs /sys/kernel/tracing || true
-	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
+	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS) || \
+	  { $(CURDIR)/tests/failed-output.sh .; exit 1; }
 
 bench-deps:
 	@dpkg -s $(BENCH_DEPS) >/dev/null 2>&1 || { apt-get update -qq && \
@@ -86,7 +87,8 @@ asantest: test-deps
 	cmake --build $(ASAN_DIR) -j $(JOBS)
 	@test -e /sys/kernel/tracing/events || mount -t tracefs tracefs /sys/kernel/tracing || true
 	cd $(ASAN_DIR) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
-	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ctest --output-on-failure -j $(JOBS)
+	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ctest --output-on-failure -j $(JOBS) || \
+	  { $(CURDIR)/tests/failed-output.sh .; exit 1; }
 
 # The concurrency tests (drain, scrape and reload together; the collector's
 # lock) under ThreadSanitizer.

@@ -12,7 +12,7 @@
  * and its key and those figures wait in reap_costs under the group leader.
  * When the leader's
  * task_struct is freed (sched_process_free, an RCU grace period after
- * release_task()), __exit_signal() has folded every thread into the signal
+ * release_task(): up to 10 s with lazy RCU, which batches such callbacks), __exit_signal() has folded every thread into the signal
  * struct, the leader's final times too: the signal struct alone holds what
  * wait4() reported, for any number of threads. What grew since the exit is
  * counted under the same key in the generation of that moment, and the CPU

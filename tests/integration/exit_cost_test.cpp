@@ -108,7 +108,8 @@ class ExitCostTest : public ProgramSetTest {
   // CPU time is wait4()'s, for at most 60 s, after which the checks report
   // what was missing. Milliseconds as a rule; but the RCU callbacks run in
   // softirq context, and on a host loaded ten times over its CPUs they were
-  // seen to come more than 10 s late.
+  // seen to come more than 10 s late, and lazy RCU (enable_rcu_lazy) holds
+  // them up to 10 s on an idle CPU.
   void scrape_until_reaped(const Truth& truth) {
     const double total = truth.total(&Rusage::user_s) + truth.total(&Rusage::system_s);
     for (int i = 0; i < 1200; ++i) {
@@ -116,6 +117,8 @@ class ExitCostTest : public ProgramSetTest {
       if (std::abs(cpu_seconds() - total) <= cpu_tolerance(truth)) return;
       usleep(50'000);
     }
+    ADD_FAILURE() << "after 60 s the CPU time is " << cpu_seconds() << " s, wait4() said " << total
+                  << " s: a reap cost is missing or wrong";
   }
 
   double cpu_seconds() const {

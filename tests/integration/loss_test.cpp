@@ -6,6 +6,8 @@
 #include <set>
 #include <string>
 
+#include <unistd.h>
+
 #include "traced_test.h"
 
 namespace execmond::test {
@@ -66,8 +68,15 @@ TEST_F(LossTest, EveryExitIsCountedOrLostUnderABurstIntoTinyMaps) { burst_into_t
 TEST_F(LossTest, CostsOfEveryCountedExitAndNoMoreLostWithAllResources) {
   Burst b = burst_into_tiny_table(
       {Resource::Cpu, Resource::Memory, Resource::Io, Resource::Faults, Resource::ContextSwitches});
-  const Exposition& m = b.metrics;
-  const double child_exits = m.sum("execmond_process_exits_total", {{"comm", b.child}});
+  // The CPU time comes when each child is freed, an RCU grace period after
+  // its reap (bpf/reap_cost.bpf.h); with lazy RCU that is seconds later.
+  Exposition m = b.metrics;
+  for (int i = 0; i < 1200 && m.sum("execmond_process_cpu_seconds_total", {{"comm", b.child}}) == 0;
+       ++i) {
+    usleep(50'000);
+    m = scrape();
+  }
+  const double child_exits = b.metrics.sum("execmond_process_exits_total", {{"comm", b.child}});
   EXPECT_EQ(m.value("execmond_process_peak_rss_bytes_count", {{"comm", b.child}}), child_exits);
   EXPECT_EQ(m.value("execmond_process_peak_rss_bytes_bucket", {{"comm", b.child}, {"le", "+Inf"}}),
             child_exits);
