@@ -80,6 +80,12 @@ struct execmond_count_key {
 	unsigned int uid;
 	unsigned int exe_generation; /* tells the files apart that reuse one inode number */
 	unsigned int pad2;
+	/*
+	 * What ran (bpf/cmdline.bpf.h): 0 and "" unless the loader turns them on,
+	 * so that the default configuration keeps its keys.
+	 */
+	unsigned long long cmdline_id;  /* the command line read at exec (its hash, never 0); 0: none */
+	char parent[EXECMOND_COMM_LEN]; /* comm of the process that forked this one */
 };
 
 /*
@@ -213,6 +219,32 @@ struct execmond_proc_value {
 	unsigned int uid;
 	unsigned int exe_generation;
 	unsigned int pad;
+};
+
+/*
+ * A command line read at exec, the first time its id is seen (the
+ * cmdlines_known map): a record of the cmdlines ring. `args` holds `len`
+ * bytes, the arguments each ended by a NUL, as /proc/PID/cmdline shows them.
+ */
+#define EXECMOND_CMDLINE_MAX 16384 /* the most tracer.cmdline_max_bytes may be */
+
+enum execmond_cmdline_flags {
+	EXECMOND_CMDLINE_TRUNCATED = 1, /* cut at the last argument boundary within the bound */
+};
+
+struct execmond_cmdline_record {
+	unsigned long long id;
+	unsigned int len;
+	unsigned int flags; /* enum execmond_cmdline_flags */
+	char args[EXECMOND_CMDLINE_MAX];
+};
+
+/* What reading command lines ran into: index of the cmdline_events array. */
+enum execmond_cmdline_event {
+	EXECMOND_CMDLINE_EVENT_TRUNCATED = 0, /* longer than the bound: cut */
+	EXECMOND_CMDLINE_EVENT_READ_FAILED = 1, /* not readable: the exec is counted without one */
+	EXECMOND_CMDLINE_EVENT_RING_FULL = 2, /* read, but no room in the ring: sent again next time */
+	EXECMOND_CMDLINE_EVENTS = 3,
 };
 
 /* A cgroup of the v2 hierarchy made or removed: a record of the cgroup_changes ring. */

@@ -71,7 +71,7 @@ TEST(TableSizesTest, MoreThanHalfOfTheHostsMemoryIsRefusedWithWhatItNeeds) {
                 " of kernel memory on 256 possible CPUs, more than half of this host's memory "
                 "(MemTotal 16.0 GiB); lower tracer.max_keys (each key takes 32 B per possible "
                 "CPU) or tracer.max_processes");
-  EXPECT_EQ(format_bytes(t.memory_bytes()), "8.7 GiB");
+  EXPECT_EQ(format_bytes(t.memory_bytes()), "8.8 GiB");
   EXPECT_TRUE(check_table_sizes(t, HostMemory{t.memory_bytes() * 2, 0}).ok());
   EXPECT_FALSE(check_table_sizes(t, HostMemory{t.memory_bytes() * 2 - 2, 0}).ok());
 }
