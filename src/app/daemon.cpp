@@ -169,6 +169,13 @@ void Daemon::run() {
         web_.serve_again();
         notify::status(status_line());
         break;
+      case LoopEvent::Check:
+        if (pipeline_->counts_half_full()) {
+          drain_once();
+          web_.serve_again();
+          loop.set_drain_interval(drain_interval);  // the next drain a whole interval from now
+        }
+        break;
       case LoopEvent::CgroupChanges:
         // Now rather than at the next drain: a container's state goes with it.
         pipeline_->read_cgroup_changes();

@@ -74,6 +74,13 @@ void DrainPipeline::read_cgroup_changes() {
   }
 }
 
+bool DrainPipeline::counts_half_full() const {
+  const Tracer::Globals& g = tracer_.globals();
+  const std::uint32_t generation = std::atomic_ref<std::uint32_t>(*g.generation).load() & 1U;
+  const std::uint64_t claimed = std::atomic_ref<std::uint32_t>(g.keys_claimed[generation]).load();
+  return claimed * 2 >= tracer_.max_keys();
+}
+
 void DrainPipeline::drain(const Config& config) {
   auto started = std::chrono::steady_clock::now();
   const double now = std::chrono::duration<double>(started.time_since_epoch()).count();

@@ -34,6 +34,10 @@ class DrainPipeline {
   // Hands the cgroups made and removed since the last call to the resolver;
   // each drain starts with it too.
   void read_cgroup_changes();
+  // Whether the counts table's current generation is half full: keys that
+  // vary with every process (a command line with a counter in it) fill it
+  // faster than the drain interval empties it, and a drain now keeps them.
+  bool counts_half_full() const;
   // Readable when cgroup changes wait (-1 when the kernel sends none).
   int cgroup_changes_fd() const { return cgroup_changes_->ready_fd(); }
   // What the last drain read.
