@@ -94,5 +94,6 @@ void memory_and_scrape_rows(Bench& bench);  // rows_daemon.cpp
 void ready_rows(Bench& bench);              // rows_daemon.cpp
 void soak_rows(Bench& bench);               // rows_soak.cpp (make soak)
 void cgroup_churn_rows(Bench& bench);       // rows_cgroups.cpp
+void naming_rows(Bench& bench);             // rows_naming.cpp: distinct command lines at full rate
 
 }  // namespace execmond::bench

@@ -49,6 +49,7 @@ const std::vector<RowSet>& row_sets() {
        }},
       {"oomwait", execmond::bench::oom_wait_rows},
       {"cgroups", execmond::bench::cgroup_churn_rows},
+      {"naming", execmond::bench::naming_rows},
       {"soak", execmond::bench::soak_rows, false},
   };
   return sets;
