@@ -69,7 +69,7 @@ void naming_rows(Bench& bench) {
   bench.report().add({"daemon CPU per 1 000 execs with distinct command lines (same run)", "—",
                       fixed(per_k, 2) + " ms (" + fixed(cpu * 1000, 0) + " ms for " +
                           count(spawned) + "); RSS " + fixed(rss_mib, 1) + " MiB after",
-                      "—", "measured"});
+                      "—", Verdict::kNotMeasured});
 }
 
 }  // namespace execmond::bench
