@@ -14,9 +14,7 @@ constexpr std::string_view kReplacement = "\xef\xbf\xbd";
 // nothing above U+10FFFF).
 std::size_t sequence_length(std::string_view s, std::size_t at) {
   auto byte = [&](std::size_t i) { return static_cast<std::uint8_t>(s[at + i]); };
-  auto continuation = [&](std::size_t i) {
-    return at + i < s.size() && (byte(i) & 0xC0) == 0x80;
-  };
+  auto continuation = [&](std::size_t i) { return at + i < s.size() && (byte(i) & 0xC0) == 0x80; };
   const std::uint8_t b0 = byte(0);
   if (b0 < 0x80) return 1;
   if (b0 >= 0xC2 && b0 <= 0xDF) return continuation(1) ? 2 : 0;
@@ -54,7 +52,8 @@ MatchText::MatchText(std::string text) : original_(std::move(text)) {
     const std::size_t n = sequence_length(original_, at);
     const std::string_view piece =
         n == 0 ? kReplacement : std::string_view(original_).substr(at, n);
-    for (std::size_t i = 0; i < piece.size(); ++i) origin_.push_back(static_cast<std::uint32_t>(at));
+    for (std::size_t i = 0; i < piece.size(); ++i)
+      origin_.push_back(static_cast<std::uint32_t>(at));
     matched_ += piece;
     at += n == 0 ? 1 : n;
   }

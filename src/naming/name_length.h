@@ -19,11 +19,12 @@ inline void cut_to_name_length(std::string& text) {
   if (text.size() <= kMaxNameBytes) return;
   std::size_t cut = kMaxNameBytes;
   // At most three continuation bytes (10xxxxxx) precede a sequence's end.
-  for (int backed = 0; backed < 3 && cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80;
-       ++backed) {
+  for (int backed = 0;
+       backed < 3 && cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80; ++backed) {
     --cut;
   }
-  if ((static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) cut = kMaxNameBytes;  // not UTF-8 anyway
+  if ((static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80)
+    cut = kMaxNameBytes;  // not UTF-8 anyway
   text.resize(cut);
 }
 

@@ -128,9 +128,10 @@ Result<NameTemplate> NameTemplate::compile(std::string_view text,
     }
     const auto group = std::find(groups.begin(), groups.end(), chain[1]);
     if (group == groups.end()) {
-      return Error{in + shown + " names a group no cmdline pattern of this rule defines (" +
-                   (groups.empty() ? std::string("it defines none") : "it defines " + list(groups)) +
-                   "); add (?P<" + std::string(chain[1]) + ">...) to a cmdline pattern"};
+      return Error{
+          in + shown + " names a group no cmdline pattern of this rule defines (" +
+          (groups.empty() ? std::string("it defines none") : "it defines " + list(groups)) +
+          "); add (?P<" + std::string(chain[1]) + ">...) to a cmdline pattern"};
     }
     flush();
     compiled.pieces_.push_back(
@@ -145,11 +146,21 @@ std::string NameTemplate::render(const TemplateValues& values) const {
   for (const auto& piece : pieces_) {
     std::string_view value;
     switch (piece.field) {
-      case Field::Text: value = piece.text; break;
-      case Field::Comm: value = values.comm; break;
-      case Field::ExeBase: value = values.exe_base; break;
-      case Field::ExeFull: value = values.exe_full; break;
-      case Field::Username: value = values.username; break;
+      case Field::Text:
+        value = piece.text;
+        break;
+      case Field::Comm:
+        value = values.comm;
+        break;
+      case Field::ExeBase:
+        value = values.exe_base;
+        break;
+      case Field::ExeFull:
+        value = values.exe_full;
+        break;
+      case Field::Username:
+        value = values.username;
+        break;
       case Field::Match:
         if (piece.group < values.matches.size()) value = values.matches[piece.group];
         break;

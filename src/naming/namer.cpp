@@ -30,9 +30,10 @@ Result<Namer> Namer::compile(const NamingConfig& config) {
                                     : "naming.rules[" + std::to_string(i - from_file) + "]";
     patterns += rule.cmdline.size();
     if (patterns > kMaxNamingPatterns) {
-      return Error{(rule.source.empty() ? "" : rule.source + ":" + std::to_string(rule.line) + ": ") +
-                   key + ".cmdline: more than " + std::to_string(kMaxNamingPatterns) +
-                   " cmdline patterns in all the rules; merge rules, or select by comm or exe"};
+      return Error{
+          (rule.source.empty() ? "" : rule.source + ":" + std::to_string(rule.line) + ": ") + key +
+          ".cmdline: more than " + std::to_string(kMaxNamingPatterns) +
+          " cmdline patterns in all the rules; merge rules, or select by comm or exe"};
     }
     auto matcher = RuleMatcher::compile(rule, key);
     if (!matcher) return matcher.error();
@@ -56,11 +57,15 @@ Names Namer::name(const ProcessFacts& facts) const {
     }
   }
   switch (compiled_->unmatched) {
-    case Unmatched::Comm: names.program = facts.comm; break;
+    case Unmatched::Comm:
+      names.program = facts.comm;
+      break;
     case Unmatched::Script:
       names.program = names.script.empty() ? std::string(facts.comm) : names.script;
       break;
-    case Unmatched::Fixed: names.program = compiled_->unmatched_name; break;
+    case Unmatched::Fixed:
+      names.program = compiled_->unmatched_name;
+      break;
   }
   cut_to_name_length(names.program);
   return names;

@@ -17,8 +17,9 @@ Result<RuleMatcher> RuleMatcher::compile(const NamingRule& rule, const std::stri
   const std::string at =
       (rule.source.empty() ? "" : rule.source + ":" + std::to_string(rule.line) + ": ") + key;
   if (rule.comm.empty() && rule.exe.empty() && rule.cmdline.empty()) {
-    return Error{at + ": the rule has no selector, so it would name every process; give it comm, "
-                      "exe or cmdline (cmdline: ['.+'] to name every process with a command line)"};
+    return Error{at +
+                 ": the rule has no selector, so it would name every process; give it comm, "
+                 "exe or cmdline (cmdline: ['.+'] to name every process with a command line)"};
   }
   if (rule.cmdline.size() > kMaxRegexesPerList) {
     return Error{at + ".cmdline: " + std::to_string(rule.cmdline.size()) +

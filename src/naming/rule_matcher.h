@@ -64,7 +64,7 @@ class RuleMatcher {
   struct Pattern {
     std::shared_ptr<const RE2> re;
     std::vector<std::pair<int, std::size_t>> groups;  // RE2 group index, slot in .Matches
-    int submatches = 0;                               // how many RE2 must report: 0 or 1 + max index
+    int submatches = 0;  // how many RE2 must report: 0 or 1 + max index
   };
   bool has_comm_ = false;
   std::unordered_set<std::string> comms_;

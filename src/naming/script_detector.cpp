@@ -95,9 +95,14 @@ class ArgumentReader {
   // Whether `rule`, given `value`, settles the script (in found_).
   bool done(const OptionRule& rule, std::string_view value) {
     switch (rule.means) {
-      case Means::Option: return false;
-      case Means::Script: found_ = script_value(value); return true;
-      case Means::NoScript: found_ = {}; return true;
+      case Means::Option:
+        return false;
+      case Means::Script:
+        found_ = script_value(value);
+        return true;
+      case Means::NoScript:
+        found_ = {};
+        return true;
       case Means::EndOptions:
         found_ = at_ < args_.size() ? script_value(args_[at_]) : std::string_view{};
         return true;
@@ -123,8 +128,11 @@ class ArgumentReader {
       std::string_view value;
       const std::string_view rest = arg.substr(p);
       switch (rule->takes) {
-        case Takes::Nothing: break;
-        case Takes::Next: value = next(); break;
+        case Takes::Nothing:
+          break;
+        case Takes::Next:
+          value = next();
+          break;
         case Takes::AttachedOrNext:
           value = rest.empty() ? next() : rest;
           p = arg.size();
@@ -145,7 +153,8 @@ class ArgumentReader {
   // One option per argument, a one-letter one's value maybe attached ("-dk=v").
   bool attached(std::string_view arg) {
     const OptionRule* rule = find(table_, arg.substr(0, 2));
-    if (rule == nullptr || (rule->takes != Takes::AttachedOrNext && rule->takes != Takes::Attached)) {
+    if (rule == nullptr ||
+        (rule->takes != Takes::AttachedOrNext && rule->takes != Takes::Attached)) {
       return false;  // an option the table does not know: a flag
     }
     return done(*rule, arg.substr(2));
@@ -169,7 +178,8 @@ std::vector<std::string_view> command_of_env(std::vector<std::string_view> args)
   int splits = 0;
   std::size_t at = 1;
   auto split_in = [&](std::string_view text) {  // -S: its words take its place
-    std::vector<std::string_view> words(args.begin(), args.begin() + static_cast<std::ptrdiff_t>(at));
+    std::vector<std::string_view> words(args.begin(),
+                                        args.begin() + static_cast<std::ptrdiff_t>(at));
     for (auto start = text.find_first_not_of(kBlanks); start != std::string_view::npos;) {
       const auto end = text.find_first_of(kBlanks, start);
       words.push_back(text.substr(start, end - start));
@@ -209,7 +219,8 @@ std::vector<std::string_view> command_of_env(std::vector<std::string_view> args)
       break;
     }
   }
-  return {args.begin() + static_cast<std::ptrdiff_t>(std::min(at, args.size())), args.end()};
+  args.erase(args.begin(), args.begin() + static_cast<std::ptrdiff_t>(std::min(at, args.size())));
+  return args;
 }
 
 }  // namespace
@@ -225,9 +236,8 @@ std::optional<InterpreterStyle> ScriptDetector::style_of(std::string_view name) 
     if (exe == name) return style;
   }
   for (const auto& builtin : kBuiltIns) {
-    if (name == builtin.name ||
-        (builtin.versioned && name.starts_with(builtin.name) &&
-         is_version(name.substr(builtin.name.size())))) {
+    if (name == builtin.name || (builtin.versioned && name.starts_with(builtin.name) &&
+                                 is_version(name.substr(builtin.name.size())))) {
       return builtin.style;
     }
   }
@@ -253,7 +263,8 @@ std::string ScriptDetector::script(std::string_view comm, std::span<const std::s
   return script;
 }
 
-std::string_view script_in_arguments(InterpreterStyle style, std::span<const std::string_view> args) {
+std::string_view script_in_arguments(InterpreterStyle style,
+                                     std::span<const std::string_view> args) {
   return ArgumentReader(style_table(style), args).script();
 }
 

@@ -52,6 +52,7 @@ class ScriptDetector {
 
 // The script `args` (the arguments after the interpreter's own name) run in
 // `style`: its base name, or "" when there is none.
-std::string_view script_in_arguments(InterpreterStyle style, std::span<const std::string_view> args);
+std::string_view script_in_arguments(InterpreterStyle style,
+                                     std::span<const std::string_view> args);
 
 }  // namespace execmond::naming

@@ -11,12 +11,9 @@ using enum Means;
 
 // CPython's getopt (Python/getopt.c); -Q is Python 2's.
 constexpr std::array kPython{
-    OptionRule{"-c", AttachedOrNext, NoScript},
-    OptionRule{"-m", AttachedOrNext, Script},
-    OptionRule{"-W", AttachedOrNext, Option},
-    OptionRule{"-X", AttachedOrNext, Option},
-    OptionRule{"-Q", AttachedOrNext, Option},
-    OptionRule{"--check-hash-based-pycs", Next, Option},
+    OptionRule{"-c", AttachedOrNext, NoScript}, OptionRule{"-m", AttachedOrNext, Script},
+    OptionRule{"-W", AttachedOrNext, Option},   OptionRule{"-X", AttachedOrNext, Option},
+    OptionRule{"-Q", AttachedOrNext, Option},   OptionRule{"--check-hash-based-pycs", Next, Option},
 };
 
 // The launcher's options that take the next argument (java.c); the rest,
@@ -91,31 +88,21 @@ constexpr std::array kNode{
 // POSIX sh, bash, dash, zsh, ksh: -c takes its command from the first
 // operand, -s reads stdin; "-" ends the options (bash).
 constexpr std::array kShell{
-    OptionRule{"-c", Nothing, NoScript},
-    OptionRule{"-s", Nothing, NoScript},
-    OptionRule{"-o", Next, Option},
-    OptionRule{"-O", Next, Option},
-    OptionRule{"--rcfile", Next, Option},
-    OptionRule{"--init-file", Next, Option},
+    OptionRule{"-c", Nothing, NoScript},  OptionRule{"-s", Nothing, NoScript},
+    OptionRule{"-o", Next, Option},       OptionRule{"-O", Next, Option},
+    OptionRule{"--rcfile", Next, Option}, OptionRule{"--init-file", Next, Option},
     OptionRule{"-", Nothing, EndOptions},
 };
 
 // perlrun.
 constexpr std::array kPerl{
-    OptionRule{"-e", AttachedOrNext, NoScript},
-    OptionRule{"-E", AttachedOrNext, NoScript},
-    OptionRule{"-I", AttachedOrNext, Option},
-    OptionRule{"-M", AttachedOrNext, Option},
-    OptionRule{"-m", AttachedOrNext, Option},
-    OptionRule{"-x", Attached, Option},
-    OptionRule{"-i", Attached, Option},
-    OptionRule{"-F", Attached, Option},
-    OptionRule{"-d", Attached, Option},
-    OptionRule{"-D", Attached, Option},
-    OptionRule{"-C", Attached, Option},
-    OptionRule{"-V", Attached, Option},
-    OptionRule{"-0", Digits, Option},
-    OptionRule{"-l", Digits, Option},
+    OptionRule{"-e", AttachedOrNext, NoScript}, OptionRule{"-E", AttachedOrNext, NoScript},
+    OptionRule{"-I", AttachedOrNext, Option},   OptionRule{"-M", AttachedOrNext, Option},
+    OptionRule{"-m", AttachedOrNext, Option},   OptionRule{"-x", Attached, Option},
+    OptionRule{"-i", Attached, Option},         OptionRule{"-F", Attached, Option},
+    OptionRule{"-d", Attached, Option},         OptionRule{"-D", Attached, Option},
+    OptionRule{"-C", Attached, Option},         OptionRule{"-V", Attached, Option},
+    OptionRule{"-0", Digits, Option},           OptionRule{"-l", Digits, Option},
 };
 
 // ruby --help.
@@ -194,14 +181,22 @@ constexpr StyleTable kRscriptStyle{kRscript, false, false, false};
 
 const StyleTable& style_table(InterpreterStyle style) {
   switch (style) {
-    case InterpreterStyle::Python: return kPythonStyle;
-    case InterpreterStyle::Java: return kJavaStyle;
-    case InterpreterStyle::Node: return kNodeStyle;
-    case InterpreterStyle::Shell: return kShellStyle;
-    case InterpreterStyle::Perl: return kPerlStyle;
-    case InterpreterStyle::Ruby: return kRubyStyle;
-    case InterpreterStyle::Php: return kPhpStyle;
-    case InterpreterStyle::Rscript: return kRscriptStyle;
+    case InterpreterStyle::Python:
+      return kPythonStyle;
+    case InterpreterStyle::Java:
+      return kJavaStyle;
+    case InterpreterStyle::Node:
+      return kNodeStyle;
+    case InterpreterStyle::Shell:
+      return kShellStyle;
+    case InterpreterStyle::Perl:
+      return kPerlStyle;
+    case InterpreterStyle::Ruby:
+      return kRubyStyle;
+    case InterpreterStyle::Php:
+      return kPhpStyle;
+    case InterpreterStyle::Rscript:
+      return kRscriptStyle;
   }
   return kPythonStyle;  // unreachable: every style is above
 }
