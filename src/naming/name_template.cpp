@@ -69,6 +69,22 @@ Result<NameTemplate> NameTemplate::compile(std::string_view text,
       rest.remove_prefix(2);
     }
     literal += before;
+    if (rest.starts_with("/*")) {  // as Go: the comment right after "{{" or "{{- "
+      const auto end = rest.find("*/", 2);
+      if (end == std::string_view::npos) {
+        return Error{in + "a comment opened with {{/* is never closed; end it with */}}"};
+      }
+      text = rest.substr(end + 2);
+      if (text.size() >= 4 && is_space(text[0]) && text.substr(1, 3) == "-}}") {
+        const auto keep = text.find_first_not_of(kSpaces, 4);
+        text = keep == std::string_view::npos ? std::string_view{} : text.substr(keep);
+      } else if (text.starts_with("}}")) {
+        text.remove_prefix(2);
+      } else {
+        return Error{in + "a comment must end with */}} right after its */; close it there"};
+      }
+      continue;
+    }
     const auto close = rest.find("}}");
     if (close == std::string_view::npos) {
       return Error{in + "an action opened with {{ is never closed; end it with }}"};
@@ -84,12 +100,6 @@ Result<NameTemplate> NameTemplate::compile(std::string_view text,
     action = first == std::string_view::npos
                  ? std::string_view{}
                  : action.substr(first, action.find_last_not_of(kSpaces) - first + 1);
-    if (action.starts_with("/*")) {
-      if (action.size() < 4 || !action.ends_with("*/")) {
-        return Error{in + "a comment {{/* must end with */}}; close it"};
-      }
-      continue;
-    }
     const auto chain = field_chain(action);
     const std::string shown = "{{" + std::string(action) + "}}";
     if (chain.empty()) {

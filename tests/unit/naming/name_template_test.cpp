@@ -64,6 +64,14 @@ TEST(NameTemplateTest, TrimMarkersTrimTheWhiteSpaceBesideThemAsGoDoes) {
 TEST(NameTemplateTest, CommentsRenderNothing) {
   EXPECT_EQ(render("a{{/* why */}}b"), "ab");
   EXPECT_EQ(render("a {{- /* why */ -}} b"), "ab");
+  EXPECT_EQ(render("a{{/* }} inside */}}b"), "ab");
+  EXPECT_EQ(render("a{{/**/}}b"), "ab");
+}
+
+TEST(NameTemplateTest, CommentsStandRightInsideTheirDelimitersAsGoWantsThem) {
+  EXPECT_NE(refusal("{{/* open").find("never closed"), std::string::npos);
+  EXPECT_NE(refusal("{{/* c */ }}").find("right after its */"), std::string::npos);
+  (void)refusal("{{ /* c */}}");  // not a comment in Go: a '/' inside an action
 }
 
 TEST(NameTemplateTest, NamesAreCutAt128Bytes) {
