@@ -19,7 +19,8 @@ enum class AttachMode { Auto, TpBtf, Tracepoint };
 enum class LogTarget { Stderr, Journal };
 
 // Where a label's value comes from. YAML names: comm, exe, unit, cgroup,
-// container_id, uid, user, pod_uid, pod, namespace, container.
+// container_id, uid, user, pod_uid, pod, namespace, container, program,
+// script, parent. New sources go at the end: the order indexes tables.
 enum class LabelSource {
   Comm,
   Exe,
@@ -31,7 +32,10 @@ enum class LabelSource {
   PodUid,     // from the kubepods cgroup path
   Pod,        // this and the next two from the container runtime's state
   Namespace,  // the pod's Kubernetes namespace
-  Container
+  Container,
+  Program,  // the name the naming rules give (naming:)
+  Script,   // the script an interpreter runs; "" when it runs none
+  Parent    // the comm of the process that forked it, kept when reparented
 };
 
 // The metric families whose labels are configurable. YAML names: execs,

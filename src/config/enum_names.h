@@ -39,6 +39,9 @@ inline constexpr EnumName<LabelSource> kLabelSourceNames[] = {
     {LabelSource::Pod, "pod"},
     {LabelSource::Namespace, "namespace"},
     {LabelSource::Container, "container"},
+    {LabelSource::Program, "program"},
+    {LabelSource::Script, "script"},
+    {LabelSource::Parent, "parent"},
 };
 
 inline constexpr EnumName<Family> kFamilyNames[] = {
