@@ -67,6 +67,19 @@ inline constexpr EnumName<Resource> kResourceNames[] = {
     {Resource::ContextSwitches, "context_switches"},
 };
 
+inline constexpr EnumName<InterpreterStyle> kInterpreterStyleNames[] = {
+    {InterpreterStyle::Python, "python"}, {InterpreterStyle::Java, "java"},
+    {InterpreterStyle::Node, "node"},     {InterpreterStyle::Shell, "shell"},
+    {InterpreterStyle::Perl, "perl"},     {InterpreterStyle::Ruby, "ruby"},
+    {InterpreterStyle::Php, "php"},       {InterpreterStyle::Rscript, "rscript"},
+};
+
+// Unmatched::Fixed has no name of its own: any other text is the fixed name.
+inline constexpr EnumName<Unmatched> kUnmatchedNames[] = {
+    {Unmatched::Comm, "comm"},
+    {Unmatched::Script, "script"},
+};
+
 // The name of `value`; the table's first name for a value it lacks, which
 // the static_asserts beside the tables and the unit tests rule out.
 template <typename Enum, std::size_t N>
