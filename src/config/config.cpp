@@ -75,8 +75,9 @@ bool needs_cmdline(const Config& config) {
     return true;
   }
   if (config.naming.unmatched == Unmatched::Script) return true;
-  return std::any_of(config.naming.rules.begin(), config.naming.rules.end(),
-                     [](const NamingRule& rule) { return !rule.exe.empty() || !rule.cmdline.empty(); });
+  return std::any_of(
+      config.naming.rules.begin(), config.naming.rules.end(),
+      [](const NamingRule& rule) { return !rule.exe.empty() || !rule.cmdline.empty(); });
 }
 
 bool needs_parent(const Config& config) { return config.labels.uses(LabelSource::Parent); }

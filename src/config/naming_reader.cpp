@@ -52,7 +52,8 @@ std::string indexed(const std::string& key, std::size_t index) {
 Status check_keys(const YAML::Node& map, std::initializer_list<std::string_view> known,
                   const std::string& key, std::string_view what, const std::string& source) {
   std::string allowed = "allowed keys in " + std::string(what) + ":";
-  for (std::string_view name : known) allowed += (allowed.back() == ':' ? " " : ", ") + std::string(name);
+  for (std::string_view name : known)
+    allowed += (allowed.back() == ':' ? " " : ", ") + std::string(name);
   std::set<std::string> seen;
   for (const auto& entry : map) {
     if (!entry.first.IsScalar()) {
@@ -124,13 +125,13 @@ class RuleReader {
     for (const auto& entry : item) {
       const std::string& name = entry.first.Scalar();
       const std::string field_key = key + "." + name;
-      Status read = name == "name"  ? read_name(entry.first, entry.second, field_key, rule.name)
-                    : name == "comm"
-                        ? read_strings(entry.first, entry.second, field_key, kCommAllowed, rule.comm)
-                    : name == "exe"
-                        ? read_strings(entry.first, entry.second, field_key, kExeAllowed, rule.exe)
-                        : read_strings(entry.first, entry.second, field_key, kCmdlineAllowed,
-                                       rule.cmdline);
+      Status read =
+          name == "name" ? read_name(entry.first, entry.second, field_key, rule.name)
+          : name == "comm"
+              ? read_strings(entry.first, entry.second, field_key, kCommAllowed, rule.comm)
+          : name == "exe"
+              ? read_strings(entry.first, entry.second, field_key, kExeAllowed, rule.exe)
+              : read_strings(entry.first, entry.second, field_key, kCmdlineAllowed, rule.cmdline);
       if (!read) return read.error();
     }
     if (rule.comm.empty() && rule.exe.empty() && rule.cmdline.empty()) {
@@ -239,7 +240,8 @@ Result<Interpreter> read_interpreter(const YAML::Node& list_key, const YAML::Nod
   const std::optional<InterpreterStyle> named =
       style.IsScalar() ? value_in(kInterpreterStyleNames, style.Scalar()) : std::nullopt;
   if (!named) {
-    const std::string wrong = style.IsScalar() ? quote(style.Scalar()) + " is not an interpreter style"
+    const std::string wrong = style.IsScalar()
+                                  ? quote(style.Scalar()) + " is not an interpreter style"
                               : style.IsNull() ? "no value"
                                                : "expected a style, found " + kind_of(style);
     return yaml_error(source, mark_of(item, style), key + ".style", problem(wrong, kStyleAllowed));
@@ -284,9 +286,8 @@ Status read_process_names(const std::string& path, const std::string& text,
 }  // namespace
 
 bool has_control(std::string_view text) {
-  return std::any_of(text.begin(), text.end(), [](char c) {
-    return static_cast<unsigned char>(c) < 0x20 || c == 0x7f;
-  });
+  return std::any_of(text.begin(), text.end(),
+                     [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; });
 }
 
 Status read_process_exporter_config(Config& config, const NodeInput& input) {
@@ -300,9 +301,9 @@ Status read_process_exporter_config(Config& config, const NodeInput& input) {
   }
   const std::string& path = input.value.Scalar();
   if (has_control(path)) {
-    return yaml_error(input.source, input.value.Mark(), key,
-                      problem(quote(path) + " has control characters",
-                              kProcessExporterConfigAllowed));
+    return yaml_error(
+        input.source, input.value.Mark(), key,
+        problem(quote(path) + " has control characters", kProcessExporterConfigAllowed));
   }
   config.naming.process_exporter_config = path;
   return {};
@@ -353,8 +354,8 @@ Status append_process_exporter_rules(Config& config, const std::string& source,
   if (!text) {
     return yaml_error(source, mark, key, problem(text.error().message, kProcessExporterAllowed));
   }
-  const Error no_process_names =
-      yaml_error(source, mark, key, problem(path + " has no process_names", kProcessExporterAllowed));
+  const Error no_process_names = yaml_error(
+      source, mark, key, problem(path + " has no process_names", kProcessExporterAllowed));
   try {
     return read_process_names(path, *text, config.naming.rules, no_process_names);
   } catch (const YAML::Exception& e) {

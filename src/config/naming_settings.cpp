@@ -106,21 +106,21 @@ void take_unmatched(Config& running, const Config& wanted) {
 // lines, how much of each) is set at load: see restart_only_differences().
 void add_naming_settings(std::vector<Setting>& table) {
   // Read from the file's node alone: a path set any other way would not be read.
-  table.push_back(reloadable(
-      structured("naming", "process_exporter_config", kProcessExporterConfigAllowed, Restart::No,
-                 read_process_exporter_config, show_process_exporter_config,
-                 /*omit_when_empty=*/false),
-      take_naming<&NamingConfig::process_exporter_config>));
+  table.push_back(
+      reloadable(structured("naming", "process_exporter_config", kProcessExporterConfigAllowed,
+                            Restart::No, read_process_exporter_config, show_process_exporter_config,
+                            /*omit_when_empty=*/false),
+                 take_naming<&NamingConfig::process_exporter_config>));
   table.push_back(reloadable(structured("naming", "rules", kRulesAllowed, Restart::No,
                                         read_naming_rules, show_rules, /*omit_when_empty=*/false),
                              take_naming<&NamingConfig::rules>));
   table.push_back(reloadable(scalar("naming", "unmatched", kUnmatchedAllowed, Restart::No,
                                     apply_unmatched, show_unmatched),
                              take_unmatched));
-  table.push_back(reloadable(
-      structured("naming", "interpreters", kInterpretersAllowed, Restart::No, read_interpreters,
-                 show_interpreters, /*omit_when_empty=*/true),
-      take_naming<&NamingConfig::interpreters>));
+  table.push_back(
+      reloadable(structured("naming", "interpreters", kInterpretersAllowed, Restart::No,
+                            read_interpreters, show_interpreters, /*omit_when_empty=*/true),
+                 take_naming<&NamingConfig::interpreters>));
   table.push_back(scalar("naming", "cmdline_max_bytes", kCmdlineBytesAllowed, Restart::Yes,
                          apply_cmdline_max_bytes, show_cmdline_max_bytes));
 }

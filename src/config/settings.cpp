@@ -292,7 +292,7 @@ Setting scalar(std::string_view section, std::string_view name, std::string_view
 Setting structured(std::string_view section, std::string_view name, std::string_view allowed,
                    Restart restart, Status (*read)(Config&, const NodeInput&),
                    std::string (*show)(const Config&), bool omit_when_empty) {
-  Setting setting{section, name,    allowed, restart,         nullptr, {},     0,
+  Setting setting{section, name,    allowed, restart, nullptr,         {},     0,
                   0,       nullptr, nullptr, show,    omit_when_empty, nullptr};
   setting.read = read;
   return setting;

@@ -39,7 +39,8 @@ class YamlReader {
     if (Status read = read_entries("", root); !read) return read;
     finish();
     if (Status filters = check_filter_maps(); !filters) return filters;
-    return append_process_exporter_rules(config_, source_, marks_["naming.process_exporter_config"]);
+    return append_process_exporter_rules(config_, source_,
+                                         marks_["naming.process_exporter_config"]);
   }
 
   // One line: "<file>:<line>: <key>: <message>".
