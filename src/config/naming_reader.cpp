@@ -4,6 +4,7 @@
 #include <cstddef>
 #include <exception>
 #include <initializer_list>
+#include <iterator>
 #include <optional>
 #include <set>
 #include <string>
@@ -43,6 +44,20 @@ constexpr std::string_view kProcessExporterAllowed =
     "is relative to this file's directory)";
 constexpr const char* kDefaultName = "{{.ExeBase}}";
 constexpr std::size_t kMaxCommBytes = 15;  // TASK_COMM_LEN without its NUL
+
+// process-exporter's three selectors.
+enum class SelectorKind { Comm, Exe, Cmdline };
+struct Selector {
+  std::string_view name;
+  SelectorKind kind;
+  std::string_view allowed;
+  std::vector<std::string> NamingRule::*list;
+};
+constexpr Selector kSelectors[] = {
+    {"comm", SelectorKind::Comm, kCommAllowed, &NamingRule::comm},
+    {"exe", SelectorKind::Exe, kExeAllowed, &NamingRule::exe},
+    {"cmdline", SelectorKind::Cmdline, kCmdlineAllowed, &NamingRule::cmdline},
+};
 
 std::string indexed(const std::string& key, std::size_t index) {
   return key + "[" + std::to_string(index) + "]";
@@ -124,14 +139,16 @@ class RuleReader {
     rule.line = item.Mark().line + 1;
     for (const auto& entry : item) {
       const std::string& name = entry.first.Scalar();
-      const std::string field_key = key + "." + name;
-      Status read =
-          name == "name" ? read_name(entry.first, entry.second, field_key, rule.name)
-          : name == "comm"
-              ? read_strings(entry.first, entry.second, field_key, kCommAllowed, rule.comm)
-          : name == "exe"
-              ? read_strings(entry.first, entry.second, field_key, kExeAllowed, rule.exe)
-              : read_strings(entry.first, entry.second, field_key, kCmdlineAllowed, rule.cmdline);
+      std::string field_key = key + ".";
+      field_key += name;
+      Status read = {};
+      if (name == "name") {
+        read = read_name(entry.first, entry.second, field_key, rule.name);
+      } else {
+        const Selector& selector = *std::find_if(std::begin(kSelectors), std::end(kSelectors),
+                                                 [&](const Selector& s) { return s.name == name; });
+        read = read_strings(entry.first, entry.second, field_key, selector, rule.*selector.list);
+      }
       if (!read) return read.error();
     }
     if (rule.comm.empty() && rule.exe.empty() && rule.cmdline.empty()) {
@@ -156,27 +173,26 @@ class RuleReader {
 
   // A selector: a list of strings, each checked by what it is matched against.
   Status read_strings(const YAML::Node& key, const YAML::Node& list, const std::string& field_key,
-                      std::string_view allowed, std::vector<std::string>& out) {
+                      const Selector& selector, std::vector<std::string>& out) {
     if (!list.IsSequence()) {
       const std::string found =
           list.IsNull() ? "no value" : "expected a list of strings, found " + kind_of(list);
-      return error(mark_of(key, list), field_key, problem(found, allowed));
+      return error(mark_of(key, list), field_key, problem(found, selector.allowed));
     }
     if (list.size() == 0) {
       return error(mark_of(key, list), field_key,
-                   problem("an empty list, which matches nothing", allowed));
+                   problem("an empty list, which matches nothing", selector.allowed));
     }
-    const bool is_cmdline = allowed == kCmdlineAllowed;
     for (const YAML::Node& item : list) {
       const std::string item_key = indexed(field_key, out.size());
       if (!item.IsScalar()) {
         return error(mark_of(key, item), item_key,
-                     problem("expected a string, found " + kind_of(item), allowed));
+                     problem("expected a string, found " + kind_of(item), selector.allowed));
       }
-      if (Status checked = check_item(item.Scalar(), allowed); !checked) {
-        return error(item.Mark(), item_key, problem(checked.error().message, allowed));
+      if (Status checked = check_item(item.Scalar(), selector.kind); !checked) {
+        return error(item.Mark(), item_key, problem(checked.error().message, selector.allowed));
       }
-      if (is_cmdline && ++patterns_ > kMaxCmdlinePatterns) {
+      if (selector.kind == SelectorKind::Cmdline && ++patterns_ > kMaxCmdlinePatterns) {
         return error(item.Mark(), item_key,
                      "more than " + std::to_string(kMaxCmdlinePatterns) +
                          " cmdline patterns in all rules together, each compiled within its own "
@@ -187,12 +203,12 @@ class RuleReader {
     return {};
   }
 
-  // comm and exe entries that could never match are mistakes: say why.
-  static Status check_item(const std::string& text, std::string_view allowed) {
-    if (allowed == kCmdlineAllowed) return {};  // compiled by the naming library
+  // comm and exe entries that could never match are mistakes: say why. The
+  // naming library compiles the patterns.
+  static Status check_item(const std::string& text, SelectorKind kind) {
+    if (kind == SelectorKind::Cmdline) return {};
     if (text.empty()) return Error{"\"\" is empty"};
-    if (allowed != kCommAllowed) return {};
-    if (text.size() > kMaxCommBytes) {
+    if (kind == SelectorKind::Comm && text.size() > kMaxCommBytes) {
       return Error{quote(text) + " is " + std::to_string(text.size()) +
                    " bytes long and can never match: the kernel keeps the first 15 bytes of a "
                    "command name, " +
