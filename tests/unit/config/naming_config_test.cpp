@@ -134,12 +134,12 @@ TEST(NamingConfig, InvalidScalars) {
        "test.yaml:2: naming.cmdline_max_bytes: expected a single value, found a list" + bytes},
       {"naming:\n  unmatched: \"\"\n", "test.yaml:2: naming.unmatched: \"\" is empty" + unmatched},
       {"naming:\n  unmatched: \"a\\tb\"\n",
-       "test.yaml:2: naming.unmatched: \"a\\x09b\" has control characters" + unmatched},
+       R"(test.yaml:2: naming.unmatched: "a\x09b" has control characters)" + unmatched},
       {"naming:\n  unmatched:\n", "test.yaml:2: naming.unmatched: no value" + unmatched},
       {"naming:\n  process_exporter_config: [a]\n",
        "test.yaml:2: naming.process_exporter_config: expected a single value, found a list" + path},
       {"naming:\n  process_exporter_config: \"a\\nb\"\n",
-       "test.yaml:2: naming.process_exporter_config: \"a\\x0ab\" has control characters" + path},
+       R"(test.yaml:2: naming.process_exporter_config: "a\x0ab" has control characters)" + path},
       {"naming:\n  unmatched: comm\n  unmatched: script\n",
        "test.yaml:3: naming.unmatched: duplicate key; give each key once"},
       {"naming:\n  rule: []\n",
@@ -167,7 +167,7 @@ TEST(NamingConfig, InvalidRules) {
       "; use a list of RE2 patterns, each of which must match the "
       "arguments joined by spaces (e.g. ['-jar\\s+(?P<jar>\\S+)'])";
   const std::string name =
-      "; use a template, e.g. \"{{.Comm}}\"; a rule without one is named \"{{.ExeBase}}\"";
+      R"(; use a template, e.g. "{{.Comm}}"; a rule without one is named "{{.ExeBase}}")";
   const std::pair<std::string, std::string> cases[] = {
       {"naming:\n  rules: {comm: [a]}\n",
        "test.yaml:2: naming.rules: expected a list, found a map" + rules},
@@ -240,7 +240,7 @@ TEST(NamingConfig, InvalidInterpreters) {
       {"naming:\n  interpreters:\n    - {exe: a}\n",
        "test.yaml:3: naming.interpreters[0]: no style" + style},
       {"naming:\n  interpreters:\n    - {exe: /usr/bin/python3, style: python}\n",
-       "test.yaml:3: naming.interpreters[0].exe: \"/usr/bin/python3\" has a \"/\"" + exe},
+       R"(test.yaml:3: naming.interpreters[0].exe: "/usr/bin/python3" has a "/")" + exe},
       {"naming:\n  interpreters:\n    - {exe: \"\", style: python}\n",
        "test.yaml:3: naming.interpreters[0].exe: \"\" is empty" + exe},
       {"naming:\n  interpreters:\n    - {exe: [a], style: python}\n",

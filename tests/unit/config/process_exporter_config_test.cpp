@@ -57,7 +57,7 @@ class ConfigDirectory {
     path_ = name;
   }
   ~ConfigDirectory() {
-    for (const std::string& file : files_) std::remove(file.c_str());
+    for (const std::string& file : files_) (void)std::remove(file.c_str());
     ::rmdir(path_.c_str());
   }
   ConfigDirectory(const ConfigDirectory&) = delete;
