@@ -1,5 +1,6 @@
 // What --config.check prints and what a reload compares and takes: each a
-// walk over the settings table.
+// walk over the settings table; the first two then add what the kernel side
+// reads, which several settings decide together.
 #include <algorithm>
 #include <string>
 #include <utility>

@@ -1,6 +1,7 @@
 // Every setting is described once, in the table settings() returns: its
 // dotted key, what is allowed, whether it needs a restart, how to parse it (a
-// scalar from text, a list item by item) and how to print it. The YAML walker,
+// scalar from text, a list item by item, a list of maps from its YAML node)
+// and how to print it. The YAML walker,
 // the flag overrides (through set_setting), describe() and
 // restart_only_differences() all read that one table, so a rule cannot drift
 // between them. Keys nest: "filters.include.comm" is the setting "comm" in the
