@@ -66,5 +66,20 @@ std::string to_string(LabelSource source) {
 }
 std::string to_string(Family family) { return std::string(name_in(kFamilyNames, family)); }
 std::string to_string(Resource resource) { return std::string(name_in(kResourceNames, resource)); }
+std::string to_string(InterpreterStyle style) {
+  return std::string(name_in(kInterpreterStyleNames, style));
+}
+
+bool needs_cmdline(const Config& config) {
+  if (config.labels.uses(LabelSource::Program) || config.labels.uses(LabelSource::Script)) {
+    return true;
+  }
+  if (config.naming.unmatched == Unmatched::Script) return true;
+  return std::any_of(
+      config.naming.rules.begin(), config.naming.rules.end(),
+      [](const NamingRule& rule) { return !rule.exe.empty() || !rule.cmdline.empty(); });
+}
+
+bool needs_parent(const Config& config) { return config.labels.uses(LabelSource::Parent); }
 
 }  // namespace execmond
