@@ -71,13 +71,11 @@ std::string to_string(InterpreterStyle style) {
 }
 
 bool needs_cmdline(const Config& config) {
-  if (config.labels.uses(LabelSource::Program) || config.labels.uses(LabelSource::Script)) {
-    return true;
-  }
-  if (config.naming.unmatched == Unmatched::Script) return true;
-  return std::any_of(
-      config.naming.rules.begin(), config.naming.rules.end(),
-      [](const NamingRule& rule) { return !rule.exe.empty() || !rule.cmdline.empty(); });
+  // Command lines show only through the labels made of them.
+  if (config.labels.uses(LabelSource::Script)) return true;
+  if (!config.labels.uses(LabelSource::Program)) return false;
+  // Rules read argv (selectors, {{.ExeBase}}, matches); the comm fallback does not.
+  return config.naming.unmatched == Unmatched::Script || !config.naming.rules.empty();
 }
 
 bool needs_parent(const Config& config) { return config.labels.uses(LabelSource::Parent); }

@@ -164,9 +164,9 @@ inline constexpr std::size_t kMaxConfigBytes = std::size_t{1} << 20;
 std::string describe(const Config& config);
 
 // What the kernel side reads at exec and fork, set when the tracer loads:
-// command lines when a family carries program or script, a rule has an exe or
-// cmdline selector, or naming.unmatched is script; the parent's comm when a
-// family carries parent.
+// command lines when a family carries script, or carries program and rules
+// or `unmatched: script` make it of the command line (`program` by the comm
+// alone needs none); the parent's comm when a family carries parent.
 bool needs_cmdline(const Config& config);
 bool needs_parent(const Config& config);
 

@@ -45,17 +45,17 @@ TEST(NamingNeeds, NothingByDefault) {
 
 TEST(NamingNeeds, CommandLines) {
   const char* const capturing[] = {
-      "labels: {execs: [program]}\n",
       "labels: {oom_kills: [comm, script]}\n",
-      "naming: {rules: [{exe: [java]}]}\n",
-      "naming: {rules: [{comm: [bash]}, {comm: [sh], cmdline: [x]}]}\n",
-      "naming: {unmatched: script}\n",
+      "labels: {execs: [program]}\nnaming: {rules: [{exe: [java]}]}\n",
+      "labels: {exits: [program]}\nnaming: {rules: [{comm: [bash], name: x}]}\n",
+      "labels: {default: [program]}\nnaming: {unmatched: script}\n",
   };
   for (const char* yaml : capturing) EXPECT_TRUE(needs_cmdline(parse_ok(yaml))) << yaml;
   const char* const not_capturing[] = {
       "labels: {default: [comm, exe, parent]}\n",
-      "naming: {rules: [{comm: [bash], name: x}]}\n",
-      "naming: {unmatched: fixed, interpreters: [{exe: py, style: python}]}\n",
+      "labels: {execs: [program]}\n",  // no rule: program is the comm
+      "naming: {rules: [{exe: [java]}]}\n",  // no label shows what the rules make
+      "naming: {unmatched: script}\n",
       "naming: {cmdline_max_bytes: 16384}\n",
   };
   for (const char* yaml : not_capturing) EXPECT_FALSE(needs_cmdline(parse_ok(yaml))) << yaml;
