@@ -53,7 +53,7 @@ TEST(NamingNeeds, CommandLines) {
   for (const char* yaml : capturing) EXPECT_TRUE(needs_cmdline(parse_ok(yaml))) << yaml;
   const char* const not_capturing[] = {
       "labels: {default: [comm, exe, parent]}\n",
-      "labels: {execs: [program]}\n",  // no rule: program is the comm
+      "labels: {execs: [program]}\n",        // no rule: program is the comm
       "naming: {rules: [{exe: [java]}]}\n",  // no label shows what the rules make
       "naming: {unmatched: script}\n",
       "naming: {cmdline_max_bytes: 16384}\n",
@@ -92,19 +92,21 @@ TEST(NamingReload, CmdlineMaxBytesNeedsARestart) {
 // Rules take effect at once, but the kernel starts or stops reading command
 // lines only when the tracer loads again: the reload says so.
 TEST(NamingReload, TurningCaptureOnOrOffNeedsARestart) {
-  const Config off;
-  const Config on = parse_ok("naming: {rules: [{cmdline: [x]}]}\n");
+  const Config off = parse_ok("labels: {execs: [program]}\n");
+  const Config on = parse_ok("labels: {execs: [program]}\nnaming: {rules: [{cmdline: [x]}]}\n");
   EXPECT_EQ(restart_only_differences(off, on),
             Differences{"command-line capture (was off, now on)"});
   EXPECT_EQ(restart_only_differences(on, off),
             Differences{"command-line capture (was on, now off)"});
   EXPECT_EQ(take_reloadable(off, on).naming.rules, on.naming.rules);
   // Another rule that keeps capture on is no restart.
-  EXPECT_TRUE(restart_only_differences(on, parse_ok("naming: {unmatched: script}\n")).empty());
+  EXPECT_TRUE(restart_only_differences(
+                  on, parse_ok("labels: {execs: [program]}\nnaming: {unmatched: script}\n"))
+                  .empty());
   // With a label that captures anyway, rules may come and go.
-  const Config labelled = parse_ok("labels: {execs: [program]}\n");
+  const Config labelled = parse_ok("labels: {execs: [script]}\n");
   const Config labelled_rules =
-      parse_ok("labels: {execs: [program]}\nnaming: {rules: [{exe: [a]}]}\n");
+      parse_ok("labels: {execs: [script]}\nnaming: {rules: [{exe: [a]}]}\n");
   EXPECT_TRUE(restart_only_differences(labelled, labelled_rules).empty());
 }
 
@@ -139,13 +141,14 @@ TEST(NamingDescribe, RulesByFileAndWhatIsCaptured) {
             "naming.cmdline_max_bytes: 2048\n"
             "command lines: captured, up to 2048 bytes\n"
             "parent comm: recorded\n");
-  EXPECT_EQ(naming_lines(parse_ok("naming: {unmatched: script}\n")),
-            "naming.process_exporter_config: \"\"\n"
-            "naming.rules: 0\n"
-            "naming.unmatched: script\n"
-            "naming.cmdline_max_bytes: 4096\n"
-            "command lines: captured, up to 4096 bytes\n"
-            "parent comm: not recorded\n");
+  EXPECT_EQ(
+      naming_lines(parse_ok("labels: {default: [comm, program]}\nnaming: {unmatched: script}\n")),
+      "naming.process_exporter_config: \"\"\n"
+      "naming.rules: 0\n"
+      "naming.unmatched: script\n"
+      "naming.cmdline_max_bytes: 4096\n"
+      "command lines: captured, up to 4096 bytes\n"
+      "parent comm: not recorded\n");
 }
 
 // Flags set single values; the rules and the file are read from the config file only.
