@@ -18,9 +18,12 @@ TEST_DEPS = libgtest-dev libgmock-dev prometheus curl openssl
 
 # The tools the benchmark measures execmond beside (Debian packages).
 BENCH_DEPS = bpftrace libbpf-tools prometheus-process-exporter prometheus-node-exporter
+# What the process-exporter compatibility test runs its rules and scripts with.
+COMPAT_DEPS = prometheus-process-exporter python3 perl
 
 .PHONY: all deps test-deps build run test clean format lint package packagetest systemtest promtest \
-        imagetest containerdtest bench benchsmoke bench-deps readme-figures asantest tsantest fuzz soak
+        imagetest containerdtest compattest compat-deps bench benchsmoke bench-deps readme-figures asantest \
+        tsantest fuzz soak
 
 all: build
 
@@ -154,6 +157,20 @@ systemtest: package
 # A real Prometheus scraping execmond: every dashboard and alert expression.
 promtest: build
 	tests/prometheus/run.sh $(BUILD_DIR)
+
+# The test starts process-exporter itself: the service the package starts on
+# install (where it can) is stopped and disabled again.
+compat-deps:
+	@dpkg -s $(COMPAT_DEPS) >/dev/null 2>&1 || { apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(COMPAT_DEPS) && \
+	  { systemctl disable --now prometheus-process-exporter 2>/dev/null || \
+	    /etc/init.d/prometheus-process-exporter stop 2>/dev/null || true; }; }
+
+# One process-exporter rules file given to Debian's process-exporter and to
+# execmond: the same names and live counts, and execmond's exact counts of
+# the short runs process-exporter never sees.
+compattest: build compat-deps
+	tests/compat/process-exporter.sh $(BUILD_DIR)
 
 # The Dockerfile's static checks, then the image built with podman on a
 # debootstrapped Debian 12 base and run with the documented privileges:
