@@ -88,43 +88,52 @@ static __always_inline int cmdline_has_nul(__u64 w)
  * The length to keep of `len` > 0 bytes read up to the bound: just past the
  * last NUL (the end of the last whole argument), or all of them if there is
  * none. Only for command lines longer than the bound, so it may scan them.
+ * The last word with a NUL is kept in the record's `len` (volatile, so not
+ * in a register too): the verifier would otherwise follow each of its 2048
+ * values on its own.
  */
-static __always_inline __u32 cmdline_cut(const char *args, __u32 len)
+static __always_inline __u32 cmdline_cut(struct execmond_cmdline_record *rec, __u32 len)
 {
-	const __u64 *words = (const __u64 *)args;
+	const __u64 *words = (const __u64 *)rec->args;
 	__u32 whole = len / 8;
-	__u32 last_word = 0; /* the last whole word with a NUL, + 1 */
-	__u32 cut = 0;
+	__u32 last_word, cut = 0;
 
+	*(volatile __u32 *)&rec->len = 0; /* the last whole word with a NUL, + 1 */
 	for (__u32 i = 0; i < CMDLINE_WORDS && i < whole; i++)
 		if (cmdline_has_nul(words[i]))
-			last_word = i + 1;
+			*(volatile __u32 *)&rec->len = i + 1;
 	for (__u32 k = 0; k < 8; k++) {
 		__u32 at = whole * 8 + k;
 
 		if (at >= len)
 			break;
-		if (args[at & CMDLINE_MASK] == 0)
+		if (rec->args[at & CMDLINE_MASK] == 0)
 			cut = at + 1;
 	}
 	if (cut)
 		return cut;
+	last_word = *(volatile __u32 *)&rec->len;
 	if (!last_word)
 		return len;
 	for (__u32 k = 0; k < 8; k++) {
 		__u32 at = (last_word - 1) * 8 + k;
 
-		if (args[at & CMDLINE_MASK] == 0)
+		if (rec->args[at & CMDLINE_MASK] == 0)
 			cut = at + 1;
 	}
 	return cut;
 }
 
-/* Hashes the `len` bytes of args, padding its last word with zeros first. */
-static __always_inline __u64 cmdline_hash(char *args, __u32 len, __u32 flags)
+/*
+ * The id of the record's `len` bytes, its last word padded with zeros first.
+ * The loop compares with a count it loads from the record each time, not a
+ * register: the verifier learns nothing from the comparison then, so its
+ * 2048 ways out of the loop are one state, not one each.
+ */
+static __always_inline __u64 cmdline_hash(struct execmond_cmdline_record *rec, __u32 len,
+					  __u32 flags)
 {
-	const __u64 *words = (const __u64 *)args;
-	__u32 n = execmond_cmdline_words(len);
+	const __u64 *words = (const __u64 *)rec->args;
 	__u64 h = EXECMOND_CMDLINE_HASH_SEED;
 
 	for (__u32 k = 0; k < 7; k++) {
@@ -132,10 +141,14 @@ static __always_inline __u64 cmdline_hash(char *args, __u32 len, __u32 flags)
 
 		if (!(at & 7))
 			break;
-		args[at & CMDLINE_MASK] = 0;
+		rec->args[at & CMDLINE_MASK] = 0;
 	}
-	for (__u32 i = 0; i < CMDLINE_WORDS && i < n; i++)
+	rec->id = execmond_cmdline_words(len); /* until the id is known */
+	for (__u32 i = 0; i < CMDLINE_WORDS; i++) {
+		if (i >= *(volatile __u64 *)&rec->id)
+			break;
 		h = execmond_cmdline_hash_word(h, words[i]);
+	}
 	return execmond_cmdline_hash_end(h, len, flags);
 }
 
@@ -190,11 +203,15 @@ static __always_inline __u64 cmdline_capture(struct task_struct *task)
 		return 0;
 	}
 	if (rec->flags) {
-		len = len ? cmdline_cut(rec->args, len) : 0;
+		len = len ? cmdline_cut(rec, len) : 0;
 		cmdline_count(EXECMOND_CMDLINE_EVENT_TRUNCATED);
 	}
-	rec->len = len;
-	rec->id = cmdline_hash(rec->args, len, rec->flags);
+	/* Through memory: the paths here meet the hash loop as one state, not one each. */
+	*(volatile __u32 *)&rec->len = len;
+	len = *(volatile __u32 *)&rec->len;
+	if (len > EXECMOND_CMDLINE_MAX)
+		len = EXECMOND_CMDLINE_MAX;
+	rec->id = cmdline_hash(rec, len, rec->flags);
 	cmdline_send_once(rec);
 	return rec->id;
 }

@@ -106,8 +106,12 @@ static __always_inline int on_exec(struct task_struct *task)
 	struct execmond_proc_origin origin = {};
 	struct execmond_proc_value *v = NULL;
 	struct execmond_proc *p;
+	__u64 cmdline_id = 0;
 	__u32 at;
 
+	/* First, while little else is live: the verifier walks its loops once per state here. */
+	if (capture_cmdline)
+		cmdline_id = cmdline_capture(task); /* its record is sent before its count */
 	/*
 	 * Running before the handlers were attached: renamed in procs_seeded
 	 * (the task iterator, if it has yet to reach the process, reads the new
@@ -128,8 +132,7 @@ static __always_inline int on_exec(struct task_struct *task)
 			proc_origin_at(at, &origin);
 		else if (v)
 			proc_origin_seeded(v, &origin);
-		if (capture_cmdline)
-			origin.cmdline_id = cmdline_capture(task); /* its record before its count */
+		origin.cmdline_id = cmdline_id;
 		origin_to_key(&origin, &key);
 	}
 	if (!filter_drops(pkey.tgid, &key))
