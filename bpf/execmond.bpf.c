@@ -93,7 +93,8 @@ static __always_inline int on_fork(struct task_struct *parent, struct task_struc
 	/* The fork is the parent's act: counted under its process's name, cgroup and origin. */
 	__builtin_memcpy(key.comm, parent->group_leader->comm, sizeof(key.comm));
 	key.cgroup_id = parent_cgroup;
-	origin_to_key(&forker, &key);
+	if (origin_kept())
+		origin_to_key(&forker, &key);
 	if (!filter_drops(parent->tgid, &key))
 		counts_add(&key, &no_payload, EXECMOND_LOST_FORK_COUNTS_FULL);
 	return 0;
@@ -381,4 +382,24 @@ int seed_procs(struct bpf_iter__task *ctx)
 	if (task->signal->live.counter == 0)
 		bpf_map_delete_elem(&procs_seeded, &pkey);
 	return 0;
+}
+
+/*
+ * Run by the daemon for each seeded process, with the id of its
+ * /proc/PID/cmdline (SeededCmdlines). In place and only over 0, so that an
+ * exec since seeding, whose handler wrote the new program's id into the
+ * entry, keeps it. Loaded only while command lines are captured.
+ */
+SEC("syscall")
+int fill_seeded_cmdline(struct execmond_cmdline_fill *ctx)
+{
+	struct execmond_proc_key pkey = { .tgid = ctx->tgid,
+					  .start_boottime_ns = ctx->start_boottime_ns };
+	struct execmond_proc_value *v = bpf_map_lookup_elem(&procs_seeded, &pkey);
+
+	if (!v)
+		return EXECMOND_CMDLINE_FILL_GONE;
+	if (__sync_val_compare_and_swap(&v->cmdline_id, 0, ctx->cmdline_id) != 0)
+		return EXECMOND_CMDLINE_FILL_EXECED;
+	return EXECMOND_CMDLINE_FILLED;
 }

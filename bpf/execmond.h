@@ -237,6 +237,25 @@ struct execmond_proc_origin {
 };
 
 /*
+ * The context of the fill_seeded_cmdline program (BPF_PROG_RUN): the
+ * command line id the daemon worked out from /proc for a process seeded at
+ * start-up, stored only while the entry still has none.
+ */
+struct execmond_cmdline_fill {
+	unsigned int tgid;
+	unsigned int pad;
+	unsigned long long start_boottime_ns;
+	unsigned long long cmdline_id;
+};
+
+/* What fill_seeded_cmdline returns. */
+enum execmond_cmdline_fill_result {
+	EXECMOND_CMDLINE_FILL_GONE = 0,   /* no such entry: the process ended */
+	EXECMOND_CMDLINE_FILLED = 1,      /* stored */
+	EXECMOND_CMDLINE_FILL_EXECED = 2, /* the entry has one already: an exec since seeding set it */
+};
+
+/*
  * A command line read at exec, the first time its id is seen (the
  * cmdlines_known map): a record of the cmdlines ring. `args` holds `len`
  * bytes, the arguments each ended by a NUL, as /proc/PID/cmdline shows them.

@@ -39,33 +39,6 @@ struct ProgramSet {
 
 }  // namespace
 
-std::uint32_t resource_bits(const std::vector<Resource>& resources) {
-  // The kernel side's bit of each Resource, in the enum's order.
-  constexpr std::uint32_t kBit[] = {EXECMOND_RESOURCE_CPU, EXECMOND_RESOURCE_MEMORY,
-                                    EXECMOND_RESOURCE_IO, EXECMOND_RESOURCE_FAULTS,
-                                    EXECMOND_RESOURCE_SWITCHES};
-  static_assert(std::size(kBit) == std::size(kResourceNames));
-  std::uint32_t bits = 0;
-  for (Resource r : resources) bits |= kBit[static_cast<std::size_t>(r)];
-  return bits;
-}
-
-std::vector<std::uint64_t> lifetime_bounds_ns(const std::vector<double>& seconds) {
-  std::vector<std::uint64_t> ns;
-  ns.reserve(seconds.size());
-  for (double s : seconds) {
-    ns.push_back(static_cast<std::uint64_t>(std::llround(s * 1e9)));
-  }
-  return ns;
-}
-
-std::vector<std::uint64_t> rss_bounds_bytes(const std::vector<double>& bytes) {
-  std::vector<std::uint64_t> whole;
-  whole.reserve(bytes.size());
-  for (double b : bytes) whole.push_back(static_cast<std::uint64_t>(std::llround(b)));
-  return whole;
-}
-
 void Tracer::SkeletonDeleter::operator()(execmond_bpf* skel) const { execmond_bpf__destroy(skel); }
 void Tracer::LinkDeleter::operator()(bpf_link* link) const { bpf_link__destroy(link); }
 
@@ -148,6 +121,9 @@ Status Tracer::try_load_and_attach(AttachMode mode) {
   }
   // The iterator runs once, on demand, from seed_running_processes().
   bpf_program__set_autoattach(skel_->progs.seed_procs, false);
+  // Run on demand too, and only needed (and only loadable before 5.14) with capture.
+  bpf_program__set_autoattach(skel_->progs.fill_seeded_cmdline, false);
+  bpf_program__set_autoload(skel_->progs.fill_seeded_cmdline, options_.capture_cmdline);
 
   auto bounds = lifetime_bounds_ns(options_.lifetime_buckets);
   for (std::size_t i = 0; i < EXECMOND_MAX_BUCKETS; ++i) {
@@ -225,6 +201,10 @@ void Tracer::set_cmdline_knobs() {
   ro->capture_cmdline = options_.capture_cmdline ? 1 : 0;
   ro->cmdline_max_bytes = options_.cmdline_max_bytes;
   ro->record_parent = options_.record_parent ? 1 : 0;
+}
+
+int Tracer::fill_seeded_cmdline_fd() const {
+  return options_.capture_cmdline ? bpf_program__fd(skel_->progs.fill_seeded_cmdline) : -1;
 }
 
 Tracer::CmdlineMaps Tracer::cmdline_maps() const {

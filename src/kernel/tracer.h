@@ -104,6 +104,9 @@ class Tracer {
     int events = -1;  // cmdline_events: per-CPU counts by enum execmond_cmdline_event
   };
   CmdlineMaps cmdline_maps() const;
+  // The fill_seeded_cmdline program (bpf/execmond.bpf.c), run with
+  // BPF_PROG_RUN by SeededCmdlines; -1 unless capture_cmdline.
+  int fill_seeded_cmdline_fd() const;
   bool captures_cmdline() const { return options_.capture_cmdline; }
   bool records_parent() const { return options_.record_parent; }
   std::uint32_t cmdline_max_bytes() const { return options_.cmdline_max_bytes; }
