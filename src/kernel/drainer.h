@@ -60,6 +60,7 @@ class Drainer {
   // one, before it reads the keys that carry their ids. Without a sink they
   // are read and dropped.
   void set_cmdline_sink(CmdlineRing::Sink sink) { cmdline_sink_ = std::move(sink); }
+  const CmdlineRing::Sink& cmdline_sink() const { return cmdline_sink_; }
   // To forget ids the daemon can no longer name (see CmdlineRing::forget).
   CmdlineRing& cmdlines() { return *cmdlines_; }
 

@@ -97,7 +97,7 @@ Result<SeededCmdlines> fill_seeded_cmdlines(const Tracer& tracer, const CmdlineR
     }
     if (run.retval == EXECMOND_CMDLINE_FILLED) {
       ++out.filled;
-      sink({fill.cmdline_id, kept.args, kept.truncated});
+      if (sink) sink({fill.cmdline_id, kept.args, kept.truncated});
     } else if (run.retval == EXECMOND_CMDLINE_FILL_EXECED) {
       ++out.execed;
     } else {
