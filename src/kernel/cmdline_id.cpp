@@ -16,7 +16,8 @@ KeptCmdline keep_cmdline(std::string_view args, std::uint32_t max_bytes) {
 }
 
 std::uint64_t cmdline_id_of(std::string_view args, bool truncated) {
-  const auto len = static_cast<std::uint32_t>(std::min<std::size_t>(args.size(), EXECMOND_CMDLINE_MAX));
+  const auto len =
+      static_cast<std::uint32_t>(std::min<std::size_t>(args.size(), EXECMOND_CMDLINE_MAX));
   __u64 h = EXECMOND_CMDLINE_HASH_SEED;
   // Word by word as the kernel reads its buffer; the last word padded with zeros.
   for (std::uint32_t at = 0; at < len; at += 8) {

@@ -51,8 +51,7 @@ int CmdlineRing::on_record(void* self, void* data, std::size_t size) {
   std::memcpy(&header, data, kHeaderBytes);
   if (header.len != size - kHeaderBytes || header.len > EXECMOND_CMDLINE_MAX) return 0;
   const CmdlineRecord record{
-      header.id,
-      std::string_view(static_cast<const char*>(data) + kHeaderBytes, header.len),
+      header.id, std::string_view(static_cast<const char*>(data) + kHeaderBytes, header.len),
       (header.flags & EXECMOND_CMDLINE_TRUNCATED) != 0};
   try {
     (*ring->sink_)(record);
@@ -63,7 +62,8 @@ int CmdlineRing::on_record(void* self, void* data, std::size_t size) {
   return 0;
 }
 
-Status CmdlineRing::forget(std::uint64_t id) {
+// Not const: it changes what the kernel side will send.
+Status CmdlineRing::forget(std::uint64_t id) {  // NOLINT(readability-make-member-function-const)
   if (maps_.known < 0) return {};
   if (bpf_map_delete_elem(maps_.known, &id) != 0 && errno != ENOENT) {
     return Error{"cannot forget command line " + std::to_string(id) +

@@ -76,7 +76,8 @@ Result<SeededCmdlines> fill_seeded_cmdlines(const Tracer& tracer, const CmdlineR
   const int prog = tracer.fill_seeded_cmdline_fd();
   if (prog < 0) return out;
   const long hz = sysconf(_SC_CLK_TCK);
-  const std::uint64_t ns_per_tick = 1'000'000'000ULL / static_cast<std::uint64_t>(hz > 0 ? hz : 100);
+  const std::uint64_t ns_per_tick =
+      1'000'000'000ULL / static_cast<std::uint64_t>(hz > 0 ? hz : 100);
   for (const execmond_proc_key& key : seeded_keys(tracer.tables().procs_seeded)) {
     const std::string dir = proc_root + "/" + std::to_string(key.tgid);
     Result<std::string> stat = read_small_file(dir + "/stat", 4096);

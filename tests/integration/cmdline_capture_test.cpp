@@ -328,8 +328,10 @@ TEST_P(CmdlineCaptureTest, ChildrenCarryTheirParentsCommThroughExecAndExit) {
     }
   }
   const std::map<std::pair<std::uint8_t, std::string>, std::uint64_t> expected{
-      {{EXECMOND_KIND_EXEC, comm_of(a)}, 2}, {{EXECMOND_KIND_EXEC, comm_of(b)}, 1},
-      {{EXECMOND_KIND_EXIT, comm_of(a)}, 2}, {{EXECMOND_KIND_EXIT, comm_of(b)}, 1}};
+      {{EXECMOND_KIND_EXEC, comm_of(a)}, 2},
+      {{EXECMOND_KIND_EXEC, comm_of(b)}, 1},
+      {{EXECMOND_KIND_EXIT, comm_of(a)}, 2},
+      {{EXECMOND_KIND_EXIT, comm_of(b)}, 1}};
   EXPECT_EQ(under_parent, expected);
 }
 

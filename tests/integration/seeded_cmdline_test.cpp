@@ -31,9 +31,8 @@ TEST_F(SeededCmdlineTest, ProcessesRunningBeforeTheTracerGetTheirCommandLinesFro
   const std::string shown{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
   ASSERT_EQ(shown, h + '\0' + "running" + '\0' + "before the tracer" + '\0');
 
-  TracerOptions options{.max_processes = 4096,
-                        .max_keys = 1024,
-                        .lifetime_buckets = default_lifetime_buckets()};
+  TracerOptions options{
+      .max_processes = 4096, .max_keys = 1024, .lifetime_buckets = default_lifetime_buckets()};
   options.capture_cmdline = true;
   Result<std::unique_ptr<Tracer>> loaded = Tracer::load(options);
   ASSERT_TRUE(loaded.ok()) << loaded.error().message;
