@@ -299,6 +299,32 @@ TEST_P(CmdlineCaptureTest, AProgramExecdFromADescriptorIsCaptured) {
   EXPECT_EQ(d.count(EXECMOND_KIND_EXIT, id), 1U);
 }
 
+TEST_P(CmdlineCaptureTest, AForgottenIdIsSentAgainAtItsNextExec) {
+  auto tracer = load(true, false);
+  ASSERT_NE(tracer, nullptr);
+  Drainer drainer(*tracer);
+  Drained d;
+  drain(drainer, d);
+  const std::string h = holder_as("cfg");
+  const std::vector<std::string> argv{h, "again"};
+  const std::uint64_t id = cmdline_id_of(joined(argv), false);
+  for (int i = 0; i < 2; ++i) run_held(h, argv);
+  d = {};
+  drain(drainer, d);
+  EXPECT_EQ(d.sent[id], 1);
+  run_held(h, argv);
+  d = {};
+  drain(drainer, d);
+  EXPECT_EQ(d.sent.count(id), 0U) << "known: not sent again";
+  ASSERT_TRUE(drainer.cmdlines().forget(id).ok());
+  ASSERT_TRUE(drainer.cmdlines().forget(id).ok()) << "an id not remembered is fine";
+  run_held(h, argv);
+  d = {};
+  drain(drainer, d);
+  EXPECT_EQ(d.sent[id], 1);
+  EXPECT_EQ(d.records[id].args, joined(argv));
+}
+
 TEST_P(CmdlineCaptureTest, ChildrenCarryTheirParentsCommThroughExecAndExit) {
   auto tracer = load(false, true);
   ASSERT_NE(tracer, nullptr);
