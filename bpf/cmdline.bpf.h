@@ -152,7 +152,13 @@ static __always_inline __u64 cmdline_hash(struct execmond_cmdline_record *rec, _
 	return execmond_cmdline_hash_end(h, len, flags);
 }
 
-/* Sends a record the first time its id is seen; the ring full, it is sent at a later exec. */
+/*
+ * Sends a record the first time its id is seen; the ring full, it is sent at
+ * a later exec. bpf_ringbuf_output() copies the header and the `len` bytes
+ * used; a reserve needs a constant size, so each record would take the
+ * whole 16 KiB buffer of the ring (a few hundred bytes is the usual command
+ * line), and the copy into it would be the same one.
+ */
 static __always_inline void cmdline_send_once(struct execmond_cmdline_record *rec)
 {
 	__u8 one = 1;
