@@ -21,7 +21,8 @@ namespace {
 
 class SeededCmdlineTest : public TracedTest {};
 
-TEST_F(SeededCmdlineTest, ProcessesRunningBeforeTheTracerGetTheirCommandLinesFromProc) {
+TEST_F(SeededCmdlineTest,
+       ProcessesRunningBeforeTheTracerGetTheirCommandLinesFromProcAndTheirParent) {
   const std::string h = workload_as("csd");
   std::filesystem::remove(h);
   std::filesystem::create_symlink(EXECMOND_CMDLINE_HOLDER, h);
@@ -34,6 +35,7 @@ TEST_F(SeededCmdlineTest, ProcessesRunningBeforeTheTracerGetTheirCommandLinesFro
   TracerOptions options{
       .max_processes = 4096, .max_keys = 1024, .lifetime_buckets = default_lifetime_buckets()};
   options.capture_cmdline = true;
+  options.record_parent = true;
   Result<std::unique_ptr<Tracer>> loaded = Tracer::load(options);
   ASSERT_TRUE(loaded.ok()) << loaded.error().message;
   Tracer& tracer = **loaded;
@@ -59,10 +61,15 @@ TEST_F(SeededCmdlineTest, ProcessesRunningBeforeTheTracerGetTheirCommandLinesFro
   drainer.drain();
   before->close_stdin();
   before->wait();
+  std::ifstream comm_file("/proc/self/comm");
+  std::string self_comm;
+  std::getline(comm_file, self_comm);
   std::uint64_t exits = 0;
   for (const CountRecord& r : drainer.drain().counts) {
     if (r.kind == EXECMOND_KIND_EXIT && r.ids.comm == comm_of(h)) {
       EXPECT_EQ(r.ids.cmdline_id, id);
+      // Seeded with the comm of its parent as it was then: this test's.
+      EXPECT_EQ(r.ids.parent, self_comm);
       exits += r.count;
     }
   }
