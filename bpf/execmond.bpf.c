@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
  * execmond's kernel side: counts execs, forks and exits per command name and
- * keeps one procs entry per live process.
+ * keeps one procs entry per live process; when the loader asks, also per
+ * command line and parent (cmdline.bpf.h, proc_origin.bpf.h).
  *
  * The handlers run on every fork, exec and exit of the host, so they are
  * built around what costs there: cache lines that are not already hot, and
