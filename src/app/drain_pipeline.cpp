@@ -8,6 +8,7 @@
 #include <utility>
 #include <vector>
 
+#include "kernel/seeded_cmdlines.h"
 #include "util/sysctl.h"
 
 namespace execmond {
@@ -58,6 +59,26 @@ DrainPipeline::DrainPipeline(Tracer& tracer, IdentityResolver& resolver,
     changes = CgroupChanges::open(-1);
   }
   cgroup_changes_ = std::move(*changes);
+}
+
+void DrainPipeline::set_cmdline_sink(CmdlineRing::Sink sink) {
+  drainer_.set_cmdline_sink(std::move(sink));
+  Result<SeededCmdlines> seeded = fill_seeded_cmdlines(tracer_, drainer_.cmdline_sink());
+  if (!seeded) {
+    // Their keys keep cmdline_id 0; the processes' next execs are captured.
+    spdlog::warn("command lines of processes running before start are unknown: {}",
+                 seeded.error().message);
+    return;
+  }
+  spdlog::debug("command lines of {} processes running before start read from /proc",
+                seeded->filled);
+}
+
+void DrainPipeline::forget_cmdline(std::uint64_t id) {
+  if (Status forgotten = drainer_.cmdlines().forget(id); !forgotten) {
+    spdlog::error("{}", forgotten.error().message);
+    errors_.Increment();
+  }
 }
 
 void DrainPipeline::read_cgroup_changes() {

@@ -40,6 +40,12 @@ class DrainPipeline {
   bool counts_half_full() const;
   // Readable when cgroup changes wait (-1 when the kernel sends none).
   int cgroup_changes_fd() const { return cgroup_changes_->ready_fd(); }
+  // Where command lines go (the naming layer's cache): each drain's records
+  // from the kernel, and at once those of the processes seeded at start-up
+  // (fill_seeded_cmdlines). Call once, after the tracer seeded its processes.
+  void set_cmdline_sink(CmdlineRing::Sink sink);
+  // Makes the kernel send `id`'s command line again (the sink forgot it).
+  void forget_cmdline(std::uint64_t id);
   // What the last drain read.
   const DrainResult& last() const { return last_; }
 

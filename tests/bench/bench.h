@@ -85,6 +85,7 @@ class Bench {
 // Rows, each in its own file.
 void kernel_cost_rows(Bench& bench);        // rows_kernel.cpp
 void spawn_overhead_rows(Bench& bench);     // rows_kernel.cpp
+void cmdline_cost_rows(Bench& bench);       // rows_cmdline.cpp: exec with command lines captured
 void full_rate_rows(Bench& bench);          // rows_full_rate.cpp: loss and daemon CPU
 void ground_truth_rows(Bench& bench);       // rows_full_rate.cpp
 void cpu_truth_rows(Bench& bench);          // rows_full_rate.cpp: CPU against wait4()

@@ -38,6 +38,7 @@ const std::vector<RowSet>& row_sets() {
   static const std::vector<RowSet> sets{
       {"kernel", execmond::bench::kernel_cost_rows},
       {"spawn", execmond::bench::spawn_overhead_rows},
+      {"cmdline", execmond::bench::cmdline_cost_rows},
       {"fullrate", execmond::bench::full_rate_rows},
       {"memory", execmond::bench::memory_and_scrape_rows},
       {"ready", execmond::bench::ready_rows},
