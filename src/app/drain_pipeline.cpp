@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "kernel/seeded_cmdlines.h"
+#include "util/label_text.h"
 #include "util/sysctl.h"
 
 namespace execmond {
@@ -74,6 +75,23 @@ void DrainPipeline::set_cmdline_sink(CmdlineRing::Sink sink) {
                 seeded->filled);
 }
 
+void DrainPipeline::name_with(std::shared_ptr<naming::NameCache> names) {
+  names_ = names;
+  set_cmdline_sink([names](const CmdlineRecord& r) { names->learn(r.id, r.args); });
+}
+
+void DrainPipeline::name(const ProcessIds& ids, const Config& config, Identity& who) {
+  who.parent = ids.parent;  // comm_of(): valid UTF-8 already
+  if (names_ == nullptr ||
+      !(config.labels.uses(LabelSource::Program) || config.labels.uses(LabelSource::Script))) {
+    return;
+  }
+  const naming::Names names = names_->names_of(ids.cmdline_id, ids.comm, who.user);
+  // Command lines are any bytes; Prometheus takes only UTF-8.
+  who.program = to_valid_utf8(names.program);
+  who.script = to_valid_utf8(names.script);
+}
+
 void DrainPipeline::forget_cmdline(std::uint64_t id) {
   if (Status forgotten = drainer_.cmdlines().forget(id); !forgotten) {
     spdlog::error("{}", forgotten.error().message);
@@ -118,13 +136,22 @@ void DrainPipeline::drain(const Config& config) {
   std::vector<Record> records;
   records.reserve(last_.counts.size());
   for (const CountRecord& c : last_.counts) {
-    records.push_back({c.kind, resolver_.resolve(c.ids), c.status, c.bucket, c.count,
-                       c.lifetime_ns_sum, c.oom, c.cost});
+    Identity who = resolver_.resolve(c.ids);
+    name(c.ids, config, who);
+    records.push_back(
+        {c.kind, std::move(who), c.status, c.bucket, c.count, c.lifetime_ns_sum, c.oom, c.cost});
   }
   std::vector<LiveEntry> live;
   live.reserve(last_.live.size());
-  for (const auto& [ids, n] : last_.live) live.push_back({resolver_.resolve(ids), n});
+  for (const auto& [ids, n] : last_.live) {
+    Identity who = resolver_.resolve(ids);
+    name(ids, config, who);
+    live.push_back({std::move(who), n});
+  }
   resolver_.drain_finished();
+  if (names_ != nullptr) {
+    for (std::uint64_t id : names_->drain_finished()) forget_cmdline(id);
+  }
   collector_.update([&](Aggregator& a) {
     a.add(records, now);
     a.set_live(live, now);
@@ -148,6 +175,13 @@ void DrainPipeline::drain(const Config& config) {
         LabelSource::Exe, LabelSource::Pod, LabelSource::Namespace, LabelSource::Container}) {
     view->label_failures[source] = resolver_.failures(source);
   }
+  if (names_ != nullptr) {
+    // An id whose record was lost: named by the comm, as if no command line was read.
+    view->label_failures[LabelSource::Program] = names_->unknown_lookups();
+    view->label_failures[LabelSource::Script] = names_->unknown_lookups();
+  }
+  view->captures_cmdline = tracer_.captures_cmdline();
+  view->cmdline_events = last_.cmdline_events;
   view->cgroup_changes_lost =
       std::atomic_ref<unsigned long long>(*tracer_.globals().cgroup_changes_lost).load();
   if (tracer_.exe_paths_fd() >= 0) {
