@@ -64,12 +64,12 @@ ExecCost cost_over_storm(Bench& bench, const Attach& attach, bool by_name) {
   return out;
 }
 
-// execmond's tracer in this process, with capture on or off.
-auto tracer_with(bool capture) {
-  return [capture] {
+// execmond's tracer in this process, with the knobs as given.
+auto tracer_with(bool capture, bool parent) {
+  return [capture, parent] {
     TracerOptions options;
     options.capture_cmdline = capture;
-    options.record_parent = capture;
+    options.record_parent = parent;
     Result<std::unique_ptr<Tracer>> loaded = Tracer::load(options);
     if (!loaded) throw std::runtime_error(loaded.error().message);
     return std::move(*loaded);
@@ -99,12 +99,14 @@ void cmdline_cost_rows(Bench& bench) {
   std::vector<double> on;
   std::vector<double> fork_off;
   std::vector<double> fork_on;
+  std::vector<double> parent_only;
   std::vector<double> theirs;
   // Rounds alternate the contenders, so that a host that gets busier or
   // quieter over the run moves them all; each figure is a median.
   for (int r = 0; r < rounds; ++r) {
-    const ExecCost without = cost_over_storm(bench, tracer_with(false), true);
-    const ExecCost with = cost_over_storm(bench, tracer_with(true), true);
+    const ExecCost without = cost_over_storm(bench, tracer_with(false, false), true);
+    const ExecCost with = cost_over_storm(bench, tracer_with(true, true), true);
+    parent_only.push_back(cost_over_storm(bench, tracer_with(false, true), true).exec_ns);
     off.push_back(without.exec_ns);
     on.push_back(with.exec_ns);
     fork_off.push_back(without.fork_ns);
@@ -133,8 +135,9 @@ void cmdline_cost_rows(Bench& bench) {
       "run_cnt, median of " +
           std::to_string(rounds) + ")",
       "≤ 1 × execsnoop (which reads argv too)",
-      fixed(median_of(on), 0) + " ns; off " + fixed(median_of(off), 0) + " ns; fork " +
-          fixed(median_of(fork_on), 0) + " ns, off " + fixed(median_of(fork_off), 0) + " ns",
+      fixed(median_of(on), 0) + " ns; parents only " + fixed(median_of(parent_only), 0) +
+          " ns; off " + fixed(median_of(off), 0) + " ns; fork " + fixed(median_of(fork_on), 0) +
+          " ns, off " + fixed(median_of(fork_off), 0) + " ns",
       "—", Verdict::kNotMeasured};
   if (!theirs.empty()) {
     const double ratio = median_of(on) / median_of(theirs);
@@ -144,7 +147,8 @@ void cmdline_cost_rows(Bench& bench) {
   }
   bench.report().add(row);
   bench.report().note("exec ns by round with command lines: " + joined(on) +
-                      "; without: " + joined(off) + "; execsnoop: " + joined(theirs));
+                      "; parents only: " + joined(parent_only) + "; without: " + joined(off) +
+                      "; execsnoop: " + joined(theirs));
 }
 
 }  // namespace execmond::bench
