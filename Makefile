@@ -14,7 +14,9 @@ DEPS = build-essential cmake pkg-config clang llvm libbpf-dev bpftool \
        nlohmann-json3-dev libssl-dev libcrypt-dev
 # And to build and run the tests. Kept out of `make run`: Debian's prometheus
 # package (promtool for the rules tests) also starts a Prometheus server on :9090.
-TEST_DEPS = libgtest-dev libgmock-dev prometheus curl openssl
+# The interpreters the naming tests run for real (tests/integration/naming_test.cpp).
+TEST_DEPS = libgtest-dev libgmock-dev prometheus curl openssl \
+            python3 perl ruby php-cli nodejs openjdk-17-jre-headless
 
 # The tools the benchmark measures execmond beside (Debian packages).
 BENCH_DEPS = bpftrace libbpf-tools prometheus-process-exporter prometheus-node-exporter
