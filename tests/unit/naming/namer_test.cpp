@@ -185,6 +185,17 @@ TEST(NamerTest, ProcessExporterReadmeHomeMachine) {
   EXPECT_EQ(program(namer, "upstart", {"/sbin/upstart"}), "upstart");
 }
 
+// README's and config/execmond.yaml's example: by exe, so that a script run
+// through its shebang (comm = the script's file name) is named too.
+TEST(NamerTest, TheDocumentedPythonRuleNamesEveryWayAScriptIsStarted) {
+  const Namer namer = compile({rule("{{.Matches.script}}", {}, {"python3"},
+                                    {R"(^\S+\s+(?:-\S+\s+)*(?:\S*/)?(?P<script>[^/\s]+)\.py)"})});
+  EXPECT_EQ(program(namer, "python3", {"python3", "/srv/jobs/backup.py"}), "backup");
+  EXPECT_EQ(program(namer, "python3", {"/usr/bin/python3", "-u", "backup.py", "--full"}), "backup");
+  EXPECT_EQ(program(namer, "backup.py", {"/usr/bin/python3", "./backup.py"}), "backup");
+  EXPECT_EQ(program(namer, "python3", {"python3", "-m", "celery", "worker"}), "python3");
+}
+
 TEST(NamerTest, UnmatchedNamesByCommScriptOrAFixedName) {
   NamingConfig config;
   const Args script_argv{"/usr/bin/python3", "/srv/jobs/backup.py"};
