@@ -153,6 +153,35 @@ TEST_P(NamingTest, HostileScriptNamesStayValidLabelValues) {
       ours(m, "execmond_process_exits_total", {{"script", tag_ + "q\"\\\n\xef\xbf\xbd<b>.pl"}}), 2);
 }
 
+// A command line past naming.cmdline_max_bytes is cut after its last whole
+// argument and counted; the process is still counted, named by what was kept.
+TEST_P(NamingTest, ALongCommandLineIsCutCountedAndStillNamed) {
+  Config c = naming_config();
+  c.naming.cmdline_max_bytes = 64;
+  start_daemon(c);
+  const double truncated_before = scrape().value("execmond_cmdline_truncated_total");
+  const std::string e = script(tag_ + "e.pl", "exit 0;\n");
+  std::vector<std::string> argv{"/usr/bin/perl", e};
+  for (int i = 0; i < 100; ++i) argv.push_back("argument-" + std::to_string(i));
+  EXPECT_EQ(repeat(2, argv), (Outcomes{{"exited 0", 2}}));
+  const Exposition m = scrape();
+  EXPECT_EQ(ours(m, "execmond_process_exits_total", {{"script", tag_ + "e.pl"}}), 2);
+  // Other programs on the host may be cut too: at least ours (one command line, one record).
+  EXPECT_GE(m.value("execmond_cmdline_truncated_total") - truncated_before, 1);
+  EXPECT_TRUE(m.has_family("execmond_cmdline_read_failures_total"));
+  EXPECT_TRUE(m.has_family("execmond_cmdline_records_lost_total"));
+}
+
+// With the default configuration nothing reads command lines, and the
+// families that would say what reading them ran into are absent.
+TEST_P(NamingTest, WithoutNamingNoCommandLineIsRead) {
+  start_daemon(test_config());
+  const Exposition m = scrape();
+  EXPECT_TRUE(m.has_family("execmond_process_execs_total"));
+  EXPECT_FALSE(m.has_family("execmond_cmdline_truncated_total"));
+  EXPECT_FALSE(m.has_family("execmond_cmdline_records_lost_total"));
+}
+
 INSTANTIATE_TEST_SUITE_P(ProgramSets, NamingTest,
                          ::testing::Values(AttachMode::TpBtf, AttachMode::Tracepoint),
                          [](const auto& param_info) { return to_string(param_info.param); });
