@@ -19,14 +19,16 @@ std::string count(double v) { return fixed(v, 0); }
 }  // namespace
 
 void naming_rows(Bench& bench) {
-  std::string yaml = bench.default_config_with("  default: [comm]", "  default: [comm, program, script]");
+  std::string yaml =
+      bench.default_config_with("  default: [comm]", "  default: [comm, program, script]");
   // A rule with a cmdline selector, so every command line is matched too.
-  yaml += "naming:\n"
-          "  rules:\n"
-          "    - name: \"job:{{.Matches.n}}\"\n"
-          "      comm: [emb-never]\n"
-          "      cmdline: ['(?P<n>[0-9]+)$']\n"
-          "  unmatched: comm\n";
+  yaml +=
+      "naming:\n"
+      "  rules:\n"
+      "    - name: \"job:{{.Matches.n}}\"\n"
+      "      comm: [emb-never]\n"
+      "      cmdline: ['(?P<n>[0-9]+)$']\n"
+      "  unmatched: comm\n";
   auto daemon = bench.start_execmond({}, yaml);
   const std::string program = bench.spawnee_as("emb-name");
   const test::Exposition m0 = bench.scrape(daemon->port());

@@ -166,17 +166,20 @@ TEST_F(LossTest, ATableFillingBetweenDrainsIsDrainedEarlyAndLosesNothing) {
   constexpr int kPerRound = 20;
   // Exact include rules run in the kernel: only these processes reach the
   // table, whatever else the host runs meanwhile.
-  std::string yaml = "tracer:\n  drain_interval: 1h\n  max_keys: 64\nfilters:\n  include:\n    comm: [" +
-                     comm_of(parent);
+  std::string yaml =
+      "tracer:\n  drain_interval: 1h\n  max_keys: 64\nfilters:\n  include:\n    comm: [" +
+      comm_of(parent);
   for (int round = 0; round < kRounds; ++round) {
-    for (int i = 0; i < kPerRound; ++i) yaml += ", er" + std::to_string(round) + "x" + std::to_string(i);
+    for (int i = 0; i < kPerRound; ++i)
+      yaml += ", er" + std::to_string(round) + "x" + std::to_string(i);
   }
   for (int i = 0; i < 40; ++i) yaml += ", ef" + std::to_string(i);
   launch_daemon(yaml + "]\n");
   for (int round = 0; round < kRounds; ++round) {
     // Twenty distinct exit keys a round, a round every 300 ms: two rounds
     // fill half the table, four would overflow it.
-    Outcomes done = run(parent, {"comms", std::to_string(kPerRound), "er" + std::to_string(round) + "x"});
+    Outcomes done =
+        run(parent, {"comms", std::to_string(kPerRound), "er" + std::to_string(round) + "x"});
     EXPECT_TRUE(done.empty());
     usleep(300'000);
   }
