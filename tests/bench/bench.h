@@ -96,5 +96,8 @@ void ready_rows(Bench& bench);              // rows_daemon.cpp
 void soak_rows(Bench& bench);               // rows_soak.cpp (make soak)
 void cgroup_churn_rows(Bench& bench);       // rows_cgroups.cpp
 void naming_rows(Bench& bench);             // rows_naming.cpp: distinct command lines at full rate
+// The default configuration with command lines read and every family
+// labelled by program, script and parent (rows_naming.cpp).
+std::string naming_config(const Bench& bench);
 
 }  // namespace execmond::bench

@@ -18,9 +18,9 @@ std::string count(double v) { return fixed(v, 0); }
 
 }  // namespace
 
-void naming_rows(Bench& bench) {
+std::string naming_config(const Bench& bench) {
   std::string yaml =
-      bench.default_config_with("  default: [comm]", "  default: [comm, program, script]");
+      bench.default_config_with("  default: [comm]", "  default: [comm, program, script, parent]");
   // A rule with a cmdline selector, so every command line is matched too.
   yaml +=
       "naming:\n"
@@ -29,6 +29,11 @@ void naming_rows(Bench& bench) {
       "      comm: [emb-never]\n"
       "      cmdline: ['(?P<n>[0-9]+)$']\n"
       "  unmatched: comm\n";
+  return yaml;
+}
+
+void naming_rows(Bench& bench) {
+  const std::string yaml = naming_config(bench);
   auto daemon = bench.start_execmond({}, yaml);
   const std::string program = bench.spawnee_as("emb-name");
   const test::Exposition m0 = bench.scrape(daemon->port());

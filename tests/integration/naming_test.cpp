@@ -17,6 +17,8 @@ namespace {
 
 namespace fs = std::filesystem;
 
+constexpr const char* kLoopback = "web: {listen_address: \"127.0.0.1:0\"}\n";
+
 class NamingTest : public ProgramSetTest {
  protected:
   void SetUp() override {
@@ -180,6 +182,38 @@ TEST_P(NamingTest, WithoutNamingNoCommandLineIsRead) {
   EXPECT_TRUE(m.has_family("execmond_process_execs_total"));
   EXPECT_FALSE(m.has_family("execmond_cmdline_truncated_total"));
   EXPECT_FALSE(m.has_family("execmond_cmdline_records_lost_total"));
+}
+
+// New rules on SIGHUP name what runs from then on; a rule that does not
+// compile is refused and the running rules go on naming.
+TEST_P(NamingTest, AReloadRenamesAndABadRuleKeepsTheRunningRules) {
+  const std::string attach = "tracer: {attach_mode: " + to_string(GetParam()) + "}\n";
+  auto config = [&](const std::string& name, const std::string& pattern) {
+    return std::string(kLoopback) + attach + "labels: {default: [comm, program, parent]}\n" +
+           "naming:\n  rules:\n    - name: \"" + name + "\"\n      comm: [perl]\n" +
+           "      cmdline: ['" + pattern + "']\n";
+  };
+  start_daemon_reading(config("first", tag_));
+  const std::string e = script(tag_ + "e.pl", "exit 0;\n");
+  EXPECT_EQ(repeat(2, {"/usr/bin/perl", e}), (Outcomes{{"exited 0", 2}}));
+  EXPECT_EQ(ours(scrape(), "execmond_process_exits_total", {{"program", "first"}}), 2);
+
+  write_config(config("second", tag_));
+  ASSERT_TRUE(daemon_->reload());
+  EXPECT_EQ(repeat(3, {"/usr/bin/perl", e}), (Outcomes{{"exited 0", 3}}));
+  Exposition m = scrape();
+  EXPECT_EQ(ours(m, "execmond_process_exits_total", {{"program", "first"}}), 2);
+  EXPECT_EQ(ours(m, "execmond_process_exits_total", {{"program", "second"}}), 3);
+
+  write_config(config("third", tag_ + "(unclosed"));
+  Status refused = daemon_->reload();
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.error().message.find(config_file()), std::string::npos)
+      << refused.error().message;
+  EXPECT_EQ(repeat(1, {"/usr/bin/perl", e}), (Outcomes{{"exited 0", 1}}));
+  m = scrape();
+  EXPECT_EQ(ours(m, "execmond_process_exits_total", {{"program", "second"}}), 4);
+  EXPECT_EQ(ours(m, "execmond_process_exits_total", {{"program", "third"}}), 0);
 }
 
 INSTANTIATE_TEST_SUITE_P(ProgramSets, NamingTest,
