@@ -76,8 +76,8 @@ void DrainPipeline::set_cmdline_sink(CmdlineRing::Sink sink) {
 }
 
 void DrainPipeline::name_with(std::shared_ptr<naming::NameCache> names) {
-  names_ = names;
-  set_cmdline_sink([names](const CmdlineRecord& r) { names->learn(r.id, r.args); });
+  names_ = std::move(names);
+  set_cmdline_sink([cache = names_](const CmdlineRecord& r) { cache->learn(r.id, r.args); });
 }
 
 void DrainPipeline::name(const ProcessIds& ids, const Config& config, Identity& who) {
