@@ -20,7 +20,7 @@ class NameCache {
  public:
   // Holds at most about `max_command_lines` command lines: past that, the
   // ones used least recently are forgotten after a drain.
-  explicit NameCache(std::shared_ptr<const Namer> namer, std::size_t max_command_lines = 65536);
+  explicit NameCache(std::shared_ptr<const Namer> namer, std::size_t max_command_lines = 16384);
 
   // New rules (a reload): every name is made anew from the command lines kept.
   void set_namer(std::shared_ptr<const Namer> namer);

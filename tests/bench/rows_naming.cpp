@@ -5,6 +5,8 @@
 // default table sizes; the daemon's CPU per 1 000 distinct command lines and
 // its resident memory.
 #include <chrono>
+#include <stdexcept>
+#include <string>
 #include <thread>
 
 #include "bench.h"
@@ -21,14 +23,18 @@ std::string count(double v) { return fixed(v, 0); }
 std::string naming_config(const Bench& bench) {
   std::string yaml =
       bench.default_config_with("  default: [comm]", "  default: [comm, program, script, parent]");
-  // A rule with a cmdline selector, so every command line is matched too.
-  yaml +=
-      "naming:\n"
-      "  rules:\n"
-      "    - name: \"job:{{.Matches.n}}\"\n"
-      "      comm: [emb-never]\n"
-      "      cmdline: ['(?P<n>[0-9]+)$']\n"
-      "  unmatched: comm\n";
+  // A rule with a cmdline selector, so every command line is matched too,
+  // in the shipped file's naming section.
+  const std::string unmatched = "\n  unmatched: comm\n";
+  const std::size_t at = yaml.find(unmatched);
+  if (at == std::string::npos)
+    throw std::runtime_error("no naming.unmatched line in the default config");
+  yaml.replace(at, unmatched.size(),
+               "\n  rules:\n"
+               "    - name: \"job:{{.Matches.n}}\"\n"
+               "      comm: [emb-never]\n"
+               "      cmdline: ['(?P<n>[0-9]+)$']\n"
+               "  unmatched: comm\n");
   return yaml;
 }
 
