@@ -14,13 +14,18 @@ DEPS = build-essential cmake pkg-config clang llvm libbpf-dev bpftool \
        nlohmann-json3-dev libssl-dev libcrypt-dev
 # And to build and run the tests. Kept out of `make run`: Debian's prometheus
 # package (promtool for the rules tests) also starts a Prometheus server on :9090.
-TEST_DEPS = libgtest-dev libgmock-dev prometheus curl openssl
+# The interpreters the naming tests run for real (tests/integration/naming_test.cpp).
+TEST_DEPS = libgtest-dev libgmock-dev prometheus curl openssl \
+            python3 perl ruby php-cli nodejs openjdk-17-jre-headless
 
 # The tools the benchmark measures execmond beside (Debian packages).
 BENCH_DEPS = bpftrace libbpf-tools prometheus-process-exporter prometheus-node-exporter
+# What the process-exporter compatibility test runs its rules and scripts with.
+COMPAT_DEPS = prometheus-process-exporter python3 perl
 
 .PHONY: all deps test-deps build run test clean format lint package packagetest systemtest promtest \
-        imagetest containerdtest bench benchsmoke bench-deps readme-figures asantest tsantest fuzz soak
+        imagetest containerdtest compattest compat-deps bench benchsmoke bench-deps readme-figures asantest \
+        tsantest fuzz soak
 
 all: build
 
@@ -101,14 +106,15 @@ tsantest: test-deps
 	TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
 	  $(TSAN_DIR)/tests/execmond_bpf_tests --gtest_filter='ConcurrencyTest.*'
 
-# libFuzzer (clang) on the YAML config loader, the web config loader and the
+# libFuzzer (clang) on the YAML config loader, the web config loader, the
+# naming rules and templates, the script detector and the
 # Authorization header, each for FUZZ_SECONDS from its seed corpus in
 # tests/fuzz/corpus (copied: what the fuzzer adds stays in the build tree).
 # An input that takes 10 s, or 2 GiB, is a finding; the outer timeout stops
 # a fuzzer whose report of a finding hangs.
 FUZZ_DIR = $(BUILD_DIR)-fuzz
 FUZZ_SECONDS ?= 60
-FUZZERS = config web_config auth_header
+FUZZERS = config web_config auth_header naming_template script_detector
 fuzz: deps
 	CC=clang CXX=clang++ cmake -S . -B $(FUZZ_DIR) -DEXECMOND_FUZZ=ON -DEXECMOND_BUILD_TESTS=OFF \
 	  -DEXECMOND_SANITIZE=address,undefined $(CMAKE_FLAGS)
@@ -153,6 +159,20 @@ systemtest: package
 # A real Prometheus scraping execmond: every dashboard and alert expression.
 promtest: build
 	tests/prometheus/run.sh $(BUILD_DIR)
+
+# The test starts process-exporter itself: the service the package starts on
+# install (where it can) is stopped and disabled again.
+compat-deps:
+	@dpkg -s $(COMPAT_DEPS) >/dev/null 2>&1 || { apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(COMPAT_DEPS) && \
+	  { systemctl disable --now prometheus-process-exporter 2>/dev/null || \
+	    /etc/init.d/prometheus-process-exporter stop 2>/dev/null || true; }; }
+
+# One process-exporter rules file given to Debian's process-exporter and to
+# execmond: the same names and live counts, and execmond's exact counts of
+# the short runs process-exporter never sees.
+compattest: build compat-deps
+	tests/compat/process-exporter.sh $(BUILD_DIR)
 
 # The Dockerfile's static checks, then the image built with podman on a
 # debootstrapped Debian 12 base and run with the documented privileges:

@@ -130,6 +130,8 @@ struct file {
 
 struct mm_struct {
 	struct file *exe_file;
+	unsigned long arg_start; /* the arguments exec copied to the new stack, each NUL-ended */
+	unsigned long arg_end;
 } EXECMOND_PAI;
 
 typedef struct {

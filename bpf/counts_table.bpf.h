@@ -16,6 +16,7 @@
 #include "exit_cost.bpf.h"
 #include "generation.bpf.h"
 #include "lost.bpf.h"
+#include "proc_origin.bpf.h"
 #include "table_layout.h"
 
 const volatile __u32 max_keys = 1;  /* values per CPU and generation */
@@ -57,13 +58,29 @@ struct {
 	__type(value, __u32);
 } counts_index SEC(".maps");
 
+/*
+ * The words of a key that can differ: the origin (cmdline_id, parent) is
+ * last and stays 0 unless a knob keeps it, so with both off the hash and the
+ * compare stop before it, at the cost they had before it existed (a
+ * constant once loaded: the verifier keeps one bound).
+ */
+static __always_inline int counts_key_words(void)
+{
+	if (origin_kept())
+		return sizeof(struct execmond_count_key) / 8;
+	return offsetof(struct execmond_count_key, cmdline_id) / 8;
+}
+
 static __always_inline __u32 counts_key_hash(const struct execmond_count_key *key)
 {
 	const __u64 *w = (const __u64 *)key;
 	__u64 h = 0;
 
-	for (int i = 0; i < sizeof(*key) / 8; i++)
+	for (int i = 0; i < sizeof(*key) / 8; i++) {
+		if (i >= counts_key_words())
+			break;
 		h = (h ^ w[i]) * 0x9e3779b97f4a7c15ULL;
+	}
 	return execmond_mix(h);
 }
 
@@ -73,9 +90,12 @@ static __always_inline int counts_same_key(const struct execmond_count_key *a,
 	const __u64 *x = (const __u64 *)a;
 	const __u64 *y = (const __u64 *)b;
 
-	for (int i = 0; i < sizeof(*a) / 8; i++)
+	for (int i = 0; i < sizeof(*a) / 8; i++) {
+		if (i >= counts_key_words())
+			break;
 		if (x[i] != y[i])
 			return 0;
+	}
 	return 1;
 }
 

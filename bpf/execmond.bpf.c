@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
  * execmond's kernel side: counts execs, forks and exits per command name and
- * keeps one procs entry per live process.
+ * keeps one procs entry per live process; when the loader asks, also per
+ * command line and parent (cmdline.bpf.h, proc_origin.bpf.h).
  *
  * The handlers run on every fork, exec and exit of the host, so they are
  * built around what costs there: cache lines that are not already hot, and
@@ -32,14 +33,17 @@
 #include "histogram_bucket.h"
 #include "core_fixes.bpf.h"
 #include "cgroup_changes.bpf.h"
+#include "cmdline.bpf.h"
 #include "counts_table.bpf.h"
 #include "exe_path.bpf.h"
 #include "exit_cost.bpf.h"
 #include "filters.bpf.h"
 #include "lost.bpf.h"
 #include "oom.bpf.h"
+#include "proc_origin.bpf.h"
 #include "procs_table.bpf.h"
 #include "reap_cost.bpf.h"
+#include "task_reads.bpf.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
@@ -53,83 +57,11 @@ __u64 seed_passes = 0;
 /* Forks and execs count one event with nothing more to add. */
 static const struct count_event no_payload = {};
 
-/* ---- reading tasks ---- */
-
-/* Boot-based, so it matches bpf_ktime_get_boot_ns() across suspend. */
-static __always_inline __u64 start_boottime(struct task_struct *task)
-{
-	return task->start_boottime;
-}
-
-/* Kernel threads run no program: they are not what execmond counts. */
-static __always_inline int is_kernel_thread(struct task_struct *task)
-{
-	return task->flags & EXECMOND_PF_KTHREAD;
-}
-
-/* The labels' ids of a running task: cgroup and uid (exe is the caller's). */
-static __always_inline void who_is(struct task_struct *task, struct execmond_count_key *key)
-{
-	/* What bpf_get_current_cgroup_id() and bpf_get_current_uid_gid() return, without a call. */
-	key->cgroup_id = task->cgroups->dfl_cgrp->kn->id;
-	key->uid = task->cred->uid.val;
-}
-
-/* ---- the three events ---- */
-
-/*
- * What the fork handler reads of the new task. tp_btf passes it as a BTF
- * pointer, read with plain loads; raw_tp as a raw one, which only probe
- * reads may follow. `typed` arrives as a constant, so each program keeps
- * only its own branch.
- */
-struct new_task {
-	__u32 pid;
-	__u32 tgid;
-	__u32 flags;
-	__u64 start_boottime;
-};
-
-static __always_inline void read_new_task(struct task_struct *child, int typed,
-					  struct new_task *out)
-{
-	if (typed) {
-		out->pid = child->pid;
-		out->tgid = child->tgid;
-		out->flags = child->flags;
-		out->start_boottime = child->start_boottime;
-		return;
-	}
-	out->pid = BPF_CORE_READ(child, pid);
-	out->tgid = BPF_CORE_READ(child, tgid);
-	out->flags = BPF_CORE_READ(child, flags);
-	out->start_boottime = BPF_CORE_READ(child, start_boottime);
-}
-
-/*
- * The cgroup the new process starts in, read from the child: with
- * clone3(CLONE_INTO_CGROUP) it is not its parent's. copy_process() has put
- * the child there (cgroup_post_fork()) before the fork tracepoint. Most
- * children share their parent's css_set: then the parent's id, already read,
- * is the answer.
- */
-static __always_inline __u64 new_process_cgroup(struct task_struct *parent,
-						struct task_struct *child, int typed,
-						__u64 parent_cgroup)
-{
-	struct css_set *cset = typed ? child->cgroups : BPF_CORE_READ(child, cgroups);
-
-	if (cset == parent->cgroups)
-		return parent_cgroup;
-	if (typed)
-		return cset->dfl_cgrp->kn->id;
-	return BPF_CORE_READ(cset, dfl_cgrp, kn, id);
-}
-
 static __always_inline int on_fork(struct task_struct *parent, struct task_struct *child,
 				   int child_typed)
 {
 	struct execmond_count_key key = { .kind = EXECMOND_KIND_FORK };
+	struct execmond_proc_origin forker = {}, born = {};
 	struct new_task task;
 	__u64 parent_cgroup;
 
@@ -150,11 +82,20 @@ static __always_inline int on_fork(struct task_struct *parent, struct task_struc
 		key.exe_dev = exe.dev;
 		key.exe_generation = exe.generation;
 	}
-	if (!proc_insert(task.tgid, task.start_boottime, &key))
+	if (origin_kept()) {
+		/* Same memory, same command line; the forking process's name is the child's parent. */
+		proc_origin_of(parent->tgid, parent->group_leader->start_boottime, &forker);
+		born.cmdline_id = forker.cmdline_id;
+		if (record_parent)
+			__builtin_memcpy(born.parent, parent->group_leader->comm, sizeof(born.parent));
+	}
+	if (!proc_insert(task.tgid, task.start_boottime, &key, &born))
 		lost_count(EXECMOND_LOST_PROCS_FULL);
-	/* The fork is the parent's act: counted under its process's name and cgroup. */
+	/* The fork is the parent's act: counted under its process's name, cgroup and origin. */
 	__builtin_memcpy(key.comm, parent->group_leader->comm, sizeof(key.comm));
 	key.cgroup_id = parent_cgroup;
+	if (origin_kept())
+		origin_to_key(&forker, &key);
 	if (!filter_drops(parent->tgid, &key))
 		counts_add(&key, &no_payload, EXECMOND_LOST_FORK_COUNTS_FULL);
 	return 0;
@@ -164,32 +105,44 @@ static __always_inline int on_exec(struct task_struct *task)
 {
 	struct execmond_count_key key = { .kind = EXECMOND_KIND_EXEC };
 	struct execmond_proc_key pkey = { .tgid = task->tgid, .start_boottime_ns = start_boottime(task) };
+	struct execmond_proc_origin origin = {};
+	struct execmond_proc_value *v = NULL;
 	struct execmond_proc *p;
+	__u64 cmdline_id = 0;
 	__u32 at;
 
+	/* First, while little else is live: the verifier walks its loops once per state here. */
+	if (capture_cmdline)
+		cmdline_id = cmdline_capture(task); /* its record is sent before its count */
+	/*
+	 * Running before the handlers were attached: renamed in procs_seeded
+	 * (the task iterator, if it has yet to reach the process, reads the new
+	 * name itself). A process with no room at fork stays untracked: it was
+	 * counted as lost then.
+	 */
+	p = proc_find(pkey.tgid, pkey.start_boottime_ns, &at);
+	if (!p)
+		v = bpf_map_lookup_elem(&procs_seeded, &pkey);
 	/* After exec the task leads its group, also when a non-leader thread exec'd. */
 	__builtin_memcpy(key.comm, task->comm, sizeof(key.comm));
 	who_is(task, &key);
 	if (record_exe)
 		exe_note(task, &key);
+	if (origin_kept()) {
+		/* The parent stays; the command line is the new program's ("an exec renames"). */
+		if (p)
+			proc_origin_at(at, &origin);
+		else if (v)
+			proc_origin_seeded(v, &origin);
+		origin.cmdline_id = cmdline_id;
+		origin_to_key(&origin, &key);
+	}
 	if (!filter_drops(pkey.tgid, &key))
 		counts_add(&key, &no_payload, EXECMOND_LOST_EXEC_COUNTS_FULL);
-
-	p = proc_find(pkey.tgid, pkey.start_boottime_ns, &at);
-	if (!p) {
-		/*
-		 * Running before the handlers were attached: renamed in procs_seeded
-		 * (the task iterator, if it has yet to reach the process, reads the
-		 * new name itself). A process with no room at fork stays untracked:
-		 * it was counted as lost then.
-		 */
-		struct execmond_proc_value *v = bpf_map_lookup_elem(&procs_seeded, &pkey);
-
-		if (v)
-			proc_seeded_value(v, &key);
-		return 0;
-	}
-	proc_rename(p, at, &key);
+	if (p)
+		proc_rename(p, at, &key, &origin);
+	else if (v)
+		proc_seeded_value(v, &key, &origin);
 	return 0;
 }
 
@@ -211,6 +164,7 @@ static __always_inline int end_process(const struct execmond_proc_key *pkey, int
 {
 	__u32 at;
 	struct execmond_proc *p = proc_find(pkey->tgid, pkey->start_boottime_ns, &at);
+	struct execmond_proc_origin origin = {};
 	struct execmond_proc_value *v;
 
 	if (p) {
@@ -219,6 +173,10 @@ static __always_inline int end_process(const struct execmond_proc_key *pkey, int
 		key->exe_ino = p->exe_ino;
 		key->exe_dev = p->exe_dev;
 		key->exe_generation = p->exe_generation;
+		if (origin_kept()) {
+			proc_origin_at(at, &origin);
+			origin_to_key(&origin, key);
+		}
 		/* Where two threads race to be last (group_dead < 0), the swap elects one. */
 		return proc_remove(p, at, state);
 	}
@@ -227,6 +185,8 @@ static __always_inline int end_process(const struct execmond_proc_key *pkey, int
 		key->exe_ino = v->exe_ino;
 		key->exe_dev = v->exe_dev;
 		key->exe_generation = v->exe_generation;
+		proc_origin_seeded(v, &origin);
+		origin_to_key(&origin, key);
 	}
 	/* Untracked: counted as procs_map_full at fork; only group_dead can elect then. */
 	return bpf_map_delete_elem(&procs_seeded, pkey) == 0 || group_dead > 0;
@@ -381,6 +341,7 @@ int seed_procs(struct bpf_iter__task *ctx)
 {
 	struct task_struct *task = ctx->task;
 	struct execmond_count_key who = {};
+	struct execmond_proc_origin origin = {};
 	struct execmond_proc_key pkey = {};
 	__u32 at;
 
@@ -401,7 +362,11 @@ int seed_procs(struct bpf_iter__task *ctx)
 	who_is(task, &who);
 	if (record_exe)
 		exe_note(task, &who);
-	if (!proc_seeded_add(&pkey, &who)) {
+	/* Its command line's id is filled in by the daemon (CmdlineSeeder), from /proc. */
+	if (record_parent)
+		__builtin_memcpy(origin.parent, task->real_parent->group_leader->comm,
+				 sizeof(origin.parent));
+	if (!proc_seeded_add(&pkey, &who, &origin)) {
 		lost_count(EXECMOND_LOST_PROCS_FULL);
 		return 0;
 	}
@@ -418,4 +383,24 @@ int seed_procs(struct bpf_iter__task *ctx)
 	if (task->signal->live.counter == 0)
 		bpf_map_delete_elem(&procs_seeded, &pkey);
 	return 0;
+}
+
+/*
+ * Run by the daemon for each seeded process, with the id of its
+ * /proc/PID/cmdline (SeededCmdlines). In place and only over 0, so that an
+ * exec since seeding, whose handler wrote the new program's id into the
+ * entry, keeps it. Loaded only while command lines are captured.
+ */
+SEC("syscall")
+int fill_seeded_cmdline(struct execmond_cmdline_fill *ctx)
+{
+	struct execmond_proc_key pkey = { .tgid = ctx->tgid,
+					  .start_boottime_ns = ctx->start_boottime_ns };
+	struct execmond_proc_value *v = bpf_map_lookup_elem(&procs_seeded, &pkey);
+
+	if (!v)
+		return EXECMOND_CMDLINE_FILL_GONE;
+	if (__sync_val_compare_and_swap(&v->cmdline_id, 0, ctx->cmdline_id) != 0)
+		return EXECMOND_CMDLINE_FILL_EXECED;
+	return EXECMOND_CMDLINE_FILLED;
 }

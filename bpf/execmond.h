@@ -152,7 +152,7 @@ struct execmond_count_slot {
 	/* 0: empty; else (key hash << 32) | state, state being the value index + 1
 	 * or one of the EXECMOND_SLOT_* markers (table_layout.h). */
 	unsigned long long tag;
-	struct execmond_count_key key; /* with the tag, one 64-byte cache line */
+	struct execmond_count_key key; /* with the tag, 88 bytes */
 };
 
 struct execmond_count_value {
@@ -219,6 +219,40 @@ struct execmond_proc_value {
 	unsigned int uid;
 	unsigned int exe_generation;
 	unsigned int pad;
+	unsigned long long cmdline_id;  /* as struct execmond_proc_origin's */
+	char parent[EXECMOND_COMM_LEN];
+};
+
+/*
+ * Where a process came from: the command line its program was started with
+ * and the comm of the process that forked it, as its keys carry them. The
+ * procs_origin array holds one per procs slot, at the slot's index, written
+ * inside the slot's sequence like the slot itself. Not in struct
+ * execmond_proc: that is one cache line, full, and every fork, exec and exit
+ * touches it; this line is touched only while the cmdline or parent knob is on.
+ */
+struct execmond_proc_origin {
+	unsigned long long cmdline_id;
+	char parent[EXECMOND_COMM_LEN];
+};
+
+/*
+ * The context of the fill_seeded_cmdline program (BPF_PROG_RUN): the
+ * command line id the daemon worked out from /proc for a process seeded at
+ * start-up, stored only while the entry still has none.
+ */
+struct execmond_cmdline_fill {
+	unsigned int tgid;
+	unsigned int pad;
+	unsigned long long start_boottime_ns;
+	unsigned long long cmdline_id;
+};
+
+/* What fill_seeded_cmdline returns. */
+enum execmond_cmdline_fill_result {
+	EXECMOND_CMDLINE_FILL_GONE = 0,   /* no such entry: the process ended */
+	EXECMOND_CMDLINE_FILLED = 1,      /* stored */
+	EXECMOND_CMDLINE_FILL_EXECED = 2, /* the entry has one already: an exec since seeding set it */
 };
 
 /*

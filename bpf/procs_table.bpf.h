@@ -16,6 +16,7 @@
 
 #include "execmond.h"
 #include "generation.bpf.h"
+#include "proc_origin.bpf.h"
 #include "table_layout.h"
 
 #define EEXIST 17
@@ -80,7 +81,10 @@ static __always_inline void procs_mark_dirty(__u32 at)
 		*bits |= execmond_dirty_bit(block);
 }
 
-static __always_inline void procs_set_who(struct execmond_proc *p, const struct execmond_count_key *who)
+/* Inside the slot's sequence: the daemon reads the origin between its two copies of the slot. */
+static __always_inline void procs_set_who(struct execmond_proc *p, __u32 at,
+					  const struct execmond_count_key *who,
+					  const struct execmond_proc_origin *origin)
 {
 	__builtin_memcpy(p->comm, who->comm, sizeof(p->comm));
 	p->cgroup_id = who->cgroup_id;
@@ -88,6 +92,12 @@ static __always_inline void procs_set_who(struct execmond_proc *p, const struct 
 	p->exe_dev = who->exe_dev;
 	p->exe_generation = who->exe_generation;
 	p->uid = who->uid;
+	if (origin_kept()) {
+		struct execmond_proc_origin *o = bpf_map_lookup_elem(&procs_origin, &at);
+
+		if (o)
+			*o = *origin;
+	}
 }
 
 /* The slot of process (tgid, start), or NULL; `at` is its index. */
@@ -111,7 +121,8 @@ static __always_inline struct execmond_proc *proc_find(__u32 tgid, __u64 start, 
 }
 
 /* Adds a new process; 0 when no slot was free within the probe limit. */
-static __always_inline int proc_insert(__u32 tgid, __u64 start, const struct execmond_count_key *who)
+static __always_inline int proc_insert(__u32 tgid, __u64 start, const struct execmond_count_key *who,
+				       const struct execmond_proc_origin *origin)
 {
 	__u32 home = execmond_proc_home(tgid, procs_mask);
 
@@ -130,7 +141,7 @@ static __always_inline int proc_insert(__u32 tgid, __u64 start, const struct exe
 		    state)
 			continue;
 		p->start_boottime_ns = start;
-		procs_set_who(p, who);
+		procs_set_who(p, at, who, origin);
 		procs_fetch_add_ordered(&p->state, EXECMOND_PROC_SEQ_STEP);
 		procs_mark_dirty(at);
 		return 1;
@@ -140,11 +151,12 @@ static __always_inline int proc_insert(__u32 tgid, __u64 start, const struct exe
 
 /* Gives the process in slot `at` a new identity (at exec). */
 static __always_inline void proc_rename(struct execmond_proc *p, __u32 at,
-					const struct execmond_count_key *who)
+					const struct execmond_count_key *who,
+					const struct execmond_proc_origin *origin)
 {
 	/* Odd while renaming: the daemon skips the slot, and sees the block dirty next drain. */
 	procs_fetch_add_ordered(&p->state, EXECMOND_PROC_SEQ_STEP);
-	procs_set_who(p, who);
+	procs_set_who(p, at, who, origin);
 	procs_fetch_add_ordered(&p->state, EXECMOND_PROC_SEQ_STEP);
 	procs_mark_dirty(at);
 }
@@ -161,7 +173,8 @@ static __always_inline int proc_remove(struct execmond_proc *p, __u32 at, __u64 
 /* ---- procs_seeded: start-up processes and execs without an entry ---- */
 
 static __always_inline void proc_seeded_value(struct execmond_proc_value *v,
-					 const struct execmond_count_key *who)
+					 const struct execmond_count_key *who,
+					 const struct execmond_proc_origin *origin)
 {
 	__builtin_memcpy(v->comm, who->comm, sizeof(v->comm));
 	v->cgroup_id = who->cgroup_id;
@@ -169,18 +182,59 @@ static __always_inline void proc_seeded_value(struct execmond_proc_value *v,
 	v->exe_dev = who->exe_dev;
 	v->exe_generation = who->exe_generation;
 	v->uid = who->uid;
+	v->cmdline_id = origin->cmdline_id;
+	__builtin_memcpy(v->parent, origin->parent, sizeof(v->parent));
 }
 
 /* Adds a process to procs_seeded; 0 when the map is full. */
 static __always_inline int proc_seeded_add(const struct execmond_proc_key *pkey,
-				      const struct execmond_count_key *who)
+				      const struct execmond_count_key *who,
+				      const struct execmond_proc_origin *origin)
 {
 	struct execmond_proc_value v = {};
 	long err;
 
-	proc_seeded_value(&v, who);
+	proc_seeded_value(&v, who, origin);
 	err = bpf_map_update_elem(&procs_seeded, pkey, &v, BPF_NOEXIST);
 	return err == 0 || err == -EEXIST;
+}
+
+/* ---- origins ---- */
+
+/* The origin kept in slot `at`; zeros when there is none. */
+static __always_inline void proc_origin_at(__u32 at, struct execmond_proc_origin *out)
+{
+	struct execmond_proc_origin *o = bpf_map_lookup_elem(&procs_origin, &at);
+
+	if (o)
+		*out = *o;
+}
+
+static __always_inline void proc_origin_seeded(const struct execmond_proc_value *v,
+					       struct execmond_proc_origin *out)
+{
+	out->cmdline_id = v->cmdline_id;
+	__builtin_memcpy(out->parent, v->parent, sizeof(out->parent));
+}
+
+/*
+ * The origin of a live process found by (tgid, start), in the procs table or
+ * procs_seeded; zeros for an untracked one. Only while a knob is on: it is a
+ * lookup the fork handler does not make otherwise.
+ */
+static __always_inline void proc_origin_of(__u32 tgid, __u64 start, struct execmond_proc_origin *out)
+{
+	struct execmond_proc_key pkey = { .tgid = tgid, .start_boottime_ns = start };
+	struct execmond_proc_value *v;
+	__u32 at;
+
+	if (proc_find(tgid, start, &at)) {
+		proc_origin_at(at, out);
+		return;
+	}
+	v = bpf_map_lookup_elem(&procs_seeded, &pkey);
+	if (v)
+		proc_origin_seeded(v, out);
 }
 
 #endif /* EXECMOND_BPF_PROCS_TABLE_BPF_H */

@@ -76,7 +76,9 @@ install(FILES ${CMAKE_SOURCE_DIR}/config/execmond.yaml
 install(FILES ${_gen}/execmond.8.gz DESTINATION ${CMAKE_INSTALL_MANDIR}/man8 COMPONENT execmond)
 install(FILES ${CMAKE_SOURCE_DIR}/README.md DESTINATION ${CMAKE_INSTALL_DOCDIR} COMPONENT execmond)
 # Example configurations, dashboards and rules, as found at configure time.
-file(GLOB _examples CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/config/examples/*.yaml)
+# (*.yml: the process-exporter rules file an example reads.)
+file(GLOB _examples CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/config/examples/*.yaml
+     ${CMAKE_SOURCE_DIR}/config/examples/*.yml)
 file(GLOB _grafana CONFIGURE_DEPENDS ${_pkg}/grafana/*.json)
 file(GLOB _prometheus CONFIGURE_DEPENDS ${_pkg}/prometheus/*.yml)
 foreach(_kind IN ITEMS examples grafana prometheus)

@@ -116,7 +116,8 @@ check deb-config "$conffile, 0644" has_entry -rw-r--r-- "$conffile"
 check deb-man-page "/usr/share/man/man8/execmond.8.gz" has_entry -rw-r--r-- /usr/share/man/man8/execmond.8.gz
 check deb-copyright "/usr/share/doc/execmond/copyright" has_entry -rw-r--r-- /usr/share/doc/execmond/copyright
 check deb-changelog "/usr/share/doc/execmond/changelog.gz" has_entry -rw-r--r-- /usr/share/doc/execmond/changelog.gz
-for f in "$src"/config/examples/*.yaml; do
+for f in "$src"/config/examples/*.yaml "$src"/config/examples/*.yml; do
+  [ -f "$f" ] || continue
   check "deb-example-$(basename "$f")" "/usr/share/execmond/examples/$(basename "$f")" \
     has_entry -rw-r--r-- "/usr/share/execmond/examples/$(basename "$f")"
 done

@@ -53,10 +53,15 @@ void Daemon::start(bool drop_capabilities) {
   }
   if (Status btf = check_kernel_btf(cli_.btf_path); !btf) throw Fatal(btf.error().message);
   enable_bpf_stats();
-  Result<std::unique_ptr<Tracer>> tracer = Tracer::load(
-      TracerOptions{config_.max_processes, config_.max_keys, config_.attach_mode,
-                    config_.lifetime_buckets, SourcesNeeded::of(config_).exe, cli_.btf_path,
-                    resource_bits(config_.resources), rss_bounds_bytes(config_.peak_rss_buckets)});
+  Result<naming::Namer> namer = naming::Namer::compile(config_.naming);
+  if (!namer) throw Fatal(namer.error().message);
+  names_ =
+      std::make_shared<naming::NameCache>(std::make_shared<const naming::Namer>(std::move(*namer)));
+  Result<std::unique_ptr<Tracer>> tracer = Tracer::load(TracerOptions{
+      config_.max_processes, config_.max_keys, config_.attach_mode, config_.lifetime_buckets,
+      SourcesNeeded::of(config_).exe, cli_.btf_path, resource_bits(config_.resources),
+      rss_bounds_bytes(config_.peak_rss_buckets), needs_cmdline(config_),
+      config_.naming.cmdline_max_bytes, needs_parent(config_)});
   if (!tracer) throw Fatal(tracer.error().message);
   tracer_ = std::move(*tracer);
   resolver_ = std::make_unique<IdentityResolver>(tracer_->exe_paths_fd());
@@ -66,6 +71,7 @@ void Daemon::start(bool drop_capabilities) {
   }
   pipeline_ = std::make_unique<DrainPipeline>(*tracer_, *resolver_, *collector_, *registry_,
                                               bpf_stats_fd_.valid());
+  pipeline_->name_with(names_);
   // After the cgroup tracepoints are attached, so that no cgroup falls between.
   spdlog::debug("{} cgroups already present", resolver_->seed_cgroups());
   drain_once();  // the live gauge is right from the first scrape
@@ -125,10 +131,17 @@ Status Daemon::reload() {
     web_.serve_again();
     return reload_failed(served.error());
   }
+  // New rules name what runs from now on; bad ones keep the old.
+  Result<naming::Namer> namer = naming::Namer::compile(wanted.naming);
+  if (!namer) {
+    spdlog::error("reload failed, keeping the running configuration: {}", namer.error().message);
+    return reload_failed(namer.error());
+  }
   for (const std::string& key : restart_only_differences(config_, wanted)) {
     spdlog::warn("reload: {} changed; it takes effect after a restart", key);
   }
   config_ = take_reloadable(config_, wanted);
+  names_->set_namer(std::make_shared<const naming::Namer>(std::move(*namer)));
   set_log_level(config_.log_level);
   apply_filters();
   metrics_.reload_succeeded();
@@ -168,6 +181,13 @@ void Daemon::run() {
         drain_once();
         web_.serve_again();
         notify::status(status_line());
+        break;
+      case LoopEvent::Check:
+        if (pipeline_->counts_half_full()) {
+          drain_once();
+          web_.serve_again();
+          loop.set_drain_interval(drain_interval);  // the next drain a whole interval from now
+        }
         break;
       case LoopEvent::CgroupChanges:
         // Now rather than at the next drain: a container's state goes with it.

@@ -8,6 +8,8 @@
 #include <utility>
 #include <vector>
 
+#include "kernel/seeded_cmdlines.h"
+#include "util/label_text.h"
 #include "util/sysctl.h"
 
 namespace execmond {
@@ -60,6 +62,43 @@ DrainPipeline::DrainPipeline(Tracer& tracer, IdentityResolver& resolver,
   cgroup_changes_ = std::move(*changes);
 }
 
+void DrainPipeline::set_cmdline_sink(CmdlineRing::Sink sink) {
+  drainer_.set_cmdline_sink(std::move(sink));
+  Result<SeededCmdlines> seeded = fill_seeded_cmdlines(tracer_, drainer_.cmdline_sink());
+  if (!seeded) {
+    // Their keys keep cmdline_id 0; the processes' next execs are captured.
+    spdlog::warn("command lines of processes running before start are unknown: {}",
+                 seeded.error().message);
+    return;
+  }
+  spdlog::debug("command lines of {} processes running before start read from /proc",
+                seeded->filled);
+}
+
+void DrainPipeline::name_with(std::shared_ptr<naming::NameCache> names) {
+  names_ = std::move(names);
+  set_cmdline_sink([cache = names_](const CmdlineRecord& r) { cache->learn(r.id, r.args); });
+}
+
+void DrainPipeline::name(const ProcessIds& ids, const Config& config, Identity& who) {
+  who.parent = ids.parent;  // comm_of(): valid UTF-8 already
+  if (names_ == nullptr ||
+      !(config.labels.uses(LabelSource::Program) || config.labels.uses(LabelSource::Script))) {
+    return;
+  }
+  const naming::Names names = names_->names_of(ids.cmdline_id, ids.comm, who.user);
+  // Command lines are any bytes; Prometheus takes only UTF-8.
+  who.program = to_valid_utf8(names.program);
+  who.script = to_valid_utf8(names.script);
+}
+
+void DrainPipeline::forget_cmdline(std::uint64_t id) {
+  if (Status forgotten = drainer_.cmdlines().forget(id); !forgotten) {
+    spdlog::error("{}", forgotten.error().message);
+    errors_.Increment();
+  }
+}
+
 void DrainPipeline::read_cgroup_changes() {
   Status read = cgroup_changes_->read([this](const CgroupChange& change) {
     if (change.kind == CgroupChange::Kind::Made) {
@@ -72,6 +111,13 @@ void DrainPipeline::read_cgroup_changes() {
     spdlog::error("{}", read.error().message);
     errors_.Increment();
   }
+}
+
+bool DrainPipeline::counts_half_full() const {
+  const Tracer::Globals& g = tracer_.globals();
+  const std::uint32_t generation = std::atomic_ref<std::uint32_t>(*g.generation).load() & 1U;
+  const std::uint64_t claimed = std::atomic_ref<std::uint32_t>(g.keys_claimed[generation]).load();
+  return claimed * 2 >= tracer_.max_keys();
 }
 
 void DrainPipeline::drain(const Config& config) {
@@ -90,13 +136,22 @@ void DrainPipeline::drain(const Config& config) {
   std::vector<Record> records;
   records.reserve(last_.counts.size());
   for (const CountRecord& c : last_.counts) {
-    records.push_back({c.kind, resolver_.resolve(c.ids), c.status, c.bucket, c.count,
-                       c.lifetime_ns_sum, c.oom, c.cost});
+    Identity who = resolver_.resolve(c.ids);
+    name(c.ids, config, who);
+    records.push_back(
+        {c.kind, std::move(who), c.status, c.bucket, c.count, c.lifetime_ns_sum, c.oom, c.cost});
   }
   std::vector<LiveEntry> live;
   live.reserve(last_.live.size());
-  for (const auto& [ids, n] : last_.live) live.push_back({resolver_.resolve(ids), n});
+  for (const auto& [ids, n] : last_.live) {
+    Identity who = resolver_.resolve(ids);
+    name(ids, config, who);
+    live.push_back({std::move(who), n});
+  }
   resolver_.drain_finished();
+  if (names_ != nullptr) {
+    for (std::uint64_t id : names_->drain_finished()) forget_cmdline(id);
+  }
   collector_.update([&](Aggregator& a) {
     a.add(records, now);
     a.set_live(live, now);
@@ -120,6 +175,13 @@ void DrainPipeline::drain(const Config& config) {
         LabelSource::Exe, LabelSource::Pod, LabelSource::Namespace, LabelSource::Container}) {
     view->label_failures[source] = resolver_.failures(source);
   }
+  if (names_ != nullptr) {
+    // An id whose record was lost: named by the comm, as if no command line was read.
+    view->label_failures[LabelSource::Program] = names_->unknown_lookups();
+    view->label_failures[LabelSource::Script] = names_->unknown_lookups();
+  }
+  view->captures_cmdline = tracer_.captures_cmdline();
+  view->cmdline_events = last_.cmdline_events;
   view->cgroup_changes_lost =
       std::atomic_ref<unsigned long long>(*tracer_.globals().cgroup_changes_lost).load();
   if (tracer_.exe_paths_fd() >= 0) {

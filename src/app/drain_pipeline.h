@@ -19,6 +19,7 @@
 #include "kernel/drainer.h"
 #include "kernel/tracer.h"
 #include "metrics/collector.h"
+#include "naming/name_cache.h"
 
 namespace execmond {
 
@@ -34,8 +35,21 @@ class DrainPipeline {
   // Hands the cgroups made and removed since the last call to the resolver;
   // each drain starts with it too.
   void read_cgroup_changes();
+  // Whether the counts table's current generation is half full: keys that
+  // vary with every process (a command line with a counter in it) fill it
+  // faster than the drain interval empties it, and a drain now keeps them.
+  bool counts_half_full() const;
   // Readable when cgroup changes wait (-1 when the kernel sends none).
   int cgroup_changes_fd() const { return cgroup_changes_->ready_fd(); }
+  // Where command lines go (the naming layer's cache): each drain's records
+  // from the kernel, and at once those of the processes seeded at start-up
+  // (fill_seeded_cmdlines). Call once, after the tracer seeded its processes.
+  void set_cmdline_sink(CmdlineRing::Sink sink);
+  // Names processes by `names` (program, script) from now on, and feeds it
+  // the command lines: set_cmdline_sink() with names->learn().
+  void name_with(std::shared_ptr<naming::NameCache> names);
+  // Makes the kernel send `id`'s command line again (the sink forgot it).
+  void forget_cmdline(std::uint64_t id);
   // What the last drain read.
   const DrainResult& last() const { return last_; }
 
@@ -48,6 +62,10 @@ class DrainPipeline {
   bool stats_enabled_;
   prometheus::Histogram& duration_;
   prometheus::Counter& errors_;
+  // program, script and parent of `ids` into `who`, as the labels need them.
+  void name(const ProcessIds& ids, const Config& config, Identity& who);
+
+  std::shared_ptr<naming::NameCache> names_;
   DrainResult last_;
   std::uint64_t exe_paths_rewrites_ = 0;  // the kernel's count when last looked at
 };

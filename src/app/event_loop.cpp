@@ -4,6 +4,7 @@
 #include <sys/timerfd.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <csignal>
 #include <cstdint>
@@ -17,7 +18,11 @@ namespace execmond {
 namespace {
 
 // The order fds_ holds them in: what is ready together is taken in this order.
-enum Slot : std::size_t { kWatchdogSlot, kDrainSlot, kSignalSlot, kCgroupChangesSlot };
+enum Slot : std::size_t { kWatchdogSlot, kDrainSlot, kSignalSlot, kCgroupChangesSlot, kCheckSlot };
+
+// Checks between drains: often enough that a table filling at the highest
+// spawn rate is drained before it is full, rarely enough to cost nothing.
+constexpr std::chrono::microseconds kLongestCheckInterval{100'000};
 
 UniqueFd lifecycle_signal_fd() {
   sigset_t signals;
@@ -51,20 +56,24 @@ bool take(pollfd& fd) {
 EventLoop::EventLoop()
     : signals_(lifecycle_signal_fd()),
       drain_timer_(timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC)),
-      watchdog_timer_(timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC)) {
-  if (!signals_.valid() || !drain_timer_.valid() || !watchdog_timer_.valid()) {
+      watchdog_timer_(timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC)),
+      check_timer_(timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC)) {
+  if (!signals_.valid() || !drain_timer_.valid() || !watchdog_timer_.valid() ||
+      !check_timer_.valid()) {
     throw Fatal(std::string("cannot create the event loop's descriptors: ") + std::strerror(errno));
   }
   fds_[kWatchdogSlot] = {watchdog_timer_.get(), POLLIN, 0};
   fds_[kDrainSlot] = {drain_timer_.get(), POLLIN, 0};
   fds_[kSignalSlot] = {signals_.get(), POLLIN, 0};
   fds_[kCgroupChangesSlot] = {-1, POLLIN, 0};  // poll() skips a negative fd
+  fds_[kCheckSlot] = {check_timer_.get(), POLLIN, 0};
 }
 
 void EventLoop::watch_cgroup_changes(int fd) { fds_[kCgroupChangesSlot] = {fd, POLLIN, 0}; }
 
 void EventLoop::set_drain_interval(std::chrono::microseconds interval) {
   arm_timer(drain_timer_.get(), interval);
+  arm_timer(check_timer_.get(), std::min(interval / 10, kLongestCheckInterval));
 }
 
 void EventLoop::set_watchdog_interval(std::chrono::microseconds interval) {
@@ -95,6 +104,11 @@ bool EventLoop::take_ready(LoopEvent& event) {
   }
   if (take(fds_[kCgroupChangesSlot])) {
     event = LoopEvent::CgroupChanges;
+    return true;
+  }
+  if (take(fds_[kCheckSlot])) {
+    consume_timer(check_timer_.get());
+    event = LoopEvent::Check;
     return true;
   }
   return false;

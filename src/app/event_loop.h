@@ -1,6 +1,6 @@
 // The daemon's one thread of control: a signalfd for SIGTERM, SIGINT and
-// SIGHUP, a timerfd for drains and one for systemd's watchdog, and the
-// kernel's cgroup changes, polled together. The caller must have blocked
+// SIGHUP, timerfds for drains, for checks between drains and for systemd's
+// watchdog, and the kernel's cgroup changes, polled together. The caller must have blocked
 // those signals in all threads.
 #pragma once
 
@@ -16,6 +16,7 @@ namespace execmond {
 enum class LoopEvent {
   Watchdog,       // time to ping systemd's watchdog
   Drain,          // time to drain
+  Check,          // time to look whether the kernel's tables fill faster than drains empty them
   CgroupChanges,  // the kernel reported cgroups made or removed
   Reload,         // SIGHUP
   Stop,           // SIGTERM or SIGINT: stop_signal() says which
@@ -26,7 +27,8 @@ class EventLoop {
   // Throws Fatal when the descriptors cannot be made.
   EventLoop();
 
-  // Re-arms the drain timer to fire every `interval` from now.
+  // Re-arms the drain timer to fire every `interval` from now, and the
+  // check timer ten times as often (at most every 100 ms).
   void set_drain_interval(std::chrono::microseconds interval);
   void set_watchdog_interval(std::chrono::microseconds interval);
   // Reports CgroupChanges while `fd` is readable (-1: never). The caller reads
@@ -34,7 +36,7 @@ class EventLoop {
   void watch_cgroup_changes(int fd);
 
   // Blocks until the next event. Events that arrive together come out one
-  // per call: watchdog, then drain, then a signal, then cgroup changes.
+  // per call: watchdog, then drain, then a signal, then cgroup changes, then a check.
   // Throws Fatal when poll fails.
   LoopEvent next();
   // The signal that made next() return Stop.
@@ -47,7 +49,8 @@ class EventLoop {
   UniqueFd signals_;
   UniqueFd drain_timer_;
   UniqueFd watchdog_timer_;
-  std::array<pollfd, 4> fds_{};
+  UniqueFd check_timer_;
+  std::array<pollfd, 5> fds_{};
   int stop_signal_ = 0;
 };
 

@@ -19,6 +19,7 @@
 #include "config/config.h"
 #include "kernel/table_sizes.h"
 #include "kernel/tracer.h"
+#include "naming/namer.h"
 #include "util/error.h"
 #include "web/web_config.h"
 
@@ -64,6 +65,11 @@ int run(const std::vector<std::string>& args) {
     if (execmond::Status fits = execmond::check_table_sizes(tables, execmond::host_memory());
         !fits) {
       std::cerr << "execmond: " << options.config_file << ": " << fits.error().message << "\n";
+      return 1;
+    }
+    // The naming rules as the daemon compiles them: patterns and templates.
+    if (auto namer = execmond::naming::Namer::compile(config->naming); !namer) {
+      std::cerr << "execmond: " << namer.error().message << "\n";
       return 1;
     }
     std::cout << "config OK: " << options.config_file << "\n" << execmond::describe(*config);

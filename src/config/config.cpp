@@ -66,5 +66,18 @@ std::string to_string(LabelSource source) {
 }
 std::string to_string(Family family) { return std::string(name_in(kFamilyNames, family)); }
 std::string to_string(Resource resource) { return std::string(name_in(kResourceNames, resource)); }
+std::string to_string(InterpreterStyle style) {
+  return std::string(name_in(kInterpreterStyleNames, style));
+}
+
+bool needs_cmdline(const Config& config) {
+  // Command lines show only through the labels made of them.
+  if (config.labels.uses(LabelSource::Script)) return true;
+  if (!config.labels.uses(LabelSource::Program)) return false;
+  // Rules read argv (selectors, {{.ExeBase}}, matches); the comm fallback does not.
+  return config.naming.unmatched == Unmatched::Script || !config.naming.rules.empty();
+}
+
+bool needs_parent(const Config& config) { return config.labels.uses(LabelSource::Parent); }
 
 }  // namespace execmond

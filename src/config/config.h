@@ -11,6 +11,7 @@
 #include <string_view>
 #include <vector>
 
+#include "config/naming_config.h"
 #include "util/error.h"
 
 namespace execmond {
@@ -19,7 +20,8 @@ enum class AttachMode { Auto, TpBtf, Tracepoint };
 enum class LogTarget { Stderr, Journal };
 
 // Where a label's value comes from. YAML names: comm, exe, unit, cgroup,
-// container_id, uid, user, pod_uid, pod, namespace, container.
+// container_id, uid, user, pod_uid, pod, namespace, container, program,
+// script, parent. New sources go at the end: the order indexes tables.
 enum class LabelSource {
   Comm,
   Exe,
@@ -31,7 +33,10 @@ enum class LabelSource {
   PodUid,     // from the kubepods cgroup path
   Pod,        // this and the next two from the container runtime's state
   Namespace,  // the pod's Kubernetes namespace
-  Container
+  Container,
+  Program,  // the name the naming rules give (naming:)
+  Script,   // the script an interpreter runs; "" when it runs none
+  Parent    // the comm of the process that forked it, kept when reparented
 };
 
 // The metric families whose labels are configurable. YAML names: execs,
@@ -130,6 +135,8 @@ struct Config {
   std::chrono::seconds drop_stale_after{0};  // 0: never drop series
   // identity:
   RuntimeStateConfig runtime_state;
+  // naming: the program and script labels (naming/).
+  NamingConfig naming;
 
   Config();
   bool operator==(const Config&) const = default;  // every field
@@ -140,8 +147,10 @@ std::vector<double> default_lifetime_buckets();
 // 1 MiB to 64 GiB on a ×4 scale.
 std::vector<double> default_peak_rss_buckets();
 
-// Parses YAML text; `source` names the file in error messages. The Error is
-// one line naming file, line, key and what is allowed.
+// Parses YAML text; `source` names the file in error messages and in the
+// rules it records. The file that naming.process_exporter_config names is read
+// too, a relative path beside `source`. The Error is one line naming file,
+// line, key and what is allowed.
 Result<Config> parse_config(const std::string& yaml_text, const std::string& source);
 // Reads and parses a file; a missing or unreadable file is an error.
 Result<Config> load_config_file(const std::string& path);
@@ -154,7 +163,16 @@ inline constexpr std::size_t kMaxConfigBytes = std::size_t{1} << 20;
 // Human-readable multi-line summary printed by --config.check.
 std::string describe(const Config& config);
 
-// Settings that need a restart to change; lists the ones that differ.
+// What the kernel side reads at exec and fork, set when the tracer loads:
+// command lines when a family carries script, or carries program and rules
+// or `unmatched: script` make it of the command line (`program` by the comm
+// alone needs none); the parent's comm when a family carries parent.
+bool needs_cmdline(const Config& config);
+bool needs_parent(const Config& config);
+
+// Settings that need a restart to change; lists the ones that differ, by key,
+// then what the kernel reads (needs_cmdline(), needs_parent()) when that
+// would turn on or off: "command-line capture (was off, now on)".
 std::vector<std::string> restart_only_differences(const Config& running, const Config& wanted);
 
 // `running` with every setting the table marks reloadable taken from `wanted`:
@@ -172,6 +190,7 @@ std::string to_string(LogTarget target);
 std::string to_string(LabelSource source);
 std::string to_string(Family family);
 std::string to_string(Resource resource);
+std::string to_string(InterpreterStyle style);
 // The Prometheus label name of a source (same as its YAML name).
 inline std::string label_name(LabelSource source) { return to_string(source); }
 

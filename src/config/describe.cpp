@@ -1,5 +1,6 @@
 // What --config.check prints and what a reload compares and takes: each a
-// walk over the settings table.
+// walk over the settings table; the first two then add what the kernel side
+// reads, which several settings decide together.
 #include <algorithm>
 #include <string>
 #include <utility>
@@ -14,6 +15,23 @@ using detail::Restart;
 using detail::Setting;
 using detail::settings;
 
+namespace {
+
+std::string on_off(bool on) { return on ? "on" : "off"; }
+
+// What the kernel side reads, which its loader sets: derived from several
+// settings, so reported apart from their keys.
+struct KernelRead {
+  const char* what;
+  bool (*needed)(const Config&);
+};
+constexpr KernelRead kKernelReads[] = {
+    {"command-line capture", needs_cmdline},
+    {"parent comm recording", needs_parent},
+};
+
+}  // namespace
+
 std::string describe(const Config& config) {
   std::string out;
   for (const Setting& setting : settings()) {
@@ -22,6 +40,11 @@ std::string describe(const Config& config) {
     if (shown.empty() && setting.omit_when_empty) continue;
     out += setting.key() + ": " + shown + "\n";
   }
+  out += "command lines: ";
+  out += needs_cmdline(config)
+             ? "captured, up to " + std::to_string(config.naming.cmdline_max_bytes) + " bytes\n"
+             : "not captured\n";
+  out += std::string("parent comm: ") + (needs_parent(config) ? "recorded" : "not recorded") + "\n";
   return out;
 }
 
@@ -36,6 +59,14 @@ std::vector<std::string> restart_only_differences(const Config& running, const C
         setting.restart == Restart::AsSection ? std::string(setting.section) : setting.key();
     if (std::find(differences.begin(), differences.end(), key) == differences.end()) {
       differences.push_back(std::move(key));
+    }
+  }
+  for (const KernelRead& read : kKernelReads) {
+    const bool was = read.needed(running);
+    const bool now = read.needed(wanted);
+    if (was != now) {
+      differences.push_back(std::string(read.what) + " (was " + on_off(was) + ", now " +
+                            on_off(now) + ")");
     }
   }
   return differences;

@@ -39,6 +39,9 @@ inline constexpr EnumName<LabelSource> kLabelSourceNames[] = {
     {LabelSource::Pod, "pod"},
     {LabelSource::Namespace, "namespace"},
     {LabelSource::Container, "container"},
+    {LabelSource::Program, "program"},
+    {LabelSource::Script, "script"},
+    {LabelSource::Parent, "parent"},
 };
 
 inline constexpr EnumName<Family> kFamilyNames[] = {
@@ -62,6 +65,19 @@ inline constexpr EnumName<Resource> kResourceNames[] = {
     {Resource::Io, "io"},
     {Resource::Faults, "faults"},
     {Resource::ContextSwitches, "context_switches"},
+};
+
+inline constexpr EnumName<InterpreterStyle> kInterpreterStyleNames[] = {
+    {InterpreterStyle::Python, "python"}, {InterpreterStyle::Java, "java"},
+    {InterpreterStyle::Node, "node"},     {InterpreterStyle::Shell, "shell"},
+    {InterpreterStyle::Perl, "perl"},     {InterpreterStyle::Ruby, "ruby"},
+    {InterpreterStyle::Php, "php"},       {InterpreterStyle::Rscript, "rscript"},
+};
+
+// Unmatched::Fixed has no name of its own: any other text is the fixed name.
+inline constexpr EnumName<Unmatched> kUnmatchedNames[] = {
+    {Unmatched::Comm, "comm"},
+    {Unmatched::Script, "script"},
 };
 
 // The name of `value`; the table's first name for a value it lacks, which

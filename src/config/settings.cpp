@@ -123,12 +123,6 @@ std::string show_filter(const Config& config) {
 
 // ---- The settings table -----------------------------------------------------
 
-Setting scalar(std::string_view section, std::string_view name, std::string_view allowed,
-               Restart restart, Status (*apply)(Config&, const std::string&),
-               std::string (*show)(const Config&)) {
-  return {section, name, allowed, restart, apply, {}, 0, 0, nullptr, nullptr, show, false, nullptr};
-}
-
 Setting list(std::string_view section, std::string_view name, std::string_view allowed,
              Restart restart, std::string_view item, std::size_t min_items, std::size_t max_items,
              Status (*check)(const std::string&, const Items&),
@@ -147,11 +141,6 @@ void take_field(Config& running, const Config& wanted) {
 template <FilterRules Config::*kSide, auto kList>
 void take_filter(Config& running, const Config& wanted) {
   running.*kSide.*kList = wanted.*kSide.*kList;
-}
-
-Setting reloadable(Setting setting, void (*take)(Config&, const Config&)) {
-  setting.take = take;
-  return setting;
 }
 
 template <Family kFamily>
@@ -288,10 +277,31 @@ std::vector<Setting> make_settings() {
   table.push_back(runtime_root<&RuntimeStateConfig::crio>("crio"));
   table.push_back(runtime_root<&RuntimeStateConfig::docker>("docker"));
   table.push_back(runtime_root<&RuntimeStateConfig::podman>("podman"));
+  add_naming_settings(table);
   return table;
 }
 
 }  // namespace
+
+Setting scalar(std::string_view section, std::string_view name, std::string_view allowed,
+               Restart restart, Status (*apply)(Config&, const std::string&),
+               std::string (*show)(const Config&)) {
+  return {section, name, allowed, restart, apply, {}, 0, 0, nullptr, nullptr, show, false, nullptr};
+}
+
+Setting structured(std::string_view section, std::string_view name, std::string_view allowed,
+                   Restart restart, Status (*read)(Config&, const NodeInput&),
+                   std::string (*show)(const Config&), bool omit_when_empty) {
+  Setting setting{section, name,    allowed, restart, nullptr,         {},     0,
+                  0,       nullptr, nullptr, show,    omit_when_empty, nullptr};
+  setting.read = read;
+  return setting;
+}
+
+Setting reloadable(Setting setting, void (*take)(Config&, const Config&)) {
+  setting.take = take;
+  return setting;
+}
 
 const std::vector<Setting>& settings() {
   static const std::vector<Setting> table = [] {

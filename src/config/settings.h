@@ -1,6 +1,7 @@
 // Every setting is described once, in the table settings() returns: its
 // dotted key, what is allowed, whether it needs a restart, how to parse it (a
-// scalar from text, a list item by item) and how to print it. The YAML walker,
+// scalar from text, a list item by item, a list of maps from its YAML node)
+// and how to print it. The YAML walker,
 // the flag overrides (through set_setting), describe() and
 // restart_only_differences() all read that one table, so a rule cannot drift
 // between them. Keys nest: "filters.include.comm" is the setting "comm" in the
@@ -16,6 +17,11 @@
 
 #include "config/config.h"
 #include "config/settings_checks.h"
+#include "util/error.h"
+
+namespace YAML {
+class Node;
+}
 
 namespace execmond::detail {
 
@@ -25,6 +31,14 @@ namespace execmond::detail {
 struct Draft {
   std::optional<std::vector<LabelSource>> default_labels;
   std::array<bool, kFamilyCount> family_given{};
+};
+
+// A value with a shape of its own (naming.rules: a list of maps), handed to
+// its setting's reader as it stands in the file.
+struct NodeInput {
+  const YAML::Node& key;
+  const YAML::Node& value;
+  const std::string& source;  // the file, for messages and for what it records
 };
 
 enum class Restart {
@@ -55,11 +69,26 @@ struct Setting {
   // Copies this setting's field from the second config into the first: what
   // take_reloadable() does for each reloadable setting. Null for labels.default.
   void (*take)(Config&, const Config&) = nullptr;
+  // Values with a shape of their own: reads the node into the config, or
+  // returns an Error naming file, line and key. Null for scalars and lists.
+  Status (*read)(Config&, const NodeInput&) = nullptr;
 
   std::string key() const { return std::string(section) + "." + std::string(name); }
 };
 
 const std::vector<Setting>& settings();
+
+// The table's rows are built with these. A reloadable setting has a take.
+Setting scalar(std::string_view section, std::string_view name, std::string_view allowed,
+               Restart restart, Status (*apply)(Config&, const std::string&),
+               std::string (*show)(const Config&));
+Setting structured(std::string_view section, std::string_view name, std::string_view allowed,
+                   Restart restart, Status (*read)(Config&, const NodeInput&),
+                   std::string (*show)(const Config&), bool omit_when_empty);
+Setting reloadable(Setting setting, void (*take)(Config&, const Config&));
+
+// The naming section's rows (naming_settings.cpp).
+void add_naming_settings(std::vector<Setting>& table);
 
 // The setting `name` in the map `section`; null when there is none.
 const Setting* find_setting(std::string_view section, std::string_view name);

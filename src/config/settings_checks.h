@@ -37,8 +37,8 @@ inline constexpr std::string_view kRssBucketsAllowed =
 inline constexpr std::string_view kLevelAllowed = "use trace, debug, info, warn, error or off";
 inline constexpr std::string_view kTargetAllowed = "use stderr or journal";
 inline constexpr std::string_view kLabelsAllowed =
-    "use a list of 1 to 11 of comm, exe, unit, cgroup, container_id, uid, user, pod_uid, pod, "
-    "namespace and container, each at most once (e.g. [comm, unit])";
+    "use a list of 1 to 14 of comm, exe, unit, cgroup, container_id, uid, user, pod_uid, pod, "
+    "namespace, container, program, script and parent, each at most once (e.g. [comm, unit])";
 inline constexpr std::string_view kCommAllowed =
     "use command names of 1 to 15 bytes, as the kernel keeps them (e.g. [nginx, sshd])";
 inline constexpr std::string_view kCommRegexAllowed =
@@ -66,7 +66,7 @@ inline constexpr std::string_view kStaleAllowed =
     "use 0s (never) or a duration from 1m to 30d, in units of d, h, m and s (e.g. 1h, 7d)";
 
 inline constexpr std::size_t kMaxBuckets = 32;     // kBucketsAllowed says 32 in words
-inline constexpr std::size_t kMaxLabels = 11;      // kLabelsAllowed says 11
+inline constexpr std::size_t kMaxLabels = 14;      // kLabelsAllowed says 14
 inline constexpr std::size_t kMaxResources = 5;    // kResourcesAllowed says 5
 inline constexpr std::size_t kMaxRssBuckets = 15;  // kRssBucketsAllowed says 15
 

@@ -4,6 +4,8 @@
 
 #include <sstream>
 
+#include "config/values.h"
+
 namespace execmond {
 
 namespace {
@@ -68,6 +70,29 @@ YamlDocument load_single_document(const std::string& text) {
   }
   out.root = YAML::Load(text);
   return out;
+}
+
+Error yaml_error(const std::string& source, const YAML::Mark& mark, std::string_view key,
+                 const std::string& message) {
+  const int line = mark.line >= 0 ? mark.line + 1 : 1;
+  return {source + ":" + std::to_string(line) + ": " + std::string(key) + ": " + message};
+}
+
+std::string kind_of(const YAML::Node& node) {
+  switch (node.Type()) {
+    case YAML::NodeType::Map:
+      return "a map";
+    case YAML::NodeType::Sequence:
+      return "a list";
+    case YAML::NodeType::Scalar:
+      return "a single value " + detail::quote(node.Scalar());
+    default:
+      return "no value";
+  }
+}
+
+YAML::Mark mark_of(const YAML::Node& key, const YAML::Node& value) {
+  return value.IsNull() || value.Mark().line < 0 ? key.Mark() : value.Mark();
 }
 
 }  // namespace execmond

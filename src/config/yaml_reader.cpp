@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "config/config.h"
+#include "config/naming_reader.h"
 #include "config/settings.h"
 #include "config/values.h"
 #include "config/yaml_document.h"
@@ -24,20 +25,6 @@ namespace execmond {
 namespace {
 
 using namespace detail;
-
-// What a node is, for "expected X, found Y" messages.
-std::string kind_of(const YAML::Node& node) {
-  switch (node.Type()) {
-    case YAML::NodeType::Map:
-      return "a map";
-    case YAML::NodeType::Sequence:
-      return "a list";
-    case YAML::NodeType::Scalar:
-      return "a single value " + quote(node.Scalar());
-    default:
-      return "no value";
-  }
-}
 
 class YamlReader {
  public:
@@ -51,13 +38,14 @@ class YamlReader {
     }
     if (Status read = read_entries("", root); !read) return read;
     finish();
-    return check_filter_maps();
+    if (Status filters = check_filter_maps(); !filters) return filters;
+    return append_process_exporter_rules(config_, source_,
+                                         marks_["naming.process_exporter_config"]);
   }
 
   // One line: "<file>:<line>: <key>: <message>".
   Error error(const YAML::Mark& mark, std::string_view key, const std::string& message) {
-    int line = mark.line >= 0 ? mark.line + 1 : 1;
-    return {source_ + ":" + std::to_string(line) + ": " + std::string(key) + ": " + message};
+    return yaml_error(source_, mark, key, message);
   }
 
  private:
@@ -104,6 +92,8 @@ class YamlReader {
   }
 
   Status read_value(const Setting& setting, const YAML::Node& key, const YAML::Node& value) {
+    marks_[setting.key()] = mark_of(key, value);
+    if (setting.read != nullptr) return setting.read(config_, NodeInput{key, value, source_});
     if (setting.apply == nullptr) return read_list(setting, key, value);
     if (!value.IsScalar()) {
       std::string found =
@@ -138,7 +128,6 @@ class YamlReader {
       items.push_back(item.Scalar());
     }
     setting.store(config_, draft_, std::move(items));
-    list_marks_[setting.key()] = value.Mark();
     return {};
   }
 
@@ -150,8 +139,8 @@ class YamlReader {
     std::string blamed;
     YAML::Mark mark;
     for (const char* side : {"filters.include.", "filters.exclude."}) {
-      auto it = list_marks_.find(side + std::string(overflow->kind));
-      if (it != list_marks_.end() && (blamed.empty() || it->second.line > mark.line)) {
+      auto it = marks_.find(side + std::string(overflow->kind));
+      if (it != marks_.end() && (blamed.empty() || it->second.line > mark.line)) {
         blamed = it->first;
         mark = it->second;
       }
@@ -167,16 +156,10 @@ class YamlReader {
     }
   }
 
-  // An empty value has no useful position of its own (yaml-cpp puts it on
-  // the next line): blame the key's line instead.
-  static YAML::Mark mark_of(const YAML::Node& key, const YAML::Node& value) {
-    return value.IsNull() || value.Mark().line < 0 ? key.Mark() : value.Mark();
-  }
-
   const std::string& source_;
   Config& config_;
   Draft draft_;
-  std::map<std::string, YAML::Mark> list_marks_;  // where each list given starts
+  std::map<std::string, YAML::Mark> marks_;  // where each setting given stands
 };
 
 }  // namespace

@@ -24,13 +24,18 @@ struct Identity {
   std::string pod;
   std::string pod_namespace;
   std::string container;  // also a plain Docker container's name
+  // What ran, from the naming rules and the interpreter table (naming/).
+  std::string program;
+  std::string script;  // "" when the process runs no script
+  std::string parent;  // the forking process's comm, kept when reparented; "" when unknown
 
   const std::string& value(LabelSource source) const {
     // Each source's field, in the enum's order.
     static constexpr std::string Identity::*kField[] = {
-        &Identity::comm,         &Identity::exe,           &Identity::unit,     &Identity::cgroup,
-        &Identity::container_id, &Identity::uid,           &Identity::user,     &Identity::pod_uid,
-        &Identity::pod,          &Identity::pod_namespace, &Identity::container};
+        &Identity::comm,         &Identity::exe,           &Identity::unit,      &Identity::cgroup,
+        &Identity::container_id, &Identity::uid,           &Identity::user,      &Identity::pod_uid,
+        &Identity::pod,          &Identity::pod_namespace, &Identity::container, &Identity::program,
+        &Identity::script,       &Identity::parent};
     static_assert(std::size(kField) == std::size(kLabelSourceNames));
     return this->*kField[static_cast<std::size_t>(source)];
   }

@@ -32,7 +32,8 @@ SourcesNeeded SourcesNeeded::of(const Config& config) {
   n.cgroup_label = l.uses(LabelSource::Cgroup);
   n.unit = l.uses(LabelSource::Unit);
   n.container_id = l.uses(LabelSource::ContainerId);
-  n.user = l.uses(LabelSource::User);
+  // Naming templates may use {{.Username}}.
+  n.user = l.uses(LabelSource::User) || l.uses(LabelSource::Program);
   return n;
 }
 

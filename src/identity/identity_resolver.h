@@ -31,6 +31,10 @@ struct ProcessIds {
   std::uint32_t uid = 0;
   // With exe_ino and exe_dev, one file: tells apart files that reuse an inode number.
   std::uint32_t exe_generation = 0;
+  // What ran: the id of the command line read at exec (0: none; see
+  // bpf/cmdline_hash.h), and the comm of the process that forked it ("": not recorded).
+  std::uint64_t cmdline_id = 0;
+  std::string parent{};
   auto operator<=>(const ProcessIds&) const = default;  // NOLINT(modernize-use-nullptr)
 };
 

@@ -43,6 +43,8 @@ std::vector<CountRecord> count_records(std::span<const execmond_count_key> keys,
                   key.oom,
                   {}};
     r.ids.exe_generation = key.exe_generation;
+    r.ids.cmdline_id = key.cmdline_id;
+    r.ids.parent = comm_of(key.parent);
     for (std::size_t cpu = 0; cpu < cpus; ++cpu) {
       add(r, values[cpu * keys.size() + i]);
     }

@@ -36,7 +36,12 @@ const std::array<const char*, EXECMOND_OOM_WAIT_OUTCOMES>& oom_wait_outcome_name
 Drainer::Drainer(Tracer& tracer)
     : tracer_(tracer),
       counts_(maps_, tracer.tables(), tracer.globals().keys_claimed),
-      procs_(maps_, tracer.tables()) {}
+      procs_(maps_, tracer.tables()) {
+  Result<std::unique_ptr<CmdlineRing>> ring =
+      CmdlineRing::open(tracer.cmdline_maps(), tracer.tables().ncpus);
+  if (!ring) throw Fatal(ring.error().message);
+  cmdlines_ = std::move(*ring);
+}
 
 DrainResult Drainer::drain() {
   DrainResult out;
@@ -44,6 +49,9 @@ DrainResult Drainer::drain() {
   const std::uint32_t old_generation = generation.load(std::memory_order_acquire);
   generation.store(old_generation + 1, std::memory_order_release);
   wait_for_grace_period();
+  // Every key of the old generation was counted after its command line's
+  // record was written: with the handlers done, the records are all here.
+  read_cmdlines(out);
   read_counts(old_generation, out);
   read_procs(old_generation, out);
   read_lost(out);
@@ -66,6 +74,19 @@ void Drainer::wait_for_grace_period() {
   }
   // Handlers take microseconds; this is far beyond any of them.
   std::this_thread::sleep_for(std::chrono::milliseconds(20));
+}
+
+void Drainer::read_cmdlines(DrainResult& out) {
+  static const CmdlineRing::Sink kDrop = [](const CmdlineRecord&) {};
+  if (Status read = cmdlines_->consume(cmdline_sink_ ? cmdline_sink_ : kDrop); !read) {
+    out.errors.push_back(read.error());
+  }
+  Result<CmdlineEvents> events = cmdlines_->events();
+  if (!events) {
+    out.errors.push_back(events.error());
+    return;
+  }
+  out.cmdline_events = *events;
 }
 
 void Drainer::read_counts(std::uint32_t generation, DrainResult& out) {

@@ -12,12 +12,14 @@
 #include <array>
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "execmond.h"
 #include "identity/identity_resolver.h"
 #include "kernel/array_map.h"
+#include "kernel/cmdline_ring.h"
 #include "kernel/counts_table.h"
 #include "kernel/live_processes.h"
 #include "kernel/procs_table.h"
@@ -41,19 +43,30 @@ struct DrainResult {
   std::array<std::uint64_t, EXECMOND_LOST_REASONS> lost_total{};  // cumulative
   // SIGKILL exits that waited for the OOM killer's mark, by outcome; cumulative.
   std::array<std::uint64_t, EXECMOND_OOM_WAIT_OUTCOMES> oom_mark_waits{};
+  CmdlineEvents cmdline_events;  // cumulative; zeros unless command lines are captured
   std::vector<ProgramStats> programs;
   std::vector<Error> errors;  // the reads and writes of the tables that failed
 };
 
 class Drainer {
  public:
+  // Throws Fatal if the tracer's cmdlines ring cannot be mapped.
   explicit Drainer(Tracer& tracer);
   Drainer(const Drainer&) = delete;  // the readers hold maps_
   Drainer& operator=(const Drainer&) = delete;
   DrainResult drain();
 
+  // Where each drain hands the command lines the kernel sent since the last
+  // one, before it reads the keys that carry their ids. Without a sink they
+  // are read and dropped.
+  void set_cmdline_sink(CmdlineRing::Sink sink) { cmdline_sink_ = std::move(sink); }
+  const CmdlineRing::Sink& cmdline_sink() const { return cmdline_sink_; }
+  // To forget ids the daemon can no longer name (see CmdlineRing::forget).
+  CmdlineRing& cmdlines() { return *cmdlines_; }
+
  private:
   void wait_for_grace_period();
+  void read_cmdlines(DrainResult& out);
   void read_counts(std::uint32_t generation, DrainResult& out);
   void read_procs(std::uint32_t generation, DrainResult& out);
   void read_lost(DrainResult& out);
@@ -65,6 +78,8 @@ class Drainer {
   CountsTable counts_;
   ProcsTable procs_;
   LiveProcesses live_;
+  std::unique_ptr<CmdlineRing> cmdlines_;
+  CmdlineRing::Sink cmdline_sink_;
   // Cumulative in the kernel: a failed read keeps the last values read.
   std::array<std::uint64_t, EXECMOND_LOST_REASONS> lost_total_{};
   bool membarrier_supported_ = true;

@@ -22,13 +22,14 @@ std::vector<std::uint32_t> dirty_blocks(std::span<const std::uint64_t> bitmaps,
 }
 
 void LiveProcesses::update_block(std::uint32_t first, std::span<const execmond_proc> first_copy,
-                                 std::span<const execmond_proc> second_copy) {
+                                 std::span<const execmond_proc> second_copy,
+                                 std::span<const execmond_proc_origin> origins) {
   for (std::size_t i = 0; i < first_copy.size() && i < second_copy.size(); ++i) {
     const execmond_proc& a = first_copy[i];
     if (execmond_proc_being_written(a.state) != 0 ||
         std::memcmp(&a, &second_copy[i], sizeof(a)) != 0)
       continue;
-    take(first + static_cast<std::uint32_t>(i), a);
+    take(first + static_cast<std::uint32_t>(i), a, i < origins.size() ? &origins[i] : nullptr);
   }
 }
 
@@ -38,7 +39,8 @@ void LiveProcesses::forget(std::unordered_map<std::uint32_t, Held>::iterator it)
   held_.erase(it);
 }
 
-void LiveProcesses::take(std::uint32_t at, const execmond_proc& slot) {
+void LiveProcesses::take(std::uint32_t at, const execmond_proc& slot,
+                         const execmond_proc_origin* origin) {
   auto it = held_.find(at);
   const std::uint32_t tgid = execmond_proc_tgid(slot.state);
   if (execmond_proc_is_live(tgid) == 0) {
@@ -47,6 +49,10 @@ void LiveProcesses::take(std::uint32_t at, const execmond_proc& slot) {
   }
   ProcessIds ids{comm_of(slot.comm), slot.cgroup_id, slot.exe_ino, slot.exe_dev, slot.uid};
   ids.exe_generation = slot.exe_generation;
+  if (origin != nullptr) {
+    ids.cmdline_id = origin->cmdline_id;
+    ids.parent = comm_of(origin->parent);
+  }
   if (it != held_.end()) {
     const Held& h = it->second;
     if (h.tgid == tgid && h.start_boottime_ns == slot.start_boottime_ns && h.ids == ids) return;

@@ -24,12 +24,17 @@ Status ProcsTable::read_dirty(std::uint32_t generation, LiveProcesses& live) {
   }
   std::vector<execmond_proc> a(EXECMOND_PROCS_PER_DIRTY_BIT);
   std::vector<execmond_proc> b(EXECMOND_PROCS_PER_DIRTY_BIT);
+  std::vector<execmond_proc_origin> origins(t.keeps_origin ? EXECMOND_PROCS_PER_DIRTY_BIT : 0);
   for (std::uint32_t block : dirty_blocks(bitmaps, t.dirty_words)) {
     const std::uint32_t slot = execmond_block_first_slot(block);
     Status read = read_range<execmond_proc>(maps_, t.procs, slot, a);
+    // Between the copies: a slot equal in both had no writer while its origin was read.
+    if (read && t.keeps_origin) {
+      read = read_range<execmond_proc_origin>(maps_, t.procs_origin, slot, origins);
+    }
     if (read) read = read_range<execmond_proc>(maps_, t.procs, slot, b);
     if (!read) return Error{"cannot read the procs table: " + read.error().message};
-    live.update_block(slot, a, b);
+    live.update_block(slot, a, b, origins);
   }
   std::vector<std::uint32_t> set;
   for (std::uint32_t i = 0; i < bitmaps.size(); ++i) {
@@ -50,7 +55,8 @@ Result<std::map<ProcessIds, std::uint64_t>> ProcsTable::read_seeded() {
        at += sizeof(execmond_proc_value)) {
     execmond_proc_value v{};
     std::memcpy(&v, bytes->data() + at, sizeof(v));
-    ++live[{comm_of(v.comm), v.cgroup_id, v.exe_ino, v.exe_dev, v.uid, v.exe_generation}];
+    ++live[{comm_of(v.comm), v.cgroup_id, v.exe_ino, v.exe_dev, v.uid, v.exe_generation,
+            v.cmdline_id, comm_of(v.parent)}];
   }
   return live;
 }

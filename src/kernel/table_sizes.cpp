@@ -41,6 +41,16 @@ TableSizes::Map hash(const char* name, std::uint64_t entries, std::uint64_t key_
           (entries + ncpus) * element + std::uint64_t{power_of_two_at_least(entries)} * kBucket};
 }
 
+// A ring buffer (kernel/bpf/ringbuf.c): its entries are its data bytes, with
+// three pages of positions and header, and the page pointers of its mapping,
+// which maps the data twice.
+TableSizes::Map ring(const char* name, std::uint64_t bytes) {
+  constexpr std::uint64_t kPage = 4096;
+  constexpr std::uint64_t kMetaPages = 3;
+  const std::uint64_t pages = kMetaPages + bytes / kPage;
+  return {name, bytes, pages * kPage + (pages + bytes / kPage) * sizeof(void*) + 256};
+}
+
 // bpf/reap_cost.bpf.h's struct reap_cost, which only the kernel side reads:
 // a counts key and the 12 __u64 of struct exit_usage. The privileged test of
 // execmond_bpf_map_memory_bytes holds this plan to what the kernel reports.
@@ -49,7 +59,7 @@ constexpr std::uint64_t kReapCostBytes = sizeof(execmond_count_key) + 12 * sizeo
 }  // namespace
 
 TableSizes plan_tables(std::uint32_t max_keys, std::uint32_t max_processes, std::uint32_t ncpus,
-                       bool has_costs) {
+                       bool has_costs, bool capture_cmdline, bool record_parent) {
   TableSizes t;
   t.ncpus = std::max<std::uint32_t>(ncpus, 1);
   t.max_keys = max_keys;
@@ -58,6 +68,17 @@ TableSizes plan_tables(std::uint32_t max_keys, std::uint32_t max_processes, std:
   t.procs_slots = power_of_two_at_least(2ULL * max_processes);
   t.dirty_words = execmond_dirty_words(t.procs_slots);
   t.has_costs = has_costs;
+  t.capture_cmdline = capture_cmdline;
+  t.keeps_origin = capture_cmdline || record_parent;
+  constexpr std::uint64_t kMinRing = 256ULL * 1024;
+  constexpr std::uint64_t kMaxRing = 64ULL * 1024 * 1024;
+  constexpr std::uint64_t kPage = 4096;  // the ring's declared size; libbpf rounds it to a page
+  t.cmdline_ring_bytes =
+      capture_cmdline
+          ? std::clamp<std::uint64_t>(
+                power_of_two_at_least(std::min<std::uint64_t>(256ULL * max_keys, kMaxRing)),
+                kMinRing, kMaxRing)
+          : kPage;
   return t;
 }
 
@@ -76,6 +97,12 @@ std::vector<TableSizes::Map> TableSizes::maps() const {
            ncpus),
       hash("reap_costs", has_costs ? max_processes : 1, sizeof(std::uint64_t), kReapCostBytes,
            ncpus),
+      array("procs_origin", keeps_origin ? procs_slots : 1, sizeof(execmond_proc_origin)),
+      // One scratch record per CPU, indexed by CPU: a per-CPU array's could not shrink to one.
+      array("cmdline_scratch", capture_cmdline ? ncpus : 1, sizeof(execmond_cmdline_record)),
+      hash("cmdlines_known", capture_cmdline ? 2ULL * max_keys : 1, sizeof(std::uint64_t),
+           sizeof(std::uint8_t), ncpus),
+      ring("cmdlines", cmdline_ring_bytes),
   };
 }
 

@@ -21,6 +21,9 @@ struct TableSizes {
   std::uint32_t procs_slots = 0;  // a power of two
   std::uint32_t dirty_words = 0;  // procs_dirty words per CPU and generation
   bool has_costs = false;
+  bool capture_cmdline = false;  // the cmdline ring, its known ids and scratch exist
+  bool keeps_origin = false;     // a command line or parent per procs slot (procs_origin)
+  std::uint64_t cmdline_ring_bytes = 0;
 
   struct Map {
     const char* name;
@@ -32,9 +35,12 @@ struct TableSizes {
   std::uint64_t memory_bytes() const;
 };
 
-// Tables at most half full keep probe chains short.
+// Tables at most half full keep probe chains short. With capture_cmdline,
+// the ids the kernel remembers having sent are twice max_keys (every key of
+// a drain may carry another command line), and the ring holds 256 bytes of
+// command line per key, a power of two from 256 KiB to 64 MiB.
 TableSizes plan_tables(std::uint32_t max_keys, std::uint32_t max_processes, std::uint32_t ncpus,
-                       bool has_costs);
+                       bool has_costs, bool capture_cmdline = false, bool record_parent = false);
 
 // What the host can give the tables: the kernel charges BPF maps to the
 // memory cgroup of the process that creates them.

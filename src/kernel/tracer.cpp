@@ -18,6 +18,7 @@
 #include "execmond.h"
 #include "execmond.skel.h"
 #include "kernel/kernel_btf.h"
+#include "kernel/load_errors.h"
 #include "kernel/map_memory.h"
 #include "kernel/table_sizes.h"
 #include "util/unique_fd.h"
@@ -25,36 +26,6 @@
 namespace execmond {
 
 namespace {
-
-std::string errno_text(int err) { return std::strerror(err < 0 ? -err : err); }
-
-// Turns a libbpf failure into what an operator can act on.
-std::string explain_load_error(int err) {
-  err = err < 0 ? -err : err;
-  if (err == EPERM || err == EACCES) {
-    return "permission denied: run as root or grant CAP_BPF and CAP_PERFMON; the verifier's "
-           "reason is logged at --log.level=debug";
-  }
-  if (err == ESRCH || err == ENOENT) {
-    return "the kernel lacks a type or tracepoint the tracer needs (" + errno_text(err) +
-           "); check that /sys/kernel/btf/vmlinux exists (CONFIG_DEBUG_INFO_BTF=y)";
-  }
-  return errno_text(err) + "; rerun with --log.level=debug for the verifier's reason";
-}
-
-std::string explain_attach_error(AttachMode mode, int err) {
-  err = err < 0 ? -err : err;
-  if (mode == AttachMode::Tracepoint && err == ENOENT) {
-    return "classic tracepoints need tracefs: mount it with "
-           "`mount -t tracefs tracefs /sys/kernel/tracing`, or use attach_mode tp_btf";
-  }
-  if (mode == AttachMode::Tracepoint && (err == EACCES || err == EPERM)) {
-    return "classic tracepoints are attached with perf_event_open(), which "
-           "kernel.perf_event_paranoid=3 (Debian's default) allows only with CAP_SYS_ADMIN: "
-           "set `sysctl kernel.perf_event_paranoid=2`, grant CAP_SYS_ADMIN, or use tp_btf";
-  }
-  return explain_load_error(err);
-}
 
 struct ProgramSet {
   const char* kind;
@@ -67,33 +38,6 @@ struct ProgramSet {
 };
 
 }  // namespace
-
-std::uint32_t resource_bits(const std::vector<Resource>& resources) {
-  // The kernel side's bit of each Resource, in the enum's order.
-  constexpr std::uint32_t kBit[] = {EXECMOND_RESOURCE_CPU, EXECMOND_RESOURCE_MEMORY,
-                                    EXECMOND_RESOURCE_IO, EXECMOND_RESOURCE_FAULTS,
-                                    EXECMOND_RESOURCE_SWITCHES};
-  static_assert(std::size(kBit) == std::size(kResourceNames));
-  std::uint32_t bits = 0;
-  for (Resource r : resources) bits |= kBit[static_cast<std::size_t>(r)];
-  return bits;
-}
-
-std::vector<std::uint64_t> lifetime_bounds_ns(const std::vector<double>& seconds) {
-  std::vector<std::uint64_t> ns;
-  ns.reserve(seconds.size());
-  for (double s : seconds) {
-    ns.push_back(static_cast<std::uint64_t>(std::llround(s * 1e9)));
-  }
-  return ns;
-}
-
-std::vector<std::uint64_t> rss_bounds_bytes(const std::vector<double>& bytes) {
-  std::vector<std::uint64_t> whole;
-  whole.reserve(bytes.size());
-  for (double b : bytes) whole.push_back(static_cast<std::uint64_t>(std::llround(b)));
-  return whole;
-}
 
 void Tracer::SkeletonDeleter::operator()(execmond_bpf* skel) const { execmond_bpf__destroy(skel); }
 void Tracer::LinkDeleter::operator()(bpf_link* link) const { bpf_link__destroy(link); }
@@ -114,6 +58,10 @@ Status Tracer::load_and_attach() {
   }
   if (options_.peak_rss_bounds.size() > EXECMOND_MAX_RSS_BUCKETS) {
     return Error{"at most " + std::to_string(EXECMOND_MAX_RSS_BUCKETS) + " peak RSS buckets"};
+  }
+  if (options_.cmdline_max_bytes == 0 || options_.cmdline_max_bytes > EXECMOND_CMDLINE_MAX) {
+    return Error{"cmdline_max_bytes " + std::to_string(options_.cmdline_max_bytes) +
+                 " is out of range; use 1 to " + std::to_string(EXECMOND_CMDLINE_MAX)};
   }
   if (options_.attach_mode != AttachMode::Auto) {
     Status loaded = try_load_and_attach(options_.attach_mode);
@@ -173,6 +121,9 @@ Status Tracer::try_load_and_attach(AttachMode mode) {
   }
   // The iterator runs once, on demand, from seed_running_processes().
   bpf_program__set_autoattach(skel_->progs.seed_procs, false);
+  // Run on demand too, and only needed (and only loadable before 5.14) with capture.
+  bpf_program__set_autoattach(skel_->progs.fill_seeded_cmdline, false);
+  bpf_program__set_autoload(skel_->progs.fill_seeded_cmdline, options_.capture_cmdline);
 
   auto bounds = lifetime_bounds_ns(options_.lifetime_buckets);
   for (std::size_t i = 0; i < EXECMOND_MAX_BUCKETS; ++i) {
@@ -180,6 +131,7 @@ Status Tracer::try_load_and_attach(AttachMode mode) {
   }
   skel_->rodata->lifetime_bucket_count = static_cast<__u32>(bounds.size());
   skel_->rodata->record_exe = options_.record_exe ? 1 : 0;
+  set_cmdline_knobs();
   if (Status sized = size_tables(); !sized) return sized;
   if (before_load_) before_load_(skel_->obj);
 
@@ -244,6 +196,23 @@ Status Tracer::set_exit_cost_knobs() {
   return {};
 }
 
+void Tracer::set_cmdline_knobs() {
+  auto* ro = skel_->rodata;
+  ro->capture_cmdline = options_.capture_cmdline ? 1 : 0;
+  ro->cmdline_max_bytes = options_.cmdline_max_bytes;
+  ro->record_parent = options_.record_parent ? 1 : 0;
+}
+
+int Tracer::fill_seeded_cmdline_fd() const {
+  return options_.capture_cmdline ? bpf_program__fd(skel_->progs.fill_seeded_cmdline) : -1;
+}
+
+Tracer::CmdlineMaps Tracer::cmdline_maps() const {
+  if (!options_.capture_cmdline) return {};
+  return {bpf_map__fd(skel_->maps.cmdlines), bpf_map__fd(skel_->maps.cmdlines_known),
+          bpf_map__fd(skel_->maps.cmdline_events)};
+}
+
 // OOM victims are known without it (signal->oom_mm); it only tells the scope.
 void Tracer::attach_oom_victims() {
   oom_link_.reset(bpf_program__attach(skel_->progs.raw_tp_oom_victim));
@@ -289,7 +258,7 @@ Status Tracer::find_maps() {
     bpf_map* map;
     int* fd;
   };
-  const std::array<Named, 13> named{{
+  const std::array<Named, 14> named{{
       {m.counts_slots, &tables_.counts_slots},
       {m.counts_costs, &tables_.counts_costs},
       {m.counts_values, &tables_.counts_values},
@@ -298,6 +267,7 @@ Status Tracer::find_maps() {
       {m.procs, &tables_.procs},
       {m.procs_dirty, &tables_.procs_dirty},
       {m.procs_seeded, &tables_.procs_seeded},
+      {m.procs_origin, &tables_.procs_origin},
       {m.lost, &tables_.lost},
       {m.filter_comm, &filter_maps_.comm},
       {m.filter_uid, &filter_maps_.uid},
@@ -323,9 +293,9 @@ Status Tracer::find_maps() {
 // check_table_sizes() has accepted: every count fits the maps' 32-bit sizes.
 Status Tracer::size_tables() {
   const int cpus = libbpf_num_possible_cpus();
-  const TableSizes plan =
-      plan_tables(options_.max_keys, options_.max_processes,
-                  cpus > 0 ? static_cast<std::uint32_t>(cpus) : 1, options_.resources != 0);
+  const TableSizes plan = plan_tables(
+      options_.max_keys, options_.max_processes, cpus > 0 ? static_cast<std::uint32_t>(cpus) : 1,
+      options_.resources != 0, options_.capture_cmdline, options_.record_parent);
   if (Status fits = check_table_sizes(plan, host_memory()); !fits) return fits;
   planned_memory_ = plan.memory_bytes();
   Tables& t = tables_;
@@ -334,6 +304,7 @@ Status Tracer::size_tables() {
   t.key_slots = plan.key_slots;
   t.dirty_words = plan.dirty_words;
   t.has_costs = plan.has_costs;
+  t.keeps_origin = plan.keeps_origin;
   auto* ro = skel_->rodata;
   ro->ncpus = t.ncpus;
   ro->max_keys = t.max_keys;

@@ -28,6 +28,12 @@ struct TracerOptions {
   std::string btf_path = "/sys/kernel/btf/vmlinux";  // the running kernel's BTF
   std::uint32_t resources = 0;                       // enum execmond_resource bits
   std::vector<std::uint64_t> peak_rss_bounds;        // bytes, ascending
+  // What ran (bpf/cmdline.bpf.h): each exec's command line, read from the new
+  // program's memory up to cmdline_max_bytes (at most EXECMOND_CMDLINE_MAX),
+  // its id in the keys and its bytes in the cmdlines ring (CmdlineRing).
+  bool capture_cmdline = false;
+  std::uint32_t cmdline_max_bytes = 4096;
+  bool record_parent = false;  // the comm of the process that forked each one, in its keys
 };
 
 // The kernel's bits (enum execmond_resource) of the configured resources.
@@ -62,9 +68,11 @@ class Tracer {
     int counts_slots, counts_values, counts_keys, counts_index;
     int counts_costs;  // one entry per value index when has_costs
     int procs, procs_dirty, procs_seeded;
+    int procs_origin;  // one struct execmond_proc_origin per procs slot when keeps_origin
     int lost;
     std::uint32_t ncpus, max_keys, key_slots, dirty_words;
-    bool has_costs;  // some resource is accounted at exit
+    bool has_costs;     // some resource is accounted at exit
+    bool keeps_origin;  // capture_cmdline or record_parent
   };
   const Tables& tables() const { return tables_; }
   // The filter rule maps (bpf/filters.bpf.h), written by apply_kernel_filters().
@@ -89,6 +97,19 @@ class Tracer {
   // The ring of cgroup mkdir and rmdir records (struct execmond_cgroup_change);
   // -1 when the cgroup tracepoints could not be attached.
   int cgroup_changes_fd() const;
+  // The command lines' maps (bpf/cmdline.bpf.h); -1 unless capture_cmdline.
+  struct CmdlineMaps {
+    int ring = -1;    // cmdlines: struct execmond_cmdline_record
+    int known = -1;   // cmdlines_known: the ids sent
+    int events = -1;  // cmdline_events: per-CPU counts by enum execmond_cmdline_event
+  };
+  CmdlineMaps cmdline_maps() const;
+  // The fill_seeded_cmdline program (bpf/execmond.bpf.c), run with
+  // BPF_PROG_RUN by SeededCmdlines; -1 unless capture_cmdline.
+  int fill_seeded_cmdline_fd() const;
+  bool captures_cmdline() const { return options_.capture_cmdline; }
+  bool records_parent() const { return options_.record_parent; }
+  std::uint32_t cmdline_max_bytes() const { return options_.cmdline_max_bytes; }
   // Executable paths the kernel side could not store in exe_paths.
   std::uint64_t exe_paths_update_failures() const;
   // Paths it resolved anew for a file already in exe_paths: when this grows,
@@ -129,6 +150,7 @@ class Tracer {
   Status try_load_and_attach(AttachMode mode);
   Status size_tables();
   Status set_exit_cost_knobs();
+  void set_cmdline_knobs();
   void attach_oom_victims();
   void attach_cgroup_changes(bpf_program* mkdir, bpf_program* rmdir);
   Status find_maps();

@@ -56,13 +56,41 @@ void append_label_failures(const DrainView& s, std::vector<MetricFamily>& out) {
                           "Label values that could not be found, the label being empty for "
                           "them (each is logged): cgroups whose path could not be found (removed "
                           "before execmond learned it), containers missing from the container "
-                          "runtime's state, executables whose path the kernel no longer holds.",
+                          "runtime's state, executables whose path the kernel no longer holds, "
+                          "command lines whose record was lost (program and script made of the "
+                          "comm alone).",
                           MetricType::Counter);
   for (const auto& [source, failures] : s.label_failures) {
     if (!s.labels.uses(source)) continue;
     add_counter(f, {{"label", label_name(source)}}, static_cast<double>(failures));
   }
   if (!f.metric.empty()) out.push_back(std::move(f));
+}
+
+// Only while the kernel side reads command lines (naming).
+void append_cmdlines(const DrainView& s, std::vector<MetricFamily>& out) {
+  if (!s.captures_cmdline) return;
+  const struct {
+    const char* name;
+    const char* help;
+    std::uint64_t value;
+  } counters[] = {
+      {"execmond_cmdline_truncated_total",
+       "Command lines longer than naming.cmdline_max_bytes, cut after their last whole argument.",
+       s.cmdline_events.truncated},
+      {"execmond_cmdline_read_failures_total",
+       "Execs whose command line could not be read: counted, named by their comm.",
+       s.cmdline_events.read_failures},
+      {"execmond_cmdline_records_lost_total",
+       "Command lines read but not handed to the daemon (its ring was full): sent again at their "
+       "next exec; the processes that ran them meanwhile are named by their comm.",
+       s.cmdline_events.records_lost},
+  };
+  for (const auto& c : counters) {
+    MetricFamily f = family(c.name, c.help, MetricType::Counter);
+    add_counter(f, {}, static_cast<double>(c.value));
+    out.push_back(std::move(f));
+  }
 }
 
 void append_kernel_side(const DrainView& s, std::vector<MetricFamily>& out) {
@@ -162,6 +190,7 @@ std::vector<MetricFamily> build_families(const DrainView& s, const Totals& total
   out.push_back(overflow_family(s, totals));
   append_kernel_side(s, out);
   append_label_failures(s, out);
+  append_cmdlines(s, out);
   return out;
 }
 

@@ -18,6 +18,7 @@
 #include <prometheus/collectable.h>
 #include <prometheus/metric_family.h>
 
+#include "kernel/cmdline_ring.h"
 #include "kernel/drainer.h"
 #include "kernel/tracer.h"
 #include "metrics/aggregator.h"
@@ -51,6 +52,9 @@ struct DrainView {
   std::uint64_t cgroup_changes_lost = 0;
   // Failed updates of the kernel side's maps, by map name.
   std::map<std::string, std::uint64_t> map_update_failures;
+  // What reading command lines at exec ran into, when the kernel side reads them.
+  bool captures_cmdline = false;
+  CmdlineEvents cmdline_events;
 };
 
 // A view with its totals: everything one scrape shows.

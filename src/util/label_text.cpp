@@ -4,13 +4,7 @@
 
 namespace execmond {
 
-namespace {
-
-constexpr std::string_view kReplacement = "\xef\xbf\xbd";
-
-// Length of the valid UTF-8 sequence at the start of `s`, or 0 (RFC 3629:
-// no overlong forms, no surrogates, nothing above U+10FFFF).
-std::size_t valid_sequence_length(std::string_view s) {
+std::size_t utf8_sequence_length(std::string_view s) {
   auto byte = [&](std::size_t i) { return static_cast<std::uint8_t>(s[i]); };
   auto continuation = [&](std::size_t i) { return i < s.size() && (byte(i) & 0xC0) == 0x80; };
   const std::uint8_t b0 = byte(0);
@@ -31,16 +25,14 @@ std::size_t valid_sequence_length(std::string_view s) {
   return 0;
 }
 
-}  // namespace
-
 std::string to_valid_utf8(std::string_view text) {
   std::string out;
   out.reserve(text.size());
   bool in_bad_run = false;
   while (!text.empty()) {
-    std::size_t n = valid_sequence_length(text);
+    std::size_t n = utf8_sequence_length(text);
     if (n == 0) {
-      if (!in_bad_run) out += kReplacement;
+      if (!in_bad_run) out += kUtf8Replacement;
       in_bad_run = true;
       text.remove_prefix(1);
       continue;

@@ -85,6 +85,7 @@ class Bench {
 // Rows, each in its own file.
 void kernel_cost_rows(Bench& bench);        // rows_kernel.cpp
 void spawn_overhead_rows(Bench& bench);     // rows_kernel.cpp
+void cmdline_cost_rows(Bench& bench);       // rows_cmdline.cpp: exec with command lines captured
 void full_rate_rows(Bench& bench);          // rows_full_rate.cpp: loss and daemon CPU
 void ground_truth_rows(Bench& bench);       // rows_full_rate.cpp
 void cpu_truth_rows(Bench& bench);          // rows_full_rate.cpp: CPU against wait4()
@@ -94,5 +95,9 @@ void memory_and_scrape_rows(Bench& bench);  // rows_daemon.cpp
 void ready_rows(Bench& bench);              // rows_daemon.cpp
 void soak_rows(Bench& bench);               // rows_soak.cpp (make soak)
 void cgroup_churn_rows(Bench& bench);       // rows_cgroups.cpp
+void naming_rows(Bench& bench);             // rows_naming.cpp: distinct command lines at full rate
+// The default configuration with command lines read and every family
+// labelled by program, script and parent (rows_naming.cpp).
+std::string naming_config(const Bench& bench);
 
 }  // namespace execmond::bench

@@ -38,6 +38,7 @@ const std::vector<RowSet>& row_sets() {
   static const std::vector<RowSet> sets{
       {"kernel", execmond::bench::kernel_cost_rows},
       {"spawn", execmond::bench::spawn_overhead_rows},
+      {"cmdline", execmond::bench::cmdline_cost_rows},
       {"fullrate", execmond::bench::full_rate_rows},
       {"memory", execmond::bench::memory_and_scrape_rows},
       {"ready", execmond::bench::ready_rows},
@@ -49,6 +50,7 @@ const std::vector<RowSet>& row_sets() {
        }},
       {"oomwait", execmond::bench::oom_wait_rows},
       {"cgroups", execmond::bench::cgroup_churn_rows},
+      {"naming", execmond::bench::naming_rows},
       {"soak", execmond::bench::soak_rows, false},
   };
   return sets;

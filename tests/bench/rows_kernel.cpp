@@ -272,6 +272,12 @@ void spawn_overhead_rows(Bench& bench) {
   bench.report().add({"spawn throughput attached ÷ detached (median of interleaved ratios)",
                       "≥ 0.98", measured, reference.empty() ? "—" : reference,
                       verdict(ours.median_ratio() >= 0.98)});
+  const SpawnRatios named = spawn_ratios(bench, execmond_starter(bench, naming_config(bench)));
+  bench.report().add(
+      {"spawn throughput with naming on (command lines read, program, script and "
+       "parent on every family)",
+       "≥ 0.98", summary("execmond with naming", named), "—",
+       verdict(named.median_ratio() >= 0.98)});
 }
 
 }  // namespace execmond::bench

@@ -39,6 +39,8 @@ StormResult storm(const StormOptions& options) {
       const std::string& program = options.programs[i % options.programs.size()];
       std::vector<char*> argv{const_cast<char*>(program.c_str())};
       for (const std::string& a : options.arguments) argv.push_back(const_cast<char*>(a.c_str()));
+      std::string sequence = std::to_string(i);
+      if (options.counter_argument) argv.push_back(sequence.data());
       argv.push_back(nullptr);
       pid_t pid = 0;
       int status = 0;

@@ -15,6 +15,9 @@ namespace execmond::bench {
 struct StormOptions {
   std::vector<std::string> programs;   // the i-th spawn runs programs[i % size]; comm = file name
   std::vector<std::string> arguments;  // given to every program
+  // Gives each spawn one more argument, its sequence number: every command
+  // line distinct, as a job started with a counter or an id in its argv.
+  bool counter_argument = false;
   unsigned workers = 2;
   double seconds = 0;       // run this long, or
   std::uint64_t count = 0;  // when non-zero, exactly this many spawns

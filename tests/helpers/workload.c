@@ -25,6 +25,8 @@
  *                                        with a message if it reaches <MiB> alive
  *   workload cost …, workload oom-cgroup …  what processes cost, and OOM kills, against
  *                                        wait4()'s rusage (see workload_cost.c)
+ *   workload repeat <n> <path> [args…]   n children, one after the other, exec path with
+ *                                        args (argv[0] = path): real interpreters, scripts
  *   workload child <action> [args]       what an exec'd child does (see run_child)
  */
 #define _GNU_SOURCE
@@ -319,6 +321,16 @@ int main(int argc, char **argv)
 	}
 	if (strcmp(argv[1], "clone-into") == 0 && argc >= 4)
 		return run_clone_into(argv[2], atoi(argv[3]));
+	if (strcmp(argv[1], "repeat") == 0 && argc >= 4) {
+		int n = atoi(argv[2]);
+
+		for (int i = 0; i < n; i++) {
+			if (spawn(argv[3], &argv[3]) < 0)
+				return 1;
+			wait_all(1);
+		}
+		return 0;
+	}
 	if (strcmp(argv[1], "hold") == 0 && argc >= 4) {
 		int n = atoi(argv[3]);
 		char *child_argv[] = { argv[2], "child", "hold", NULL };

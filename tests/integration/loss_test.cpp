@@ -157,5 +157,52 @@ TEST_F(LossTest, ProcessesBeyondTheProcsMapAreCountedAsLost) {
   }
 }
 
+// Keys that differ with every process (distinct comms here; command lines
+// with a counter in them alike) fill the counts table faster than a long
+// drain interval empties it: the daemon drains early once it is half full.
+TEST_F(LossTest, ATableFillingBetweenDrainsIsDrainedEarlyAndLosesNothing) {
+  std::string parent = workload_as("erlp");
+  constexpr int kRounds = 10;
+  constexpr int kPerRound = 20;
+  // Exact include rules run in the kernel: only these processes reach the
+  // table, whatever else the host runs meanwhile.
+  std::string yaml =
+      "tracer:\n  drain_interval: 1h\n  max_keys: 64\nfilters:\n  include:\n    comm: [" +
+      comm_of(parent);
+  for (int round = 0; round < kRounds; ++round) {
+    for (int i = 0; i < kPerRound; ++i)
+      yaml += ", er" + std::to_string(round) + "x" + std::to_string(i);
+  }
+  for (int i = 0; i < 40; ++i) yaml += ", ef" + std::to_string(i);
+  launch_daemon(yaml + "]\n");
+  for (int round = 0; round < kRounds; ++round) {
+    // Twenty distinct exit keys a round, a round every 300 ms: two rounds
+    // fill half the table, four would overflow it.
+    Outcomes done =
+        run(parent, {"comms", std::to_string(kPerRound), "er" + std::to_string(round) + "x"});
+    EXPECT_TRUE(done.empty());
+    usleep(300'000);
+  }
+  // Forty more keys: a drain comes during or after them, and it takes the
+  // rounds before them whole.
+  EXPECT_TRUE(run(parent, {"comms", "40", "ef"}).empty());
+  auto rounds_counted = [&](const Exposition& m) {
+    double n = 0;
+    for (const Sample& s : m.samples("execmond_process_exits_total")) {
+      const std::string& comm = s.labels.at("comm");  // a round's: er<round>x<i>
+      if (comm.size() > 3 && comm.rfind("er", 0) == 0 && comm[3] == 'x') n += s.value;
+    }
+    return n;
+  };
+  Exposition m = scrape();
+  for (int i = 0; i < 100 && rounds_counted(m) < kRounds * kPerRound; ++i) {
+    usleep(100'000);
+    m = scrape();
+  }
+  // Drained before the hour was up, or none of these would show.
+  EXPECT_EQ(rounds_counted(m), kRounds * kPerRound) << daemon_process_->log();
+  EXPECT_EQ(m.sum("execmond_events_lost_total"), 0);
+}
+
 }  // namespace
 }  // namespace execmond::test

@@ -6,9 +6,12 @@ scraping real execmond daemons.
 
   check.py lint DASHBOARD_JSON
   check.py configs --scrape SCRAPE_YML --daemonset DAEMONSET_YML --rules RULES_YML
-                   --main HOST:PORT --tiny HOST:PORT --pods HOST:PORT --outdir DIR
+                   --main HOST:PORT --tiny HOST:PORT --pods HOST:PORT --names HOST:PORT --outdir DIR
   check.py scenario --prom URL --dashboard JSON --rules RULES_YML --main HOST:PORT
-                    --tiny HOST:PORT --pods HOST:PORT --tiny-pid PID --tiny-config PATH
+                    --tiny HOST:PORT --pods HOST:PORT --names HOST:PORT --tiny-pid PID --tiny-config PATH
+
+--names is "" when execmond refused the naming configuration: every check of
+the program, script and parent labels then fails.
 
 Each check prints one line, PASS or FAIL; `lint` and `scenario` end with
 "N passed, N failed" and exit 1 when anything failed.
@@ -25,7 +28,7 @@ import time
 import yaml
 
 from dashboard import PER_PROGRAM, dashboard_targets, filter_of, label_values, leftover_variable, lint, \
-    substitute, variable_query
+    optional_groups, substitute, variable_query
 from prom import Prom, check_alert, check_not_firing, evaluate, nonempty, wait_until
 import results
 from results import check, summary
@@ -64,6 +67,10 @@ def pod_meta(daemonset, node, pod, overrides=None):
 
 def pods_job(static_job):
     return static_job + "-pods"
+
+
+def names_job(static_job):
+    return static_job + "-names"
 
 
 # The pod the "pods" daemon's workload runs in (run.sh writes its runtime state).
@@ -126,6 +133,13 @@ def configs(args):
         "metrics_path": static_job.get("metrics_path", "/metrics"),
         "static_configs": [{"targets": [args.pods]}],
     }]
+    if args.names:
+        # The daemon that names processes by process-exporter's rules.
+        jobs.append({
+            "job_name": names_job(static_job["job_name"]),
+            "metrics_path": static_job.get("metrics_path", "/metrics"),
+            "static_configs": [{"targets": [args.names]}],
+        })
     for job in scrape["scrape_configs"]:
         if "kubernetes_sd_configs" not in job:
             continue
@@ -169,7 +183,7 @@ def scenario(args):
         if not nonempty(r):
             return False
         ups = {(s["metric"]["job"], s["metric"]["instance"]): s["value"][1] for s in r["data"]["result"]}
-        return ups if len(ups) >= 4 and all(v == "1" for v in ups.values()) else False
+        return ups if len(ups) >= 4 + bool(args.names) and all(v == "1" for v in ups.values()) else False
 
     ups = wait_until(targets_up, 30)
     check(bool(ups), "Prometheus scrapes all targets (up == 1)", str(ups))
@@ -208,6 +222,11 @@ def scenario(args):
         ("ProgramFailingExits", {"instance": main, "comm": "execmond_worklo"}),
         ("ProgramOOMKilled", {"instance": main, "comm": "execmond_worklo", "scope": "cgroup"}),
     ]
+    # The failing python job, by its script, on the daemon that labels by it.
+    if check(bool(args.names), "the names daemon runs (program, script and parent labels)",
+             "execmond refused config/examples/process-exporter-migration.yaml"):
+        expected.append(("ScriptFailed", {"instance": args.names, "script": "promtest_nightly.py",
+                                          "reason": "exited", "code": "3"}))
     for name, labels in expected:
         check_alert(prom, name, 45, **labels)
     check_not_firing(prom, "ExecmondTargetMissing", "alert ExecmondTargetMissing does not fire", 30)
@@ -272,6 +291,7 @@ def scenario(args):
     static_job = next(j["job_name"] for j in yaml.safe_load(open(args.scrape))["scrape_configs"]
                       if "static_configs" in j)
     pods = pods_job(static_job)
+    names = names_job(static_job)
     pod_series = ('execmond_process_execs_total{job="%s", namespace="%s", pod="%s", container="%s", '
                   'comm="execmond_worklo"}' % (pods, POD["namespace"], POD["pod"], POD["container"]))
     evaluate(prom, "the pods daemon labels the pod's execs by its namespace, pod and container", pod_series)
@@ -284,7 +304,9 @@ def scenario(args):
                 ("pod", {}, [POD["pod"]]),
                 ("pod", {"namespace": POD["namespace"]}, [POD["pod"]]),
                 ("pod", {"namespace": "elsewhere"}, []),
-                ("comm", {"namespace": "elsewhere"}, [])):
+                ("comm", {"namespace": "elsewhere"}, []),
+                ("program", {"namespace": "elsewhere"}, []),
+                ("program", {"job": static_job}, [])):
             r, selector = variable_values(variables[name], values)
             check(r.get("status") == "success" and r.get("data") == want,
                   f"variable {name} with " + (", ".join(f"{k}={v}" for k, v in values.items()) or "All")
@@ -299,17 +321,31 @@ def scenario(args):
                   and not {"curl", "python3"} & set(got),
                   "variable comm with " + ", ".join(f"{k}={v}" for k, v in values.items())
                   + " lists the pod's programs", f"{got or r.get('error')} | {selector}")
+        # The names daemon's: the failing job by the migration example's
+        # inline rule, the rest by comm (unmatched: comm).
+        r, selector = variable_values(variables["program"], {"job": names})
+        got = r.get("data", [])
+        check(r.get("status") == "success" and "promtest_nightly" in got and "execmond_worklo" in got,
+              f"variable program with job={names} lists the named job and the unmatched programs by comm",
+              f"{got or r.get('error')} | {selector}")
 
     # All (".*") also matches series that lack the label: every per-program
     # query returns series from the static job, whose series carry no
     # namespace or pod; a chosen namespace keeps only the series that have it.
     print("---- per-program queries: series without namespace and pod", flush=True)
+    # The panels grouped by program or parent keep only series that have it:
+    # those of the names daemon.
     for panel, target in dashboard_targets(dashboard):
         if filter_of("comm") not in target["expr"]:
             continue
-        what = f"dashboard '{panel.get('title')}' [{target.get('refId')}] for job {static_job} (no namespace, pod)"
-        evaluate(prom, what, substitute(target["expr"], {"job": static_job}))
-    for namespace, want in ((".*", sorted([static_job, pods, k8s_job])), (POD["namespace"], [pods]),
+        job = names if optional_groups(target["expr"]) else static_job
+        what = f"dashboard '{panel.get('title')}' [{target.get('refId')}] for job {job} (no namespace, pod)"
+        evaluate(prom, what, substitute(target["expr"], {"job": job}))
+        if job == names:
+            expr = substitute(target["expr"], {"job": static_job})
+            evaluate(prom, f"{what}: nothing for job {static_job}, which labels by comm alone", expr, "empty")
+    every_job = sorted([static_job, pods, k8s_job] + ([names] if args.names else []))
+    for namespace, want in ((".*", every_job), (POD["namespace"], [pods]),
                             ("elsewhere", [])):
         expr = substitute('count by (job) (execmond_process_execs_total{job=~"$job", instance=~"$instance", '
                           'namespace=~"$namespace", pod=~"$pod", comm=~"$comm"})', {"namespace": namespace})
@@ -351,10 +387,11 @@ def main():
     p = sub.add_parser("lint")
     p.add_argument("dashboard")
     p = sub.add_parser("configs")
-    for a in ("--scrape", "--daemonset", "--rules", "--main", "--tiny", "--pods", "--outdir"):
+    for a in ("--scrape", "--daemonset", "--rules", "--main", "--tiny", "--pods", "--names", "--outdir"):
         p.add_argument(a, required=True)
     p = sub.add_parser("scenario")
-    for a in ("--prom", "--dashboard", "--rules", "--scrape", "--main", "--tiny", "--pods", "--tiny-config"):
+    for a in ("--prom", "--dashboard", "--rules", "--scrape", "--main", "--tiny", "--pods", "--names",
+              "--tiny-config"):
         p.add_argument(a, required=True)
     p.add_argument("--tiny-pid", type=int, required=True)
     p.add_argument("--warmup", type=float, default=10)

@@ -32,10 +32,22 @@ INTERVALS = {
 }
 
 
-SELECTABLE = ("job", "instance", "namespace", "pod", "comm")
+SELECTABLE = ("job", "instance", "namespace", "pod", "comm", "program")
 # The variables that filter the per-program panels, in the dashboard's order;
 # each one's label_values query is filtered by the ones before it.
-PER_PROGRAM = ("namespace", "pod", "comm")
+PER_PROGRAM = ("namespace", "pod", "comm", "program")
+# Labels only some configurations carry (naming rules, labels:): a panel
+# grouped by one keeps only the series that have it, so that a host without
+# it shows nothing rather than one series of an empty name.
+OPTIONAL_GROUPS = ("program", "parent")
+
+
+def optional_groups(expr):
+    """The optional labels a query of the process families groups by (the
+    BPF program families' `program` is another label)."""
+    if "execmond_process" not in expr:
+        return []
+    return [label for label in OPTIONAL_GROUPS if re.search(r"by \((?:[a-z_]+, )*%s\b" % label, expr)]
 
 
 def substitute(expr, values=None):
@@ -96,7 +108,7 @@ def lint(path):
     check(all(n in order for n in ("instance",) + PER_PROGRAM)
           and [order.index(n) for n in ("instance",) + PER_PROGRAM]
           == sorted(order.index(n) for n in ("instance",) + PER_PROGRAM),
-          "variables namespace, pod and comm follow instance, in that order", ", ".join(order))
+          "variables " + ", ".join(PER_PROGRAM) + " follow instance, in that order", ", ".join(order))
     # "All" must be ".*", not Grafana's default of every listed value joined:
     # series without the label (hosts not labelling by it) match ".*" only.
     metrics_of = {}  # variable -> its selector's __name__ matcher
@@ -118,7 +130,7 @@ def lint(path):
         check(metrics is not None and all(filter_of(f) in selector for f in want)
               and not any(filter_of(f) in selector for f in unwanted),
               f"variable {name} is filtered by " + ", ".join(want), selector)
-    for name in PER_PROGRAM[:-1]:
+    for name in (n for n in PER_PROGRAM if n != "comm"):
         check(metrics_of.get("comm") is not None and metrics_of.get(name) == metrics_of["comm"],
               f"variable {name} lists the metrics the comm variable does", str(metrics_of.get(name)))
     for name, v in variables.items():
@@ -150,7 +162,10 @@ def lint(path):
             for sel in selectors(expr):
                 present = [filter_of(f) in sel for f in PER_PROGRAM]
                 if any(present):
-                    check(all(present), f"{where} filters by $namespace, $pod and $comm together", sel)
+                    check(all(present), f"{where} filters by " + ", ".join("$" + f for f in PER_PROGRAM)
+                          + " together", sel)
+            for group in optional_groups(expr):
+                check(f'{group}!=""' in expr, f"{where} groups by {group} and keeps only series that have it", expr)
             if p.get("type") == "heatmap":
                 check(t.get("format") == "heatmap" and "_bucket" in expr, f"{where} is a heatmap of buckets")
     check(n >= 20, f"dashboard has {n} queries")
@@ -163,6 +178,7 @@ def lint(path):
                    "execmond_bpf_map_entries", "execmond_drain_duration_seconds_bucket",
                    "execmond_config_last_reload_successful", "process_resident_memory_bytes",
                    "process_cpu_seconds_total", "execmond_build_info", "up{", "topk(",
-                   'reason=~"signaled|dumped"', 'code!="0"'):
+                   'reason=~"signaled|dumped"', 'code!="0"', "sum by (program)", "sum by (parent, comm)",
+                   "sum by (program, script, reason, code)"):
         check(needle in exprs, f"dashboard queries {needle}")
     return summary("lint")

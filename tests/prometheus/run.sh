@@ -7,25 +7,29 @@
 #     packaging/prometheus/scrape.yml, the Grafana dashboard's structure, the
 #     Kubernetes manifests' YAML and the ConfigMap's configuration
 #     (execmond --config.check);
-#  2. three daemons on 127.0.0.1: "main" (defaults, BPF statistics on),
+#  2. four daemons on 127.0.0.1: "main" (defaults, BPF statistics on),
 #     "tiny" (tiny maps and a cap of 1 series per family, so that it loses
-#     events and overflows) and "pods" (labelled by namespace, pod and
-#     container, read from a containerd state directory the test writes), and
-#     Debian's prometheus binary scraping them every second, plus the
-#     scrape.yml Kubernetes job fed with the DaemonSet's pod metadata, with
-#     the real rules (every `for:` set to 0s);
+#     events and overflows), "pods" (labelled by namespace, pod and
+#     container, read from a containerd state directory the test writes) and
+#     "names" (config/examples/process-exporter-migration.yaml: program,
+#     script and parent labels by process-exporter's rules), and Debian's
+#     prometheus binary scraping them every second, plus the scrape.yml
+#     Kubernetes job fed with the DaemonSet's pod metadata, with the real
+#     rules (every `for:` set to 0s);
 #  3. a workload: every second, 300 children with exit codes 0..255, SIGTERM,
 #     SIGKILL and core-dumping SIGSEGV/SIGABRT, and 80 long sleepers; every
 #     5 seconds a child OOM-killed in a 32 MiB memory cgroup; every second 20
-#     children in the cgroup v2 directory of a pod's container;
+#     children in the cgroup v2 directory of a pod's container, and a python
+#     script that fails (exit 3);
 #  4. every PromQL expression of the dashboard (variables substituted: $job,
-#     $instance, $namespace, $pod, $comm -> .*, $__rate_interval -> 1m,
+#     $instance, $namespace, $pod, $comm, $program -> .*, $__rate_interval -> 1m,
 #     $__range -> 5m) and of the rules file through /api/v1/query: each must
 #     return series, the per-program ones also for the static job, whose
-#     series have no namespace or pod label; the variables' values, each
-#     filtered by the ones before it; the
-#     alerts must fire: lost events, series overflow, nearly full map, a
-#     crash-looping, a failing and an OOM-killed program; then a failed reload of "tiny"
+#     series have no namespace or pod label, and the ones grouped by program
+#     or parent for "names"; the variables' values, each filtered by the ones
+#     before it; the alerts must fire: lost events, series overflow, nearly
+#     full map, a crash-looping, a failing and an OOM-killed program, a failed
+#     script; then a failed reload of "tiny"
 #     (ExecmondConfigReloadFailed) and "tiny" stopped (ExecmondDown).
 #
 # Usage: tests/prometheus/run.sh BUILD_DIR   (as root; about a minute)
@@ -220,8 +224,24 @@ tiny_pid=$started_pid tiny_addr=$started_addr
 start_execmond pods
 pods_addr=$started_addr
 
+# "names": the shipped migration example as it is, beside its process-exporter
+# rules file, on a port of its own. It needs the naming section; a build that
+# refuses it fails the program checks below, after the others have run.
+cp "$ROOT/config/examples/process-exporter-migration.yaml" "$tmp/names.yaml"
+cp "$ROOT/config/examples/process-exporter.yml" "$tmp/process-exporter.yml"
+printf '\nweb:\n  listen_address: "127.0.0.1:0"\n' >>"$tmp/names.yaml"
+names_addr=""
+if "$EXECMOND" --config.check --config.file="$tmp/names.yaml" >"$tmp/names-check.log" 2>&1; then
+  start_execmond names
+  names_addr=$started_addr
+else
+  echo "FAIL  execmond refuses config/examples/process-exporter-migration.yaml: $(tail -n1 "$tmp/names-check.log")"
+  failures=$((failures + 1))
+fi
+
 "$PY" "$HERE/check.py" configs --scrape "$SCRAPE" --daemonset "$K8S/daemonset.yaml" --rules "$RULES" \
-  --main "$main_addr" --tiny "$tiny_addr" --pods "$pods_addr" --outdir "$tmp" | tee "$tmp/configs.out"
+  --main "$main_addr" --tiny "$tiny_addr" --pods "$pods_addr" --names "$names_addr" --outdir "$tmp" |
+  tee "$tmp/configs.out"
 static "promtool check config scrape.yml (Kubernetes discovery as static targets)" \
   promtool check config "$tmp/scrape-checkable.yml"
 static "promtool check config of the test's prometheus.yml" promtool check config "$tmp/prometheus.yml"
@@ -291,6 +311,16 @@ setsid bash -c '
   done' oom-loop "$tmp" "$oom_cg" "$WORKLOAD" &
 groups+=("$!")
 
+# A python job that fails every second: the "names" daemon gives its exits
+# the script label ScriptFailed keys on.
+printf 'import sys\nsys.exit(3)\n' >"$tmp/promtest_nightly.py"
+setsid bash -c '
+  while [ -e "$1/run-workload" ]; do
+    python3 "$1/promtest_nightly.py" || true
+    sleep 1
+  done' job-loop "$tmp" >/dev/null 2>&1 &
+groups+=("$!")
+
 # The pod's container: a cgroup v2 directory named as containerd's systemd
 # driver names a container's scope, and a workload that runs in it, 20
 # children a second.
@@ -311,7 +341,8 @@ groups+=("$!")
 
 set +e
 "$PY" "$HERE/check.py" scenario --prom "$prom_url" --dashboard "$DASHBOARD" --rules "$RULES" \
-  --scrape "$SCRAPE" --main "$main_addr" --tiny "$tiny_addr" --pods "$pods_addr" --tiny-pid "$tiny_pid" \
+  --scrape "$SCRAPE" --main "$main_addr" --tiny "$tiny_addr" --pods "$pods_addr" --names "$names_addr" \
+  --tiny-pid "$tiny_pid" \
   --tiny-config "$tmp/tiny.yaml" | tee "$tmp/scenario.out"
 scenario_rc=${PIPESTATUS[0]}
 set -e

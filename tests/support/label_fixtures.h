@@ -36,6 +36,9 @@ inline constexpr std::pair<LabelSource, const char*> kDocumentedLabelNames[] = {
     {LabelSource::Pod, "pod"},
     {LabelSource::Namespace, "namespace"},
     {LabelSource::Container, "container"},
+    {LabelSource::Program, "program"},
+    {LabelSource::Script, "script"},
+    {LabelSource::Parent, "parent"},
 };
 
 }  // namespace execmond::test

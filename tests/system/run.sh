@@ -10,7 +10,8 @@
 #    of the image-building files; see build-image.sh).
 # 2. Boots it with BUILD_DIR/packages/execmond_*.deb, guest/guest-test.sh
 #    and what it sources (guest/guest-lib.sh, guest/guest-tls.sh,
-#    guest/guest-units.sh, guest/guest-cpu.sh and tests/support/metric-value.sh)
+#    guest/guest-units.sh, guest/guest-cpu.sh, guest/guest-naming.sh and
+#    tests/support/metric-value.sh)
 #    on a 9p share; a oneshot unit in the
 #    image runs the script, which installs the deb, drives the service with
 #    systemctl and checks the metrics, the journal and the BPF objects,
@@ -137,6 +138,7 @@ install -m 0755 "${EXECMOND_SYSTEMTEST_GUEST_SCRIPT:-$here/guest/guest-test.sh}"
 install -m 0644 "$here/guest/guest-lib.sh" "$share/guest-lib.sh"
 install -m 0644 "$here/guest/guest-tls.sh" "$share/guest-tls.sh"
 install -m 0644 "$here/guest/guest-units.sh" "$share/guest-units.sh"
+install -m 0644 "$here/guest/guest-naming.sh" "$share/guest-naming.sh"
 install -m 0644 "$here/guest/guest-cpu.sh" "$share/guest-cpu.sh"
 install -m 0644 "$here/../support/metric-value.sh" "$share/metric-value.sh"
 # A statically linked program that burns CPU and writes memory, for the CPU checks.

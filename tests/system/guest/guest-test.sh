@@ -302,6 +302,11 @@ journalctl -u $unit --no-pager -o cat | grep -m1 -F "tracing execs, forks and ex
 # shellcheck source=guest-units.sh
 . "$(dirname "$0")/guest-units.sh"
 
+# Command lines read at exec: program, script and parent on 6.1.
+conf=/etc/execmond/execmond.yaml
+# shellcheck source=guest-naming.sh
+. "$(dirname "$0")/guest-naming.sh"
+
 section "classic tracepoint mode"
 # The fallback for kernels without tp_btf, forced by the configuration, under
 # the same unit: raw_tp for forks, classic tracepoints for exec and exit.

@@ -85,6 +85,32 @@ TEST(MainTest, ConfigCheckLoadsTheWebConfigToo) {
       << r.output;
 }
 
+// The naming rules, by file, and what the kernel will read; a missing
+// process-exporter file stops the check with one line.
+TEST(MainTest, ConfigCheckSaysWhatTheNamingRulesNeed) {
+  test::TempFile rules("process_names:\n  - exe: [java]\n");
+  test::TempFile config("labels: {execs: [program, parent]}\nnaming:\n  process_exporter_config: " +
+                        rules.path() + "\n  rules: [{comm: [bash]}]\n");
+  Result r = run_execmond("--config.check --config.file=" + config.path());
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(
+      r.output.find("\nnaming.rules: 2 (1 in " + config.path() + ", 1 in " + rules.path() + ")\n"),
+      std::string::npos)
+      << r.output;
+  EXPECT_NE(r.output.find("\ncommand lines: captured, up to 4096 bytes\nparent comm: recorded\n"),
+            std::string::npos)
+      << r.output;
+  test::TempFile missing("naming:\n  process_exporter_config: /nonexistent/config.yml\n");
+  r = run_execmond("--config.check --config.file=" + missing.path());
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.output,
+            "execmond: " + missing.path() +
+                ":2: naming.process_exporter_config: cannot open /nonexistent/config.yml: "
+                "No such file or directory; name process-exporter's config file, whose "
+                "process_names holds the rules (a relative path is relative to this "
+                "file's directory)\n");
+}
+
 TEST(MainTest, UnknownFlagIsAnError) {
   Result r = run_execmond("--web.listen-adress=:1");
   EXPECT_EQ(r.exit_code, 1);

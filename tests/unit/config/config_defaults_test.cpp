@@ -140,7 +140,13 @@ TEST(ConfigDefaults, DescribeListsEveryKey) {
             "identity.runtime_state.containerd: /run/containerd/io.containerd.runtime.v2.task\n"
             "identity.runtime_state.crio: /run/containers/storage/overlay-containers\n"
             "identity.runtime_state.docker: /var/lib/docker/containers\n"
-            "identity.runtime_state.podman: /var/lib/containers/storage/overlay-containers\n");
+            "identity.runtime_state.podman: /var/lib/containers/storage/overlay-containers\n"
+            "naming.process_exporter_config: \"\"\n"
+            "naming.rules: 0\n"
+            "naming.unmatched: comm\n"
+            "naming.cmdline_max_bytes: 4096\n"
+            "command lines: not captured\n"
+            "parent comm: not recorded\n");
 }
 
 TEST(ConfigDefaults, EnumNames) {

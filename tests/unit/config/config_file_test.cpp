@@ -108,10 +108,33 @@ TEST(ConfigExamples, SharedLoginHost) {
   EXPECT_EQ(config.drop_stale_after, std::chrono::hours(24));
 }
 
+// process-exporter's file beside it is found relative to the example, and its
+// rules follow the example's own.
+TEST(ConfigExamples, MigratingFromProcessExporter) {
+  const Config config = load_example("process-exporter-migration.yaml");
+  const std::string examples = std::string(EXECMOND_SOURCE_DIR) + "/config/examples/";
+  EXPECT_EQ(config.naming.process_exporter_config, examples + "process-exporter.yml");
+  ASSERT_EQ(config.naming.rules.size(), 5U);
+  EXPECT_EQ(config.naming.rules[0].name, "{{.Matches.script}}");
+  EXPECT_EQ(config.naming.rules[0].exe, std::vector<std::string>{"python3"});
+  EXPECT_EQ(config.naming.rules[0].source, examples + "process-exporter-migration.yaml");
+  EXPECT_EQ(config.naming.rules[1].comm,
+            (std::vector<std::string>{"nginx", "postgres", "redis-server"}));
+  EXPECT_EQ(config.naming.rules[1].name, "{{.Comm}}");
+  EXPECT_EQ(config.naming.rules[2].name, "java:{{.Matches.jar}}");
+  EXPECT_EQ(config.naming.rules[2].source, examples + "process-exporter.yml");
+  EXPECT_EQ(config.naming.rules[2].line, 11);
+  EXPECT_EQ(config.labels.of(Family::Processes), Labels{LabelSource::Program});
+  EXPECT_EQ(config.labels.of(Family::Forks), Labels{LabelSource::Comm});
+  EXPECT_TRUE(needs_cmdline(config));
+  EXPECT_TRUE(needs_parent(config));
+}
+
 // The examples are documentation: each opens with a few lines saying what it is for.
 TEST(ConfigExamples, EachStartsWithAComment) {
   for (const char* name :
-       {"per-systemd-unit.yaml", "kubernetes-node.yaml", "shared-login-host.yaml"}) {
+       {"per-systemd-unit.yaml", "kubernetes-node.yaml", "shared-login-host.yaml",
+        "process-exporter-migration.yaml", "process-exporter.yml"}) {
     std::FILE* file =
         std::fopen((std::string(EXECMOND_SOURCE_DIR) + "/config/examples/" + name).c_str(), "r");
     ASSERT_NE(file, nullptr) << name;

@@ -16,8 +16,8 @@ namespace {
 // ---- Labels -----------------------------------------------------------------
 
 constexpr const char* kLabelsAllowed =
-    "; use a list of 1 to 11 of comm, exe, unit, cgroup, container_id, uid, user, pod_uid, pod, "
-    "namespace and container, each at most "
+    "; use a list of 1 to 14 of comm, exe, unit, cgroup, container_id, uid, user, pod_uid, pod, "
+    "namespace, container, program, script and parent, each at most "
     "once (e.g. [comm, unit])";
 
 TEST(ConfigLabels, DefaultAppliesToEveryFamily) {
@@ -81,8 +81,8 @@ TEST(ConfigLabels, Invalid) {
       {"labels:\n  exits: []\n", "test.yaml:2: labels.exits: has 0 entries"},
       {"labels:\n  default: []\n", "test.yaml:2: labels.default: has 0 entries"},
       {"labels:\n  processes: [comm, exe, unit, cgroup, container_id, uid, user, pod_uid, pod, "
-       "namespace, container, comm]\n",
-       "test.yaml:2: labels.processes: has 12 entries"},
+       "namespace, container, program, script, parent, comm]\n",
+       "test.yaml:2: labels.processes: has 15 entries"},
       {"labels:\n  lifetime: comm\n",
        "test.yaml:2: labels.lifetime: expected a list, found a single value \"comm\""},
       {"labels:\n  lifetime:\n", "test.yaml:2: labels.lifetime: no value"},

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "config_test_support.h"
+#include "temp_file.h"
 
 namespace execmond::test {
 namespace {
@@ -133,8 +134,10 @@ TEST(ConfigRestart, SeveralInTableOrder) {
 
 // ---- take_reloadable --------------------------------------------------------
 
-// Every setting changed from its default, lists included.
-Config everything_changed() {
+// Every setting changed from its default, lists included; `rules_file` is a
+// process-exporter file. Its rules select by comm alone, so that only the
+// labels, which wait for a restart, turn command-line capture on.
+Config everything_changed(const std::string& rules_file) {
   return parse_ok(
       "web: {listen_address: \":1\", telemetry_path: /m, config_file: /etc/web.yml, "
       "max_requests: 1}\n"
@@ -142,7 +145,7 @@ Config everything_changed() {
       "bpf_stats: true}\n"
       "metrics: {lifetime_buckets: [1], resources: [io], peak_rss_buckets: [4096]}\n"
       "log: {level: debug, target: journal}\n"
-      "labels: {default: [unit]}\n"
+      "labels: {default: [unit, program, parent]}\n"
       "filters:\n"
       "  exclude_self: true\n"
       "  include: {comm: [a], comm_regex: [b], exe: [/c], exe_regex: [d], unit: [e.service], "
@@ -152,7 +155,15 @@ Config everything_changed() {
       "cardinality: {max_series_per_family: 1, drop_stale_after: 1h}\n"
       "identity:\n"
       "  runtime_state: {containerd: /k/containerd, crio: /k/crio, docker: \"\", podman: "
-      "/k/podman}\n");
+      "/k/podman}\n"
+      "naming:\n"
+      "  process_exporter_config: " +
+      rules_file +
+      "\n"
+      "  rules: [{comm: [bash]}]\n"
+      "  unmatched: other\n"
+      "  interpreters: [{exe: python3.13, style: python}]\n"
+      "  cmdline_max_bytes: 128\n");
 }
 
 std::vector<std::string> lines(const std::string& text) {
@@ -170,9 +181,14 @@ TEST(ConfigReload, TakesEveryReloadableSettingAndNoOther) {
                                                "filters.include.",
                                                "filters.exclude.",
                                                "cardinality.drop_stale_after",
-                                               "identity.runtime_state."};
+                                               "identity.runtime_state.",
+                                               "naming.process_exporter_config",
+                                               "naming.rules",
+                                               "naming.unmatched",
+                                               "naming.interpreters"};
+  const TempFile rules_file("process_names:\n  - comm: [nginx]\n");
   const Config running;
-  const Config wanted = everything_changed();
+  const Config wanted = everything_changed(rules_file.path());
   const Config taken = take_reloadable(running, wanted);
   EXPECT_TRUE(restart_only_differences(running, taken).empty()) << describe(taken);
   const std::vector<std::string> before = lines(describe(running));
@@ -191,7 +207,8 @@ TEST(ConfigReload, TakesEveryReloadableSettingAndNoOther) {
     EXPECT_EQ(in_taken, is_reloadable) << key;
     taken_count += in_taken ? 1 : 0;
   }
-  EXPECT_EQ(taken_count, 23U);  // 5 scalars, 7 filter lists on each side, 4 runtime roots
+  // 5 scalars, 7 filter lists on each side, 4 runtime roots, 4 naming keys
+  EXPECT_EQ(taken_count, 27U);
   // Nothing but the table's reloadable fields moves: restart-only ones stay.
   Config expected = wanted;
   expected.listen_address = running.listen_address;
@@ -207,6 +224,7 @@ TEST(ConfigReload, TakesEveryReloadableSettingAndNoOther) {
   expected.log_target = running.log_target;
   expected.labels = running.labels;
   expected.max_series_per_family = running.max_series_per_family;
+  expected.naming.cmdline_max_bytes = running.naming.cmdline_max_bytes;
   expect_same(taken, expected);
   expect_same(take_reloadable(wanted, wanted), wanted);
 }

@@ -29,7 +29,7 @@ void expect_round_trip(const EnumName<Enum> (&table)[N], std::size_t values) {
 TEST(EnumNamesTest, EveryValueHasOneNameThatReadsBack) {
   expect_round_trip(kAttachModeNames, 3);
   expect_round_trip(kLogTargetNames, 2);
-  expect_round_trip(kLabelSourceNames, 11);
+  expect_round_trip(kLabelSourceNames, 14);
   expect_round_trip(kFamilyNames, kFamilyCount);
   expect_round_trip(kResourceNames, 5);
 }

@@ -2,6 +2,7 @@
 // for the pod, namespace and container labels; and those label names.
 #include <gtest/gtest.h>
 
+#include <cstddef>
 #include <string>
 #include <vector>
 
@@ -38,7 +39,8 @@ TEST(ConfigRuntimeState, EachRootIsSetAndEmptyLeavesTheRuntimeOut) {
   EXPECT_EQ(config.runtime_state.docker, "/srv/docker/containers");
   EXPECT_EQ(config.runtime_state.podman, "");
   const std::string text = describe(config);
-  EXPECT_EQ(text.substr(text.find("identity.")),
+  const std::size_t identity = text.find("identity.");
+  EXPECT_EQ(text.substr(identity, text.find("naming.") - identity),
             "identity.runtime_state.containerd: "
             "/var/run/k3s/containerd/io.containerd.runtime.v2.task\n"
             "identity.runtime_state.crio: \"\"\n"

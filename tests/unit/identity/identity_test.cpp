@@ -20,7 +20,10 @@ TEST(IdentityTest, EachSourceReadsItsOwnField) {
                      .pod_uid = "pod_uid",
                      .pod = "pod",
                      .pod_namespace = "namespace",
-                     .container = "container"};
+                     .container = "container",
+                     .program = "program",
+                     .script = "script",
+                     .parent = "parent"};
   for (const EnumName<LabelSource>& source : kLabelSourceNames) {
     EXPECT_EQ(who.value(source.value), source.name);
   }

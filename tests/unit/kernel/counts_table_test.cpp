@@ -52,6 +52,18 @@ TEST(CountsTableTest, SumsEachKeysValuesOverCpus) {
   EXPECT_EQ(records[1].lifetime_ns_sum, 750U);
 }
 
+TEST(CountsTableTest, RecordsCarryTheCommandLineIdAndTheParentsComm) {
+  std::vector<execmond_count_key> keys{key("sh", EXECMOND_KIND_EXEC)};
+  keys[0].cmdline_id = 0x1234'5678'9abc'def1ULL;
+  std::memcpy(keys[0].parent, "cron\xff", 5);  // a comm is bytes: made valid UTF-8 like comm
+  const std::vector<execmond_count_value> values{{3, 0}};
+  const std::vector<CountRecord> records = count_records(keys, values);
+  ASSERT_EQ(records.size(), 1U);
+  EXPECT_EQ(records[0].ids.cmdline_id, 0x1234'5678'9abc'def1ULL);
+  EXPECT_EQ(records[0].ids.parent, comm_of(keys[0].parent));
+  EXPECT_TRUE(records[0].ids.parent.starts_with("cron"));
+}
+
 TEST(CountsTableTest, KeysThatCountedNothingAreLeftOut) {
   const std::vector<execmond_count_key> keys{
       key("a", EXECMOND_KIND_FORK), key("b", EXECMOND_KIND_FORK), key("c", EXECMOND_KIND_FORK)};

@@ -114,5 +114,27 @@ TEST(LiveProcessesTest, DirtyBlocksMergeEveryCpusBitmap) {
   EXPECT_TRUE(dirty_blocks(std::vector<std::uint64_t>(6, 0), 2).empty());
 }
 
+TEST(LiveProcessesTest, OriginsReadBetweenTheCopiesNameWhatRanAndItsParent) {
+  LiveProcesses live;
+  const std::vector<execmond_proc> block{slot(100, 1, "sh", 0), slot(101, 2, "sh", 0)};
+  std::vector<execmond_proc_origin> origins(2);
+  origins[0].cmdline_id = 42;
+  std::strncpy(origins[0].parent, "cron", sizeof(origins[0].parent) - 1);
+  origins[1].cmdline_id = 43;
+  std::strncpy(origins[1].parent, "cron", sizeof(origins[1].parent) - 1);
+  live.update_block(0, block, block, origins);
+  ProcessIds first = ids("sh", 0);
+  first.cmdline_id = 42;
+  first.parent = "cron";
+  ProcessIds second = first;
+  second.cmdline_id = 43;
+  EXPECT_EQ(live.by_identity(), (Counts{{first, 1}, {second, 1}}));
+  // An exec renames: the same slot with another command line is another identity.
+  origins[0].cmdline_id = 43;
+  std::vector<execmond_proc> renamed{slot(100, 1, "sh", 0, 4), slot(101, 2, "sh", 0)};
+  live.update_block(0, renamed, renamed, origins);
+  EXPECT_EQ(live.by_identity(), (Counts{{second, 2}}));
+}
+
 }  // namespace
 }  // namespace execmond

@@ -44,7 +44,39 @@ TEST(TableSizesTest, CountsValuesGrowAsPossibleCpusTimesKeys) {
   std::uint64_t sum = 0;
   for (const auto& [name, m] : maps) sum += m.bytes;
   EXPECT_EQ(t.memory_bytes(), sum);
-  EXPECT_EQ(maps.size(), 9U);
+  EXPECT_EQ(maps.size(), 13U);
+}
+
+TEST(TableSizesTest, CommandLineMapsAreOneEntryUnlessAKnobIsOn) {
+  auto maps = by_name(plan_tables(8192, 32'768, 2, true));
+  EXPECT_EQ(maps.at("procs_origin").entries, 1U);
+  EXPECT_EQ(maps.at("cmdline_scratch").entries, 1U);
+  EXPECT_EQ(maps.at("cmdlines_known").entries, 1U);
+  EXPECT_EQ(maps.at("cmdlines").entries, 4096U);
+
+  // The parent alone keeps an origin per procs slot, and needs no ring.
+  maps = by_name(plan_tables(8192, 32'768, 2, true, false, true));
+  EXPECT_EQ(maps.at("procs_origin").entries, 65'536U);
+  EXPECT_EQ(maps.at("procs_origin").bytes, 65'536U * sizeof(execmond_proc_origin));
+  EXPECT_EQ(maps.at("cmdlines_known").entries, 1U);
+
+  const TableSizes t = plan_tables(8192, 32'768, 2, true, true, false);
+  maps = by_name(t);
+  EXPECT_EQ(maps.at("procs_origin").entries, 65'536U);
+  EXPECT_EQ(maps.at("cmdline_scratch").entries, 2U);  // one record per CPU
+  EXPECT_EQ(maps.at("cmdline_scratch").bytes, 2U * sizeof(execmond_cmdline_record));
+  EXPECT_EQ(maps.at("cmdlines_known").entries, 16'384U);
+  EXPECT_EQ(maps.at("cmdlines").entries, 2 * kMiB);  // 256 B per key
+  EXPECT_GT(maps.at("cmdlines").bytes, 2 * kMiB);
+  EXPECT_LT(t.memory_bytes(), 32 * kMiB);
+}
+
+TEST(TableSizesTest, TheCommandLineRingStaysWithinItsBounds) {
+  EXPECT_EQ(by_name(plan_tables(64, 1024, 2, false, true)).at("cmdlines").entries, 256 * 1024U);
+  EXPECT_EQ(by_name(plan_tables(1'048'576, 1024, 2, false, true)).at("cmdlines").entries,
+            64 * kMiB);
+  EXPECT_EQ(by_name(plan_tables(5000, 1024, 2, false, true)).at("cmdlines").entries,
+            2 * kMiB);  // a power of two: 1.2 MiB rounds up
 }
 
 TEST(TableSizesTest, WithoutResourcesTheCostsMapIsOneEntry) {

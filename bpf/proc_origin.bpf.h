@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * Where each process came from (struct execmond_proc_origin in execmond.h):
+ * its command line's id and its parent's comm, beside the procs table, and
+ * the two knobs that turn them on. With both knobs off nothing here is
+ * read or written, and the keys carry 0 and "".
+ */
+#ifndef EXECMOND_BPF_PROC_ORIGIN_BPF_H
+#define EXECMOND_BPF_PROC_ORIGIN_BPF_H
+
+#include "core_types.h"
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+
+#include "execmond.h"
+
+const volatile __u8 capture_cmdline = 0; /* read each exec's command line (cmdline.bpf.h) */
+const volatile __u8 record_parent = 0;   /* keep the comm of the process that forked each one */
+
+/* One per procs slot while a knob is on (the loader sizes it), else 1. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct execmond_proc_origin);
+} procs_origin SEC(".maps");
+
+/* A constant once loaded: the verifier drops every branch it guards when both knobs are off. */
+static __always_inline int origin_kept(void)
+{
+	return capture_cmdline || record_parent;
+}
+
+static __always_inline void origin_to_key(const struct execmond_proc_origin *o,
+					  struct execmond_count_key *key)
+{
+	key->cmdline_id = o->cmdline_id;
+	__builtin_memcpy(key->parent, o->parent, sizeof(key->parent));
+}
+
+#endif /* EXECMOND_BPF_PROC_ORIGIN_BPF_H */
