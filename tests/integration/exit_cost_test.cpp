@@ -117,8 +117,16 @@ class ExitCostTest : public ProgramSetTest {
       if (std::abs(cpu_seconds() - total) <= cpu_tolerance(truth)) return;
       usleep(50'000);
     }
+    // Which of the ways a reap cost can go missing it was: counted as lost,
+    // or never added (no sched_process_free for the process came).
     ADD_FAILURE() << "after 60 s the CPU time is " << cpu_seconds() << " s, wait4() said " << total
-                  << " s: a reap cost is missing or wrong";
+                  << " s: a reap cost is missing or wrong; lost reap_costs_map_full "
+                  << metrics_.value("execmond_events_lost_total",
+                                    {{"reason", "reap_costs_map_full"}})
+                  << ", reap_cost_counts_map_full "
+                  << metrics_.value("execmond_events_lost_total",
+                                    {{"reason", "reap_cost_counts_map_full"}})
+                  << "; exits counted " << metric("execmond_process_exits_total");
   }
 
   double cpu_seconds() const {
