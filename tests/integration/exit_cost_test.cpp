@@ -126,7 +126,8 @@ class ExitCostTest : public ProgramSetTest {
                   << ", reap_cost_counts_map_full "
                   << metrics_.value("execmond_events_lost_total",
                                     {{"reason", "reap_cost_counts_map_full"}})
-                  << "; exits counted " << metric("execmond_process_exits_total");
+                  << "; exits counted "
+                  << metric("execmond_process_exits_total", {{"reason", "exited"}, {"code", "0"}});
   }
 
   double cpu_seconds() const {
