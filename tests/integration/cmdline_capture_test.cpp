@@ -55,6 +55,16 @@ std::string read_file(const std::string& path) {
 
 class CmdlineCaptureTest : public ProgramSetTest {
  protected:
+  // A tracer with these knobs and its drainer, drained once so that what
+  // ran before the test is out of the way.
+  void start_drained(bool capture, bool parent) {
+    tracer_ = load(capture, parent);
+    ASSERT_NE(tracer_, nullptr);
+    drainer_ = std::make_unique<Drainer>(*tracer_);
+    Drained before;
+    drain(*drainer_, before);
+  }
+
   std::unique_ptr<Tracer> load(bool capture, bool parent, std::uint32_t max_bytes = 4096) {
     TracerOptions options{.max_processes = 4096,
                           .max_keys = 1024,
@@ -125,6 +135,9 @@ class CmdlineCaptureTest : public ProgramSetTest {
     w->wait();
     return shown;
   }
+
+  std::unique_ptr<Tracer> tracer_;    // start_drained()'s,
+  std::unique_ptr<Drainer> drainer_;  // reading it: destroyed first
 };
 
 std::string joined(const std::vector<std::string>& argv) {
@@ -134,12 +147,9 @@ std::string joined(const std::vector<std::string>& argv) {
 }
 
 TEST_P(CmdlineCaptureTest, RecordsAreWhatProcShowsOncePerCommandLineAndKeysCarryTheirIds) {
-  auto tracer = load(true, false);
-  ASSERT_NE(tracer, nullptr);
-  Drainer drainer(*tracer);
+  ASSERT_NO_FATAL_FAILURE(start_drained(true, false));
+  Drainer& drainer = *drainer_;
   Drained d;
-  drain(drainer, d);
-  d = {};
   const std::string h = holder_as("cid");
   const std::vector<std::string> one{h, "alpha", "beta gamma", ""};
   const std::vector<std::string> two{h, "alpha"};
@@ -171,12 +181,9 @@ TEST_P(CmdlineCaptureTest, RecordsAreWhatProcShowsOncePerCommandLineAndKeysCarry
 }
 
 TEST_P(CmdlineCaptureTest, ForksCarryTheForkingProcesssCommandLineAndTheChildInheritsIt) {
-  auto tracer = load(true, false);
-  ASSERT_NE(tracer, nullptr);
-  Drainer drainer(*tracer);
+  ASSERT_NO_FATAL_FAILURE(start_drained(true, false));
+  Drainer& drainer = *drainer_;
   Drained d;
-  drain(drainer, d);
-  d = {};
   const std::string parent = holder_as("cfk");
   const std::string child = holder_as("cfc");
   // The parent forks twice; each child execs `child`: until its exec it runs the parent's line.
@@ -199,12 +206,9 @@ TEST_P(CmdlineCaptureTest, ForksCarryTheForkingProcesssCommandLineAndTheChildInh
 }
 
 TEST_P(CmdlineCaptureTest, AnExecRenamesAndARewrittenArgvKeepsItsExecTimeId) {
-  auto tracer = load(true, false);
-  ASSERT_NE(tracer, nullptr);
-  Drainer drainer(*tracer);
+  ASSERT_NO_FATAL_FAILURE(start_drained(true, false));
+  Drainer& drainer = *drainer_;
   Drained d;
-  drain(drainer, d);
-  d = {};
   const std::string wrapper = holder_as("cwr");
   const std::string real = holder_as("crl");
   const std::vector<std::string> wrapped{wrapper, "wrapping"};
@@ -283,12 +287,9 @@ TEST_P(CmdlineCaptureTest, HostileCommandLinesAreCutAtAnArgumentBoundaryAndCount
 }
 
 TEST_P(CmdlineCaptureTest, AProgramExecdFromADescriptorIsCaptured) {
-  auto tracer = load(true, false);
-  ASSERT_NE(tracer, nullptr);
-  Drainer drainer(*tracer);
+  ASSERT_NO_FATAL_FAILURE(start_drained(true, false));
+  Drainer& drainer = *drainer_;
   Drained d;
-  drain(drainer, d);
-  d = {};
   const std::string h = holder_as("cfd");
   const std::string shown = run_held(h, {h, "via", "fd"}, {"HOLDER_EXECVEAT=" + h});
   EXPECT_EQ(shown, joined({"by", "fd"}));
