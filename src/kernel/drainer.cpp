@@ -142,7 +142,7 @@ void Drainer::read_program_stats(DrainResult& out) {
     bpf_prog_info info{};
     std::uint32_t len = sizeof(info);
     if (bpf_obj_get_info_by_fd(prog.fd, &info, &len) != 0) continue;
-    out.programs.push_back({prog.name, info.run_cnt, info.run_time_ns});
+    out.programs.push_back({prog.name, info.run_cnt, info.run_time_ns, info.recursion_misses});
   }
 }
 

@@ -33,6 +33,9 @@ struct ProgramStats {
   std::string name;
   std::uint64_t run_count = 0;
   std::uint64_t run_time_ns = 0;
+  // Runs the kernel skipped because the program was already running on that
+  // CPU: each is an event that was never counted.
+  std::uint64_t recursion_misses = 0;
 };
 
 struct DrainResult {

@@ -66,6 +66,12 @@ TEST_F(DaemonTest, EveryFamilyHasHelpAndLostReasonsStartAtZero) {
   EXPECT_EQ(m.samples("execmond_build_info").size(), 1U);
   EXPECT_GE(m.value("execmond_drain_duration_seconds_count"), 2);  // start-up drain + ours
   EXPECT_EQ(m.value("execmond_drain_errors_total"), 0);
+  // A run the kernel skipped is an event never seen: each program is there, at 0.
+  for (const char* program : {"tp_btf_fork", "tp_btf_exec", "tp_btf_exit"}) {
+    EXPECT_TRUE(m.find("execmond_bpf_program_misses_total", {{"program", program}}).has_value())
+        << program;
+  }
+  EXPECT_EQ(m.sum("execmond_bpf_program_misses_total"), 0);
 }
 
 TEST_F(DaemonTest, ProgramRunStatisticsWhenEnabled) {

@@ -127,7 +127,8 @@ class ExitCostTest : public ProgramSetTest {
                   << metrics_.value("execmond_events_lost_total",
                                     {{"reason", "reap_cost_counts_map_full"}})
                   << "; exits counted "
-                  << metric("execmond_process_exits_total", {{"reason", "exited"}, {"code", "0"}});
+                  << metric("execmond_process_exits_total", {{"reason", "exited"}, {"code", "0"}})
+                  << "; program runs missed " << metrics_.sum("execmond_bpf_program_misses_total");
   }
 
   double cpu_seconds() const {

@@ -136,6 +136,7 @@ const std::map<std::string, MetricType> kAlwaysThere = {
     {"execmond_bpf_map_memory_bytes", MetricType::Gauge},
     {"execmond_oom_kills_total", MetricType::Counter},
     {"execmond_oom_mark_waits_total", MetricType::Counter},
+    {"execmond_bpf_program_misses_total", MetricType::Counter},
 };
 
 const std::map<std::string, MetricType> kProgramStats = {
@@ -190,6 +191,15 @@ TEST(CollectorTest, ProgramStatsValuesAreRunsAndSeconds) {
   EXPECT_DOUBLE_EQ(e.value("execmond_bpf_program_run_seconds_total", {{"program", "handle_exit"}}),
                    5e-7);
   EXPECT_EQ(e.samples("execmond_bpf_program_runs_total").size(), 2U);
+}
+
+TEST(CollectorTest, MissedRunsAreExportedWithoutRunStatistics) {
+  Snapshot s = sample_snapshot();
+  s.programs[1].recursion_misses = 3;
+  Exposition e = scrape(s);
+  EXPECT_EQ(e.type("execmond_bpf_program_misses_total"), "counter");
+  EXPECT_EQ(e.value("execmond_bpf_program_misses_total", {{"program", "handle_exec"}}), 0);
+  EXPECT_EQ(e.value("execmond_bpf_program_misses_total", {{"program", "handle_exit"}}), 3);
 }
 
 TEST(CollectorTest, ProgramStatsAbsentFromTextWhenDisabled) {
