@@ -59,16 +59,36 @@ struct {
 } counts_index SEC(".maps");
 
 /*
- * The words of a key that can differ: the origin (cmdline_id, parent) is
- * last and stays 0 unless a knob keeps it, so with both off the hash and the
- * compare stop before it, at the cost they had before it existed (a
+ * Each slot's key origin (cmdline_id, parent), apart from the slot so that
+ * the slot stays one cache line: sized 2 * key_slots by the loader while a
+ * knob keeps origins (proc_origin.bpf.h), else 1 and never touched.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct execmond_proc_origin);
+} counts_origins SEC(".maps");
+
+#define EXECMOND_COUNT_KEY_WORDS (sizeof(struct execmond_count_key) / 8)
+
+#define EXECMOND_ORIGIN_AT __builtin_offsetof(struct execmond_count_key, cmdline_id)
+_Static_assert(sizeof(struct execmond_count_slot) == 64, "a counts slot is one cache line");
+_Static_assert(EXECMOND_ORIGIN_AT == EXECMOND_COUNT_KEY_WHO_WORDS * 8,
+	       "the slot holds the key up to its origin");
+_Static_assert(sizeof(struct execmond_count_key) - EXECMOND_ORIGIN_AT ==
+		       sizeof(struct execmond_proc_origin),
+	       "the key's origin is a struct execmond_proc_origin");
+#undef EXECMOND_ORIGIN_AT
+
+/*
+ * The words of a key that can differ: with both knobs off the origin stays 0
+ * and the hash stops before it, at the cost it had before it existed (a
  * constant once loaded: the verifier keeps one bound).
  */
 static __always_inline int counts_key_words(void)
 {
-	if (origin_kept())
-		return sizeof(struct execmond_count_key) / 8;
-	return offsetof(struct execmond_count_key, cmdline_id) / 8;
+	return origin_kept() ? EXECMOND_COUNT_KEY_WORDS : EXECMOND_COUNT_KEY_WHO_WORDS;
 }
 
 static __always_inline __u32 counts_key_hash(const struct execmond_count_key *key)
@@ -76,7 +96,7 @@ static __always_inline __u32 counts_key_hash(const struct execmond_count_key *ke
 	const __u64 *w = (const __u64 *)key;
 	__u64 h = 0;
 
-	for (int i = 0; i < sizeof(*key) / 8; i++) {
+	for (int i = 0; i < EXECMOND_COUNT_KEY_WORDS; i++) {
 		if (i >= counts_key_words())
 			break;
 		h = (h ^ w[i]) * 0x9e3779b97f4a7c15ULL;
@@ -84,18 +104,45 @@ static __always_inline __u32 counts_key_hash(const struct execmond_count_key *ke
 	return execmond_mix(h);
 }
 
-static __always_inline int counts_same_key(const struct execmond_count_key *a,
-				    const struct execmond_count_key *b)
+/* Whether slot `at` holds `key`: its words in the slot, then its origin where one is kept. */
+static __always_inline int counts_same_key(const struct execmond_count_slot *s, __u32 at,
+					   const struct execmond_count_key *key)
 {
-	const __u64 *x = (const __u64 *)a;
-	const __u64 *y = (const __u64 *)b;
+	const __u64 *w = (const __u64 *)key;
+	const __u64 *o;
 
-	for (int i = 0; i < sizeof(*a) / 8; i++) {
-		if (i >= counts_key_words())
-			break;
-		if (x[i] != y[i])
+	for (int i = 0; i < EXECMOND_COUNT_KEY_WHO_WORDS; i++) {
+		if (s->who[i] != w[i])
 			return 0;
 	}
+	if (!origin_kept())
+		return 1;
+	o = bpf_map_lookup_elem(&counts_origins, &at);
+	if (!o)
+		return 0;
+	for (int i = EXECMOND_COUNT_KEY_WHO_WORDS; i < EXECMOND_COUNT_KEY_WORDS; i++) {
+		if (o[i - EXECMOND_COUNT_KEY_WHO_WORDS] != w[i])
+			return 0;
+	}
+	return 1;
+}
+
+/*
+ * Writes `key` into slot `at` (its origin beside it); 0 when the origin has
+ * no room, which the loader's sizing rules out.
+ */
+static __always_inline int counts_slot_write(struct execmond_count_slot *s, __u32 at,
+					     const struct execmond_count_key *key)
+{
+	struct execmond_proc_origin *o;
+
+	__builtin_memcpy(s->who, key, sizeof(s->who));
+	if (!origin_kept())
+		return 1;
+	o = bpf_map_lookup_elem(&counts_origins, &at);
+	if (!o)
+		return 0;
+	__builtin_memcpy(o, (const char *)key + sizeof(s->who), sizeof(*o));
 	return 1;
 }
 
@@ -140,7 +187,12 @@ static __always_inline void counts_claim(struct execmond_count_slot *s, __u32 at
 	__u32 index, *slot_of;
 	__u32 where;
 
-	s->key = *key;
+	if (!counts_slot_write(s, at, key)) {
+		/* Matches no key (its origin cannot be read either): later ones probe past it. */
+		__sync_lock_test_and_set(&s->tag, execmond_tag(hash, EXECMOND_SLOT_FULL));
+		lost_count(lost_reason);
+		return;
+	}
 	index = __sync_fetch_and_add(&keys_claimed[gen], 1);
 	if (index >= max_keys) {
 		/* Later events with this key stop here and are counted as lost too. */
@@ -188,7 +240,7 @@ static __always_inline void counts_add(const struct execmond_count_key *key,
 		}
 		state = execmond_tag_state(seen);
 		if (execmond_tag_hash(seen) != hash || state == EXECMOND_SLOT_BUSY ||
-		    !counts_same_key(&s->key, key))
+		    !counts_same_key(s, at, key))
 			continue;
 		if (state == EXECMOND_SLOT_FULL)
 			break;

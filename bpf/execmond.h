@@ -148,11 +148,19 @@ enum execmond_filter_active {
  * to its own CPU's value (a line no other CPU writes). Two generations of
  * everything, flipped by the daemon on every drain.
  */
+/* The words of a counts key before its origin (cmdline_id, parent). */
+#define EXECMOND_COUNT_KEY_WHO_WORDS 7
+
 struct execmond_count_slot {
 	/* 0: empty; else (key hash << 32) | state, state being the value index + 1
 	 * or one of the EXECMOND_SLOT_* markers (table_layout.h). */
 	unsigned long long tag;
-	struct execmond_count_key key; /* with the tag, 88 bytes */
+	/*
+	 * The key up to its origin: with the tag, 64 bytes, one cache line. The
+	 * origin, 0 unless a knob keeps it, is in counts_origins, which
+	 * only then is read (counts_table.bpf.h).
+	 */
+	unsigned long long who[EXECMOND_COUNT_KEY_WHO_WORDS];
 };
 
 struct execmond_count_value {

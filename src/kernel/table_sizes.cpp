@@ -86,6 +86,8 @@ std::vector<TableSizes::Map> TableSizes::maps() const {
   const std::uint64_t generations = 2;
   return {
       array("counts_slots", generations * key_slots, sizeof(execmond_count_slot)),
+      array("counts_origins", keeps_origin ? generations * key_slots : 1,
+            sizeof(execmond_proc_origin)),
       array("counts_costs", has_costs ? generations * max_keys : 1, sizeof(execmond_count_cost)),
       array("counts_values", generations * ncpus * std::uint64_t{max_keys},
             sizeof(execmond_count_value)),

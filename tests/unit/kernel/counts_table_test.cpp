@@ -163,8 +163,9 @@ class CountsTableReaderTest : public ::testing::Test {
   void claim(std::uint32_t g, std::uint32_t index, std::uint32_t slot,
              const execmond_count_key& k) {
     const std::uint32_t at = execmond_count_slot_at(g, kSlots, slot, 0);
-    maps_.set(kSlotsFd, at,
-              execmond_count_slot{execmond_tag(slot, execmond_state_of_index(index)), k});
+    execmond_count_slot s{execmond_tag(slot, execmond_state_of_index(index)), {}};
+    std::memcpy(s.who, &k, sizeof(s.who));
+    maps_.set(kSlotsFd, at, s);
     maps_.set(kKeysFd, execmond_count_key_at(g, kKeys, index), k);
     maps_.set(kIndexFd, execmond_count_key_at(g, kKeys, index), at);
     ++claimed_[g];

@@ -44,12 +44,13 @@ TEST(TableSizesTest, CountsValuesGrowAsPossibleCpusTimesKeys) {
   std::uint64_t sum = 0;
   for (const auto& [name, m] : maps) sum += m.bytes;
   EXPECT_EQ(t.memory_bytes(), sum);
-  EXPECT_EQ(maps.size(), 13U);
+  EXPECT_EQ(maps.size(), 14U);
 }
 
 TEST(TableSizesTest, CommandLineMapsAreOneEntryUnlessAKnobIsOn) {
   auto maps = by_name(plan_tables(8192, 32'768, 2, true));
   EXPECT_EQ(maps.at("procs_origin").entries, 1U);
+  EXPECT_EQ(maps.at("counts_origins").entries, 1U);
   EXPECT_EQ(maps.at("cmdline_scratch").entries, 1U);
   EXPECT_EQ(maps.at("cmdlines_known").entries, 1U);
   EXPECT_EQ(maps.at("cmdlines").entries, 4096U);
@@ -58,6 +59,9 @@ TEST(TableSizesTest, CommandLineMapsAreOneEntryUnlessAKnobIsOn) {
   maps = by_name(plan_tables(8192, 32'768, 2, true, false, true));
   EXPECT_EQ(maps.at("procs_origin").entries, 65'536U);
   EXPECT_EQ(maps.at("procs_origin").bytes, 65'536U * sizeof(execmond_proc_origin));
+  // and one per counts slot of both generations, beside the slots' cache lines
+  EXPECT_EQ(maps.at("counts_origins").entries, 2U * 16'384U);
+  EXPECT_EQ(maps.at("counts_origins").bytes, 2U * 16'384U * sizeof(execmond_proc_origin));
   EXPECT_EQ(maps.at("cmdlines_known").entries, 1U);
 
   const TableSizes t = plan_tables(8192, 32'768, 2, true, true, false);
@@ -103,7 +107,7 @@ TEST(TableSizesTest, MoreThanHalfOfTheHostsMemoryIsRefusedWithWhatItNeeds) {
                 " of kernel memory on 256 possible CPUs, more than half of this host's memory "
                 "(MemTotal 16.0 GiB); lower tracer.max_keys (each key takes 32 B per possible "
                 "CPU) or tracer.max_processes");
-  EXPECT_EQ(format_bytes(t.memory_bytes()), "8.8 GiB");
+  EXPECT_EQ(format_bytes(t.memory_bytes()), "8.7 GiB");
   EXPECT_TRUE(check_table_sizes(t, HostMemory{t.memory_bytes() * 2, 0}).ok());
   EXPECT_FALSE(check_table_sizes(t, HostMemory{t.memory_bytes() * 2 - 2, 0}).ok());
 }
