@@ -82,24 +82,21 @@ _Static_assert(sizeof(struct execmond_count_key) - EXECMOND_ORIGIN_AT ==
 #undef EXECMOND_ORIGIN_AT
 
 /*
- * The words of a key that can differ: with both knobs off the origin stays 0
- * and the hash stops before it, at the cost it had before it existed (a
- * constant once loaded: the verifier keeps one bound).
+ * A key's hash. With both knobs off the origin stays 0 and the hash stops
+ * before it, at the cost it had before it existed: the knobs are tested
+ * once, not in every word's iteration (the verifier drops the branch, but
+ * not the loads of the knobs that decide it).
  */
-static __always_inline int counts_key_words(void)
-{
-	return origin_kept() ? EXECMOND_COUNT_KEY_WORDS : EXECMOND_COUNT_KEY_WHO_WORDS;
-}
-
 static __always_inline __u32 counts_key_hash(const struct execmond_count_key *key)
 {
 	const __u64 *w = (const __u64 *)key;
 	__u64 h = 0;
 
-	for (int i = 0; i < EXECMOND_COUNT_KEY_WORDS; i++) {
-		if (i >= counts_key_words())
-			break;
+	for (int i = 0; i < EXECMOND_COUNT_KEY_WHO_WORDS; i++)
 		h = (h ^ w[i]) * 0x9e3779b97f4a7c15ULL;
+	if (origin_kept()) {
+		for (int i = EXECMOND_COUNT_KEY_WHO_WORDS; i < EXECMOND_COUNT_KEY_WORDS; i++)
+			h = (h ^ w[i]) * 0x9e3779b97f4a7c15ULL;
 	}
 	return execmond_mix(h);
 }

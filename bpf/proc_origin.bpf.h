@@ -25,10 +25,16 @@ struct {
 	__type(value, struct execmond_proc_origin);
 } procs_origin SEC(".maps");
 
+/*
+ * Either knob, set by the loader: one load and one test where two knobs
+ * would cost two of each, on the paths every fork and exec take.
+ */
+const volatile __u8 keep_origin = 0;
+
 /* A constant once loaded: the verifier drops every branch it guards when both knobs are off. */
 static __always_inline int origin_kept(void)
 {
-	return capture_cmdline || record_parent;
+	return keep_origin;
 }
 
 static __always_inline void origin_to_key(const struct execmond_proc_origin *o,

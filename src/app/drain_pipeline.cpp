@@ -167,6 +167,9 @@ void DrainPipeline::drain(const Config& config) {
   view->oom_mark_waits = last_.oom_mark_waits;
   view->maps = {{"procs", last_.procs_entries, tracer_.max_processes()},
                 {"counts", last_.counts_entries, tracer_.max_keys()}};
+  if (tracer_.tables().has_costs) {
+    view->maps.push_back({"reap_costs", last_.reap_cost_entries, tracer_.max_processes()});
+  }
   view->map_memory = tracer_.map_memory();
   view->programs = last_.programs;
   view->program_stats_enabled = stats_enabled_ || kernel_bpf_stats_on();

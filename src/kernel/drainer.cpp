@@ -55,6 +55,7 @@ DrainResult Drainer::drain() {
   read_counts(old_generation, out);
   read_procs(old_generation, out);
   read_lost(out);
+  count_reap_costs(out);
   read_oom_mark_waits(out);
   read_program_stats(out);
   return out;
@@ -127,6 +128,25 @@ void Drainer::read_lost(DrainResult& out) {
     lost_total_[reason] = sum;
   }
   out.lost_total = lost_total_;
+}
+
+// Zombies and processes reaped less than an RCU grace period ago: few, so
+// walking the keys costs little, and a number that only grows would show an
+// exit whose reap never came.
+void Drainer::count_reap_costs(DrainResult& out) const {
+  const Tracer::Tables& t = tracer_.tables();
+  if (!t.has_costs) return;
+  std::uint64_t key = 0;
+  std::uint64_t next = 0;
+  std::uint64_t n = 0;
+  // A key deleted meanwhile sends the walk back to the start: bounded by the map's size.
+  const std::uint64_t most = tracer_.max_processes();
+  for (const void* at = nullptr;
+       n < most && bpf_map_get_next_key(t.reap_costs, at, &next) == 0; at = &key) {
+    key = next;
+    ++n;
+  }
+  out.reap_cost_entries = n;
 }
 
 // Plain counters the handlers add to atomically: read as they are.

@@ -43,6 +43,7 @@ struct DrainResult {
   std::map<ProcessIds, std::uint64_t> live;  // processes alive now, by who they are
   std::uint64_t procs_entries = 0;           // live processes tracked
   std::uint64_t counts_entries = 0;          // keys drained
+  std::uint64_t reap_cost_entries = 0;       // exits waiting for their reap, when costs are kept
   std::array<std::uint64_t, EXECMOND_LOST_REASONS> lost_total{};  // cumulative
   // SIGKILL exits that waited for the OOM killer's mark, by outcome; cumulative.
   std::array<std::uint64_t, EXECMOND_OOM_WAIT_OUTCOMES> oom_mark_waits{};
@@ -74,6 +75,7 @@ class Drainer {
   void read_procs(std::uint32_t generation, DrainResult& out);
   void read_lost(DrainResult& out);
   void read_oom_mark_waits(DrainResult& out) const;
+  void count_reap_costs(DrainResult& out) const;
   void read_program_stats(DrainResult& out);
 
   Tracer& tracer_;

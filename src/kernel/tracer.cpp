@@ -201,6 +201,7 @@ void Tracer::set_cmdline_knobs() {
   ro->capture_cmdline = options_.capture_cmdline ? 1 : 0;
   ro->cmdline_max_bytes = options_.cmdline_max_bytes;
   ro->record_parent = options_.record_parent ? 1 : 0;
+  ro->keep_origin = options_.capture_cmdline || options_.record_parent ? 1 : 0;
 }
 
 int Tracer::fill_seeded_cmdline_fd() const {
@@ -258,7 +259,7 @@ Status Tracer::find_maps() {
     bpf_map* map;
     int* fd;
   };
-  const std::array<Named, 14> named{{
+  const std::array<Named, 15> named{{
       {m.counts_slots, &tables_.counts_slots},
       {m.counts_costs, &tables_.counts_costs},
       {m.counts_values, &tables_.counts_values},
@@ -269,6 +270,7 @@ Status Tracer::find_maps() {
       {m.procs_seeded, &tables_.procs_seeded},
       {m.procs_origin, &tables_.procs_origin},
       {m.lost, &tables_.lost},
+      {m.reap_costs, &tables_.reap_costs},
       {m.filter_comm, &filter_maps_.comm},
       {m.filter_uid, &filter_maps_.uid},
       {m.filter_exe, &filter_maps_.exe},

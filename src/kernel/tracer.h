@@ -70,6 +70,7 @@ class Tracer {
     int procs, procs_dirty, procs_seeded;
     int procs_origin;  // one struct execmond_proc_origin per procs slot when keeps_origin
     int lost;
+    int reap_costs;  // exits waiting for their reap (bpf/reap_cost.bpf.h)
     std::uint32_t ncpus, max_keys, key_slots, dirty_words;
     bool has_costs;     // some resource is accounted at exit
     bool keeps_origin;  // capture_cmdline or record_parent

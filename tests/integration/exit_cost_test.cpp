@@ -8,6 +8,7 @@
 #include <cmath>
 #include <sstream>
 
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "shell.h"
@@ -128,7 +129,9 @@ class ExitCostTest : public ProgramSetTest {
                                     {{"reason", "reap_cost_counts_map_full"}})
                   << "; exits counted "
                   << metric("execmond_process_exits_total", {{"reason", "exited"}, {"code", "0"}})
-                  << "; program runs missed " << metrics_.sum("execmond_bpf_program_misses_total");
+                  << "; program runs missed " << metrics_.sum("execmond_bpf_program_misses_total")
+                  << "; exits still waiting for their reap "
+                  << metrics_.value("execmond_bpf_map_entries", {{"map", "reap_costs"}});
   }
 
   double cpu_seconds() const {
@@ -227,6 +230,21 @@ TEST_P(ExitCostTest, SingleThreadedChildrenMatchWait4) {
   expect_faults_match(truth);
   expect_switches_match(truth);
   EXPECT_EQ(metric("execmond_process_exits_total", {{"reason", "exited"}, {"code", "0"}}), 8);
+}
+
+// A zombie's exit waits in reap_costs until its parent reaps it; the gauge
+// shows it (other processes of the host may wait there too, hence >=).
+TEST_P(ExitCostTest, AZombieWaitsForItsReapInTheReapCostsGauge) {
+  EXPECT_EQ(scrape().value("execmond_bpf_map_capacity", {{"map", "reap_costs"}}),
+            test_config().max_processes);
+  const pid_t child = fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) _exit(0);
+  siginfo_t info{};
+  // Exited, and left a zombie: WNOWAIT does not reap it.
+  ASSERT_EQ(waitid(P_PID, static_cast<id_t>(child), &info, WEXITED | WNOWAIT), 0);
+  EXPECT_GE(scrape().value("execmond_bpf_map_entries", {{"map", "reap_costs"}}), 1);
+  ASSERT_EQ(waitpid(child, nullptr, 0), child);
 }
 
 TEST_P(ExitCostTest, EveryThreadsCpuIsCounted) {
