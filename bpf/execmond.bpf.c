@@ -204,6 +204,7 @@ static __always_inline int on_exit(struct task_struct *task, int group_dead)
 	struct count_event ev = {};
 	struct execmond_proc_key pkey;
 	struct exit_usage usage;
+	__u64 now;
 
 	if (group_dead == 0 || is_kernel_thread(task))
 		return 0;
@@ -220,7 +221,8 @@ static __always_inline int on_exit(struct task_struct *task, int group_dead)
 	if (!end_process(&pkey, group_dead, &key))
 		return 0;
 
-	ev.lifetime_ns = bpf_ktime_get_boot_ns() - pkey.start_boottime_ns;
+	now = bpf_ktime_get_boot_ns();
+	ev.lifetime_ns = now - pkey.start_boottime_ns;
 	__builtin_memcpy(key.comm, leader->comm, sizeof(key.comm));
 	who_is(task, &key);
 	key.status = wait_status(leader, sig);
@@ -233,7 +235,7 @@ static __always_inline int on_exit(struct task_struct *task, int group_dead)
 					       lifetime_bucket_count, ev.lifetime_ns);
 	if (resources) {
 		usage_read_exit(&usage, task, sig);
-		reap_cost_wait(leader, &key, &usage);
+		reap_cost_wait(leader, &key, &usage, now);
 		ev.usage = &usage;
 	}
 	counts_add(&key, &ev, EXECMOND_LOST_EXIT_COUNTS_FULL);

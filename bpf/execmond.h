@@ -45,7 +45,12 @@ enum execmond_lost_reason {
 	/* what a process spent after its exit was counted, not added at its reap: */
 	EXECMOND_LOST_REAP_COSTS_FULL = 5,       /* no room to keep it until then */
 	EXECMOND_LOST_REAP_COST_COUNTS_FULL = 6, /* no counts key for it then */
-	EXECMOND_LOST_REASONS = 7,
+	/*
+	 * The process was reaped, but its free was not seen in time (counted by
+	 * the daemon, which adds the CPU time read at the exit instead).
+	 */
+	EXECMOND_LOST_REAP_NOT_SEEN = 7,
+	EXECMOND_LOST_REASONS = 8,
 };
 
 /*
@@ -303,6 +308,25 @@ struct execmond_cgroup_change {
 	unsigned int kind;            /* enum execmond_cgroup_change_kind */
 	unsigned int pad;
 	char name[EXECMOND_CGROUP_NAME_LEN]; /* mkdir: the directory's name; rmdir: "" */
+};
+
+/*
+ * An exit waiting for its process to be freed (bpf/reap_cost.bpf.h), as the
+ * reap_costs map holds it: the key it was counted under, what the exit read
+ * (struct exit_usage, 12 counters), and what the daemon needs should the
+ * free never be seen: who the process was, when it exited, and its CPU time
+ * as split then.
+ */
+#define EXECMOND_EXIT_USAGE_WORDS 12
+
+struct execmond_reap_cost {
+	struct execmond_count_key key;
+	unsigned long long counted[EXECMOND_EXIT_USAGE_WORDS];
+	unsigned int tgid;
+	unsigned int pad;
+	unsigned long long start_boottime_ns;
+	unsigned long long exited_boottime_ns;
+	unsigned long long exit_user_ns, exit_system_ns;
 };
 
 #endif /* EXECMOND_BPF_EXECMOND_H */

@@ -24,6 +24,14 @@
  * An exit that cannot wait (the map is full) is counted whole at the exit,
  * as read then; one whose key finds no room at the reap loses what came
  * after it, its CPU time too; both are counted in `lost`.
+ *
+ * Under heavy load a leader was seen freed (its task_struct reused) with
+ * no sched_process_free reaching any attached program, ours or bpftrace's:
+ * its entry would wait for good and its CPU time never be counted. So the
+ * daemon takes an entry whose process is gone long after its exit
+ * (src/kernel/reap_sweep.h): it adds the CPU time read at the exit and
+ * counts the rest as lost. Whoever deletes an entry adds it, which keeps
+ * the two from both adding one.
  */
 #ifndef EXECMOND_BPF_REAP_COST_BPF_H
 #define EXECMOND_BPF_REAP_COST_BPF_H
@@ -38,11 +46,21 @@
 #include "exit_cost.bpf.h"
 #include "lost.bpf.h"
 
-/* An exit counted, waiting for its process to be reaped. */
+/* An exit counted, waiting for its process to be reaped (struct execmond_reap_cost). */
 struct reap_cost {
 	struct execmond_count_key key;
 	struct exit_usage counted; /* what the exit added */
+	__u32 tgid;
+	__u32 pad;
+	__u64 start_boottime_ns;
+	__u64 exited_boottime_ns;
+	__u64 exit_user_ns, exit_system_ns; /* the CPU time as split at the exit */
 };
+
+_Static_assert(sizeof(struct exit_usage) == EXECMOND_EXIT_USAGE_WORDS * 8,
+	       "struct execmond_reap_cost spells out struct exit_usage");
+_Static_assert(sizeof(struct reap_cost) == sizeof(struct execmond_reap_cost),
+	       "the daemon reads reap_costs as struct execmond_reap_cost");
 
 /*
  * Keyed by the group leader's task_struct address: unique while it lives,
@@ -63,11 +81,12 @@ struct {
  * proportion of the tick samples seen then, and the ticks that land in the
  * rest of the exit move wait4()'s split (by milliseconds for a process of
  * many threads). So it is split once, on the final figures. Where the exit
- * cannot wait, it is counted with the CPU time read now.
+ * cannot wait, it is counted with the CPU time read now. What the daemon
+ * needs, should the free never be seen, is kept beside it.
  */
 static __always_inline void reap_cost_wait(struct task_struct *leader,
 					   const struct execmond_count_key *key,
-					   struct exit_usage *usage)
+					   struct exit_usage *usage, __u64 now)
 {
 	__u64 at = (__u64)leader;
 	struct reap_cost r;
@@ -77,6 +96,12 @@ static __always_inline void reap_cost_wait(struct task_struct *leader,
 	r.counted.runtime = 0;
 	r.counted.cpu_user_ns = 0;
 	r.counted.cpu_system_ns = 0;
+	r.tgid = leader->tgid;
+	r.pad = 0;
+	r.start_boottime_ns = leader->start_boottime;
+	r.exited_boottime_ns = now;
+	r.exit_user_ns = usage->cpu_user_ns;
+	r.exit_system_ns = usage->cpu_system_ns;
 	if (bpf_map_update_elem(&reap_costs, &at, &r, BPF_ANY) != 0) {
 		lost_count(EXECMOND_LOST_REAP_COSTS_FULL);
 		return;
@@ -155,6 +180,7 @@ static __always_inline int reap_cost_add(struct task_struct *task, int typed)
 {
 	struct exit_usage final = {}, late = {};
 	struct count_event ev = { .usage = &late, .late_cost = 1 };
+	struct execmond_count_key key;
 	__u64 prev_utime = 0, prev_stime = 0;
 	struct signal_struct *sig;
 	struct reap_cost *r;
@@ -178,8 +204,14 @@ static __always_inline int reap_cost_add(struct task_struct *task, int typed)
 	}
 	reap_split_cpu(&final, prev_utime, prev_stime);
 	reap_usage_since(&late, &final, &r->counted);
-	counts_add(&r->key, &ev, EXECMOND_LOST_REAP_COST_COUNTS_FULL);
-	bpf_map_delete_elem(&reap_costs, &at);
+	key = r->key;
+	/*
+	 * Whoever deletes the entry adds it: this handler, or the daemon, which
+	 * takes an entry whose free it has not seen long after the reap.
+	 */
+	if (bpf_map_delete_elem(&reap_costs, &at) != 0)
+		return 0;
+	counts_add(&key, &ev, EXECMOND_LOST_REAP_COST_COUNTS_FULL);
 	return 0;
 }
 

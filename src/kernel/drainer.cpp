@@ -23,7 +23,7 @@ const std::array<const char*, EXECMOND_LOST_REASONS>& lost_reason_names() {
   static const std::array<const char*, EXECMOND_LOST_REASONS> names{
       "exec_counts_map_full",     "fork_counts_map_full",   "exit_counts_map_full",
       "procs_map_full",           "oom_scope_not_recorded", "reap_costs_map_full",
-      "reap_cost_counts_map_full"};
+      "reap_cost_counts_map_full", "reap_not_seen"};
   return names;
 }
 
@@ -41,6 +41,7 @@ Drainer::Drainer(Tracer& tracer)
       CmdlineRing::open(tracer.cmdline_maps(), tracer.tables().ncpus);
   if (!ring) throw Fatal(ring.error().message);
   cmdlines_ = std::move(*ring);
+  if (tracer.tables().has_costs) reap_sweep_.emplace(tracer.tables().reap_costs, tracer.max_processes());
 }
 
 DrainResult Drainer::drain() {
@@ -54,8 +55,8 @@ DrainResult Drainer::drain() {
   read_cmdlines(out);
   read_counts(old_generation, out);
   read_procs(old_generation, out);
+  sweep_reap_costs(out);
   read_lost(out);
-  count_reap_costs(out);
   read_oom_mark_waits(out);
   read_program_stats(out);
   return out;
@@ -125,28 +126,21 @@ void Drainer::read_lost(DrainResult& out) {
     }
     std::uint64_t sum = 0;
     for (std::uint64_t v : per_cpu) sum += v;
+    // The kernel side never counts this one: the daemon's sweep does.
+    if (reason == EXECMOND_LOST_REAP_NOT_SEEN) sum += reap_not_seen_;
     lost_total_[reason] = sum;
   }
   out.lost_total = lost_total_;
 }
 
-// Zombies and processes reaped less than an RCU grace period ago: few, so
-// walking the keys costs little, and a number that only grows would show an
-// exit whose reap never came.
-void Drainer::count_reap_costs(DrainResult& out) const {
-  const Tracer::Tables& t = tracer_.tables();
-  if (!t.has_costs) return;
-  std::uint64_t key = 0;
-  std::uint64_t next = 0;
-  std::uint64_t n = 0;
-  // A key deleted meanwhile sends the walk back to the start: bounded by the map's size.
-  const std::uint64_t most = tracer_.max_processes();
-  for (const void* at = nullptr;
-       n < most && bpf_map_get_next_key(t.reap_costs, at, &next) == 0; at = &key) {
-    key = next;
-    ++n;
-  }
-  out.reap_cost_entries = n;
+// Also takes the exits whose free was never seen (kernel/reap_sweep.h):
+// their CPU time as read at the exit joins this drain's counts.
+void Drainer::sweep_reap_costs(DrainResult& out) {
+  if (!reap_sweep_) return;
+  ReapSweepResult swept = reap_sweep_->sweep(boottime_now_ns());
+  out.reap_cost_entries = swept.waiting;
+  reap_not_seen_ += swept.taken;
+  for (CountRecord& r : swept.records) out.counts.push_back(std::move(r));
 }
 
 // Plain counters the handlers add to atomically: read as they are.

@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -23,6 +24,7 @@
 #include "kernel/counts_table.h"
 #include "kernel/live_processes.h"
 #include "kernel/procs_table.h"
+#include "kernel/reap_sweep.h"
 #include "util/error.h"
 
 namespace execmond {
@@ -75,7 +77,7 @@ class Drainer {
   void read_procs(std::uint32_t generation, DrainResult& out);
   void read_lost(DrainResult& out);
   void read_oom_mark_waits(DrainResult& out) const;
-  void count_reap_costs(DrainResult& out) const;
+  void sweep_reap_costs(DrainResult& out);
   void read_program_stats(DrainResult& out);
 
   Tracer& tracer_;
@@ -87,6 +89,8 @@ class Drainer {
   CmdlineRing::Sink cmdline_sink_;
   // Cumulative in the kernel: a failed read keeps the last values read.
   std::array<std::uint64_t, EXECMOND_LOST_REASONS> lost_total_{};
+  std::optional<ReapSweep> reap_sweep_;  // when resources are accounted
+  std::uint64_t reap_not_seen_ = 0;       // exits the sweep took, cumulative
   bool membarrier_supported_ = true;
 };
 

@@ -51,10 +51,10 @@ TableSizes::Map ring(const char* name, std::uint64_t bytes) {
   return {name, bytes, pages * kPage + (pages + bytes / kPage) * sizeof(void*) + 256};
 }
 
-// bpf/reap_cost.bpf.h's struct reap_cost, which only the kernel side reads:
-// a counts key and the 12 __u64 of struct exit_usage. The privileged test of
-// execmond_bpf_map_memory_bytes holds this plan to what the kernel reports.
-constexpr std::uint64_t kReapCostBytes = sizeof(execmond_count_key) + 12 * sizeof(std::uint64_t);
+// bpf/reap_cost.bpf.h's struct reap_cost, as the daemon's sweep reads it. The
+// privileged test of execmond_bpf_map_memory_bytes holds this plan to what
+// the kernel reports.
+constexpr std::uint64_t kReapCostBytes = sizeof(execmond_reap_cost);
 
 }  // namespace
 

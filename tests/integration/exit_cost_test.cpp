@@ -6,7 +6,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <iostream>
 #include <sstream>
+#include <utility>
 
 #include <sys/wait.h>
 #include <unistd.h>
@@ -106,21 +108,29 @@ class ExitCostTest : public ProgramSetTest {
 
   // A child's cost is complete once its task_struct is freed, an RCU grace
   // period after wait4() reaped it (bpf/reap_cost.bpf.h): drains until the
-  // CPU time is wait4()'s, for at most 60 s, after which the checks report
-  // what was missing. Milliseconds as a rule; but the RCU callbacks run in
-  // softirq context, and on a host loaded ten times over its CPUs they were
-  // seen to come more than 10 s late, and lazy RCU (enable_rcu_lazy) holds
-  // them up to 10 s on an idle CPU.
+  // CPU time is wait4()'s. Milliseconds as a rule; but the RCU callbacks run
+  // in softirq context, and on a host loaded ten times over its CPUs they
+  // were seen to come more than 10 s late, and lazy RCU (enable_rcu_lazy)
+  // holds them up to 10 s on an idle CPU. Under such load a free was also
+  // seen never to reach the tracer: after a minute the daemon takes that
+  // exit with the CPU time read at the exit and counts it as lost
+  // (reap_not_seen); the checks then allow those children's late share.
   void scrape_until_reaped(const Truth& truth) {
     const double total = truth.total(&Rusage::user_s) + truth.total(&Rusage::system_s);
-    for (int i = 0; i < 1200; ++i) {
+    for (int i = 0; i < 1800; ++i) {
       metrics_ = scrape();
       if (std::abs(cpu_seconds() - total) <= cpu_tolerance(truth)) return;
+      not_seen_ = metrics_.value("execmond_events_lost_total", {{"reason", "reap_not_seen"}});
+      if (not_seen_ > 0) {
+        std::cerr << "the free of " << not_seen_
+                  << " exits was never seen: checked within their late share\n";
+        return;
+      }
       usleep(50'000);
     }
     // Which of the ways a reap cost can go missing it was: counted as lost,
     // or never added (no sched_process_free for the process came).
-    ADD_FAILURE() << "after 60 s the CPU time is " << cpu_seconds() << " s, wait4() said " << total
+    ADD_FAILURE() << "after 90 s the CPU time is " << cpu_seconds() << " s, wait4() said " << total
                   << " s: a reap cost is missing or wrong; lost reap_costs_map_full "
                   << metrics_.value("execmond_events_lost_total",
                                     {{"reason", "reap_costs_map_full"}})
@@ -161,6 +171,13 @@ class ExitCostTest : public ProgramSetTest {
     double system = metric("execmond_process_cpu_seconds_total", {{"mode", "system"}});
     double true_user = truth.total(&Rusage::user_s);
     double true_system = truth.total(&Rusage::system_s);
+    if (not_seen_ > 0) {
+      // The CPU time read at those exits is there; what came after is not.
+      expect_short_by_at_most(user + system, true_user + true_system,
+                              late_share(truth, &Rusage::user_s) +
+                                  late_share(truth, &Rusage::system_s) + cpu_tolerance(truth));
+      return;
+    }
     EXPECT_NEAR(user + system, true_user + true_system, cpu_tolerance(truth));
     EXPECT_NEAR(user, true_user, cpu_tolerance(truth));
     EXPECT_NEAR(system, true_system, cpu_tolerance(truth));
@@ -188,18 +205,28 @@ class ExitCostTest : public ProgramSetTest {
 
   // ru_inblock and ru_oublock are task I/O accounting's bytes in 512-byte blocks.
   void expect_io_matches(const Truth& truth) {
-    EXPECT_EQ(metric("execmond_process_io_bytes_total", {{"direction", "read"}}),
-              512 * truth.total(&Rusage::inblock));
-    EXPECT_EQ(metric("execmond_process_io_bytes_total", {{"direction", "write"}}),
-              512 * truth.total(&Rusage::oublock));
+    for (auto [direction, field] : {std::pair{"read", &Rusage::inblock},
+                                    std::pair{"write", &Rusage::oublock}}) {
+      const double bytes = metric("execmond_process_io_bytes_total", {{"direction", direction}});
+      if (not_seen_ > 0) {
+        expect_short_by_at_most(bytes, 512 * truth.total(field), 512 * late_share(truth, field));
+      } else {
+        EXPECT_EQ(bytes, 512 * truth.total(field)) << direction;
+      }
+    }
     EXPECT_GE(truth.total(&Rusage::inblock), 2.0 * kIoKiB * truth.count());
   }
 
   void expect_faults_match(const Truth& truth, int least_mib = kMiB) {
-    EXPECT_EQ(metric("execmond_process_page_faults_total", {{"type", "minor"}}),
-              truth.total(&Rusage::minflt));
-    EXPECT_EQ(metric("execmond_process_page_faults_total", {{"type", "major"}}),
-              truth.total(&Rusage::majflt));
+    for (auto [type, field] :
+         {std::pair{"minor", &Rusage::minflt}, std::pair{"major", &Rusage::majflt}}) {
+      const double faults = metric("execmond_process_page_faults_total", {{"type", type}});
+      if (not_seen_ > 0) {
+        expect_short_by_at_most(faults, truth.total(field), late_share(truth, field));
+      } else {
+        EXPECT_EQ(faults, truth.total(field)) << type;
+      }
+    }
     EXPECT_GE(truth.total(&Rusage::minflt), 256.0 * least_mib * truth.count());
   }
 
@@ -207,10 +234,31 @@ class ExitCostTest : public ProgramSetTest {
   // tracepoint, is added at the reap. The workload reaps a zombie only after
   // it has had 30 ms to make that switch, so that wait4() sees it too.
   void expect_switches_match(const Truth& truth) {
+    if (not_seen_ > 0) {
+      for (auto [type, field] : {std::pair{"voluntary", &Rusage::nvcsw},
+                                 std::pair{"involuntary", &Rusage::nivcsw}}) {
+        expect_short_by_at_most(
+            metric("execmond_process_context_switches_total", {{"type", type}}),
+            truth.total(field), late_share(truth, field));
+      }
+      return;
+    }
     EXPECT_EQ(metric("execmond_process_context_switches_total", {{"type", "voluntary"}}),
               truth.total(&Rusage::nvcsw));
     EXPECT_EQ(metric("execmond_process_context_switches_total", {{"type", "involuntary"}}),
               truth.total(&Rusage::nivcsw));
+  }
+
+  // At most the whole of the largest children, one per exit whose free was never seen.
+  double late_share(const Truth& truth, double Rusage::*field) const {
+    double most = 0;
+    for (const Rusage& r : truth.children) most = std::max(most, r.*field);
+    return not_seen_ * most;
+  }
+
+  static void expect_short_by_at_most(double actual, double truth, double slack) {
+    EXPECT_LE(actual, truth + 1e-6);
+    EXPECT_GE(actual, truth - slack);
   }
 
   static constexpr int kUserMs = 40;
@@ -220,6 +268,7 @@ class ExitCostTest : public ProgramSetTest {
   const std::vector<double> rss_bounds_{4 << 20, 6 << 20, 8 << 20, 10 << 20, 12 << 20, 16 << 20};
   std::string comm_;
   Exposition metrics_;
+  double not_seen_ = 0;  // exits the daemon took because their free was never seen
 };
 
 TEST_P(ExitCostTest, SingleThreadedChildrenMatchWait4) {

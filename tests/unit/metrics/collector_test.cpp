@@ -536,7 +536,8 @@ TEST(CollectorTest, LostEventsHaveEveryReasonEvenAtZero) {
   EXPECT_EQ(e.value("execmond_events_lost_total", {{"reason", "oom_scope_not_recorded"}}), 0);
   EXPECT_EQ(e.value("execmond_events_lost_total", {{"reason", "reap_costs_map_full"}}), 0);
   EXPECT_EQ(e.value("execmond_events_lost_total", {{"reason", "reap_cost_counts_map_full"}}), 0);
-  EXPECT_EQ(e.samples("execmond_events_lost_total").size(), 7U);
+  EXPECT_EQ(e.value("execmond_events_lost_total", {{"reason", "reap_not_seen"}}), 0);
+  EXPECT_EQ(e.samples("execmond_events_lost_total").size(), 8U);
 }
 
 TEST(CollectorTest, OomMarkWaitsAreCountedByOutcomeEvenAtZero) {
