@@ -21,8 +21,9 @@ namespace execmond {
 
 const std::array<const char*, EXECMOND_LOST_REASONS>& lost_reason_names() {
   static const std::array<const char*, EXECMOND_LOST_REASONS> names{
-      "exec_counts_map_full",     "fork_counts_map_full",   "exit_counts_map_full",
-      "procs_map_full",           "oom_scope_not_recorded", "reap_costs_map_full",
+      "exec_counts_map_full",      "fork_counts_map_full",
+      "exit_counts_map_full",      "procs_map_full",
+      "oom_scope_not_recorded",    "reap_costs_map_full",
       "reap_cost_counts_map_full", "reap_not_seen"};
   return names;
 }
@@ -41,7 +42,8 @@ Drainer::Drainer(Tracer& tracer)
       CmdlineRing::open(tracer.cmdline_maps(), tracer.tables().ncpus);
   if (!ring) throw Fatal(ring.error().message);
   cmdlines_ = std::move(*ring);
-  if (tracer.tables().has_costs) reap_sweep_.emplace(tracer.tables().reap_costs, tracer.max_processes());
+  if (tracer.tables().has_costs)
+    reap_sweep_.emplace(tracer.tables().reap_costs, tracer.max_processes());
 }
 
 DrainResult Drainer::drain() {

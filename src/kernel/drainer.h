@@ -90,7 +90,7 @@ class Drainer {
   // Cumulative in the kernel: a failed read keeps the last values read.
   std::array<std::uint64_t, EXECMOND_LOST_REASONS> lost_total_{};
   std::optional<ReapSweep> reap_sweep_;  // when resources are accounted
-  std::uint64_t reap_not_seen_ = 0;       // exits the sweep took, cumulative
+  std::uint64_t reap_not_seen_ = 0;      // exits the sweep took, cumulative
   bool membarrier_supported_ = true;
 };
 

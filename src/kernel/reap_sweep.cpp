@@ -1,15 +1,16 @@
 #include "kernel/reap_sweep.h"
 
 #include <bpf/bpf.h>
-#include <time.h>
 #include <unistd.h>
 
-#include <array>
-#include <cstdio>
+#include <charconv>
+#include <ctime>
 #include <string>
+#include <system_error>
 #include <utility>
 
 #include "execmond.h"
+#include "util/small_file.h"
 
 namespace execmond {
 
@@ -18,32 +19,28 @@ namespace {
 // The kernel reports start times in /proc in clock ticks since boot.
 std::uint64_t ticks_of(std::uint64_t boottime_ns) {
   static const long ticks_per_second = sysconf(_SC_CLK_TCK);
-  const std::uint64_t ns_per_tick = 1'000'000'000ULL / static_cast<std::uint64_t>(
-                                                          ticks_per_second > 0 ? ticks_per_second
-                                                                               : 100);
+  const std::uint64_t ns_per_tick =
+      1'000'000'000ULL / static_cast<std::uint64_t>(ticks_per_second > 0 ? ticks_per_second : 100);
   return boottime_ns / ns_per_tick;
 }
 
 // Field 22 of /proc/<tgid>/stat, counted after the comm's closing parenthesis
 // (a comm may hold spaces and parentheses itself); false when unreadable.
 bool read_start_ticks(std::uint32_t tgid, std::uint64_t& ticks) {
-  const std::string path = "/proc/" + std::to_string(tgid) + "/stat";
-  std::FILE* f = std::fopen(path.c_str(), "re");
-  if (f == nullptr) return false;
-  std::array<char, 1024> buf{};
-  const std::size_t n = std::fread(buf.data(), 1, buf.size() - 1, f);
-  std::fclose(f);
-  const std::string stat(buf.data(), n);
-  const std::size_t close = stat.rfind(')');
+  Result<std::string> stat = read_small_file("/proc/" + std::to_string(tgid) + "/stat", 4096);
+  if (!stat) return false;
+  const std::size_t close = stat->rfind(')');
   if (close == std::string::npos) return false;
   // After ") ": state is field 3; starttime is field 22, 19 fields further.
   std::size_t at = close + 2;
   for (int field = 3; field < 22; ++field) {
-    at = stat.find(' ', at);
+    at = stat->find(' ', at);
     if (at == std::string::npos) return false;
     ++at;
   }
-  return std::sscanf(stat.c_str() + at, "%lu", &ticks) == 1;
+  const char* first = stat->data() + at;
+  const char* last = stat->data() + stat->size();
+  return std::from_chars(first, last, ticks).ec == std::errc{};
 }
 
 }  // namespace

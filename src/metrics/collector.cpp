@@ -153,11 +153,11 @@ void append_kernel_side(const DrainView& s, std::vector<MetricFamily>& out) {
   out.push_back(std::move(memory));
 
   // Counted by the kernel whether or not run statistics are on.
-  MetricFamily misses = family(
-      "execmond_bpf_program_misses_total",
-      "Runs of each BPF program the kernel skipped because it was already running on that "
-      "CPU: each is an event execmond never saw. Expected to stay 0.",
-      MetricType::Counter);
+  MetricFamily misses =
+      family("execmond_bpf_program_misses_total",
+             "Runs of each BPF program the kernel skipped because it was already running on that "
+             "CPU: each is an event execmond never saw. Expected to stay 0.",
+             MetricType::Counter);
   for (const ProgramStats& p : s.programs) {
     add_counter(misses, {{"program", p.name}}, static_cast<double>(p.recursion_misses));
   }

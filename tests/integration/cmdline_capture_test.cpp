@@ -375,8 +375,8 @@ TEST_P(CmdlineCaptureTest, WithTheKnobsOffKeysCarryNeitherAndNoMapIsSized) {
     if (m.name == "cmdlines") {
       EXPECT_LT(m.bytes, 20'000U);
     }
-    if (m.name == "cmdlines_known" || m.name == "procs_origin" ||
-        m.name == "counts_origins" || m.name == "cmdline_scratch") {
+    if (m.name == "cmdlines_known" || m.name == "procs_origin" || m.name == "counts_origins" ||
+        m.name == "cmdline_scratch") {
       EXPECT_LT(m.bytes, 20'000U) << m.name;
     }
   }

@@ -55,10 +55,9 @@ TEST_F(DaemonTest, EveryFamilyHasHelpAndLostReasonsStartAtZero) {
         "process_start_time_seconds"}) {
     EXPECT_FALSE(m.help(family).empty()) << family;
   }
-  for (const char* reason :
-       {"exec_counts_map_full", "fork_counts_map_full", "exit_counts_map_full", "procs_map_full",
-        "oom_scope_not_recorded", "reap_costs_map_full", "reap_cost_counts_map_full",
-        "reap_not_seen"}) {
+  for (const char* reason : {"exec_counts_map_full", "fork_counts_map_full", "exit_counts_map_full",
+                             "procs_map_full", "oom_scope_not_recorded", "reap_costs_map_full",
+                             "reap_cost_counts_map_full", "reap_not_seen"}) {
     EXPECT_EQ(m.value("execmond_events_lost_total", {{"reason", reason}}), 0) << reason;
   }
   EXPECT_EQ(m.value("execmond_bpf_map_capacity", {{"map", "procs"}}), 32768);

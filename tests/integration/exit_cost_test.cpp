@@ -205,8 +205,8 @@ class ExitCostTest : public ProgramSetTest {
 
   // ru_inblock and ru_oublock are task I/O accounting's bytes in 512-byte blocks.
   void expect_io_matches(const Truth& truth) {
-    for (auto [direction, field] : {std::pair{"read", &Rusage::inblock},
-                                    std::pair{"write", &Rusage::oublock}}) {
+    for (auto [direction, field] :
+         {std::pair{"read", &Rusage::inblock}, std::pair{"write", &Rusage::oublock}}) {
       const double bytes = metric("execmond_process_io_bytes_total", {{"direction", direction}});
       if (not_seen_ > 0) {
         expect_short_by_at_most(bytes, 512 * truth.total(field), 512 * late_share(truth, field));
@@ -235,11 +235,10 @@ class ExitCostTest : public ProgramSetTest {
   // it has had 30 ms to make that switch, so that wait4() sees it too.
   void expect_switches_match(const Truth& truth) {
     if (not_seen_ > 0) {
-      for (auto [type, field] : {std::pair{"voluntary", &Rusage::nvcsw},
-                                 std::pair{"involuntary", &Rusage::nivcsw}}) {
-        expect_short_by_at_most(
-            metric("execmond_process_context_switches_total", {{"type", type}}),
-            truth.total(field), late_share(truth, field));
+      for (auto [type, field] :
+           {std::pair{"voluntary", &Rusage::nvcsw}, std::pair{"involuntary", &Rusage::nivcsw}}) {
+        expect_short_by_at_most(metric("execmond_process_context_switches_total", {{"type", type}}),
+                                truth.total(field), late_share(truth, field));
       }
       return;
     }

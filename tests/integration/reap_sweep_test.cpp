@@ -3,8 +3,8 @@
 // process that is gone, a zombie still waiting for its parent, and an exit
 // too recent to judge. Only the first is taken, once, with its CPU time as
 // read at the exit, and counted as lost.
-#include <gtest/gtest.h>
 #include <bpf/bpf.h>
+#include <gtest/gtest.h>
 
 #include <cstring>
 #include <fstream>
