@@ -250,7 +250,16 @@ TEST_F(OomTest, AVictimThatExitsBeforeItsMarkIsStillOomKilled) {
   start_daemon();
   // From 1 % to 7 % of rounds have raced on the machines measured, at some
   // 100 ms a round: 300 leave a few in 100 of finding none at the lowest.
+  // Under a sanitizer the victim's way to its exit is too slow to win the
+  // race (none in 300 rounds): there each round is still checked exactly,
+  // for fewer rounds, and the race is left to the plain build (make test).
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+  constexpr int kRounds = 30;
+  constexpr bool kRaceExpected = false;
+#else
   constexpr int kRounds = 300;
+  constexpr bool kRaceExpected = true;
+#endif
   int rounds = 0;
   while (rounds < kRounds && race.exited_before_mark() == 0) {
     oom_round(++rounds);
@@ -260,8 +269,10 @@ TEST_F(OomTest, AVictimThatExitsBeforeItsMarkIsStillOomKilled) {
       "%d round(s); %llu kernel SIGKILLs held back, %llu victims exited before their mark\n",
       rounds, static_cast<unsigned long long>(race.delayed()),
       static_cast<unsigned long long>(race.exited_before_mark()));
-  EXPECT_GT(race.exited_before_mark(), 0U)
-      << "no victim raced its mark in " << kRounds << " rounds";
+  if (kRaceExpected) {
+    EXPECT_GT(race.exited_before_mark(), 0U)
+        << "no victim raced its mark in " << kRounds << " rounds";
+  }
 }
 
 // A victim whose mark comes only after the exit handler's deadline: the

@@ -134,6 +134,12 @@ TEST_F(HttpServerTest, AnAddressNotOfThisHostIsNamed) {
 // With no descriptor left, neither civetweb nor the check of why it failed
 // can open a socket; the error says so instead of blaming bind().
 TEST_F(HttpServerTest, NoSocketLeftIsNamed) {
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+  // The sanitizers' runtime opens a pipe of its own to check memory (UBSan's
+  // vptr check): with no descriptor left it reports a false error. The plain
+  // build (make test) runs this test.
+  GTEST_SKIP() << "needs a descriptor the sanitizer runtime takes; run by make test";
+#endif
   int to_child[2];
   ASSERT_EQ(pipe2(to_child, O_CLOEXEC), 0);
   const pid_t child = fork();
