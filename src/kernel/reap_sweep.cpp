@@ -1,55 +1,14 @@
 #include "kernel/reap_sweep.h"
 
 #include <bpf/bpf.h>
-#include <unistd.h>
 
-#include <charconv>
 #include <ctime>
-#include <string>
-#include <system_error>
 #include <utility>
 
 #include "execmond.h"
-#include "util/small_file.h"
+#include "kernel/process_start.h"
 
 namespace execmond {
-
-namespace {
-
-// The kernel reports start times in /proc in clock ticks since boot.
-std::uint64_t ticks_of(std::uint64_t boottime_ns) {
-  static const long ticks_per_second = sysconf(_SC_CLK_TCK);
-  const std::uint64_t ns_per_tick =
-      1'000'000'000ULL / static_cast<std::uint64_t>(ticks_per_second > 0 ? ticks_per_second : 100);
-  return boottime_ns / ns_per_tick;
-}
-
-// Field 22 of /proc/<tgid>/stat, counted after the comm's closing parenthesis
-// (a comm may hold spaces and parentheses itself); false when unreadable.
-bool read_start_ticks(std::uint32_t tgid, std::uint64_t& ticks) {
-  Result<std::string> stat = read_small_file("/proc/" + std::to_string(tgid) + "/stat", 4096);
-  if (!stat) return false;
-  const std::size_t close = stat->rfind(')');
-  if (close == std::string::npos) return false;
-  // After ") ": state is field 3; starttime is field 22, 19 fields further.
-  std::size_t at = close + 2;
-  for (int field = 3; field < 22; ++field) {
-    at = stat->find(' ', at);
-    if (at == std::string::npos) return false;
-    ++at;
-  }
-  const char* first = stat->data() + at;
-  const char* last = stat->data() + stat->size();
-  return std::from_chars(first, last, ticks).ec == std::errc{};
-}
-
-}  // namespace
-
-bool process_reaped(std::uint32_t tgid, std::uint64_t start_boottime_ns) {
-  std::uint64_t ticks = 0;
-  if (!read_start_ticks(tgid, ticks)) return true;  // no such process (a zombie still has one)
-  return ticks != ticks_of(start_boottime_ns);      // the pid went to another process
-}
 
 std::uint64_t boottime_now_ns() {
   timespec ts{};
@@ -58,10 +17,10 @@ std::uint64_t boottime_now_ns() {
          static_cast<std::uint64_t>(ts.tv_nsec);
 }
 
-ReapSweep::ReapSweep(int map_fd, std::uint64_t max_entries, ReapedCheck reaped)
-    : map_fd_(map_fd), max_entries_(max_entries), reaped_(std::move(reaped)) {}
+ReapSweep::ReapSweep(int map_fd, std::uint64_t max_entries)
+    : map_fd_(map_fd), max_entries_(max_entries) {}
 
-ReapSweepResult ReapSweep::sweep(std::uint64_t now_boottime_ns) {
+ReapSweepResult ReapSweep::sweep(std::uint64_t now_boottime_ns) const {
   ReapSweepResult out;
   const auto limit = static_cast<std::uint64_t>(
       std::chrono::duration_cast<std::chrono::nanoseconds>(kNotSeenAfter).count());
@@ -78,7 +37,7 @@ ReapSweepResult ReapSweep::sweep(std::uint64_t now_boottime_ns) {
     execmond_reap_cost r{};
     if (bpf_map_lookup_elem(map_fd_, &key, &r) != 0) continue;
     if (now_boottime_ns > r.exited_boottime_ns && now_boottime_ns - r.exited_boottime_ns >= limit &&
-        reaped_(r.tgid, r.start_boottime_ns)) {
+        !process_started_at("/proc", r.tgid, r.start_boottime_ns)) {
       overdue.push_back(key);
     }
   }

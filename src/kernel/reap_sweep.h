@@ -10,7 +10,6 @@
 
 #include <chrono>
 #include <cstdint>
-#include <functional>
 #include <vector>
 
 #include "kernel/counts_table.h"
@@ -23,30 +22,24 @@ struct ReapSweepResult {
   std::vector<CountRecord> records;  // the CPU time of those, as read at their exits
 };
 
-// Whether the process (tgid, start time as the kernel's start_boottime) has
-// been reaped: /proc/<tgid> is gone, or is another process now.
-bool process_reaped(std::uint32_t tgid, std::uint64_t start_boottime_ns);
-
 // CLOCK_BOOTTIME, the clock of bpf_ktime_get_boot_ns().
 std::uint64_t boottime_now_ns();
 
 class ReapSweep {
  public:
-  using ReapedCheck = std::function<bool(std::uint32_t tgid, std::uint64_t start_boottime_ns)>;
-
   // How long after its exit an entry whose process is gone is taken: far past
   // an RCU grace period, lazy RCU's 10 s and a loaded host's delays.
   static constexpr std::chrono::seconds kNotSeenAfter{60};
 
-  // `map_fd`: reap_costs; at most `max_entries` keys are walked.
-  ReapSweep(int map_fd, std::uint64_t max_entries, ReapedCheck reaped = process_reaped);
+  // `map_fd`: reap_costs; at most `max_entries` keys are walked. A process
+  // is gone when /proc no longer shows it (kernel/process_start.h).
+  ReapSweep(int map_fd, std::uint64_t max_entries);
 
-  ReapSweepResult sweep(std::uint64_t now_boottime_ns);
+  ReapSweepResult sweep(std::uint64_t now_boottime_ns) const;
 
  private:
   int map_fd_;
   std::uint64_t max_entries_;
-  ReapedCheck reaped_;
 };
 
 }  // namespace execmond

@@ -5,40 +5,19 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <charconv>
 #include <cstring>
 #include <optional>
-#include <string_view>
 #include <vector>
 
 #include "execmond.h"
 #include "kernel/cmdline_id.h"
+#include "kernel/process_start.h"
 #include "util/small_file.h"
 #include "util/unique_fd.h"
 
 namespace execmond {
 
 namespace {
-
-// Field 22 of /proc/PID/stat, the start time in clock ticks after boot
-// (task->start_boottime, which the entry's key holds in nanoseconds). The
-// fields are counted after the command name's closing parenthesis, since
-// the name may hold spaces and parentheses itself.
-std::optional<std::uint64_t> start_ticks(const std::string& stat) {
-  const std::size_t close = stat.rfind(')');
-  if (close == std::string::npos) return std::nullopt;
-  std::string_view rest = std::string_view(stat).substr(close + 1);
-  constexpr int kFieldsBefore = 19;  // fields 3 to 21
-  for (int i = 0; i < kFieldsBefore; ++i) {
-    rest.remove_prefix(std::min(rest.find_first_not_of(' '), rest.size()));
-    rest.remove_prefix(std::min(rest.find(' '), rest.size()));
-  }
-  rest.remove_prefix(std::min(rest.find_first_not_of(' '), rest.size()));
-  std::uint64_t ticks = 0;
-  const auto [end, err] = std::from_chars(rest.data(), rest.data() + rest.size(), ticks);
-  if (err != std::errc{} || end == rest.data()) return std::nullopt;
-  return ticks;
-}
 
 // The first `limit` bytes of a file, and whether there were more.
 std::optional<std::string> read_head(const std::string& path, std::size_t limit) {
@@ -75,17 +54,13 @@ Result<SeededCmdlines> fill_seeded_cmdlines(const Tracer& tracer, const CmdlineR
   SeededCmdlines out;
   const int prog = tracer.fill_seeded_cmdline_fd();
   if (prog < 0) return out;
-  const long hz = sysconf(_SC_CLK_TCK);
-  const std::uint64_t ns_per_tick =
-      1'000'000'000ULL / static_cast<std::uint64_t>(hz > 0 ? hz : 100);
   for (const execmond_proc_key& key : seeded_keys(tracer.tables().procs_seeded)) {
     const std::string dir = proc_root + "/" + std::to_string(key.tgid);
-    Result<std::string> stat = read_small_file(dir + "/stat", 4096);
-    const std::optional<std::uint64_t> ticks = stat ? start_ticks(*stat) : std::nullopt;
+    const bool running = process_started_at(proc_root, key.tgid, key.start_boottime_ns);
     // Read after the stat: a PID reused in between has a later start, and the
     // fill below finds no entry for the process the text would be taken from.
     const std::optional<std::string> text = read_head(dir + "/cmdline", tracer.cmdline_max_bytes());
-    if (!ticks || *ticks != key.start_boottime_ns / ns_per_tick || !text) {
+    if (!running || !text) {
       ++out.gone;
       continue;
     }

@@ -17,6 +17,7 @@
 
 #include "execmond.h"
 #include "kernel/drainer.h"
+#include "kernel/process_start.h"
 #include "kernel/reap_sweep.h"
 #include "kernel/tracer.h"
 #include "traced_test.h"
@@ -119,14 +120,15 @@ TEST_F(ReapSweepTest, AGoneProcessWhoseFreeWasNeverSeenIsTakenOnceWithItsExitsCp
   waiting.reap();
 }
 
-TEST(ProcessReapedTest, ALiveProcessIsNotAPidReusedOrGoneIs) {
+TEST(ProcessStartedAtTest, AZombieIsShownAPidReusedOrGoneIsNot) {
   const Zombie z;
   const std::uint64_t start = z.start_boottime_ns();
-  EXPECT_FALSE(process_reaped(static_cast<std::uint32_t>(z.pid), start)) << "a zombie";
-  EXPECT_TRUE(process_reaped(static_cast<std::uint32_t>(z.pid), start + 60 * kSecond))
+  const auto tgid = static_cast<std::uint32_t>(z.pid);
+  EXPECT_TRUE(process_started_at("/proc", tgid, start)) << "a zombie";
+  EXPECT_FALSE(process_started_at("/proc", tgid, start + 60 * kSecond))
       << "another process with that pid";
   z.reap();
-  EXPECT_TRUE(process_reaped(static_cast<std::uint32_t>(z.pid), start));
+  EXPECT_FALSE(process_started_at("/proc", tgid, start));
 }
 
 }  // namespace
