@@ -60,8 +60,8 @@ struct {
 
 /*
  * Each slot's key origin (cmdline_id, parent), apart from the slot so that
- * the slot stays one cache line: sized 2 * key_slots by the loader while a
- * knob keeps origins (proc_origin.bpf.h), else 1 and never touched.
+ * the slot stays one cache line: sized 2 * key_slots by the loader while the
+ * keys carry origins (key_origin, proc_origin.bpf.h), else 1 and never touched.
  */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -94,7 +94,7 @@ static __always_inline __u32 counts_key_hash(const struct execmond_count_key *ke
 
 	for (int i = 0; i < EXECMOND_COUNT_KEY_WHO_WORDS; i++)
 		h = (h ^ w[i]) * 0x9e3779b97f4a7c15ULL;
-	if (origin_kept()) {
+	if (keys_carry_origin()) {
 		for (int i = EXECMOND_COUNT_KEY_WHO_WORDS; i < EXECMOND_COUNT_KEY_WORDS; i++)
 			h = (h ^ w[i]) * 0x9e3779b97f4a7c15ULL;
 	}
@@ -112,7 +112,7 @@ static __always_inline int counts_same_key(const struct execmond_count_slot *s, 
 		if (s->who[i] != w[i])
 			return 0;
 	}
-	if (!origin_kept())
+	if (!keys_carry_origin())
 		return 1;
 	o = bpf_map_lookup_elem(&counts_origins, &at);
 	if (!o)
@@ -134,7 +134,7 @@ static __always_inline int counts_slot_write(struct execmond_count_slot *s, __u3
 	struct execmond_proc_origin *o;
 
 	__builtin_memcpy(s->who, key, sizeof(s->who));
-	if (!origin_kept())
+	if (!keys_carry_origin())
 		return 1;
 	o = bpf_map_lookup_elem(&counts_origins, &at);
 	if (!o)

@@ -37,6 +37,7 @@
 #include "counts_table.bpf.h"
 #include "exe_path.bpf.h"
 #include "exit_cost.bpf.h"
+#include "exit_record.bpf.h"
 #include "filters.bpf.h"
 #include "lost.bpf.h"
 #include "oom.bpf.h"
@@ -156,11 +157,12 @@ static __always_inline __u32 wait_status(struct task_struct *leader, struct sign
 
 /*
  * Takes the process out of the procs table (or procs_seeded) and returns 1
- * if this thread is the one to count its exit. Its executable comes from the
- * entry: the mm is gone by now.
+ * if this thread is the one to count its exit. Its executable and origin
+ * (and the command line's id, for its record) come from the entry: the mm
+ * is gone by now.
  */
 static __always_inline int end_process(const struct execmond_proc_key *pkey, int group_dead,
-				       struct execmond_count_key *key)
+				       struct execmond_count_key *key, __u64 *cmdline_id)
 {
 	__u32 at;
 	struct execmond_proc *p = proc_find(pkey->tgid, pkey->start_boottime_ns, &at);
@@ -176,6 +178,7 @@ static __always_inline int end_process(const struct execmond_proc_key *pkey, int
 		if (origin_kept()) {
 			proc_origin_at(at, &origin);
 			origin_to_key(&origin, key);
+			*cmdline_id = origin.cmdline_id;
 		}
 		/* Where two threads race to be last (group_dead < 0), the swap elects one. */
 		return proc_remove(p, at, state);
@@ -187,6 +190,7 @@ static __always_inline int end_process(const struct execmond_proc_key *pkey, int
 		key->exe_generation = v->exe_generation;
 		proc_origin_seeded(v, &origin);
 		origin_to_key(&origin, key);
+		*cmdline_id = origin.cmdline_id;
 	}
 	/* Untracked: counted as procs_map_full at fork; only group_dead can elect then. */
 	return bpf_map_delete_elem(&procs_seeded, pkey) == 0 || group_dead > 0;
@@ -200,11 +204,18 @@ static __always_inline int on_exit(struct task_struct *task, int group_dead)
 {
 	struct task_struct *leader = task->group_leader;
 	struct signal_struct *sig = task->signal;
-	struct execmond_count_key key = { .kind = EXECMOND_KIND_EXIT };
+	/*
+	 * The key and the usage where the reap's wait keeps them (reap_cost.bpf.h),
+	 * so that nothing is copied there: the exit's stack is near its bound.
+	 */
+	struct reap_cost rc;
+	struct execmond_count_key *key = &rc.key;
+	struct exit_usage *usage = &rc.counted;
 	struct count_event ev = {};
 	struct execmond_proc_key pkey;
-	struct exit_usage usage;
+	__u64 cmdline_id = 0;
 	__u64 now;
+	int record;
 
 	if (group_dead == 0 || is_kernel_thread(task))
 		return 0;
@@ -215,30 +226,40 @@ static __always_inline int on_exit(struct task_struct *task, int group_dead)
 	 */
 	if (group_dead < 0 && sig->live.counter != 0)
 		return 0;
+	__builtin_memset(key, 0, sizeof(*key));
+	key->kind = EXECMOND_KIND_EXIT;
 	pkey.tgid = leader->tgid;
 	pkey.pad = 0;
 	pkey.start_boottime_ns = start_boottime(leader);
-	if (!end_process(&pkey, group_dead, &key))
+	if (!end_process(&pkey, group_dead, key, &cmdline_id))
 		return 0;
 
 	now = bpf_ktime_get_boot_ns();
 	ev.lifetime_ns = now - pkey.start_boottime_ns;
-	__builtin_memcpy(key.comm, leader->comm, sizeof(key.comm));
-	who_is(task, &key);
-	key.status = wait_status(leader, sig);
-	oom_await_mark(task, leader, key.status);
+	__builtin_memcpy(key->comm, leader->comm, sizeof(key->comm));
+	who_is(task, key);
+	key->status = wait_status(leader, sig);
+	oom_await_mark(task, leader, key->status);
 	/* Also for a filtered-out victim: its oom_victims entry must go. */
-	key.oom = oom_verdict(task, sig);
-	if (filter_drops(pkey.tgid, &key))
+	key->oom = oom_verdict(task, sig);
+	if (filter_drops(pkey.tgid, key))
 		return 0;
-	key.bucket = execmond_histogram_bucket(lifetime_bounds_ns, EXECMOND_MAX_BUCKETS,
-					       lifetime_bucket_count, ev.lifetime_ns);
-	if (resources) {
-		usage_read_exit(&usage, task, sig);
-		reap_cost_wait(leader, &key, &usage, now);
-		ev.usage = &usage;
+	key->bucket = execmond_histogram_bucket(lifetime_bounds_ns, EXECMOND_MAX_BUCKETS,
+						lifetime_bucket_count, ev.lifetime_ns);
+	if (resources)
+		usage_read_exit(usage, task, sig);
+	/* Before the reap's wait takes the CPU time over: a record holds it as the exit read it. */
+	if (records_on) {
+		record = exit_record_kind(key->status, key->oom);
+		if (record >= 0)
+			exit_record_send(record, task, key, &pkey, cmdline_id, now,
+					 resources ? usage : NULL);
 	}
-	counts_add(&key, &ev, EXECMOND_LOST_EXIT_COUNTS_FULL);
+	if (resources) {
+		reap_cost_wait(leader, &rc, now);
+		ev.usage = usage;
+	}
+	counts_add(key, &ev, EXECMOND_LOST_EXIT_COUNTS_FULL);
 	return 0;
 }
 

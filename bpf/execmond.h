@@ -329,4 +329,50 @@ struct execmond_reap_cost {
 	unsigned long long exit_user_ns, exit_system_ns;
 };
 
+/*
+ * A notable exit (bpf/exit_record.bpf.h): why it has a record, in the order
+ * of the daemon's RecordKind. Index of the exit_record_drops array.
+ */
+enum execmond_record_kind {
+	EXECMOND_RECORD_OOM_KILLED = 0,
+	EXECMOND_RECORD_CORE_DUMPED = 1,
+	EXECMOND_RECORD_CRASHED = 2, /* killed by a signal of record_signals */
+	EXECMOND_RECORD_FAILED = 3,  /* a non-zero status: only while record_candidates asks */
+	EXECMOND_RECORD_EXITED = 4,  /* status 0: only while record_candidates asks */
+	EXECMOND_RECORD_KINDS = 5,
+};
+
+/* Which ordinary exits the kernel hands over for the daemon's selectors: record_candidates. */
+enum execmond_record_candidates {
+	EXECMOND_CANDIDATES_NONE = 0,
+	EXECMOND_CANDIDATES_FAILED = 1, /* non-zero statuses */
+	EXECMOND_CANDIDATES_ALL = 2,    /* every exit */
+};
+
+/*
+ * What the kernel hands over for a notable exit, a record of the
+ * exit_records ring: who the process was, how and when it ended, and what it
+ * spent as the exit read it (struct exit_usage, zeros for what is not
+ * accounted).
+ */
+struct execmond_exit_record {
+	unsigned long long start_boottime_ns;
+	unsigned long long exit_boottime_ns;
+	unsigned long long cgroup_id;
+	unsigned long long exe_ino;
+	unsigned long long cmdline_id; /* 0 unless command lines are captured */
+	unsigned int exe_dev;
+	unsigned int exe_generation;
+	unsigned int tgid;
+	unsigned int ppid; /* the real parent's tgid at the exit */
+	unsigned int uid;
+	unsigned int status; /* the wait status */
+	unsigned char kind;  /* enum execmond_record_kind */
+	unsigned char oom;   /* enum execmond_oom */
+	unsigned char pad[6];
+	char comm[EXECMOND_COMM_LEN];
+	char parent_comm[EXECMOND_COMM_LEN];
+	unsigned long long usage[EXECMOND_EXIT_USAGE_WORDS];
+};
+
 #endif /* EXECMOND_BPF_EXECMOND_H */

@@ -2,8 +2,9 @@
 /*
  * Where each process came from (struct execmond_proc_origin in execmond.h):
  * its command line's id and its parent's comm, beside the procs table, and
- * the two knobs that turn them on. With both knobs off nothing here is
- * read or written, and the keys carry 0 and "".
+ * the knobs that turn them on. With both knobs off nothing here is read or
+ * written, and the keys carry 0 and "". Command lines may be captured for
+ * the exit records alone (exit_record.bpf.h), and then stay out of the keys.
  */
 #ifndef EXECMOND_BPF_PROC_ORIGIN_BPF_H
 #define EXECMOND_BPF_PROC_ORIGIN_BPF_H
@@ -37,10 +38,23 @@ static __always_inline int origin_kept(void)
 	return keep_origin;
 }
 
+/*
+ * Set by the loader: the keys carry the command line's id (the naming rules
+ * read it), and the keys carry an origin at all (that, or record_parent).
+ */
+const volatile __u8 key_cmdline = 0;
+const volatile __u8 key_origin = 0;
+
+static __always_inline int keys_carry_origin(void)
+{
+	return key_origin;
+}
+
 static __always_inline void origin_to_key(const struct execmond_proc_origin *o,
 					  struct execmond_count_key *key)
 {
-	key->cmdline_id = o->cmdline_id;
+	if (key_cmdline)
+		key->cmdline_id = o->cmdline_id;
 	__builtin_memcpy(key->parent, o->parent, sizeof(key->parent));
 }
 

@@ -83,31 +83,33 @@ struct {
  * many threads). So it is split once, on the final figures. Where the exit
  * cannot wait, it is counted with the CPU time read now. What the daemon
  * needs, should the free never be seen, is kept beside it.
+ *
+ * `r` holds the exit's key and usage, as the exit handler filled them (so
+ * that nothing is copied): the rest is filled here, and what the count adds
+ * is left in r->counted, its CPU time zero unless the map is full.
  */
-static __always_inline void reap_cost_wait(struct task_struct *leader,
-					   const struct execmond_count_key *key,
-					   struct exit_usage *usage, __u64 now)
+static __always_inline void reap_cost_wait(struct task_struct *leader, struct reap_cost *r,
+					   __u64 now)
 {
 	__u64 at = (__u64)leader;
-	struct reap_cost r;
+	__u64 runtime = r->counted.runtime;
 
-	r.key = *key;
-	r.counted = *usage;
-	r.counted.runtime = 0;
-	r.counted.cpu_user_ns = 0;
-	r.counted.cpu_system_ns = 0;
-	r.tgid = leader->tgid;
-	r.pad = 0;
-	r.start_boottime_ns = leader->start_boottime;
-	r.exited_boottime_ns = now;
-	r.exit_user_ns = usage->cpu_user_ns;
-	r.exit_system_ns = usage->cpu_system_ns;
-	if (bpf_map_update_elem(&reap_costs, &at, &r, BPF_ANY) != 0) {
+	r->tgid = leader->tgid;
+	r->pad = 0;
+	r->start_boottime_ns = leader->start_boottime;
+	r->exited_boottime_ns = now;
+	r->exit_user_ns = r->counted.cpu_user_ns;
+	r->exit_system_ns = r->counted.cpu_system_ns;
+	r->counted.runtime = 0;
+	r->counted.cpu_user_ns = 0;
+	r->counted.cpu_system_ns = 0;
+	if (bpf_map_update_elem(&reap_costs, &at, r, BPF_ANY) != 0) {
 		lost_count(EXECMOND_LOST_REAP_COSTS_FULL);
-		return;
+		/* Counted whole at the exit, as read then. */
+		r->counted.runtime = runtime;
+		r->counted.cpu_user_ns = r->exit_user_ns;
+		r->counted.cpu_system_ns = r->exit_system_ns;
 	}
-	usage->cpu_user_ns = 0;
-	usage->cpu_system_ns = 0;
 }
 
 static __always_inline __u64 reap_grown(__u64 now, __u64 then)

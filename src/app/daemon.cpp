@@ -57,11 +57,7 @@ void Daemon::start(bool drop_capabilities) {
   if (!namer) throw Fatal(namer.error().message);
   names_ =
       std::make_shared<naming::NameCache>(std::make_shared<const naming::Namer>(std::move(*namer)));
-  Result<std::unique_ptr<Tracer>> tracer = Tracer::load(TracerOptions{
-      config_.max_processes, config_.max_keys, config_.attach_mode, config_.lifetime_buckets,
-      SourcesNeeded::of(config_).exe, cli_.btf_path, resource_bits(config_.resources),
-      rss_bounds_bytes(config_.peak_rss_buckets), needs_cmdline(config_),
-      config_.naming.cmdline_max_bytes, needs_parent(config_)});
+  Result<std::unique_ptr<Tracer>> tracer = Tracer::load(tracer_options(config_, cli_.btf_path));
   if (!tracer) throw Fatal(tracer.error().message);
   tracer_ = std::move(*tracer);
   resolver_ = std::make_unique<IdentityResolver>(tracer_->exe_paths_fd());

@@ -59,9 +59,8 @@ int run(const std::vector<std::string>& args) {
     }
     // The kernel's tables as the daemon would size them on this host.
     const int cpus = libbpf_num_possible_cpus();
-    const execmond::TableSizes tables =
-        execmond::plan_tables(config->max_keys, config->max_processes, cpus > 0 ? cpus : 1,
-                              execmond::resource_bits(config->resources) != 0);
+    const execmond::TableSizes tables = execmond::plan_tables(
+        execmond::tracer_options(*config, options.btf_path), cpus > 0 ? cpus : 1);
     if (execmond::Status fits = execmond::check_table_sizes(tables, execmond::host_memory());
         !fits) {
       std::cerr << "execmond: " << options.config_file << ": " << fits.error().message << "\n";

@@ -6,6 +6,7 @@
 
 #include "config/enum_names.h"
 #include "execmond.h"
+#include "identity/identity_resolver.h"
 #include "kernel/tracer.h"
 
 namespace execmond {
@@ -19,6 +20,32 @@ std::uint32_t resource_bits(const std::vector<Resource>& resources) {
   std::uint32_t bits = 0;
   for (Resource r : resources) bits |= kBit[static_cast<std::size_t>(r)];
   return bits;
+}
+
+TracerOptions tracer_options(const Config& config, const std::string& btf_path) {
+  const bool records = config.records.enabled;
+  TracerOptions o;
+  o.max_processes = config.max_processes;
+  o.max_keys = config.max_keys;
+  o.attach_mode = config.attach_mode;
+  o.lifetime_buckets = config.lifetime_buckets;
+  // A record names the executable, whatever the labels carry.
+  o.record_exe = SourcesNeeded::of(config).exe || records;
+  o.btf_path = btf_path;
+  o.resources = resource_bits(config.resources);
+  o.peak_rss_bounds = rss_bounds_bytes(config.peak_rss_buckets);
+  o.cmdline_in_keys = needs_cmdline(config);
+  o.capture_cmdline = o.cmdline_in_keys || (records && config.records.cmdline);
+  o.cmdline_max_bytes = config.naming.cmdline_max_bytes;
+  o.record_parent = needs_parent(config);
+  o.exit_records_bytes = records ? config.records.kernel_buffer_bytes : 0;
+  return o;
+}
+
+TableSizes plan_tables(const TracerOptions& options, std::uint32_t ncpus) {
+  return plan_tables(options.max_keys, options.max_processes, ncpus, options.resources != 0,
+                     options.capture_cmdline, options.record_parent, options.cmdline_in_keys,
+                     options.exit_records_bytes);
 }
 
 std::vector<std::uint64_t> lifetime_bounds_ns(const std::vector<double>& seconds) {

@@ -31,6 +31,10 @@ Status ProcsTable::read_dirty(std::uint32_t generation, LiveProcesses& live) {
     // Between the copies: a slot equal in both had no writer while its origin was read.
     if (read && t.keeps_origin) {
       read = read_range<execmond_proc_origin>(maps_, t.procs_origin, slot, origins);
+      // Captured for the exit records alone: the counts keys lack it, and so must these.
+      if (!t.keys_cmdline) {
+        for (execmond_proc_origin& o : origins) o.cmdline_id = 0;
+      }
     }
     if (read) read = read_range<execmond_proc>(maps_, t.procs, slot, b);
     if (!read) return Error{"cannot read the procs table: " + read.error().message};
@@ -56,7 +60,7 @@ Result<std::map<ProcessIds, std::uint64_t>> ProcsTable::read_seeded() {
     execmond_proc_value v{};
     std::memcpy(&v, bytes->data() + at, sizeof(v));
     ++live[{comm_of(v.comm), v.cgroup_id, v.exe_ino, v.exe_dev, v.uid, v.exe_generation,
-            v.cmdline_id, comm_of(v.parent)}];
+            tables_.keys_cmdline ? v.cmdline_id : 0, comm_of(v.parent)}];
   }
   return live;
 }

@@ -59,7 +59,8 @@ constexpr std::uint64_t kReapCostBytes = sizeof(execmond_reap_cost);
 }  // namespace
 
 TableSizes plan_tables(std::uint32_t max_keys, std::uint32_t max_processes, std::uint32_t ncpus,
-                       bool has_costs, bool capture_cmdline, bool record_parent) {
+                       bool has_costs, bool capture_cmdline, bool record_parent,
+                       bool cmdline_in_keys, std::uint64_t exit_records_bytes) {
   TableSizes t;
   t.ncpus = std::max<std::uint32_t>(ncpus, 1);
   t.max_keys = max_keys;
@@ -70,6 +71,7 @@ TableSizes plan_tables(std::uint32_t max_keys, std::uint32_t max_processes, std:
   t.has_costs = has_costs;
   t.capture_cmdline = capture_cmdline;
   t.keeps_origin = capture_cmdline || record_parent;
+  t.keys_origin = (capture_cmdline && cmdline_in_keys) || record_parent;
   constexpr std::uint64_t kMinRing = 256ULL * 1024;
   constexpr std::uint64_t kMaxRing = 64ULL * 1024 * 1024;
   constexpr std::uint64_t kPage = 4096;  // the ring's declared size; libbpf rounds it to a page
@@ -79,6 +81,7 @@ TableSizes plan_tables(std::uint32_t max_keys, std::uint32_t max_processes, std:
                 power_of_two_at_least(std::min<std::uint64_t>(256ULL * max_keys, kMaxRing)),
                 kMinRing, kMaxRing)
           : kPage;
+  t.exit_records_bytes = std::max(exit_records_bytes, kPage);
   return t;
 }
 
@@ -86,7 +89,7 @@ std::vector<TableSizes::Map> TableSizes::maps() const {
   const std::uint64_t generations = 2;
   return {
       array("counts_slots", generations * key_slots, sizeof(execmond_count_slot)),
-      array("counts_origins", keeps_origin ? generations * key_slots : 1,
+      array("counts_origins", keys_origin ? generations * key_slots : 1,
             sizeof(execmond_proc_origin)),
       array("counts_costs", has_costs ? generations * max_keys : 1, sizeof(execmond_count_cost)),
       array("counts_values", generations * ncpus * std::uint64_t{max_keys},
@@ -105,6 +108,7 @@ std::vector<TableSizes::Map> TableSizes::maps() const {
       hash("cmdlines_known", capture_cmdline ? 2ULL * max_keys : 1, sizeof(std::uint64_t),
            sizeof(std::uint8_t), ncpus),
       ring("cmdlines", cmdline_ring_bytes),
+      ring("exit_records", exit_records_bytes),
   };
 }
 

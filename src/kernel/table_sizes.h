@@ -23,7 +23,9 @@ struct TableSizes {
   bool has_costs = false;
   bool capture_cmdline = false;  // the cmdline ring, its known ids and scratch exist
   bool keeps_origin = false;     // a command line or parent per procs slot (procs_origin)
+  bool keys_origin = false;      // the counts keys carry one too (counts_origins)
   std::uint64_t cmdline_ring_bytes = 0;
+  std::uint64_t exit_records_bytes = 0;  // the exit records' ring; a page without records
 
   struct Map {
     const char* name;
@@ -39,8 +41,12 @@ struct TableSizes {
 // the ids the kernel remembers having sent are twice max_keys (every key of
 // a drain may carry another command line), and the ring holds 256 bytes of
 // command line per key, a power of two from 256 KiB to 64 MiB.
+// The counts keys carry the command line's id only with cmdline_in_keys (else
+// it is captured for the exit records alone), whose ring takes
+// exit_records_bytes (0: none).
 TableSizes plan_tables(std::uint32_t max_keys, std::uint32_t max_processes, std::uint32_t ncpus,
-                       bool has_costs, bool capture_cmdline = false, bool record_parent = false);
+                       bool has_costs, bool capture_cmdline = false, bool record_parent = false,
+                       bool cmdline_in_keys = true, std::uint64_t exit_records_bytes = 0);
 
 // What the host can give the tables: the kernel charges BPF maps to the
 // memory cgroup of the process that creates them.

@@ -202,6 +202,18 @@ void Tracer::set_cmdline_knobs() {
   ro->cmdline_max_bytes = options_.cmdline_max_bytes;
   ro->record_parent = options_.record_parent ? 1 : 0;
   ro->keep_origin = options_.capture_cmdline || options_.record_parent ? 1 : 0;
+  const bool key_cmdline = options_.capture_cmdline && options_.cmdline_in_keys;
+  ro->key_cmdline = key_cmdline ? 1 : 0;
+  ro->key_origin = key_cmdline || options_.record_parent ? 1 : 0;
+  ro->records_on = options_.exit_records_bytes != 0 ? 1 : 0;
+}
+
+int Tracer::exit_records_fd() const {
+  return options_.exit_records_bytes != 0 ? bpf_map__fd(skel_->maps.exit_records) : -1;
+}
+
+int Tracer::exit_record_drops_fd() const {
+  return options_.exit_records_bytes != 0 ? bpf_map__fd(skel_->maps.exit_record_drops) : -1;
 }
 
 int Tracer::fill_seeded_cmdline_fd() const {
@@ -287,7 +299,7 @@ Status Tracer::find_maps() {
   auto* bss = skel_->bss;
   globals_ = {&bss->generation,         bss->keys_claimed,   &bss->filter_active,
               &bss->self_tgid,          bss->oom_mark_waits, &bss->cgroup_changes_lost,
-              &bss->cgroup_mkdir_wakeup};
+              &bss->cgroup_mkdir_wakeup, &bss->record_signals,   &bss->record_candidates};
   return {};
 }
 
@@ -295,9 +307,7 @@ Status Tracer::find_maps() {
 // check_table_sizes() has accepted: every count fits the maps' 32-bit sizes.
 Status Tracer::size_tables() {
   const int cpus = libbpf_num_possible_cpus();
-  const TableSizes plan = plan_tables(
-      options_.max_keys, options_.max_processes, cpus > 0 ? static_cast<std::uint32_t>(cpus) : 1,
-      options_.resources != 0, options_.capture_cmdline, options_.record_parent);
+  const TableSizes plan = plan_tables(options_, cpus > 0 ? static_cast<std::uint32_t>(cpus) : 1);
   if (Status fits = check_table_sizes(plan, host_memory()); !fits) return fits;
   planned_memory_ = plan.memory_bytes();
   Tables& t = tables_;
@@ -307,6 +317,7 @@ Status Tracer::size_tables() {
   t.dirty_words = plan.dirty_words;
   t.has_costs = plan.has_costs;
   t.keeps_origin = plan.keeps_origin;
+  t.keys_cmdline = options_.capture_cmdline && options_.cmdline_in_keys;
   auto* ro = skel_->rodata;
   ro->ncpus = t.ncpus;
   ro->max_keys = t.max_keys;

@@ -10,6 +10,7 @@
 
 #include "config/config.h"
 #include "execmond.h"
+#include "kernel/table_sizes.h"
 #include "util/error.h"
 
 struct execmond_bpf;
@@ -34,7 +35,18 @@ struct TracerOptions {
   bool capture_cmdline = false;
   std::uint32_t cmdline_max_bytes = 4096;
   bool record_parent = false;  // the comm of the process that forked each one, in its keys
+  // Whether the keys carry the command line's id (the naming rules read it);
+  // else a captured command line reaches only the exit records.
+  bool cmdline_in_keys = true;
+  // The exit_records ring's size in bytes (bpf/exit_record.bpf.h); 0: no records.
+  std::uint32_t exit_records_bytes = 0;
 };
+
+// The tracer's options for `config`: what it counts, what the labels and
+// the exit records need the kernel side to read.
+TracerOptions tracer_options(const Config& config, const std::string& btf_path);
+// The tables the tracer makes with `options` on a host with `ncpus` possible CPUs.
+TableSizes plan_tables(const TracerOptions& options, std::uint32_t ncpus);
 
 // The kernel's bits (enum execmond_resource) of the configured resources.
 std::uint32_t resource_bits(const std::vector<Resource>& resources);
@@ -74,6 +86,7 @@ class Tracer {
     std::uint32_t ncpus, max_keys, key_slots, dirty_words;
     bool has_costs;     // some resource is accounted at exit
     bool keeps_origin;  // capture_cmdline or record_parent
+    bool keys_cmdline;  // the counts keys carry the command line's id
   };
   const Tables& tables() const { return tables_; }
   // The filter rule maps (bpf/filters.bpf.h), written by apply_kernel_filters().
@@ -91,6 +104,10 @@ class Tracer {
     unsigned long long* oom_mark_waits;       // [EXECMOND_OOM_WAIT_OUTCOMES] (__u64), cumulative
     unsigned long long* cgroup_changes_lost;  // records the cgroup_changes ring had no room for
     std::uint32_t* cgroup_mkdir_wakeup;       // 1: wake the daemon at every cgroup made
+    // Exit records (bpf/exit_record.bpf.h): the crash signals' bits, and
+    // which ordinary exits to hand over (enum execmond_record_candidates).
+    unsigned long long* record_signals;
+    std::uint32_t* record_candidates;
   };
   const Globals& globals() const { return globals_; }
   // -1 unless executables are recorded.
@@ -109,6 +126,10 @@ class Tracer {
   // BPF_PROG_RUN by SeededCmdlines; -1 unless capture_cmdline.
   int fill_seeded_cmdline_fd() const;
   bool captures_cmdline() const { return options_.capture_cmdline; }
+  // The exit records' ring (struct execmond_exit_record) and the per-CPU
+  // count of those it had no room for, by kind; -1 without records.
+  int exit_records_fd() const;
+  int exit_record_drops_fd() const;
   bool records_parent() const { return options_.record_parent; }
   std::uint32_t cmdline_max_bytes() const { return options_.cmdline_max_bytes; }
   // Executable paths the kernel side could not store in exe_paths.

@@ -2,6 +2,7 @@
 // exported as execmond_bpf_map_memory_bytes and planned before loading; and
 // an event whose count cannot be stored, counted as lost.
 #include "kernel/table_sizes.h"
+#include "kernel/tracer.h"
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -67,7 +68,8 @@ TEST_F(TableSizesTest, EveryMapsKernelMemoryIsExportedAndWasPlannedBeforeLoading
   }
   // What the loader checked against the host before creating the maps is
   // what the kernel took, within each map's header (a page at most).
-  const TableSizes plan = plan_tables(65'536, 16'384, libbpf_num_possible_cpus(), true);
+  const TableSizes plan = plan_tables(tracer_options(config, "/sys/kernel/btf/vmlinux"),
+                                      static_cast<std::uint32_t>(libbpf_num_possible_cpus()));
   for (const TableSizes::Map& planned : plan.maps()) {
     const double real = static_cast<double>(held.at(planned.name));
     EXPECT_NEAR(static_cast<double>(planned.bytes), real, 4096 + real * 0.01) << planned.name;

@@ -44,7 +44,7 @@ TEST(TableSizesTest, CountsValuesGrowAsPossibleCpusTimesKeys) {
   std::uint64_t sum = 0;
   for (const auto& [name, m] : maps) sum += m.bytes;
   EXPECT_EQ(t.memory_bytes(), sum);
-  EXPECT_EQ(maps.size(), 14U);
+  EXPECT_EQ(maps.size(), 15U);
 }
 
 TEST(TableSizesTest, CommandLineMapsAreOneEntryUnlessAKnobIsOn) {
