@@ -51,7 +51,8 @@ static __always_inline int exit_record_kind(__u32 status, __u8 oom)
 {
 	__u32 signal = status & 0x7f;
 
-	if (oom != EXECMOND_OOM_NONE)
+	/* As the exits' reason label has it: a victim that died of the killer's SIGKILL. */
+	if (oom != EXECMOND_OOM_NONE && status == 9)
 		return EXECMOND_RECORD_OOM_KILLED;
 	if (status & 0x80)
 		return EXECMOND_RECORD_CORE_DUMPED;

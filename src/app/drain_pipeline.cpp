@@ -77,7 +77,8 @@ void DrainPipeline::set_cmdline_sink(CmdlineRing::Sink sink) {
 
 void DrainPipeline::name_with(std::shared_ptr<naming::NameCache> names) {
   names_ = std::move(names);
-  set_cmdline_sink([cache = names_](const CmdlineRecord& r) { cache->learn(r.id, r.args); });
+  set_cmdline_sink(
+      [cache = names_](const CmdlineRecord& r) { cache->learn(r.id, r.args, r.truncated); });
 }
 
 void DrainPipeline::name(const ProcessIds& ids, const Config& config, Identity& who) {

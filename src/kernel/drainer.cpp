@@ -42,6 +42,9 @@ Drainer::Drainer(Tracer& tracer)
       CmdlineRing::open(tracer.cmdline_maps(), tracer.tables().ncpus);
   if (!ring) throw Fatal(ring.error().message);
   cmdlines_ = std::move(*ring);
+  Result<std::unique_ptr<ExitRecordRing>> records = ExitRecordRing::open(tracer);
+  if (!records) throw Fatal(records.error().message);
+  exit_records_ = std::move(*records);
   if (tracer.tables().has_costs)
     reap_sweep_.emplace(tracer.tables().reap_costs, tracer.max_processes());
 }
@@ -55,6 +58,7 @@ DrainResult Drainer::drain() {
   // Every key of the old generation was counted after its command line's
   // record was written: with the handlers done, the records are all here.
   read_cmdlines(out);
+  read_exit_records(out);  // after their command lines
   read_counts(old_generation, out);
   read_procs(old_generation, out);
   sweep_reap_costs(out);
@@ -91,6 +95,20 @@ void Drainer::read_cmdlines(DrainResult& out) {
     return;
   }
   out.cmdline_events = *events;
+}
+
+void Drainer::read_exit_records(DrainResult& out) {
+  Status read = exit_records_->consume(
+      [&out](const execmond_exit_record& r) { out.exit_records.push_back(r); });
+  if (!read) out.errors.push_back(read.error());
+  Result<ExitRecordDrops> drops = exit_records_->drops();
+  if (!drops) {
+    out.errors.push_back(drops.error());
+    out.exit_record_drops = exit_record_drops_;  // the last read
+    return;
+  }
+  exit_record_drops_ = *drops;
+  out.exit_record_drops = *drops;
 }
 
 void Drainer::read_counts(std::uint32_t generation, DrainResult& out) {

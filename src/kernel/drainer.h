@@ -22,6 +22,7 @@
 #include "kernel/array_map.h"
 #include "kernel/cmdline_ring.h"
 #include "kernel/counts_table.h"
+#include "kernel/exit_record_ring.h"
 #include "kernel/live_processes.h"
 #include "kernel/procs_table.h"
 #include "kernel/reap_sweep.h"
@@ -50,6 +51,10 @@ struct DrainResult {
   // SIGKILL exits that waited for the OOM killer's mark, by outcome; cumulative.
   std::array<std::uint64_t, EXECMOND_OOM_WAIT_OUTCOMES> oom_mark_waits{};
   CmdlineEvents cmdline_events;  // cumulative; zeros unless command lines are captured
+  // Notable exits the kernel handed over since the last drain, oldest first,
+  // and those it had no room for, by kind (cumulative).
+  std::vector<execmond_exit_record> exit_records;
+  ExitRecordDrops exit_record_drops{};
   std::vector<ProgramStats> programs;
   std::vector<Error> errors;  // the reads and writes of the tables that failed
 };
@@ -73,6 +78,7 @@ class Drainer {
  private:
   void wait_for_grace_period();
   void read_cmdlines(DrainResult& out);
+  void read_exit_records(DrainResult& out);
   void read_counts(std::uint32_t generation, DrainResult& out);
   void read_procs(std::uint32_t generation, DrainResult& out);
   void read_lost(DrainResult& out);
@@ -87,6 +93,8 @@ class Drainer {
   LiveProcesses live_;
   std::unique_ptr<CmdlineRing> cmdlines_;
   CmdlineRing::Sink cmdline_sink_;
+  std::unique_ptr<ExitRecordRing> exit_records_;
+  ExitRecordDrops exit_record_drops_{};  // cumulative in the kernel: kept when a read fails
   // Cumulative in the kernel: a failed read keeps the last values read.
   std::array<std::uint64_t, EXECMOND_LOST_REASONS> lost_total_{};
   std::optional<ReapSweep> reap_sweep_;  // when resources are accounted

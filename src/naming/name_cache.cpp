@@ -28,12 +28,13 @@ void NameCache::set_namer(std::shared_ptr<const Namer> namer) {
   without_line_.clear();
 }
 
-void NameCache::learn(std::uint64_t id, std::string_view args) {
+void NameCache::learn(std::uint64_t id, std::string_view args, bool truncated) {
   std::lock_guard lock(mutex_);
   CommandLine& line = lines_[id];
   // The same id is the same bytes: a record sent again changes nothing.
   if (line.last_used != 0) return;
   line.argv = split_command_line(args);
+  line.truncated = truncated;
   line.last_used = drain_;
 }
 
@@ -55,6 +56,10 @@ Names NameCache::names_of(std::uint64_t cmdline_id, std::string_view comm, std::
       ++unknown_lookups_;
     }
   }
+  return cached_name(line, comm, user);
+}
+
+Names NameCache::cached_name(CommandLine* line, std::string_view comm, std::string_view user) {
   auto& names = line != nullptr ? line->names : without_line_;
   std::string key = names_key(comm, user);
   auto found = names.find(key);
@@ -62,6 +67,22 @@ Names NameCache::names_of(std::uint64_t cmdline_id, std::string_view comm, std::
   Names made = name(line, comm, user);
   names.emplace(std::move(key), made);
   return made;
+}
+
+NameCache::Described NameCache::describe(std::uint64_t cmdline_id, std::string_view comm,
+                                         std::string_view user) {
+  std::lock_guard lock(mutex_);
+  CommandLine* line = nullptr;
+  if (cmdline_id != 0) {
+    auto it = lines_.find(cmdline_id);
+    if (it != lines_.end()) line = &it->second;
+  }
+  Described out{cached_name(line, comm, user), std::nullopt, false};
+  if (line != nullptr) {
+    out.argv = line->argv;
+    out.truncated = line->truncated;
+  }
+  return out;
 }
 
 std::vector<std::uint64_t> NameCache::drain_finished() {

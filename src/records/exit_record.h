@@ -51,8 +51,9 @@ struct ExitRecord {
   std::string pod;
   std::string pod_namespace;  // JSON "namespace"
   std::string container;
-  // How it ended, as execmond_exits_total says it: reason "exited" (code =
-  // the exit status), "signaled" (code = the signal) or "oom_killed" (code 9).
+  // How it ended, as execmond_process_exits_total's reason says it:
+  // "exited" (code = the exit status), "signaled" or "dumped" (code = the
+  // signal's number, `signal` its name) or "oom_killed" (code 9, SIGKILL).
   std::string reason;
   int code = 0;
   std::string signal;              // "SIGSEGV" when killed by a signal, else ""
