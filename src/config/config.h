@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "config/naming_config.h"
+#include "config/records_config.h"
 #include "util/error.h"
 
 namespace execmond {
@@ -137,6 +138,8 @@ struct Config {
   RuntimeStateConfig runtime_state;
   // naming: the program and script labels (naming/).
   NamingConfig naming;
+  // records: which exits get a record (records/)
+  RecordsConfig records;
 
   Config();
   bool operator==(const Config&) const = default;  // every field
