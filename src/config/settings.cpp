@@ -123,15 +123,6 @@ std::string show_filter(const Config& config) {
 
 // ---- The settings table -----------------------------------------------------
 
-Setting list(std::string_view section, std::string_view name, std::string_view allowed,
-             Restart restart, std::string_view item, std::size_t min_items, std::size_t max_items,
-             Status (*check)(const std::string&, const Items&),
-             void (*store)(Config&, Draft&, Items&&), std::string (*show)(const Config&),
-             bool omit_when_empty = false) {
-  return {section,   name,  allowed, restart, nullptr,         item,   min_items,
-          max_items, check, store,   show,    omit_when_empty, nullptr};
-}
-
 // A reload copies a reloadable setting's field from the new config as it is.
 template <auto kField>
 void take_field(Config& running, const Config& wanted) {
@@ -278,6 +269,7 @@ std::vector<Setting> make_settings() {
   table.push_back(runtime_root<&RuntimeStateConfig::docker>("docker"));
   table.push_back(runtime_root<&RuntimeStateConfig::podman>("podman"));
   add_naming_settings(table);
+  add_records_settings(table);
   return table;
 }
 
@@ -289,6 +281,15 @@ Setting scalar(std::string_view section, std::string_view name, std::string_view
   return {section, name, allowed, restart, apply, {}, 0, 0, nullptr, nullptr, show, false, nullptr};
 }
 
+Setting list(std::string_view section, std::string_view name, std::string_view allowed,
+             Restart restart, std::string_view item, std::size_t min_items, std::size_t max_items,
+             Status (*check)(const std::string&, const Items&),
+             void (*store)(Config&, Draft&, Items&&), std::string (*show)(const Config&),
+             bool omit_when_empty) {
+  return {section,   name,  allowed, restart, nullptr,         item,   min_items,
+          max_items, check, store,   show,    omit_when_empty, nullptr};
+}
+
 Setting structured(std::string_view section, std::string_view name, std::string_view allowed,
                    Restart restart, Status (*read)(Config&, const NodeInput&),
                    std::string (*show)(const Config&), bool omit_when_empty) {
@@ -297,6 +298,8 @@ Setting structured(std::string_view section, std::string_view name, std::string_
   setting.read = read;
   return setting;
 }
+
+std::string show_texts(const std::vector<std::string>& items) { return show_list(items); }
 
 Setting reloadable(Setting setting, void (*take)(Config&, const Config&)) {
   setting.take = take;

@@ -82,6 +82,11 @@ const std::vector<Setting>& settings();
 Setting scalar(std::string_view section, std::string_view name, std::string_view allowed,
                Restart restart, Status (*apply)(Config&, const std::string&),
                std::string (*show)(const Config&));
+Setting list(std::string_view section, std::string_view name, std::string_view allowed,
+             Restart restart, std::string_view item, std::size_t min_items, std::size_t max_items,
+             Status (*check)(const std::string&, const Items&),
+             void (*store)(Config&, Draft&, Items&&), std::string (*show)(const Config&),
+             bool omit_when_empty = false);
 Setting structured(std::string_view section, std::string_view name, std::string_view allowed,
                    Restart restart, Status (*read)(Config&, const NodeInput&),
                    std::string (*show)(const Config&), bool omit_when_empty);
@@ -89,6 +94,12 @@ Setting reloadable(Setting setting, void (*take)(Config&, const Config&));
 
 // The naming section's rows (naming_settings.cpp).
 void add_naming_settings(std::vector<Setting>& table);
+// The records section's rows (records_settings.cpp).
+void add_records_settings(std::vector<Setting>& table);
+
+// Texts as describe() prints a list of them: ", "-separated, each quoted
+// when it would not read back as it is.
+std::string show_texts(const std::vector<std::string>& items);
 
 // The setting `name` in the map `section`; null when there is none.
 const Setting* find_setting(std::string_view section, std::string_view name);

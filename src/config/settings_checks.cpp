@@ -48,6 +48,8 @@ bool valid_port(std::string_view text) {
   return port.has_value() && *port <= 65535;
 }
 
+}  // namespace
+
 // Checks an integer against [low, high]; stores it only when valid.
 Status apply_count(std::uint32_t& field, const std::string& text, std::uint64_t low,
                    std::uint64_t high, std::string_view allowed) {
@@ -70,8 +72,6 @@ Status apply_bool(bool& field, const std::string& text) {
   }
   return {};
 }
-
-}  // namespace
 
 // Same forms as Go's net.Listen, which node_exporter users know.
 Status apply_listen_address(Config& config, const std::string& text) {

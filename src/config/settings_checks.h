@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -77,6 +78,12 @@ struct FilterMapOverflow {
   std::string message;    // what is wrong and what to do, without file or key
 };
 std::optional<FilterMapOverflow> filter_map_overflow(const Config& config);
+
+// The shared scalar rules: an integer in [low, high], and a YAML 1.2 core
+// boolean; each stores into `field` only when the text is valid.
+Status apply_count(std::uint32_t& field, const std::string& text, std::uint64_t low,
+                   std::uint64_t high, std::string_view allowed);
+Status apply_bool(bool& field, const std::string& text);
 
 // Scalars: each parses one value into the config, or returns what is wrong
 // (no file or key: the caller adds them).

@@ -50,6 +50,22 @@ std::vector<void (*)(Config&)> every_field_changed() {
       [](Config& c) { c.runtime_state.crio = ""; },
       [](Config& c) { c.runtime_state.docker = ""; },
       [](Config& c) { c.runtime_state.podman = ""; },
+      [](Config& c) { c.records.enabled = false; },
+      [](Config& c) { c.records.signals = {}; },
+      [](Config& c) { c.records.failures_of.comm = {"a"}; },
+      [](Config& c) { c.records.failures_of.program = {"a"}; },
+      [](Config& c) { c.records.failures_of.unit = {"a.service"}; },
+      [](Config& c) { c.records.exits_of.comm = {"a"}; },
+      [](Config& c) { c.records.cmdline = false; },
+      [](Config& c) { c.records.redact = {"a"}; },
+      [](Config& c) { c.records.keep = 1; },
+      [](Config& c) { c.records.rate_per_second = 0; },
+      [](Config& c) { c.records.burst = 1; },
+      [](Config& c) { c.records.program_rate_per_second = 0; },
+      [](Config& c) { c.records.program_burst = 1; },
+      [](Config& c) { c.records.journal = false; },
+      [](Config& c) { c.records.json_file = "-"; },
+      [](Config& c) { c.records.kernel_buffer_bytes = 4096; },
   };
 }
 
@@ -145,6 +161,17 @@ TEST(ConfigDefaults, DescribeListsEveryKey) {
             "naming.rules: 0\n"
             "naming.unmatched: comm\n"
             "naming.cmdline_max_bytes: 4096\n"
+            "records.enabled: true\n"
+            "records.signals: [SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT, SIGSYS]\n"
+            "records.cmdline: true\n"
+            "records.keep: 1000\n"
+            "records.rate_per_second: 20\n"
+            "records.burst: 200\n"
+            "records.program_rate_per_second: 1\n"
+            "records.program_burst: 20\n"
+            "records.journal: true\n"
+            "records.json_file: \"\"\n"
+            "records.kernel_buffer_bytes: 262144\n"
             "command lines: not captured\n"
             "parent comm: not recorded\n");
 }

@@ -96,11 +96,12 @@ TEST(ConfigErrors, WrongNodeTypes) {
   const BadValue cases[] = {
       {"- web\n",
        "test.yaml:1: top level: expected a map of sections, found a list; allowed keys at the "
-       "top level: web, tracer, metrics, log, labels, filters, cardinality, identity, naming"},
+       "top level: web, tracer, metrics, log, labels, filters, cardinality, identity, naming, "
+       "records"},
       {"just text\n",
        "test.yaml:1: top level: expected a map of sections, found a single value \"just "
        "text\"; allowed keys at the top level: web, tracer, metrics, log, labels, filters, "
-       "cardinality, identity, naming"},
+       "cardinality, identity, naming, records"},
       {"web: 9765\n",
        "test.yaml:1: web: expected a map, found a single value \"9765\"; allowed keys under "
        "web: listen_address, telemetry_path, config_file, max_requests"},
@@ -137,7 +138,7 @@ TEST(ConfigErrors, UnknownKeysAtEveryLevel) {
   const BadValue cases[] = {
       {"webb:\n  listen_address: :1\n",
        "test.yaml:1: webb: unknown key; allowed keys at the top level: web, tracer, metrics, "
-       "log, labels, filters, cardinality, identity, naming"},
+       "log, labels, filters, cardinality, identity, naming, records"},
       {"web:\n  telemetry_path: /m\n  listen_adress: :1\n",
        "test.yaml:3: web.listen_adress: unknown key; allowed keys under web: listen_address, "
        "telemetry_path, config_file, max_requests"},

@@ -163,7 +163,22 @@ Config everything_changed(const std::string& rules_file) {
       "  rules: [{comm: [bash]}]\n"
       "  unmatched: other\n"
       "  interpreters: [{exe: python3.13, style: python}]\n"
-      "  cmdline_max_bytes: 128\n");
+      "  cmdline_max_bytes: 128\n"
+      "records:\n"
+      "  enabled: false\n"
+      "  signals: [abrt]\n"
+      "  failures_of: {comm: [m], program: [n], unit: [o.service]}\n"
+      "  exits_of: {comm: [p], program: [q], unit: [r.scope]}\n"
+      "  cmdline: false\n"
+      "  redact: [s]\n"
+      "  keep: 1\n"
+      "  rate_per_second: 2\n"
+      "  burst: 3\n"
+      "  program_rate_per_second: 4\n"
+      "  program_burst: 5\n"
+      "  journal: false\n"
+      "  json_file: /t.json\n"
+      "  kernel_buffer_bytes: 4096\n");
 }
 
 std::vector<std::string> lines(const std::string& text) {
@@ -185,7 +200,18 @@ TEST(ConfigReload, TakesEveryReloadableSettingAndNoOther) {
                                                "naming.process_exporter_config",
                                                "naming.rules",
                                                "naming.unmatched",
-                                               "naming.interpreters"};
+                                               "naming.interpreters",
+                                               "records.signals",
+                                               "records.failures_of.",
+                                               "records.exits_of.",
+                                               "records.redact",
+                                               "records.keep",
+                                               "records.rate_per_second",
+                                               "records.burst",
+                                               "records.program_rate_per_second",
+                                               "records.program_burst",
+                                               "records.journal",
+                                               "records.json_file"};
   const TempFile rules_file("process_names:\n  - comm: [nginx]\n");
   const Config running;
   const Config wanted = everything_changed(rules_file.path());
@@ -207,8 +233,9 @@ TEST(ConfigReload, TakesEveryReloadableSettingAndNoOther) {
     EXPECT_EQ(in_taken, is_reloadable) << key;
     taken_count += in_taken ? 1 : 0;
   }
-  // 5 scalars, 7 filter lists on each side, 4 runtime roots, 4 naming keys
-  EXPECT_EQ(taken_count, 27U);
+  // 5 scalars, 7 filter lists on each side, 4 runtime roots, 4 naming keys, 3 record
+  // selector lists on each side, 2 other records lists and 7 records scalars
+  EXPECT_EQ(taken_count, 42U);
   // Nothing but the table's reloadable fields moves: restart-only ones stay.
   Config expected = wanted;
   expected.listen_address = running.listen_address;
@@ -225,6 +252,9 @@ TEST(ConfigReload, TakesEveryReloadableSettingAndNoOther) {
   expected.labels = running.labels;
   expected.max_series_per_family = running.max_series_per_family;
   expected.naming.cmdline_max_bytes = running.naming.cmdline_max_bytes;
+  expected.records.enabled = running.records.enabled;
+  expected.records.cmdline = running.records.cmdline;
+  expected.records.kernel_buffer_bytes = running.records.kernel_buffer_bytes;
   expect_same(taken, expected);
   expect_same(take_reloadable(wanted, wanted), wanted);
 }

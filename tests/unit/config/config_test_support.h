@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cstddef>
 #include <iterator>
 #include <string>
 #include <vector>
@@ -40,6 +41,19 @@ inline constexpr Family kFamilies[] = {
     Family::Cpu,     Family::PeakRss, Family::Io,    Family::PageFaults, Family::ContextSwitches,
     Family::OomKills};
 static_assert(std::size(kFamilies) == kFamilyCount);
+
+// describe() without the lines of `section` ("records"): what the tests of
+// other sections compare, so that each holds only its own lines.
+inline std::string without_section(const std::string& text, const std::string& section) {
+  std::string kept;
+  for (std::size_t at = 0; at < text.size();) {
+    std::size_t end = text.find('\n', at);
+    end = end == std::string::npos ? text.size() : end + 1;
+    if (text.compare(at, section.size() + 1, section + ".") != 0) kept += text.substr(at, end - at);
+    at = end;
+  }
+  return kept;
+}
 
 // A file that must be refused, and its exact message.
 struct BadValue {
