@@ -3,6 +3,7 @@
 #   make test   install the build and test dependencies, build, run the whole test suite
 #   make lint   clang-format and clang-tidy checks, as CI runs them
 #   make bench  the benchmark harness beside bpftrace, execsnoop and the exporters
+#   make browsertest  the landing page and GET /exits in headless Chromium
 BUILD_DIR ?= build
 CMAKE_FLAGS ?=
 JOBS ?= $(shell nproc)
@@ -20,11 +21,13 @@ TEST_DEPS = libgtest-dev libgmock-dev prometheus curl openssl \
 
 # The tools the benchmark measures execmond beside (Debian packages).
 BENCH_DEPS = bpftrace libbpf-tools prometheus-process-exporter prometheus-node-exporter
+# What the browser test loads the landing page with (tests/browser/check.py).
+BROWSER_DEPS = chromium python3
 # What the process-exporter compatibility test runs its rules and scripts with.
 COMPAT_DEPS = prometheus-process-exporter python3 perl
 
 .PHONY: all deps test-deps build run test clean format lint package packagetest systemtest promtest \
-        imagetest containerdtest compattest compat-deps bench benchsmoke bench-deps readme-figures asantest \
+        imagetest containerdtest compattest compat-deps browsertest browser-deps bench benchsmoke bench-deps readme-figures asantest \
         tsantest fuzz soak
 
 all: build
@@ -159,6 +162,15 @@ systemtest: package
 # A real Prometheus scraping execmond: every dashboard and alert expression.
 promtest: build
 	tests/prometheus/run.sh $(BUILD_DIR)
+
+browser-deps:
+	@dpkg -s $(BROWSER_DEPS) >/dev/null 2>&1 || { apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(BROWSER_DEPS); }
+
+# Headless Chromium loads the landing page of the real web code over hostile
+# exit records: the table matches GET /exits and nothing is injected.
+browsertest: build browser-deps
+	python3 tests/browser/check.py $(BUILD_DIR)/tests/execmond_browser_page_server
 
 # The test starts process-exporter itself: the service the package starts on
 # install (where it can) is stopped and disabled again.
