@@ -28,7 +28,7 @@ std::string where(const ExitRecord& r) {
 }
 
 std::string row(const ExitRecord& r) {
-  std::string html = "<tr class=\"exit\" id=\"exit-" + std::to_string(r.sequence) + "\">";
+  std::string html = R"(<tr class="exit" id="exit-)" + std::to_string(r.sequence) + R"(">)";
   html += cell(utc_time_ms(r.time_ns));
   html += cell(r.program.empty() ? r.comm : r.program);
   html += cell(std::to_string(r.pid));
@@ -41,7 +41,7 @@ std::string row(const ExitRecord& r) {
     // A row of its own: readable without hovering, as a title would need.
     std::string words = shorten_utf8(shell_words(*r.cmdline), kMaxCmdlineBytes);
     if (r.cmdline_truncated) words += " [cut]";
-    html += "<tr class=\"cmdline\"><td></td><td colspan=\"6\"><code>" + html_escape(words) +
+    html += R"(<tr class="cmdline"><td></td><td colspan="6"><code>)" + html_escape(words) +
             "</code></td></tr>\n";
   }
   return html;
@@ -61,9 +61,9 @@ std::string utc_time_ms(std::int64_t time_ns) {
   std::tm tm{};
   if (gmtime_r(&t, &tm) == nullptr) return "?";
   std::array<char, 64> out{};
-  std::snprintf(out.data(), out.size(), "%04d-%02d-%02d %02d:%02d:%02d.%03d UTC", tm.tm_year + 1900,
-                tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
-                static_cast<int>(rest / 1'000'000));
+  (void)std::snprintf(out.data(), out.size(), "%04d-%02d-%02d %02d:%02d:%02d.%03d UTC",
+                      tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
+                      tm.tm_sec, static_cast<int>(rest / 1'000'000));
   return out.data();
 }
 
@@ -81,6 +81,7 @@ std::string how_it_ended(const ExitRecord& r) {
   return r.reason + " " + std::to_string(r.code);
 }
 
+// The snprintf calls below cannot fail: their output fits in the buffer.
 std::string human_duration(std::uint64_t ns) {
   constexpr std::uint64_t kUs = 1000;
   constexpr std::uint64_t kMs = 1000 * kUs;
@@ -90,24 +91,29 @@ std::string human_duration(std::uint64_t ns) {
   constexpr std::uint64_t kDay = 24 * kHour;
   std::array<char, 48> out{};
   if (ns < kMs) {
-    std::snprintf(out.data(), out.size(), "%llu \xc2\xb5s",
-                  static_cast<unsigned long long>(ns / kUs));
+    (void)std::snprintf(out.data(), out.size(), "%llu \xc2\xb5s",
+                        static_cast<unsigned long long>(ns / kUs));
   } else if (ns < kS) {
-    std::snprintf(out.data(), out.size(), "%llu ms", static_cast<unsigned long long>(ns / kMs));
+    (void)std::snprintf(out.data(), out.size(), "%llu ms",
+                        static_cast<unsigned long long>(ns / kMs));
   } else if (ns < kMin) {
-    std::snprintf(out.data(), out.size(), "%.1f s", static_cast<double>(ns) / kS);
+    // Tenths cut, not rounded: 59.96 s is not "60.0 s".
+    const std::uint64_t tenths = ns / (kS / 10);
+    (void)std::snprintf(out.data(), out.size(), "%llu.%llu s",
+                        static_cast<unsigned long long>(tenths / 10),
+                        static_cast<unsigned long long>(tenths % 10));
   } else if (ns < kHour) {
-    std::snprintf(out.data(), out.size(), "%llum %02llus",
-                  static_cast<unsigned long long>(ns / kMin),
-                  static_cast<unsigned long long>(ns % kMin / kS));
+    (void)std::snprintf(out.data(), out.size(), "%llum %02llus",
+                        static_cast<unsigned long long>(ns / kMin),
+                        static_cast<unsigned long long>(ns % kMin / kS));
   } else if (ns < kDay) {
-    std::snprintf(out.data(), out.size(), "%lluh %02llum",
-                  static_cast<unsigned long long>(ns / kHour),
-                  static_cast<unsigned long long>(ns % kHour / kMin));
+    (void)std::snprintf(out.data(), out.size(), "%lluh %02llum",
+                        static_cast<unsigned long long>(ns / kHour),
+                        static_cast<unsigned long long>(ns % kHour / kMin));
   } else {
-    std::snprintf(out.data(), out.size(), "%llud %02lluh",
-                  static_cast<unsigned long long>(ns / kDay),
-                  static_cast<unsigned long long>(ns % kDay / kHour));
+    (void)std::snprintf(out.data(), out.size(), "%llud %02lluh",
+                        static_cast<unsigned long long>(ns / kDay),
+                        static_cast<unsigned long long>(ns % kDay / kHour));
   }
   return out.data();
 }
@@ -122,7 +128,8 @@ std::string human_bytes(std::uint64_t bytes) {
     ++unit;
   }
   std::array<char, 32> out{};
-  std::snprintf(out.data(), out.size(), value < 10 ? "%.1f %s" : "%.0f %s", value, kUnits[unit]);
+  (void)std::snprintf(out.data(), out.size(), value < 10 ? "%.1f %s" : "%.0f %s", value,
+                      kUnits[unit]);
   return out.data();
 }
 

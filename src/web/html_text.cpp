@@ -64,7 +64,8 @@ void append_ascii(std::string& out, char c) {
   }
   if (static_cast<unsigned char>(c) < 0x20 || c == 0x7F) {
     std::array<char, 8> hex{};
-    std::snprintf(hex.data(), hex.size(), "\\x%02x", static_cast<unsigned char>(c));
+    (void)std::snprintf(hex.data(), hex.size(), "\\x%02x",
+                        static_cast<unsigned char>(c));  // cannot fail: fits in hex
     out += hex.data();
     return;
   }
@@ -88,11 +89,11 @@ std::string html_escape(std::string_view text) {
       append_ascii(out, text.front());
     } else if (const std::uint32_t cp = code_point(text, n); cp < 0xA0) {
       std::array<char, 8> hex{};
-      std::snprintf(hex.data(), hex.size(), "\\x%02x", cp);  // C1 controls
+      (void)std::snprintf(hex.data(), hex.size(), "\\x%02x", cp);  // C1 controls
       out += hex.data();
     } else if (hides_or_reorders(cp)) {
       std::array<char, 12> hex{};
-      std::snprintf(hex.data(), hex.size(), "\\u{%04x}", cp);
+      (void)std::snprintf(hex.data(), hex.size(), "\\u{%04x}", cp);
       out += hex.data();
     } else {
       out += text.substr(0, n);
