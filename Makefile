@@ -99,13 +99,13 @@ asantest: test-deps
 	  { $(CURDIR)/tests/failed-output.sh .; exit 1; }
 
 # The concurrency tests (drain, scrape and reload together; the collector's
-# lock) under ThreadSanitizer.
+# lock; the exit records' ring) under ThreadSanitizer.
 TSAN_DIR = $(BUILD_DIR)-tsan
 tsantest: test-deps
 	cmake -S . -B $(TSAN_DIR) -DEXECMOND_SANITIZE=thread $(CMAKE_FLAGS)
 	cmake --build $(TSAN_DIR) -j $(JOBS) --target execmond_unit_tests execmond_bpf_tests
 	TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
-	  $(TSAN_DIR)/tests/execmond_unit_tests --gtest_filter='CollectorTest.ScrapesDuringDrains*'
+	  $(TSAN_DIR)/tests/execmond_unit_tests --gtest_filter='CollectorTest.ScrapesDuringDrains*:RecordRingTest.Concurrent*'
 	TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
 	  $(TSAN_DIR)/tests/execmond_bpf_tests --gtest_filter='ConcurrencyTest.*'
 
