@@ -3,6 +3,7 @@
 #   make test   install the build and test dependencies, build, run the whole test suite
 #   make lint   clang-format and clang-tidy checks, as CI runs them
 #   make bench  the benchmark harness beside bpftrace, execsnoop and the exporters
+#   make browsertest  the landing page and GET /exits in headless Chromium
 BUILD_DIR ?= build
 CMAKE_FLAGS ?=
 JOBS ?= $(shell nproc)
@@ -20,11 +21,13 @@ TEST_DEPS = libgtest-dev libgmock-dev prometheus curl openssl \
 
 # The tools the benchmark measures execmond beside (Debian packages).
 BENCH_DEPS = bpftrace libbpf-tools prometheus-process-exporter prometheus-node-exporter
+# What the browser test loads the landing page with (tests/browser/check.py).
+BROWSER_DEPS = chromium python3
 # What the process-exporter compatibility test runs its rules and scripts with.
 COMPAT_DEPS = prometheus-process-exporter python3 perl
 
 .PHONY: all deps test-deps build run test clean format lint package packagetest systemtest promtest \
-        imagetest containerdtest compattest compat-deps bench benchsmoke bench-deps readme-figures asantest \
+        imagetest containerdtest compattest compat-deps browsertest browser-deps bench benchsmoke bench-deps readme-figures asantest \
         tsantest fuzz soak
 
 all: build
@@ -96,13 +99,13 @@ asantest: test-deps
 	  { $(CURDIR)/tests/failed-output.sh .; exit 1; }
 
 # The concurrency tests (drain, scrape and reload together; the collector's
-# lock) under ThreadSanitizer.
+# lock; the exit records' ring) under ThreadSanitizer.
 TSAN_DIR = $(BUILD_DIR)-tsan
 tsantest: test-deps
 	cmake -S . -B $(TSAN_DIR) -DEXECMOND_SANITIZE=thread $(CMAKE_FLAGS)
 	cmake --build $(TSAN_DIR) -j $(JOBS) --target execmond_unit_tests execmond_bpf_tests
 	TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
-	  $(TSAN_DIR)/tests/execmond_unit_tests --gtest_filter='CollectorTest.ScrapesDuringDrains*'
+	  $(TSAN_DIR)/tests/execmond_unit_tests --gtest_filter='CollectorTest.ScrapesDuringDrains*:RecordRingTest.Concurrent*'
 	TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
 	  $(TSAN_DIR)/tests/execmond_bpf_tests --gtest_filter='ConcurrencyTest.*'
 
@@ -159,6 +162,15 @@ systemtest: package
 # A real Prometheus scraping execmond: every dashboard and alert expression.
 promtest: build
 	tests/prometheus/run.sh $(BUILD_DIR)
+
+browser-deps:
+	@dpkg -s $(BROWSER_DEPS) >/dev/null 2>&1 || { apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(BROWSER_DEPS); }
+
+# Headless Chromium loads the landing page of the real web code over hostile
+# exit records: the table matches GET /exits and nothing is injected.
+browsertest: build browser-deps
+	python3 tests/browser/check.py $(BUILD_DIR)/tests/execmond_browser_page_server
 
 # The test starts process-exporter itself: the service the package starts on
 # install (where it can) is stopped and disabled again.

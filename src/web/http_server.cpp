@@ -17,6 +17,7 @@
 #include <optional>
 
 #include "util/unique_fd.h"
+#include "web/exits_table.h"
 #include "web/http_auth.h"
 #include "web/landing_page.h"
 #include "web/tls_context.h"
@@ -34,6 +35,7 @@ struct HttpGuard {
   std::uint32_t max_requests = 0;
   std::shared_ptr<const BasicAuth> auth;  // shared: it holds the cache of verified credentials
   std::optional<TlsConfig> tls;
+  ExitsSource exits;
 };
 
 namespace {
@@ -56,13 +58,49 @@ void publish(std::shared_ptr<const HttpGuard> guard) {
 char g_holds_slot;
 
 int answer(mg_connection* conn, int status, const char* reason, const std::string& extra_headers,
-           const std::string& body) {
+           const std::string& body, const char* content_type = "text/plain; charset=utf-8") {
   mg_printf(conn,
-            "HTTP/1.1 %d %s\r\nContent-Type: text/plain; charset=utf-8\r\n"
+            "HTTP/1.1 %d %s\r\nContent-Type: %s\r\n"
             "Content-Length: %zu\r\nConnection: close\r\n%s\r\n",
-            status, reason, body.size(), extra_headers.c_str());
+            status, reason, content_type, body.size(), extra_headers.c_str());
   mg_write(conn, body.data(), body.size());
   return status;
+}
+
+// The pages show what processes chose (command lines): should any markup
+// get past the escaping, the browser still runs no script and loads nothing.
+constexpr const char* kPageHeaders =
+    "Content-Security-Policy: default-src 'none'; style-src 'unsafe-inline'; "
+    "frame-ancestors 'none'\r\nX-Content-Type-Options: nosniff\r\nCache-Control: no-store\r\n";
+
+int serve_landing_page(mg_connection* conn, const HttpGuard& guard) {
+  if (!guard.exits.enabled()) {
+    return answer(conn, 200, "OK", kPageHeaders, guard.landing_page, "text/html; charset=utf-8");
+  }
+  // Copied under the ring's lock, rendered and written after it.
+  const std::string page = landing_page_html(guard.telemetry_path, EXECMOND_VERSION,
+                                             guard.exits.ring->latest(kLandingPageExits));
+  return answer(conn, 200, "OK", kPageHeaders, page, "text/html; charset=utf-8");
+}
+
+const char* reason_phrase(int status) {
+  switch (status) {
+    case 200:
+      return "OK";
+    case 400:
+      return "Bad Request";
+    case 404:
+      return "Not Found";
+    default:
+      return "Internal Server Error";
+  }
+}
+
+int serve_exits(mg_connection* conn, const mg_request_info& info, const HttpGuard& guard) {
+  const WebAnswer exits =
+      answer_exits(guard.exits, info.query_string != nullptr ? info.query_string : "");
+  return answer(conn, exits.status, reason_phrase(exits.status), kPageHeaders, exits.body,
+                exits.content_type.c_str());
 }
 
 // Every request passes here first: 0 lets the Exposer's handlers answer it.
@@ -82,12 +120,10 @@ int guard_request(mg_connection* conn) {
     }
   }
   const std::string uri = info->local_uri;
-  if (uri == "/") {
-    mg_send_http_ok(conn, "text/html; charset=utf-8",
-                    static_cast<long long>(guard.landing_page.size()));
-    mg_write(conn, guard.landing_page.data(), guard.landing_page.size());
-    return 200;
-  }
+  if (uri == "/") return serve_landing_page(conn, guard);
+  // Behind the same authentication and TLS as the metrics; not counted as a
+  // scrape, so that reading records never makes Prometheus's scrape wait.
+  if (uri == kExitsPath && uri != guard.telemetry_path) return serve_exits(conn, *info, guard);
   if (uri != guard.telemetry_path) return answer(conn, 404, "Not Found", "", "Not Found\n");
   if (guard.max_requests != 0) {
     if (g_scrapes_in_flight.fetch_add(1) >= guard.max_requests) {
@@ -219,7 +255,10 @@ HttpServer::HttpServer(const HttpOptions& options)
     : guard_(std::make_shared<const HttpGuard>(HttpGuard{
           landing_page_html(options.telemetry_path, EXECMOND_VERSION), options.telemetry_path,
           options.max_requests, std::make_shared<const BasicAuth>(options.web.basic_auth_users),
-          options.web.tls})) {
+          options.web.tls, options.exits})) {
+  if (options.exits.enabled() && !options.exits.encode) {
+    throw Fatal("exit records served without an encoder (HttpOptions::exits.encode)");
+  }
   publish(guard_);
 }
 

@@ -1,7 +1,7 @@
 // The HTTP side: prometheus-cpp's Exposer (civetweb) serving the collectables
-// on the telemetry path, a small landing page at "/", and in front of both
-// one guard for every request: basic authentication, the limit on parallel
-// scrapes (--web.max-requests) and, with a web config, TLS.
+// on the telemetry path, a small landing page at "/", the exit records at
+// "/exits" (web/exits_endpoint.h), and in front of them all one guard for every request: basic
+// authentication, the limit on parallel scrapes (--web.max-requests) and, with a web config, TLS.
 //
 // Hostile clients are bounded by civetweb: a request's headers must arrive
 // within kRequestTimeoutMs in all, a request is at most 16 KiB (larger gets
@@ -17,6 +17,7 @@
 #include <prometheus/collectable.h>
 
 #include "util/error.h"
+#include "web/exits_endpoint.h"
 #include "web/web_config.h"
 
 namespace prometheus {
@@ -32,6 +33,7 @@ struct HttpOptions {
   std::string telemetry_path = "/metrics";
   std::uint32_t max_requests = 40;  // parallel scrapes; 0 no limit
   WebConfig web;                    // TLS and basic auth
+  ExitsSource exits = {};           // GET /exits and the landing page's table; none: records off
 };
 
 inline constexpr int kRequestTimeoutMs = 5000;

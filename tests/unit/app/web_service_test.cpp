@@ -17,6 +17,7 @@
 #include <prometheus/registry.h>
 
 #include "http_client.h"
+#include "records/record_ring.h"
 #include "util/unique_fd.h"
 
 namespace execmond {
@@ -148,6 +149,30 @@ TEST_F(WebServiceTest, APortTakenDuringTheRebindIsServedAgainOnceFree) {
   const int binds = binds_;
   service_->serve_again();  // serving: nothing to do
   EXPECT_EQ(binds_, binds);
+}
+
+// How the daemon gives the web service its records: in HttpOptions::exits,
+// kept by every server it makes, the one a TLS change makes too.
+TEST_F(WebServiceTest, ExitRecordsAreServedByEveryServerItMakes) {
+  auto ring = std::make_shared<RecordRing>();
+  ExitRecord record;
+  record.sequence = 7;
+  ring->push(record);
+  HttpOptions options{"127.0.0.1:0", "/metrics", 4, {}};
+  options.exits = ExitsSource{ring, [](const ExitRecord& r) {
+                                return nlohmann::json{{"seq", r.sequence}};
+                              }};
+  WebService service(options, {registry_}, [this](const HttpOptions& o) {
+    HttpOptions plain = o;
+    plain.web.tls.reset();
+    return HttpServer::start(plain, std::vector<std::weak_ptr<prometheus::Collectable>>{registry_});
+  });
+  ASSERT_TRUE(service.serve(WebConfig{}));
+  EXPECT_EQ(http_get(service.port(), "/exits").body,
+            "{\"schema\":1,\"last_seq\":7,\"records\":[{\"seq\":7}]}\n");
+  ASSERT_TRUE(service.reload(with_tls("/etc/execmond/a.pem")));
+  EXPECT_EQ(http_get(service.port(), "/exits").status, 200);
+  EXPECT_NE(http_get(service.port(), "/").body.find("Recent exits"), std::string::npos);
 }
 
 }  // namespace
