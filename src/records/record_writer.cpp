@@ -6,6 +6,7 @@
 #include <array>
 #include <condition_variable>
 #include <deque>
+#include <exception>
 #include <mutex>
 #include <optional>
 #include <thread>
@@ -26,6 +27,17 @@ std::unique_ptr<RecordOutput> make_default_output(RecordOutputKind kind,
                                                   const std::string& json_file) {
   if (kind == RecordOutputKind::Journal) return std::make_unique<JournalOutput>();
   return std::make_unique<JsonLinesOutput>(json_file);
+}
+
+// An output that throws (none should; memory can run out) fails this
+// attempt instead of ending the daemon through its thread.
+template <typename Call>
+Status guarded(Call call) {
+  try {
+    return call();
+  } catch (const std::exception& e) {
+    return Error{e.what()};
+  }
 }
 
 }  // namespace
@@ -93,7 +105,7 @@ bool RecordOutputs::State::reopen(std::unique_lock<std::mutex>& lock, Slot& slot
   slot.reopen_requested = false;
   const std::shared_ptr<RecordOutput> output = slot.output;
   lock.unlock();
-  const Status reopened = output->reopen();
+  const Status reopened = guarded([&] { return output->reopen(); });
   lock.lock();
   if (abandoned) return false;
   if (!reopened && slot.output == output && !slot.failing) {
@@ -113,7 +125,7 @@ bool RecordOutputs::State::write_head(std::unique_lock<std::mutex>& lock, Slot& 
   slot.queue.pop_front();
   const std::shared_ptr<RecordOutput> output = slot.output;
   lock.unlock();
-  const Status written = output->write(*record);
+  const Status written = guarded([&] { return output->write(*record); });
   lock.lock();
   if (abandoned) return false;
   if (written) {
