@@ -36,14 +36,14 @@ Status JsonLinesOutput::write_line(std::string_view line) {
     Status opened = open_file();  // first, as it may find the file's last line torn
     if (!opened) return opened;
   }
-  std::string buffer;
+  std::string prefixed;
   if (torn_) {
-    buffer.reserve(line.size() + 1);
-    buffer += '\n';
-    buffer += line;
-    line = buffer;
+    prefixed.reserve(line.size() + 1);
+    prefixed += '\n';
+    prefixed += line;
   }
-  Status written = to_stdout ? write_to_stdout(line) : append_to_file(line);
+  const std::string_view out = torn_ ? std::string_view(prefixed) : line;
+  Status written = to_stdout ? write_to_stdout(out) : append_to_file(out);
   if (written) torn_ = false;
   return written;
 }
