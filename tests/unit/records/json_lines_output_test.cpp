@@ -2,16 +2,21 @@
 // over again after logrotate, and no half line when the disk is full.
 #include "records/json_lines_output.h"
 
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <array>
+#include <chrono>
 #include <csignal>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "records/record_json.h"
@@ -146,6 +151,40 @@ TEST_F(JsonLinesOutputTest, AShortWriteLeavesNoPartLineAndTheLineIsWrittenLater)
   EXPECT_EQ(read_all(path_), first) << "the part of the line was cut back off";
   ASSERT_TRUE(output.write(big));
   EXPECT_EQ(read_all(path_), first + second);
+}
+
+// stdout as a non-blocking pipe that takes a long line in parts: the output
+// waits for room and writes the rest, the line arrives whole.
+TEST(JsonLinesStdoutTest, ALongLineReachesANonBlockingPipeWhole) {
+  std::array<int, 2> pipe_fds{};
+  ASSERT_EQ(::pipe2(pipe_fds.data(), O_CLOEXEC), 0);
+  ASSERT_EQ(::fcntl(pipe_fds[1], F_SETFL, O_NONBLOCK), 0);
+  std::fflush(stdout);
+  const int saved_stdout = ::dup(STDOUT_FILENO);
+  ASSERT_GE(saved_stdout, 0);
+  ASSERT_EQ(::dup2(pipe_fds[1], STDOUT_FILENO), STDOUT_FILENO);
+  ::close(pipe_fds[1]);
+
+  std::string received;
+  std::thread reader([&] {
+    std::array<char, 4096> buf{};
+    for (ssize_t n = 0; (n = ::read(pipe_fds[0], buf.data(), buf.size())) > 0;) {
+      received.append(buf.data(), static_cast<std::size_t>(n));
+      std::this_thread::sleep_for(std::chrono::microseconds(50));  // slower than the writer
+    }
+  });
+  const std::string line = std::string(300'000, 'x') + "\n";
+  Status written;
+  {
+    JsonLinesOutput output("-");
+    written = output.write_line(line);
+  }
+  ::dup2(saved_stdout, STDOUT_FILENO);  // closes the pipe's last write end
+  ::close(saved_stdout);
+  reader.join();
+  ::close(pipe_fds[0]);
+  ASSERT_TRUE(written) << written.error().message;
+  EXPECT_EQ(received, line);
 }
 
 }  // namespace
