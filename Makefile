@@ -110,14 +110,14 @@ tsantest: test-deps
 	  $(TSAN_DIR)/tests/execmond_bpf_tests --gtest_filter='ConcurrencyTest.*'
 
 # libFuzzer (clang) on the YAML config loader, the web config loader, the
-# naming rules and templates, the script detector and the
-# Authorization header, each for FUZZ_SECONDS from its seed corpus in
+# naming rules and templates, the script detector, the Authorization header
+# and the exit records' encoding, each for FUZZ_SECONDS from its seed corpus in
 # tests/fuzz/corpus (copied: what the fuzzer adds stays in the build tree).
 # An input that takes 10 s, or 2 GiB, is a finding; the outer timeout stops
 # a fuzzer whose report of a finding hangs.
 FUZZ_DIR = $(BUILD_DIR)-fuzz
 FUZZ_SECONDS ?= 60
-FUZZERS = config web_config auth_header naming_template script_detector
+FUZZERS = config web_config auth_header naming_template script_detector record_encoding
 fuzz: deps
 	CC=clang CXX=clang++ cmake -S . -B $(FUZZ_DIR) -DEXECMOND_FUZZ=ON -DEXECMOND_BUILD_TESTS=OFF \
 	  -DEXECMOND_SANITIZE=address,undefined $(CMAKE_FLAGS)
