@@ -16,6 +16,7 @@
 #include "identity/label_resolver.h"
 #include "kernel/kernel_filters.h"
 #include "kernel/preflight.h"
+#include "records/record_json.h"
 #include "util/capabilities.h"
 
 namespace execmond {
@@ -28,12 +29,19 @@ Daemon::Daemon(CliOptions cli, Config config)
                             resource_bits(config_.resources), config_.peak_rss_buckets})),
       registry_(std::make_shared<prometheus::Registry>()),
       metrics_(*registry_),
-      web_(HttpOptions{config_.listen_address, config_.telemetry_path, config_.max_requests, {}},
+      records_ring_(config_.records.enabled ? std::make_shared<RecordRing>(config_.records.keep)
+                                            : nullptr),
+      web_(HttpOptions{config_.listen_address,
+                       config_.telemetry_path,
+                       config_.max_requests,
+                       {},
+                       {records_ring_, records_ring_ ? record_json : RecordEncoder{}}},
            {collector_, registry_}) {}
 
 Daemon::~Daemon() {
   web_.stop();  // stop answering before the tracer goes away
   pipeline_.reset();
+  records_.reset();
   tracer_.reset();
 }
 
@@ -68,6 +76,11 @@ void Daemon::start(bool drop_capabilities) {
   pipeline_ = std::make_unique<DrainPipeline>(*tracer_, *resolver_, *collector_, *registry_,
                                               bpf_stats_fd_.valid());
   pipeline_->name_with(names_);
+  if (config_.records.enabled) {
+    records_ = std::make_unique<ExitRecords>(config_.records, records_ring_, host_name(),
+                                             tracer_->resources(), names_, *registry_);
+    pipeline_->record_exits_with(records_.get());
+  }
   // After the cgroup tracepoints are attached, so that no cgroup falls between.
   spdlog::debug("{} cgroups already present", resolver_->seed_cgroups());
   drain_once();  // the live gauge is right from the first scrape
@@ -136,7 +149,17 @@ Status Daemon::reload() {
   for (const std::string& key : restart_only_differences(config_, wanted)) {
     spdlog::warn("reload: {} changed; it takes effect after a restart", key);
   }
-  config_ = take_reloadable(config_, wanted);
+  Config next = take_reloadable(config_, wanted);
+  if (records_ != nullptr) {
+    if (Status records = records_->configure(next.records); !records) {
+      spdlog::error("reload failed, keeping the running configuration: {}",
+                    records.error().message);
+      return reload_failed(records.error());
+    }
+    records_->reopen_outputs();  // logrotate's SIGHUP
+    pipeline_->record_exits_with(records_.get());
+  }
+  config_ = std::move(next);
   names_->set_namer(std::make_shared<const naming::Namer>(std::move(*namer)));
   set_log_level(config_.log_level);
   apply_filters();

@@ -66,10 +66,12 @@ class Daemon {
   std::unique_ptr<Tracer> tracer_;
   std::unique_ptr<IdentityResolver> resolver_;
   std::shared_ptr<naming::NameCache> names_;  // command lines and their names
+  std::unique_ptr<ExitRecords> records_;  // when records.enabled
   std::unique_ptr<DrainPipeline> pipeline_;
   std::shared_ptr<ProcessCollector> collector_;
   std::shared_ptr<prometheus::Registry> registry_;
   DaemonMetrics metrics_;
+  std::shared_ptr<RecordRing> records_ring_;  // what GET /exits shows; null with records off
   WebService web_;
   UniqueFd bpf_stats_fd_;
 };

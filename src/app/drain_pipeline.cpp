@@ -93,6 +93,13 @@ void DrainPipeline::name(const ProcessIds& ids, const Config& config, Identity& 
   who.script = to_valid_utf8(names.script);
 }
 
+void DrainPipeline::record_exits_with(ExitRecords* records) {
+  records_ = records;
+  if (records_ != nullptr) {
+    set_record_knobs(tracer_.globals(), records_->crash_signal_bits(), records_->candidates());
+  }
+}
+
 void DrainPipeline::forget_cmdline(std::uint64_t id) {
   if (Status forgotten = drainer_.cmdlines().forget(id); !forgotten) {
     spdlog::error("{}", forgotten.error().message);
@@ -142,6 +149,8 @@ void DrainPipeline::drain(const Config& config) {
     records.push_back(
         {c.kind, std::move(who), c.status, c.bucket, c.count, c.lifetime_ns_sum, c.oom, c.cost});
   }
+  // Before the drain's end: the names and paths it used are still known.
+  if (records_ != nullptr) records_->take(last_.exit_records, last_.exit_record_drops, resolver_);
   std::vector<LiveEntry> live;
   live.reserve(last_.live.size());
   for (const auto& [ids, n] : last_.live) {

@@ -20,6 +20,7 @@
 #include "kernel/tracer.h"
 #include "metrics/collector.h"
 #include "naming/name_cache.h"
+#include "records/exit_records.h"
 
 namespace execmond {
 
@@ -48,6 +49,10 @@ class DrainPipeline {
   // Names processes by `names` (program, script) from now on, and feeds it
   // the command lines: set_cmdline_sink() with names->learn().
   void name_with(std::shared_ptr<naming::NameCache> names);
+  // Makes each drain's notable exits into records by `records` from now on,
+  // and tells the kernel side which exits it hands over for them (call again
+  // after a reload changed the settings).
+  void record_exits_with(ExitRecords* records);
   // Makes the kernel send `id`'s command line again (the sink forgot it).
   void forget_cmdline(std::uint64_t id);
   // What the last drain read.
@@ -66,6 +71,7 @@ class DrainPipeline {
   void name(const ProcessIds& ids, const Config& config, Identity& who);
 
   std::shared_ptr<naming::NameCache> names_;
+  ExitRecords* records_ = nullptr;
   DrainResult last_;
   std::uint64_t exe_paths_rewrites_ = 0;  // the kernel's count when last looked at
 };

@@ -34,6 +34,19 @@ SourcesNeeded SourcesNeeded::of(const Config& config) {
   n.container_id = l.uses(LabelSource::ContainerId);
   // Naming templates may use {{.Username}}.
   n.user = l.uses(LabelSource::User) || l.uses(LabelSource::Program);
+  if (config.records.enabled) {
+    // A record says everything known of the process, whatever the labels carry.
+    n = {.exe = true,
+         .cgroup = true,
+         .cgroup_label = true,
+         .unit = true,
+         .container_id = true,
+         .user = true,
+         .pod_uid = true,
+         .pod = true,
+         .pod_namespace = true,
+         .container = true};
+  }
   return n;
 }
 

@@ -30,12 +30,12 @@ TracerOptions tracer_options(const Config& config, const std::string& btf_path) 
   o.attach_mode = config.attach_mode;
   o.lifetime_buckets = config.lifetime_buckets;
   // A record names the executable, whatever the labels carry.
-  o.record_exe = SourcesNeeded::of(config).exe || records;
+  o.record_exe = SourcesNeeded::of(config).exe;  // records too need it
   o.btf_path = btf_path;
   o.resources = resource_bits(config.resources);
   o.peak_rss_bounds = rss_bounds_bytes(config.peak_rss_buckets);
   o.cmdline_in_keys = needs_cmdline(config);
-  o.capture_cmdline = o.cmdline_in_keys || (records && config.records.cmdline);
+  o.capture_cmdline = captures_cmdline(config);
   o.cmdline_max_bytes = config.naming.cmdline_max_bytes;
   o.record_parent = needs_parent(config);
   o.exit_records_bytes = records ? config.records.kernel_buffer_bytes : 0;

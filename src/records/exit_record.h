@@ -33,12 +33,12 @@ struct ExitRecord {
   std::uint64_t lifetime_ns = 0;
   std::string host;  // the node's host name
   std::uint32_t pid = 0;
-  std::uint32_t ppid = 0;    // the parent at exit
-  std::string parent_comm;   // its comm
-  std::string comm;          // the process's at exit
-  std::string exe;           // absolute path; "" when unknown
-  std::string program;       // as naming: gives it
-  std::string script;        // "" when it ran none
+  std::uint32_t ppid = 0;   // the parent at exit
+  std::string parent_comm;  // its comm
+  std::string comm;         // the process's at exit
+  std::string exe;          // absolute path; "" when unknown
+  std::string program;      // as naming: gives it
+  std::string script;       // "" when it ran none
   // argv as captured at exec, matches of records.redact replaced by "***";
   // absent when records.cmdline is off or the command line is unknown.
   std::optional<std::vector<std::string>> cmdline;
@@ -56,10 +56,10 @@ struct ExitRecord {
   // signal's number, `signal` its name) or "oom_killed" (code 9, SIGKILL).
   std::string reason;
   int code = 0;
-  std::string signal;              // "SIGSEGV" when killed by a signal, else ""
+  std::string signal;  // "SIGSEGV" when killed by a signal, else ""
   bool core_dumped = false;
-  std::string oom_scope;           // "cgroup", "global", "unknown"; "" when not OOM-killed
-  std::uint32_t wait_status = 0;   // as waitpid() reports it
+  std::string oom_scope;          // "cgroup", "global", "unknown"; "" when not OOM-killed
+  std::uint32_t wait_status = 0;  // as waitpid() reports it
   // What the process spent, for the resources accounted (config `resources`);
   // absent for the others.
   std::optional<std::uint64_t> cpu_user_ns, cpu_system_ns;

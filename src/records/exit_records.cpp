@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include "kernel/counts_table.h"
+
 #include <algorithm>
 #include <utility>
 
@@ -29,17 +31,19 @@ std::uint32_t candidates_for(const RecordsConfig& config) {
 
 }  // namespace
 
-ExitRecords::ExitRecords(const RecordsConfig& config, std::string host, std::uint32_t resources,
+ExitRecords::ExitRecords(const RecordsConfig& config, std::shared_ptr<RecordRing> ring,
+                         std::string host, std::uint32_t resources,
                          std::shared_ptr<naming::NameCache> names, prometheus::Registry& registry)
     : config_(config),
       names_(std::move(names)),
       maker_(std::move(host), resources),
       limit_(config),
-      ring_(std::make_shared<RecordRing>(config.keep)),
-      outputs_(RecordOutputs::Options{config.journal, config.json_file}, registry),
-      crash_signal_bits_(crash_signal_bits(config.signals)),
+      ring_(std::move(ring)),
+      outputs_(registry),
+      crash_signal_bits_(execmond::crash_signal_bits(config.signals)),
       candidates_(candidates_for(config)) {
   if (Status made = maker_.configure(config); !made) throw Fatal(made.error().message);
+  outputs_.configure(config.journal, config.json_file);
   auto& made = prometheus::BuildCounter()
                    .Name("execmond_exit_records_total")
                    .Help("Records made of notable exits (OOM kills, core dumps, crashes, and the "
@@ -65,7 +69,7 @@ Status ExitRecords::configure(const RecordsConfig& config) {
   limit_.configure(config);
   ring_->set_capacity(config.keep);
   outputs_.configure(config.journal, config.json_file);
-  crash_signal_bits_ = crash_signal_bits(config.signals);
+  crash_signal_bits_ = execmond::crash_signal_bits(config.signals);
   candidates_ = candidates_for(config);
   return {};
 }

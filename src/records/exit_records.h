@@ -38,9 +38,11 @@ inline constexpr std::array<const char*, 2> kRecordDropNames = {"kernel_buffer_f
 
 class ExitRecords {
  public:
-  // Throws Fatal when `config` does not compile (it was checked when read).
-  ExitRecords(const RecordsConfig& config, std::string host, std::uint32_t resources,
-              std::shared_ptr<naming::NameCache> names, prometheus::Registry& registry);
+  // Keeps the records in `ring` (which the web service reads). Throws Fatal
+  // when `config` does not compile (it was checked when read).
+  ExitRecords(const RecordsConfig& config, std::shared_ptr<RecordRing> ring, std::string host,
+              std::uint32_t resources, std::shared_ptr<naming::NameCache> names,
+              prometheus::Registry& registry);
 
   // A reload: the old settings stay in force when the new ones do not compile.
   Status configure(const RecordsConfig& config);
@@ -53,8 +55,6 @@ class ExitRecords {
   void take(const std::vector<execmond_exit_record>& kernel_records, const ExitRecordDrops& drops,
             IdentityResolver& resolver);
 
-  // The records GET /exits and the landing page read.
-  std::shared_ptr<const RecordRing> ring() const { return ring_; }
   // SIGHUP: the JSON file is opened anew (logrotate moved it).
   void reopen_outputs() { outputs_.reopen(); }
 

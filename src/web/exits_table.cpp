@@ -8,6 +8,7 @@
 
 #include "web/exits_endpoint.h"
 #include "web/html_text.h"
+#include "records/record_message.h"
 
 namespace execmond {
 
@@ -35,7 +36,7 @@ std::string row(const ExitRecord& r) {
   html += cell(where(r));
   html += cell(how_it_ended(r));
   html += cell(human_duration(r.lifetime_ns));
-  html += cell(r.peak_rss_bytes ? human_bytes(*r.peak_rss_bytes) : "\xe2\x80\x94");
+  html += cell(r.peak_rss_bytes ? human_size(*r.peak_rss_bytes) : "\xe2\x80\x94");
   html += "</tr>\n";
   if (r.cmdline) {
     // A row of its own: readable without hovering, as a title would need.
@@ -79,58 +80,6 @@ std::string how_it_ended(const ExitRecord& r) {
   }
   if (r.reason == "exited") return "exited " + std::to_string(r.code);
   return r.reason + " " + std::to_string(r.code);
-}
-
-// The snprintf calls below cannot fail: their output fits in the buffer.
-std::string human_duration(std::uint64_t ns) {
-  constexpr std::uint64_t kUs = 1000;
-  constexpr std::uint64_t kMs = 1000 * kUs;
-  constexpr std::uint64_t kS = 1000 * kMs;
-  constexpr std::uint64_t kMin = 60 * kS;
-  constexpr std::uint64_t kHour = 60 * kMin;
-  constexpr std::uint64_t kDay = 24 * kHour;
-  std::array<char, 48> out{};
-  if (ns < kMs) {
-    (void)std::snprintf(out.data(), out.size(), "%llu \xc2\xb5s",
-                        static_cast<unsigned long long>(ns / kUs));
-  } else if (ns < kS) {
-    (void)std::snprintf(out.data(), out.size(), "%llu ms",
-                        static_cast<unsigned long long>(ns / kMs));
-  } else if (ns < kMin) {
-    // Tenths cut, not rounded: 59.96 s is not "60.0 s".
-    const std::uint64_t tenths = ns / (kS / 10);
-    (void)std::snprintf(out.data(), out.size(), "%llu.%llu s",
-                        static_cast<unsigned long long>(tenths / 10),
-                        static_cast<unsigned long long>(tenths % 10));
-  } else if (ns < kHour) {
-    (void)std::snprintf(out.data(), out.size(), "%llum %02llus",
-                        static_cast<unsigned long long>(ns / kMin),
-                        static_cast<unsigned long long>(ns % kMin / kS));
-  } else if (ns < kDay) {
-    (void)std::snprintf(out.data(), out.size(), "%lluh %02llum",
-                        static_cast<unsigned long long>(ns / kHour),
-                        static_cast<unsigned long long>(ns % kHour / kMin));
-  } else {
-    (void)std::snprintf(out.data(), out.size(), "%llud %02lluh",
-                        static_cast<unsigned long long>(ns / kDay),
-                        static_cast<unsigned long long>(ns % kDay / kHour));
-  }
-  return out.data();
-}
-
-std::string human_bytes(std::uint64_t bytes) {
-  constexpr std::array<const char*, 6> kUnits = {"B", "KiB", "MiB", "GiB", "TiB", "PiB"};
-  if (bytes < 1024) return std::to_string(bytes) + " B";
-  auto value = static_cast<double>(bytes);
-  std::size_t unit = 0;
-  while (value >= 1024 && unit + 1 < kUnits.size()) {
-    value /= 1024;
-    ++unit;
-  }
-  std::array<char, 32> out{};
-  (void)std::snprintf(out.data(), out.size(), value < 10 ? "%.1f %s" : "%.0f %s", value,
-                      kUnits[unit]);
-  return out.data();
 }
 
 std::string shell_words(const std::vector<std::string>& argv) {

@@ -24,10 +24,7 @@ std::string exits_table_html(const std::vector<ExitRecord>& newest_first);
 std::string utc_time_ms(std::int64_t time_ns);
 // "killed by SIGSEGV, core dumped", "OOM-killed (cgroup)", "exited 1".
 std::string how_it_ended(const ExitRecord& record);
-// "850 µs", "12 ms", "3.4 s", "4m 05s", "3h 02m", "2d 07h".
-std::string human_duration(std::uint64_t ns);
-// "512 B", "1.5 KiB", "12.3 MiB".
-std::string human_bytes(std::uint64_t bytes);
+// Lifetimes and sizes read as in the records' messages (records/record_message.h).
 // argv as a shell would take it back: arguments with spaces, quotes or
 // other specials in single quotes.
 std::string shell_words(const std::vector<std::string>& argv);

@@ -130,6 +130,14 @@ static int run_child(int argc, char **argv)
 		sleep_ms(10000);
 		return 100;
 	}
+	if (strcmp(action, "crash") == 0) {
+		struct rlimit none = { 0, 0 };
+
+		setrlimit(RLIMIT_CORE, &none);
+		signal(atoi(argv[3]), SIG_DFL);
+		kill(getpid(), atoi(argv[3]));
+		return 103;
+	}
 	if (strcmp(action, "dump") == 0) {
 		struct rlimit unlimited = { RLIM_INFINITY, RLIM_INFINITY };
 
@@ -211,6 +219,38 @@ static int run_mix(int n, char *path, const char *core_dir)
 			return 1;
 	}
 	wait_all(n);
+	return 0;
+}
+
+/*
+ * Rounds of five children, each waited for before the next starts: killed by
+ * SIGSEGV and by SIGABRT (no core), dumping core on SIGSEGV into core_dir,
+ * exiting 0 and exiting 1. Prints "pid <pid> maxrss <KiB> <outcome>" for
+ * each, its peak RSS as wait4() reports it.
+ */
+static int run_notable(int rounds, char *path, char *core_dir)
+{
+	char *argvs[5][6] = {
+		{ path, "child", "crash", "11", NULL, NULL },
+		{ path, "child", "crash", "6", NULL, NULL },
+		{ path, "child", "dump", "11", core_dir, NULL },
+		{ path, "child", "exit", "0", NULL, NULL },
+		{ path, "child", "exit", "1", NULL, NULL },
+	};
+
+	for (int i = 0; i < rounds; i++) {
+		for (int k = 0; k < 5; k++) {
+			struct rusage ru;
+			char prefix[64];
+			int status;
+			pid_t pid = spawn(path, argvs[k]);
+
+			if (pid < 0 || wait4(pid, &status, 0, &ru) != pid)
+				return 1;
+			snprintf(prefix, sizeof(prefix), "pid %d maxrss %ld", (int)pid, ru.ru_maxrss);
+			report_as(prefix, status);
+		}
+	}
 	return 0;
 }
 
@@ -319,6 +359,8 @@ int main(int argc, char **argv)
 			wait(NULL);
 		return 0;
 	}
+	if (strcmp(argv[1], "notable") == 0 && argc >= 5)
+		return run_notable(atoi(argv[2]), argv[3], argv[4]);
 	if (strcmp(argv[1], "clone-into") == 0 && argc >= 4)
 		return run_clone_into(argv[2], atoi(argv[3]));
 	if (strcmp(argv[1], "repeat") == 0 && argc >= 4) {

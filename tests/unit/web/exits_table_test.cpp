@@ -54,19 +54,6 @@ TEST(ExitsTableTest, HowItEndedReadsAsASentence) {
   EXPECT_EQ(how_it_ended(r), "exited 1");
 }
 
-TEST(ExitsTableTest, DurationsAndSizesAreForPeople) {
-  EXPECT_EQ(human_duration(850'000), "850 \xc2\xb5s");
-  EXPECT_EQ(human_duration(12'400'000), "12 ms");
-  EXPECT_EQ(human_duration(3'400'000'000), "3.4 s");
-  EXPECT_EQ(human_duration(245'000'000'000), "4m 05s");
-  EXPECT_EQ(human_duration(3ULL * 3600'000'000'000 + 120'000'000'000), "3h 02m");
-  EXPECT_EQ(human_duration(2ULL * 86400'000'000'000 + 7ULL * 3600'000'000'000), "2d 07h");
-  EXPECT_EQ(human_bytes(512), "512 B");
-  EXPECT_EQ(human_bytes(1536), "1.5 KiB");
-  EXPECT_EQ(human_bytes(12ULL * 1024 * 1024), "12 MiB");
-  EXPECT_EQ(human_bytes(3ULL << 30), "3.0 GiB");
-}
-
 TEST(ExitsTableTest, ShellWordsQuoteWhatAShellWouldSplit) {
   EXPECT_EQ(shell_words({"/bin/ls", "-l", "/tmp"}), "/bin/ls -l /tmp");
   EXPECT_EQ(shell_words({"sh", "-c", "echo hi; exit 1"}), "sh -c 'echo hi; exit 1'");

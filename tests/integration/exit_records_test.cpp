@@ -1,0 +1,203 @@
+// Which process it was: the real tracer hands over notable exits of real
+// children, and each becomes exactly one record, on GET /exits and in the
+// JSON lines file, with its pid, command line, parent, reason, code and a
+// peak RSS in line with wait4()'s; ordinary exits get none, unless a
+// selector picks them.
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "http_client.h"
+#include "traced_test.h"
+
+namespace execmond::test {
+namespace {
+
+using nlohmann::json;
+
+// One child as the workload's "notable" mode reported it.
+struct Child {
+  int pid = 0;
+  long maxrss_kib = 0;
+  std::string outcome;  // "signaled SIGSEGV", "dumped SIGSEGV", "exited 1"
+};
+
+std::vector<Child> children_of(const Outcomes& outcomes) {
+  std::vector<Child> out;
+  for (const auto& [line, n] : outcomes) {
+    std::istringstream in(line);
+    std::string word;
+    std::string how;
+    std::string what;
+    Child c;
+    if (!(in >> word >> c.pid) || word != "pid") continue;
+    in >> word >> c.maxrss_kib >> how >> what;
+    c.outcome = how + " " + what;
+    out.push_back(c);
+  }
+  return out;
+}
+
+class ExitRecordsTest : public TracedTest {
+ protected:
+  Config records_config() {
+    Config c = test_config();
+    c.records.journal = false;  // no journald here; the system test reads the journal
+    c.records.json_file = dir_ + "/exits.jsonl";
+    c.resources = {Resource::Cpu, Resource::Memory};
+    return c;
+  }
+
+  json exits(const std::string& query = "") {
+    const HttpResponse r = http_get(daemon_port(), "/exits" + query);
+    EXPECT_EQ(r.status, 200) << r.body;
+    return json::parse(r.body);
+  }
+
+  // The JSON lines written so far, once at least `n` are (the writer is a thread of its own).
+  std::vector<json> json_lines(std::size_t n) {
+    std::vector<json> lines;
+    for (int tries = 0; tries < 200; ++tries) {
+      lines.clear();
+      std::ifstream in(dir_ + "/exits.jsonl");
+      std::string line;
+      while (std::getline(in, line)) lines.push_back(json::parse(line));
+      if (lines.size() >= n) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    return lines;
+  }
+};
+
+TEST_F(ExitRecordsTest, EachNotableChildHasExactlyOneRecordAndOrdinaryOnesNone) {
+  start_daemon(records_config());
+  const std::string path = workload_as("notable");
+  const std::string comm = comm_of(path);
+  const std::string core_dir = dir_;
+  constexpr int kRounds = 4;
+  const Outcomes outcomes = run(path, {"notable", std::to_string(kRounds), path, core_dir});
+  const std::vector<Child> children = children_of(outcomes);
+  ASSERT_EQ(children.size(), 5U * kRounds);
+  Exposition m = scrape();
+
+  const json got = exits("?program=" + comm);
+  std::map<int, json> by_pid;
+  for (const json& r : got["records"]) by_pid[r["pid"].get<int>()] = r;
+  int notable = 0;
+  for (const Child& c : children) {
+    const bool exited = c.outcome.rfind("exited", 0) == 0;
+    if (exited) {
+      EXPECT_FALSE(by_pid.contains(c.pid)) << c.pid << " " << c.outcome << " has a record";
+      continue;
+    }
+    ++notable;
+    ASSERT_TRUE(by_pid.contains(c.pid)) << c.pid << " " << c.outcome << " has no record";
+    const json& r = by_pid[c.pid];
+    const bool dumped = c.outcome.rfind("dumped", 0) == 0;
+    const std::string signal = c.outcome.substr(c.outcome.find(' ') + 1);
+    EXPECT_EQ(r["kind"], dumped ? "core_dumped" : "crashed") << r.dump();
+    EXPECT_EQ(r["reason"], dumped ? "dumped" : "signaled");
+    EXPECT_EQ(r["signal"], signal);
+    EXPECT_EQ(r["code"], signal == "SIGSEGV" ? 11 : 6);
+    EXPECT_EQ(r["core_dumped"], dumped);
+    EXPECT_EQ(r["comm"], comm);
+    EXPECT_EQ(r["parent_comm"], comm);  // the workload forked it
+    EXPECT_EQ(r["uid"], 0);
+    EXPECT_EQ(r["host"], std::string(r["host"]).empty() ? "" : r["host"]);
+    const std::vector<std::string> argv{path, "child", dumped ? "dump" : "crash",
+                                        signal == "SIGSEGV" ? "11" : "6"};
+    std::vector<std::string> want = argv;
+    if (dumped) want.push_back(core_dir);
+    EXPECT_EQ(r["cmdline"].get<std::vector<std::string>>(), want);
+    EXPECT_EQ(r["exe"], std::filesystem::canonical(EXECMOND_WORKLOAD).string());
+    // The kernel's maxrss is the wait4() figure, in pages rather than KiB.
+    const double peak_kib = r["peak_rss_bytes"].get<double>() / 1024;
+    EXPECT_NEAR(peak_kib, static_cast<double>(c.maxrss_kib), 8) << r.dump();
+    EXPECT_GT(r["lifetime_seconds"].get<double>(), 0);
+    EXPECT_TRUE(r.contains("cpu_user_seconds"));
+  }
+  EXPECT_EQ(notable, 3 * kRounds);
+  EXPECT_EQ(by_pid.size(), static_cast<std::size_t>(notable));
+  // Counted exactly: one record each, none dropped.
+  EXPECT_EQ(m.value("execmond_exit_records_total", {{"kind", "crashed"}}), 2 * kRounds);
+  EXPECT_EQ(m.value("execmond_exit_records_total", {{"kind", "core_dumped"}}), kRounds);
+  EXPECT_EQ(m.sum("execmond_exit_records_dropped_total"), 0);
+  // The same records in the JSON lines file, in the same order.
+  const std::vector<json> lines = json_lines(static_cast<std::size_t>(notable));
+  std::vector<int> file_pids;
+  for (const json& l : lines) {
+    if (l["comm"] == comm) file_pids.push_back(l["pid"].get<int>());
+  }
+  std::vector<int> ring_pids;
+  for (const json& r : got["records"]) ring_pids.push_back(r["pid"].get<int>());
+  EXPECT_EQ(file_pids, ring_pids);
+}
+
+TEST_F(ExitRecordsTest, AFailuresSelectorRecordsTheNonZeroExitsOfItsProgramOnly) {
+  Config c = records_config();
+  const std::string path = workload_as("failing");
+  const std::string comm = comm_of(path);
+  c.records.failures_of.comm = {comm};
+  start_daemon(c);
+  const Outcomes outcomes = run(path, {"notable", "3", path, dir_});
+  ASSERT_EQ(children_of(outcomes).size(), 15U);
+  Exposition m = scrape();
+  std::map<std::string, int> kinds;
+  const json all = exits("?program=" + comm);
+  for (const json& r : all["records"]) {
+    ++kinds[r["kind"].get<std::string>()];
+    if (r["kind"] == "failed") {
+      EXPECT_EQ(r["reason"], "exited");
+      EXPECT_EQ(r["code"], 1);
+    }
+  }
+  EXPECT_EQ(kinds, (std::map<std::string, int>{{"crashed", 6}, {"core_dumped", 3}, {"failed", 3}}))
+      << exits("").dump().substr(0, 3000) << m.sum("execmond_exit_records_dropped_total");
+  EXPECT_EQ(m.value("execmond_exit_records_total", {{"kind", "failed"}}), 3);
+  EXPECT_EQ(m.value("execmond_exit_records_total", {{"kind", "exited"}}), 0);
+}
+
+TEST_F(ExitRecordsTest, ACrashStormPastTheRateLimitIsCountedExactly) {
+  Config c = records_config();
+  c.records.program_rate_per_second = 0.001;  // no refill within the test
+  c.records.program_burst = 5;
+  start_daemon(c);
+  const std::string path = workload_as("storm");
+  constexpr int kRounds = 10;  // 30 notable exits
+  run(path, {"notable", std::to_string(kRounds), path, dir_});
+  Exposition m = scrape();
+  const double made = m.sum("execmond_exit_records_total");
+  const double dropped =
+      m.value("execmond_exit_records_dropped_total", {{"reason", "rate_limit"}});
+  EXPECT_EQ(exits("?program=" + comm_of(path))["records"].size(), 5U);
+  EXPECT_EQ(dropped, 3 * kRounds - 5);
+  EXPECT_GE(made, 5);  // and any other program's crashes on this host
+  EXPECT_EQ(m.value("execmond_exit_records_dropped_total", {{"reason", "kernel_buffer_full"}}), 0);
+}
+
+TEST_F(ExitRecordsTest, RedactedArgumentsAndNoCommandLineWhenTurnedOff) {
+  Config c = records_config();
+  c.records.redact = {"^[0-9]+$"};
+  start_daemon(c);
+  const std::string path = workload_as("redact");
+  run(path, {"notable", "1", path, dir_});
+  scrape();
+  const json got = exits("?kind=crashed&program=" + comm_of(path));
+  ASSERT_EQ(got["records"].size(), 2U);
+  for (const json& r : got["records"]) {
+    EXPECT_EQ(r["cmdline"].get<std::vector<std::string>>(),
+              (std::vector<std::string>{path, "child", "crash", "***"}));
+  }
+}
+
+}  // namespace
+}  // namespace execmond::test
