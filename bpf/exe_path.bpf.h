@@ -123,29 +123,36 @@ static __always_inline void exe_record_path(struct file *exe, const struct execm
 }
 
 /*
- * Fills the key's exe fields and makes sure the daemon can name the file:
- * resolves its path when the map lacks it, or holds it from before the
- * file's last status change (a rename, a chmod, or another file on a file
- * system whose inodes have no generation).
+ * The identity of the task's executable, and makes sure the daemon can name
+ * the file: resolves its path when the map lacks it, or holds it from before
+ * the file's last status change (a rename, a chmod, or another file on a
+ * file system whose inodes have no generation).
  */
-static __always_inline void exe_note(struct task_struct *task, struct execmond_count_key *who)
+static __always_inline void exe_resolve(struct task_struct *task, struct execmond_exe_key *exe)
 {
-	struct execmond_exe_key exe;
 	struct execmond_exe_path *known;
 	struct file *file;
 	__u64 ctime_ns;
 
-	exe_key_of(task, &exe);
-	who->exe_ino = exe.ino;
-	who->exe_dev = exe.dev;
-	who->exe_generation = exe.generation;
-	if (!exe.ino)
+	exe_key_of(task, exe);
+	if (!exe->ino)
 		return;
 	file = task->mm->exe_file;
 	ctime_ns = core_inode_ctime(file->f_inode);
-	known = bpf_map_lookup_elem(&exe_paths, &exe);
+	known = bpf_map_lookup_elem(&exe_paths, exe);
 	if (!known || known->ctime_ns != ctime_ns)
-		exe_record_path(file, &exe, ctime_ns, known != NULL);
+		exe_record_path(file, exe, ctime_ns, known != NULL);
+}
+
+/* Fills the key's exe fields, the path resolved as exe_resolve() does. */
+static __always_inline void exe_note(struct task_struct *task, struct execmond_count_key *who)
+{
+	struct execmond_exe_key exe;
+
+	exe_resolve(task, &exe);
+	who->exe_ino = exe.ino;
+	who->exe_dev = exe.dev;
+	who->exe_generation = exe.generation;
 }
 
 #endif /* EXECMOND_BPF_EXE_PATH_BPF_H */

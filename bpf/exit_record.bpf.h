@@ -8,6 +8,8 @@
  *
  * An ordinary exit pays a load of record_signals and a few tests on the
  * status it has at hand; with records off (a knob) not even that.
+ *
+ * What ran: see record_reads_mm below.
  */
 #ifndef EXECMOND_BPF_EXIT_RECORD_BPF_H
 #define EXECMOND_BPF_EXIT_RECORD_BPF_H
@@ -16,10 +18,20 @@
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
 
+#include "cmdline.bpf.h"
+#include "exe_path.bpf.h"
 #include "execmond.h"
 #include "exit_cost.bpf.h"
 
 const volatile __u8 records_on = 0;
+/*
+ * Set by the loader where the exit tracepoint comes before exit_mm() (6.16
+ * on): a notable exit's command line and executable are read then, from the
+ * process itself, and no exec pays for them. Before, they are those the
+ * procs entry kept from the exec (where the loader turned that on).
+ */
+const volatile __u8 record_reads_mm = 0;
+const volatile __u8 record_cmdline = 0; /* records carry command lines (records.cmdline) */
 
 /*
  * Written by the daemon (a reload may change them): bit N set, a kill by
@@ -89,10 +101,21 @@ static __always_inline void exit_record_send(int kind, struct task_struct *task,
 	r->start_boottime_ns = pkey->start_boottime_ns;
 	r->exit_boottime_ns = now;
 	r->cgroup_id = key->cgroup_id;
-	r->exe_ino = key->exe_ino;
-	r->cmdline_id = cmdline_id;
-	r->exe_dev = key->exe_dev;
-	r->exe_generation = key->exe_generation;
+	if (record_reads_mm) {
+		struct execmond_exe_key exe;
+
+		exe_resolve(task, &exe);
+		r->exe_ino = exe.ino;
+		r->exe_dev = exe.dev;
+		r->exe_generation = exe.generation;
+		/* Its record goes through the cmdlines ring, which the drain reads first. */
+		r->cmdline_id = record_cmdline ? cmdline_capture(task) : 0;
+	} else {
+		r->exe_ino = key->exe_ino;
+		r->exe_dev = key->exe_dev;
+		r->exe_generation = key->exe_generation;
+		r->cmdline_id = cmdline_id;
+	}
 	r->tgid = pkey->tgid;
 	r->ppid = parent ? parent->tgid : 0;
 	r->uid = key->uid;

@@ -20,7 +20,12 @@ std::vector<KeptCapability> capabilities_to_keep(const Config& config, std::uint
                                                  std::uint64_t unprivileged_port_start,
                                                  unsigned long long held) {
   std::vector<KeptCapability> keep;
-  if (SourcesNeeded::of(config).cgroup)
+  // Not for the exit records alone: they name a cgroup by the tree walk
+  // (CgroupResolver's fallback), so that turning them on keeps the daemon
+  // as unprivileged as its labels allow.
+  Config labels = config;
+  labels.records.enabled = false;
+  if (SourcesNeeded::of(labels).cgroup)
     keep.push_back({CAP_DAC_READ_SEARCH, "CAP_DAC_READ_SEARCH"});
   if (port < unprivileged_port_start && ((held >> CAP_NET_BIND_SERVICE) & 1U) != 0) {
     keep.push_back({CAP_NET_BIND_SERVICE, "CAP_NET_BIND_SERVICE"});

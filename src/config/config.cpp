@@ -78,10 +78,6 @@ bool needs_cmdline(const Config& config) {
   return config.naming.unmatched == Unmatched::Script || !config.naming.rules.empty();
 }
 
-bool captures_cmdline(const Config& config) {
-  return needs_cmdline(config) || (config.records.enabled && config.records.cmdline);
-}
-
 bool needs_parent(const Config& config) { return config.labels.uses(LabelSource::Parent); }
 
 }  // namespace execmond

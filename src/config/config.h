@@ -172,10 +172,7 @@ std::string describe(const Config& config);
 // alone needs none); the parent's comm when a family carries parent.
 bool needs_cmdline(const Config& config);
 bool needs_parent(const Config& config);
-// Whether the kernel side reads command lines at all: for the labels
-// (needs_cmdline()), or for the exit records alone (records.cmdline), which
-// keeps them out of the counts keys.
-bool captures_cmdline(const Config& config);
+
 
 // Settings that need a restart to change; lists the ones that differ, by key,
 // then what the kernel reads (needs_cmdline(), needs_parent()) when that

@@ -26,7 +26,7 @@ struct KernelRead {
   bool (*needed)(const Config&);
 };
 constexpr KernelRead kKernelReads[] = {
-    {"command-line capture", captures_cmdline},
+    {"command-line capture", needs_cmdline},
     {"parent comm recording", needs_parent},
 };
 
@@ -41,7 +41,7 @@ std::string describe(const Config& config) {
     out += setting.key() + ": " + shown + "\n";
   }
   out += "command lines: ";
-  out += captures_cmdline(config)
+  out += needs_cmdline(config)
              ? "captured, up to " + std::to_string(config.naming.cmdline_max_bytes) + " bytes\n"
              : "not captured\n";
   out += std::string("parent comm: ") + (needs_parent(config) ? "recorded" : "not recorded") + "\n";

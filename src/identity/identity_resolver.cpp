@@ -35,17 +35,11 @@ SourcesNeeded SourcesNeeded::of(const Config& config) {
   // Naming templates may use {{.Username}}.
   n.user = l.uses(LabelSource::User) || l.uses(LabelSource::Program);
   if (config.records.enabled) {
-    // A record says everything known of the process, whatever the labels carry.
-    n = {.exe = true,
-         .cgroup = true,
-         .cgroup_label = true,
-         .unit = true,
-         .container_id = true,
-         .user = true,
-         .pod_uid = true,
-         .pod = true,
-         .pod_namespace = true,
-         .container = true};
+    // A record says who the process was whatever the labels carry, from
+    // what needs no privilege. The runtime's names (pod, namespace,
+    // container) need its state, read with CAP_DAC_READ_SEARCH, and only
+    // where the labels have the daemon keep that.
+    n.exe = n.cgroup = n.cgroup_label = n.unit = n.container_id = n.user = n.pod_uid = true;
   }
   return n;
 }

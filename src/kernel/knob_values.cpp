@@ -30,12 +30,13 @@ TracerOptions tracer_options(const Config& config, const std::string& btf_path) 
   o.attach_mode = config.attach_mode;
   o.lifetime_buckets = config.lifetime_buckets;
   // A record names the executable, whatever the labels carry.
-  o.record_exe = SourcesNeeded::of(config).exe;  // records too need it
+  o.record_exe = SourcesNeeded::of(config).exe;  // the labels' and filters' need
   o.btf_path = btf_path;
   o.resources = resource_bits(config.resources);
   o.peak_rss_bounds = rss_bounds_bytes(config.peak_rss_buckets);
   o.cmdline_in_keys = needs_cmdline(config);
-  o.capture_cmdline = captures_cmdline(config);
+  o.capture_cmdline = o.cmdline_in_keys;  // at each exec; the loader may add the records' need
+  o.records_cmdline = records && config.records.cmdline;
   o.cmdline_max_bytes = config.naming.cmdline_max_bytes;
   o.record_parent = needs_parent(config);
   o.exit_records_bytes = records ? config.records.kernel_buffer_bytes : 0;
@@ -43,9 +44,10 @@ TracerOptions tracer_options(const Config& config, const std::string& btf_path) 
 }
 
 TableSizes plan_tables(const TracerOptions& options, std::uint32_t ncpus) {
+  // The records' command lines need the capture's maps wherever they are read.
   return plan_tables(options.max_keys, options.max_processes, ncpus, options.resources != 0,
-                     options.capture_cmdline, options.record_parent, options.cmdline_in_keys,
-                     options.exit_records_bytes);
+                     options.capture_cmdline || options.records_cmdline, options.record_parent,
+                     options.cmdline_in_keys, options.exit_records_bytes, options.capture_cmdline);
 }
 
 std::vector<std::uint64_t> lifetime_bounds_ns(const std::vector<double>& seconds) {

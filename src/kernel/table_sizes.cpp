@@ -60,7 +60,8 @@ constexpr std::uint64_t kReapCostBytes = sizeof(execmond_reap_cost);
 
 TableSizes plan_tables(std::uint32_t max_keys, std::uint32_t max_processes, std::uint32_t ncpus,
                        bool has_costs, bool capture_cmdline, bool record_parent,
-                       bool cmdline_in_keys, std::uint64_t exit_records_bytes) {
+                       bool cmdline_in_keys, std::uint64_t exit_records_bytes,
+                       bool cmdline_at_exec) {
   TableSizes t;
   t.ncpus = std::max<std::uint32_t>(ncpus, 1);
   t.max_keys = max_keys;
@@ -70,8 +71,8 @@ TableSizes plan_tables(std::uint32_t max_keys, std::uint32_t max_processes, std:
   t.dirty_words = execmond_dirty_words(t.procs_slots);
   t.has_costs = has_costs;
   t.capture_cmdline = capture_cmdline;
-  t.keeps_origin = capture_cmdline || record_parent;
-  t.keys_origin = (capture_cmdline && cmdline_in_keys) || record_parent;
+  t.keeps_origin = (capture_cmdline && cmdline_at_exec) || record_parent;
+  t.keys_origin = (capture_cmdline && cmdline_at_exec && cmdline_in_keys) || record_parent;
   constexpr std::uint64_t kMinRing = 256ULL * 1024;
   constexpr std::uint64_t kMaxRing = 64ULL * 1024 * 1024;
   constexpr std::uint64_t kPage = 4096;  // the ring's declared size; libbpf rounds it to a page

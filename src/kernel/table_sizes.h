@@ -43,10 +43,12 @@ struct TableSizes {
 // command line per key, a power of two from 256 KiB to 64 MiB.
 // The counts keys carry the command line's id only with cmdline_in_keys (else
 // it is captured for the exit records alone), whose ring takes
-// exit_records_bytes (0: none).
+// exit_records_bytes (0: none). With capture_cmdline but not cmdline_at_exec
+// the command lines are read at notable exits only: no procs entry keeps one.
 TableSizes plan_tables(std::uint32_t max_keys, std::uint32_t max_processes, std::uint32_t ncpus,
                        bool has_costs, bool capture_cmdline = false, bool record_parent = false,
-                       bool cmdline_in_keys = true, std::uint64_t exit_records_bytes = 0);
+                       bool cmdline_in_keys = true, std::uint64_t exit_records_bytes = 0,
+                       bool cmdline_at_exec = true);
 
 // What the host can give the tables: the kernel charges BPF maps to the
 // memory cgroup of the process that creates them.

@@ -193,7 +193,22 @@ Status Tracer::set_exit_cost_knobs() {
   ro->rss_bucket_count = static_cast<__u32>(options_.peak_rss_bounds.size());
   // (void *, struct task_struct *victim, uid_t uid) since 6.8; (void *, int pid) before.
   ro->mark_victim_passes_task = btf->tracepoint_arg_count("mark_victim") >= 2 ? 1 : 0;
+  set_record_knobs(*btf);
   return {};
+}
+
+// The exit probe passes group_dead since 6.16, the change that moved the
+// tracepoint before exit_mm(): the process's memory is still there to read.
+void Tracer::set_record_knobs(const KernelBtf& btf) {
+  const bool records = options_.exit_records_bytes != 0;
+  record_reads_mm_ = records && btf.tracepoint_arg_count("sched_process_exit") >= 2;
+  if (records && !record_reads_mm_) {
+    // Kept from each exec instead, at its cost (docs/benchmarks.md).
+    options_.record_exe = true;
+    options_.capture_cmdline = options_.capture_cmdline || options_.records_cmdline;
+  }
+  skel_->rodata->record_reads_mm = record_reads_mm_ ? 1 : 0;
+  skel_->rodata->record_cmdline = options_.records_cmdline ? 1 : 0;
 }
 
 void Tracer::set_cmdline_knobs() {
@@ -221,7 +236,7 @@ int Tracer::fill_seeded_cmdline_fd() const {
 }
 
 Tracer::CmdlineMaps Tracer::cmdline_maps() const {
-  if (!options_.capture_cmdline) return {};
+  if (!options_.capture_cmdline && !(record_reads_mm_ && options_.records_cmdline)) return {};
   return {bpf_map__fd(skel_->maps.cmdlines), bpf_map__fd(skel_->maps.cmdlines_known),
           bpf_map__fd(skel_->maps.cmdline_events)};
 }
@@ -374,7 +389,7 @@ Status Tracer::run_seed_pass() {
 }
 
 int Tracer::exe_paths_fd() const {
-  return options_.record_exe ? bpf_map__fd(skel_->maps.exe_paths) : -1;
+  return options_.record_exe || record_reads_mm_ ? bpf_map__fd(skel_->maps.exe_paths) : -1;
 }
 
 std::uint64_t Tracer::exe_paths_update_failures() const {

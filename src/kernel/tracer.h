@@ -14,6 +14,9 @@
 #include "util/error.h"
 
 struct execmond_bpf;
+namespace execmond {
+class KernelBtf;
+}
 struct bpf_link;
 struct bpf_object;
 struct bpf_program;
@@ -40,6 +43,10 @@ struct TracerOptions {
   bool cmdline_in_keys = true;
   // The exit_records ring's size in bytes (bpf/exit_record.bpf.h); 0: no records.
   std::uint32_t exit_records_bytes = 0;
+  // Records carry command lines (and always executables): read at the exit
+  // where the kernel traces it before exit_mm() (6.16 on), else the loader
+  // turns on capture_cmdline and record_exe to keep them from each exec.
+  bool records_cmdline = false;
 };
 
 // The tracer's options for `config`: what it counts, what the labels and
@@ -130,6 +137,9 @@ class Tracer {
   // count of those it had no room for, by kind; -1 without records.
   int exit_records_fd() const;
   int exit_record_drops_fd() const;
+  // Whether notable exits read their command line and executable themselves
+  // (the exit is traced before exit_mm()).
+  bool records_read_at_exit() const { return record_reads_mm_; }
   bool records_parent() const { return options_.record_parent; }
   std::uint32_t cmdline_max_bytes() const { return options_.cmdline_max_bytes; }
   // Executable paths the kernel side could not store in exe_paths.
@@ -173,6 +183,7 @@ class Tracer {
   Status size_tables();
   Status set_exit_cost_knobs();
   void set_cmdline_knobs();
+  void set_record_knobs(const KernelBtf& btf);
   void attach_oom_victims();
   void attach_cgroup_changes(bpf_program* mkdir, bpf_program* rmdir);
   Status find_maps();
@@ -190,6 +201,7 @@ class Tracer {
   Tables tables_{};
   FilterMaps filter_maps_{};
   Globals globals_{};
+  bool record_reads_mm_ = false;
   std::uint64_t planned_memory_ = 0;  // what size_tables() worked out for the tables
   std::vector<MapMemory> map_memory_;
 };

@@ -33,6 +33,7 @@ Config naming_cgroups() {
 
 TEST(CapabilityPolicyTest, KeepsNothingWithoutCgroupNamesOnAnUnprivilegedPort) {
   Config config;
+  config.records.enabled = false;
   ASSERT_FALSE(SourcesNeeded::of(config).cgroup);
   EXPECT_TRUE(capabilities_to_keep(config, 9765, 1024, ~0ULL).empty());
   EXPECT_EQ(but_kept({}), "");
@@ -45,6 +46,13 @@ TEST(CapabilityPolicyTest, KeepsDacReadSearchWhenCgroupIdsAreNamed) {
   labelled.labels.per_family[0].push_back(LabelSource::Unit);
   EXPECT_EQ(numbers(capabilities_to_keep(labelled, 9765, 1024, 0)),
             std::vector<int>{CAP_DAC_READ_SEARCH});
+}
+
+TEST(CapabilityPolicyTest, RecordsAloneKeepNothing) {
+  Config config;
+  ASSERT_TRUE(config.records.enabled);
+  ASSERT_TRUE(SourcesNeeded::of(config).cgroup);  // they name the unit, by the tree walk
+  EXPECT_TRUE(capabilities_to_keep(config, 9765, 1024, ~0ULL).empty());
 }
 
 TEST(CapabilityPolicyTest, KeepsBindServiceBelowTheUnprivilegedStartWhenHeld) {

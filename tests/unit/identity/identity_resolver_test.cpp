@@ -161,8 +161,14 @@ TEST_F(IdentityResolverCopyTest, NewRootsForgetTheNamesRead) {
   EXPECT_EQ(resolver.failures(LabelSource::Namespace), 1U);
 }
 
-TEST(SourcesNeededTest, KubernetesLabelsNeedTheCgroupPath) {
+Config without_records() {
   Config config;
+  config.records.enabled = false;
+  return config;
+}
+
+TEST(SourcesNeededTest, KubernetesLabelsNeedTheCgroupPath) {
+  Config config = without_records();
   config.labels.per_family[static_cast<std::size_t>(Family::Execs)] = {LabelSource::Namespace};
   SourcesNeeded needed = SourcesNeeded::of(config);
   EXPECT_TRUE(needed.cgroup);
@@ -173,7 +179,15 @@ TEST(SourcesNeededTest, KubernetesLabelsNeedTheCgroupPath) {
   config.labels.per_family[static_cast<std::size_t>(Family::Forks)] = {LabelSource::PodUid};
   needed = SourcesNeeded::of(config);
   EXPECT_TRUE(needed.pod_uid);
-  EXPECT_FALSE(SourcesNeeded::of(Config()).cgroup);
+  EXPECT_FALSE(SourcesNeeded::of(without_records()).cgroup);
+}
+
+TEST(SourcesNeededTest, RecordsNeedWhatNeedsNoRuntimeState) {
+  const SourcesNeeded needed = SourcesNeeded::of(Config());
+  EXPECT_TRUE(needed.exe && needed.cgroup && needed.cgroup_label && needed.unit &&
+              needed.container_id && needed.user && needed.pod_uid);
+  // The runtime's names come with the labels that keep its state readable.
+  EXPECT_FALSE(needed.runtime_names());
 }
 
 }  // namespace

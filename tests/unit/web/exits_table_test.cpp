@@ -73,7 +73,7 @@ TEST(ExitsTableTest, ARowPerRecordNewestFirstWithItsCommandLine) {
   EXPECT_TRUE(contains(html, "<td>prod/web-1</td>"));
   EXPECT_TRUE(contains(html, "<td>worker.service</td>"));
   EXPECT_TRUE(contains(html, "<td>\xe2\x80\x94</td>")) << "no peak RSS";
-  EXPECT_TRUE(contains(html, "<td>12 MiB</td>"));
+  EXPECT_TRUE(contains(html, "<td>12.0 MiB</td>"));
   EXPECT_TRUE(contains(html, "<td>4001</td>"));
   EXPECT_TRUE(contains(html, "<td>2024-05-01 12:34:56.790 UTC</td>"));
   EXPECT_TRUE(contains(html, "<code>/usr/bin/worker --id 1</code>"));
