@@ -123,6 +123,8 @@ Status Daemon::reload_failed(const Error& error) {
 
 Status Daemon::reload() {
   notify::reloading();
+  // logrotate's SIGHUP: the JSON file is opened anew whether the config reads or not.
+  if (records_ != nullptr) records_->reopen_outputs();
   Result<Config> loaded = resolve_config(cli_);
   if (!loaded) {
     spdlog::error("reload failed, keeping the running configuration: {}", loaded.error().message);
@@ -156,7 +158,6 @@ Status Daemon::reload() {
                     records.error().message);
       return reload_failed(records.error());
     }
-    records_->reopen_outputs();  // logrotate's SIGHUP
     pipeline_->record_exits_with(records_.get());
   }
   config_ = std::move(next);

@@ -86,6 +86,7 @@ class Bench {
 void kernel_cost_rows(Bench& bench);        // rows_kernel.cpp
 void spawn_overhead_rows(Bench& bench);     // rows_kernel.cpp
 void cmdline_cost_rows(Bench& bench);       // rows_cmdline.cpp: exec with command lines captured
+void records_cost_rows(Bench& bench);       // rows_records.cpp: exits with exit records
 void full_rate_rows(Bench& bench);          // rows_full_rate.cpp: loss and daemon CPU
 void ground_truth_rows(Bench& bench);       // rows_full_rate.cpp
 void cpu_truth_rows(Bench& bench);          // rows_full_rate.cpp: CPU against wait4()

@@ -39,6 +39,7 @@ const std::vector<RowSet>& row_sets() {
       {"kernel", execmond::bench::kernel_cost_rows},
       {"spawn", execmond::bench::spawn_overhead_rows},
       {"cmdline", execmond::bench::cmdline_cost_rows},
+      {"records", execmond::bench::records_cost_rows},
       {"fullrate", execmond::bench::full_rate_rows},
       {"memory", execmond::bench::memory_and_scrape_rows},
       {"ready", execmond::bench::ready_rows},
@@ -92,7 +93,7 @@ int usage(const std::string& bad) {
                "usage: execmond_bench [--quick] [--check] [--out=FILE] [--rows=LIST]\n"
                "       [--daemon=PATH] [--spawnee=PATH] [--config=PATH] [--command=TEXT]\n"
                "       [--soak-minutes=N] [--readme=FILE] [--readme-only]\n"
-               "rows: kernel, spawn, fullrate, memory, ready, truth, cpu, oomwait, cgroups;\n"
+               "rows: kernel, spawn, cmdline, records, fullrate, memory, ready, truth, cpu, oomwait, cgroups;\n"
                "      soak only when named\n",
                bad.c_str());
   return 2;

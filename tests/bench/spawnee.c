@@ -4,10 +4,14 @@
  * a number of MiB too, it first writes that much memory (one fault a page,
  * and an address space to tear down at the exit), and given a number of
  * threads, it exits while all but itself still burn CPU without end.
+ * Given "segv", it crashes: killed by SIGSEGV, without a core dump.
  * Linked statically, so its exec maps one file and runs no dynamic loader:
  * the storm measures process creation, not library loading.
  */
 #include <pthread.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/resource.h>
 #include <stdlib.h>
 #include <sys/mman.h>
 #include <time.h>
@@ -50,6 +54,14 @@ int main(int argc, char **argv)
 
 	if (argc < 2)
 		return 0;
+	if (strcmp(argv[1], "segv") == 0) {
+		/* A crash, as the exit records see one; no core file to write. */
+		struct rlimit none = { 0, 0 };
+
+		setrlimit(RLIMIT_CORE, &none);
+		raise(SIGSEGV);
+		return 2;
+	}
 	if (mib > 0) {
 		char *p = mmap(NULL, mib << 20, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 
