@@ -29,7 +29,7 @@
 #     or parent for "names"; the variables' values, each filtered by the ones
 #     before it; the alerts must fire: lost events, series overflow, nearly
 #     full map, a crash-looping, a failing and an OOM-killed program, a failed
-#     script; then a failed reload of "tiny"
+#     script, exit records held back by the rate limits; then a failed reload of "tiny"
 #     (ExecmondConfigReloadFailed) and "tiny" stopped (ExecmondDown).
 #
 # Usage: tests/prometheus/run.sh BUILD_DIR   (as root; about a minute)
