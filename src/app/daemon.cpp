@@ -76,6 +76,7 @@ void Daemon::start(bool drop_capabilities) {
   pipeline_ = std::make_unique<DrainPipeline>(*tracer_, *resolver_, *collector_, *registry_,
                                               bpf_stats_fd_.valid());
   pipeline_->name_with(names_);
+  pipeline_->set_filter(std::make_shared<const Filter>(config_.include, config_.exclude));
   if (config_.records.enabled) {
     records_ = std::make_unique<ExitRecords>(config_.records, records_ring_, host_name(),
                                              tracer_->resources(), names_, *registry_);
@@ -105,8 +106,9 @@ void Daemon::apply_filters() {
   // A container's state may be gone by the next drain: read it as its cgroup appears.
   std::atomic_ref<std::uint32_t>(*tracer_->globals().cgroup_mkdir_wakeup)
       .store(needed.runtime_names() ? 1 : 0, std::memory_order_relaxed);
-  collector_->update(
-      [&](Aggregator& a) { a.set_filter(Filter(config_.include, config_.exclude)); });
+  auto filter = std::make_shared<const Filter>(config_.include, config_.exclude);
+  collector_->update([&](Aggregator& a) { a.set_filter(*filter); });
+  if (pipeline_ != nullptr) pipeline_->set_filter(filter);
   Status placed = apply_kernel_filters(
       *tracer_, compile_kernel_filters(config_, CgroupResolver::find_cgroup2_mount(), getpid(),
                                        tracer_->exe_paths_fd() >= 0));

@@ -150,7 +150,10 @@ void DrainPipeline::drain(const Config& config) {
         {c.kind, std::move(who), c.status, c.bucket, c.count, c.lifetime_ns_sum, c.oom, c.cost});
   }
   // Before the drain's end: the names and paths it used are still known.
-  if (records_ != nullptr) records_->take(last_.exit_records, last_.exit_record_drops, resolver_);
+  if (records_ != nullptr) {
+    records_->take(last_.exit_records, last_.exit_record_drops, resolver_,
+                   [this](const Identity& who) { return filter_ == nullptr || filter_->keeps(who); });
+  }
   std::vector<LiveEntry> live;
   live.reserve(last_.live.size());
   for (const auto& [ids, n] : last_.live) {

@@ -19,6 +19,7 @@
 #include "kernel/drainer.h"
 #include "kernel/tracer.h"
 #include "metrics/collector.h"
+#include "metrics/filter.h"
 #include "naming/name_cache.h"
 #include "records/exit_records.h"
 
@@ -53,6 +54,8 @@ class DrainPipeline {
   // and tells the kernel side which exits it hands over for them (call again
   // after a reload changed the settings).
   void record_exits_with(ExitRecords* records);
+  // The filters the aggregator applies, for the records to follow them too.
+  void set_filter(std::shared_ptr<const Filter> filter) { filter_ = std::move(filter); }
   // Makes the kernel send `id`'s command line again (the sink forgot it).
   void forget_cmdline(std::uint64_t id);
   // What the last drain read.
@@ -72,6 +75,7 @@ class DrainPipeline {
 
   std::shared_ptr<naming::NameCache> names_;
   ExitRecords* records_ = nullptr;
+  std::shared_ptr<const Filter> filter_;
   DrainResult last_;
   std::uint64_t exe_paths_rewrites_ = 0;  // the kernel's count when last looked at
 };

@@ -86,13 +86,15 @@ bool ExitRecords::selected(const ExitRecord& r) const {
 }
 
 void ExitRecords::take(const std::vector<execmond_exit_record>& kernel_records,
-                       const ExitRecordDrops& drops, IdentityResolver& resolver) {
+                       const ExitRecordDrops& drops, IdentityResolver& resolver,
+                       const Counted& counted) {
   count_kernel_drops(drops);
   const WallClock clock = WallClock::now();
   for (const execmond_exit_record& k : kernel_records) {
     ProcessIds ids{comm_of(k.comm), k.cgroup_id, k.exe_ino, k.exe_dev, k.uid};
     ids.exe_generation = k.exe_generation;
     const Identity who = resolver.resolve(ids);
+    if (!counted(who)) continue;  // filtered out: not counted, so not notable
     const naming::NameCache::Described what = names_->describe(k.cmdline_id, who.comm, who.user);
     ExitRecord record = maker_.make(k, who, what, clock);
     if (!selected(record)) continue;  // handed over for a selector that does not pick it

@@ -14,6 +14,7 @@
 #include <array>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -50,10 +51,14 @@ class ExitRecords {
   std::uint64_t crash_signal_bits() const { return crash_signal_bits_; }
   std::uint32_t candidates() const { return candidates_; }
 
+  // Whether the filters keep a process's exits: the kernel applies the
+  // exact ones; the daemon's (regular expressions, units) are asked here.
+  using Counted = std::function<bool(const Identity&)>;
+
   // One drain's records from the kernel, oldest first, and the cumulative
   // count of those it had no room for.
   void take(const std::vector<execmond_exit_record>& kernel_records, const ExitRecordDrops& drops,
-            IdentityResolver& resolver);
+            IdentityResolver& resolver, const Counted& counted);
 
   // SIGHUP: the JSON file is opened anew (logrotate moved it).
   void reopen_outputs() { outputs_.reopen(); }

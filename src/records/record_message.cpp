@@ -30,7 +30,7 @@ std::string ending(const ExitRecord& record) {
   if (record.kind == RecordKind::OomKilled || record.reason == "oom_killed") {
     return "was killed by the OOM killer";
   }
-  if (record.reason == "signaled") {
+  if (record.reason == "signaled" || record.reason == "dumped") {
     std::string text = "was killed by ";
     text += record.signal.empty() ? "signal " + std::to_string(record.code)
                                   : escape_for_line(record.signal);

@@ -72,7 +72,7 @@ std::string how_it_ended(const ExitRecord& r) {
   if (r.reason == "oom_killed") {
     return r.oom_scope.empty() ? "OOM-killed" : "OOM-killed (" + r.oom_scope + ")";
   }
-  if (r.reason == "signaled") {
+  if (r.reason == "signaled" || r.reason == "dumped") {
     std::string text =
         "killed by " + (r.signal.empty() ? "signal " + std::to_string(r.code) : r.signal);
     if (r.core_dumped) text += ", core dumped";

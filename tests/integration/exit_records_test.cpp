@@ -5,6 +5,7 @@
 // selector picks them.
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
+#include <signal.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -197,6 +198,60 @@ TEST_F(ExitRecordsTest, RedactedArgumentsAndNoCommandLineWhenTurnedOff) {
     EXPECT_EQ(r["cmdline"].get<std::vector<std::string>>(),
               (std::vector<std::string>{path, "child", "crash", "***"}));
   }
+  daemon_.reset();
+
+  c.records.cmdline = false;
+  start_daemon(c);
+  run(path, {"notable", "1", path, dir_});
+  scrape();
+  const json without = exits("?kind=crashed&program=" + comm_of(path));
+  ASSERT_EQ(without["records"].size(), 2U);
+  for (const json& r : without["records"]) EXPECT_FALSE(r.contains("cmdline")) << r.dump();
+}
+
+TEST_F(ExitRecordsTest, TheDaemonsFiltersLeaveOutTheRecordsOfWhatTheyLeaveUncounted) {
+  Config c = records_config();
+  const std::string kept = workload_as("kept");
+  const std::string left = workload_as("leftout");
+  c.exclude.comm_regex = {comm_of(left)};  // a regex: applied by the daemon, not the kernel
+  start_daemon(c);
+  run(kept, {"notable", "1", kept, dir_});
+  run(left, {"notable", "1", left, dir_});
+  Exposition m = scrape();
+  EXPECT_EQ(exits("?program=" + comm_of(kept))["records"].size(), 3U);
+  EXPECT_EQ(exits("?program=" + comm_of(left))["records"].size(), 0U);
+  EXPECT_EQ(m.sum("execmond_process_exits_total", {{"comm", comm_of(left)}}), 0);
+}
+
+TEST_F(ExitRecordsTest, SighupReopensTheJsonFileEvenWhenTheNewConfigIsBad) {
+  const std::string file = dir_ + "/exits.jsonl";
+  const std::string yaml = "tracer:\n  drain_interval: 100ms\nrecords:\n  journal: false\n"
+                           "  json_file: " +
+                           file + "\n";
+  launch_daemon(yaml);
+  const std::string path = workload_as("rotated");
+  const std::string comm = comm_of(path);
+  auto lines_of = [&](const std::string& name, std::size_t want) {
+    std::size_t n = 0;
+    for (int tries = 0; tries < 100 && n < want; ++tries) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      n = 0;
+      std::ifstream in(name);
+      std::string line;
+      while (std::getline(in, line)) n += json::parse(line)["comm"] == comm ? 1 : 0;
+    }
+    return n;
+  };
+  run(path, {"notable", "1", path, dir_});
+  ASSERT_EQ(lines_of(file, 3), 3U);
+  std::filesystem::rename(file, file + ".1");  // as logrotate does
+  write_config(yaml + "  redact: ['(']\n");  // does not compile: the reload fails
+  kill(daemon_process_->pid(), SIGHUP);
+  ASSERT_NE(daemon_process_->await("READY=1"), "");
+  EXPECT_EQ(scrape().value("execmond_config_last_reload_successful"), 0);
+  run(path, {"notable", "1", path, dir_});
+  EXPECT_EQ(lines_of(file, 3), 3U) << "the new file holds the records made after the SIGHUP";
+  EXPECT_EQ(lines_of(file + ".1", 3), 3U) << "and the rotated one only those before";
 }
 
 }  // namespace

@@ -38,7 +38,7 @@ TEST(RecordMessageTest, CoreDumped) {
   r.unit = "";
   r.pod = "web-0";
   r.pod_namespace = "shop";
-  r.reason = "signaled";
+  r.reason = "dumped";  // as the exits' reason label says a core dump
   r.code = 11;
   r.signal = "SIGSEGV";
   r.core_dumped = true;

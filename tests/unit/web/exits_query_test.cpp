@@ -74,7 +74,7 @@ TEST(ExitsQueryTest, RefusalsNameTheParameterAndWhatItAllows) {
   EXPECT_EQ(refused("kind=crash"),
             "kind: \"crash\" is not a kind; use oom_killed, core_dumped, crashed, failed, exited");
   EXPECT_EQ(refused("reason=killed"),
-            "reason: \"killed\" is not a reason; use exited, signaled, oom_killed");
+            "reason: \"killed\" is not a reason; use exited, signaled, dumped, oom_killed");
   EXPECT_EQ(refused("kind=crashed,,failed"),
             "kind: an empty value; give one or more, comma-separated");
   EXPECT_EQ(refused("program="), "program: an empty value; give one or more, comma-separated");

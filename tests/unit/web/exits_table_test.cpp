@@ -38,6 +38,9 @@ TEST(ExitsTableTest, TimeIsUtcToTheMillisecond) {
 TEST(ExitsTableTest, HowItEndedReadsAsASentence) {
   ExitRecord r = plain_record(1);
   EXPECT_EQ(how_it_ended(r), "killed by SIGSEGV, core dumped");
+  r.reason = "dumped";  // as a real core dump has it
+  EXPECT_EQ(how_it_ended(r), "killed by SIGSEGV, core dumped");
+  r.reason = "signaled";
   r.core_dumped = false;
   r.signal = "SIGTERM";
   EXPECT_EQ(how_it_ended(r), "killed by SIGTERM");
