@@ -307,6 +307,11 @@ conf=/etc/execmond/execmond.yaml
 # shellcheck source=guest-naming.sh
 . "$(dirname "$0")/guest-naming.sh"
 
+# Exit records of crashes, an abort, a core dump and an OOM kill in transient
+# units: the journal's entries, GET /exits and the records' counters.
+# shellcheck source=guest-records.sh
+. "$(dirname "$0")/guest-records.sh"
+
 section "classic tracepoint mode"
 # The fallback for kernels without tp_btf, forced by the configuration, under
 # the same unit: raw_tp for forks, classic tracepoints for exec and exit.
