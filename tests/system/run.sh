@@ -10,8 +10,8 @@
 #    of the image-building files; see build-image.sh).
 # 2. Boots it with BUILD_DIR/packages/execmond_*.deb, guest/guest-test.sh
 #    and what it sources (guest/guest-lib.sh, guest/guest-tls.sh,
-#    guest/guest-units.sh, guest/guest-cpu.sh, guest/guest-naming.sh and
-#    tests/support/metric-value.sh)
+#    guest/guest-units.sh, guest/guest-cpu.sh, guest/guest-naming.sh,
+#    guest/guest-records.sh and tests/support/metric-value.sh)
 #    on a 9p share; a oneshot unit in the
 #    image runs the script, which installs the deb, drives the service with
 #    systemctl and checks the metrics, the journal and the BPF objects,
@@ -140,6 +140,7 @@ install -m 0644 "$here/guest/guest-tls.sh" "$share/guest-tls.sh"
 install -m 0644 "$here/guest/guest-units.sh" "$share/guest-units.sh"
 install -m 0644 "$here/guest/guest-naming.sh" "$share/guest-naming.sh"
 install -m 0644 "$here/guest/guest-cpu.sh" "$share/guest-cpu.sh"
+install -m 0644 "$here/guest/guest-records.sh" "$share/guest-records.sh"
 install -m 0644 "$here/../support/metric-value.sh" "$share/metric-value.sh"
 # A statically linked program that burns CPU and writes memory, for the CPU checks.
 [ -x "$build_dir/tests/execmond_spawnee" ] && install -m 0755 "$build_dir/tests/execmond_spawnee" "$share/spawnee"
@@ -169,7 +170,7 @@ qemu_pid=""
 set -e
 boot_seconds=$((SECONDS - t0))
 
-for f in results.txt guest.log journal-execmond.txt journal-boot.txt metrics-after-workload.txt; do
+for f in results.txt guest.log journal-execmond.txt journal-boot.txt journal-records.json metrics-after-workload.txt; do
   [ -f "$share/$f" ] && cp "$share/$f" "$out_dir/"
 done
 

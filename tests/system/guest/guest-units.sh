@@ -8,8 +8,8 @@
 section "short-lived units"
 # Oneshot services that each exec 5 times and are gone (their cgroup
 # removed by systemd) well before the next drain: every exec keeps its unit
-# label. Unit files rather than systemd-run, which needs a D-Bus broker that
-# the image does not have; systemctl talks to systemd directly.
+# label. Unit files rather than systemd-run --wait, which needs a D-Bus
+# broker that the image does not have; systemctl talks to systemd directly.
 conf=/etc/execmond/execmond.yaml
 if [ -f "$conf" ] && grep -q '^labels:' "$conf"; then
   cp "$conf" "$work/execmond.yaml.before-units"
