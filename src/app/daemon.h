@@ -66,7 +66,7 @@ class Daemon {
   std::unique_ptr<Tracer> tracer_;
   std::unique_ptr<IdentityResolver> resolver_;
   std::shared_ptr<naming::NameCache> names_;  // command lines and their names
-  std::unique_ptr<ExitRecords> records_;  // when records.enabled
+  std::unique_ptr<ExitRecords> records_;      // when records.enabled
   std::unique_ptr<DrainPipeline> pipeline_;
   std::shared_ptr<ProcessCollector> collector_;
   std::shared_ptr<prometheus::Registry> registry_;

@@ -151,8 +151,9 @@ void DrainPipeline::drain(const Config& config) {
   }
   // Before the drain's end: the names and paths it used are still known.
   if (records_ != nullptr) {
-    records_->take(last_.exit_records, last_.exit_record_drops, resolver_,
-                   [this](const Identity& who) { return filter_ == nullptr || filter_->keeps(who); });
+    records_->take(
+        last_.exit_records, last_.exit_record_drops, resolver_,
+        [this](const Identity& who) { return filter_ == nullptr || filter_->keeps(who); });
   }
   std::vector<LiveEntry> live;
   live.reserve(last_.live.size());

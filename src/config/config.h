@@ -173,7 +173,6 @@ std::string describe(const Config& config);
 bool needs_cmdline(const Config& config);
 bool needs_parent(const Config& config);
 
-
 // Settings that need a restart to change; lists the ones that differ, by key,
 // then what the kernel reads (needs_cmdline(), needs_parent()) when that
 // would turn on or off: "command-line capture (was off, now on)".

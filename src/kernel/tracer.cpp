@@ -312,9 +312,9 @@ Status Tracer::find_maps() {
   }
   if (skel_->bss == nullptr) return Error{"the BPF object's .bss is not mapped"};
   auto* bss = skel_->bss;
-  globals_ = {&bss->generation,         bss->keys_claimed,   &bss->filter_active,
-              &bss->self_tgid,          bss->oom_mark_waits, &bss->cgroup_changes_lost,
-              &bss->cgroup_mkdir_wakeup, &bss->record_signals,   &bss->record_candidates};
+  globals_ = {&bss->generation,          bss->keys_claimed,    &bss->filter_active,
+              &bss->self_tgid,           bss->oom_mark_waits,  &bss->cgroup_changes_lost,
+              &bss->cgroup_mkdir_wakeup, &bss->record_signals, &bss->record_candidates};
   return {};
 }
 

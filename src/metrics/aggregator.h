@@ -16,14 +16,13 @@
 #include "config/config.h"
 #include "identity/identity.h"
 #include "kernel/exit_cost.h"
-#include "metrics/filter.h"
 #include "kernel/exit_status.h"
+#include "metrics/filter.h"
 
 namespace execmond {
 
 // The label value of every label of an overflow series.
 inline constexpr const char* kOverflowValue = "__overflow__";
-
 
 // One drained kernel count, with who it was about.
 struct Record {

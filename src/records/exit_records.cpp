@@ -46,17 +46,19 @@ ExitRecords::ExitRecords(const RecordsConfig& config, std::shared_ptr<RecordRing
   outputs_.configure(config.journal, config.json_file);
   auto& made = prometheus::BuildCounter()
                    .Name("execmond_exit_records_total")
-                   .Help("Records made of notable exits (OOM kills, core dumps, crashes, and the "
-                         "failures and exits records.failures_of and exits_of pick), by kind.")
+                   .Help(
+                       "Records made of notable exits (OOM kills, core dumps, crashes, and the "
+                       "failures and exits records.failures_of and exits_of pick), by kind.")
                    .Register(registry);
   for (std::size_t i = 0; i < kRecordKindCount; ++i) {
     made_[i] = &made.Add({{"kind", std::string(kRecordKindNames[i])}});
   }
   auto& dropped = prometheus::BuildCounter()
                       .Name("execmond_exit_records_dropped_total")
-                      .Help("Notable exits that got no record: the kernel's buffer was full "
-                            "(records.kernel_buffer_bytes), or a rate limit held them back. "
-                            "Records made plus these are the notable exits.")
+                      .Help(
+                          "Notable exits that got no record: the kernel's buffer was full "
+                          "(records.kernel_buffer_bytes), or a rate limit held them back. "
+                          "Records made plus these are the notable exits.")
                       .Register(registry);
   for (std::size_t i = 0; i < kRecordDropNames.size(); ++i) {
     dropped_[i] = &dropped.Add({{"reason", kRecordDropNames[i]}});

@@ -34,8 +34,7 @@ namespace execmond {
 
 // Why a notable exit has no record: the label of execmond_exit_records_dropped_total.
 enum class RecordDrop { KernelBufferFull, RateLimit };
-inline constexpr std::array<const char*, 2> kRecordDropNames = {"kernel_buffer_full",
-                                                                "rate_limit"};
+inline constexpr std::array<const char*, 2> kRecordDropNames = {"kernel_buffer_full", "rate_limit"};
 
 class ExitRecords {
  public:

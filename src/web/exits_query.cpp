@@ -11,8 +11,7 @@ namespace execmond {
 namespace {
 
 // As execmond_process_exits_total's reason label has them.
-constexpr std::array<std::string_view, 4> kReasons = {"exited", "signaled", "dumped",
-                                                      "oom_killed"};
+constexpr std::array<std::string_view, 4> kReasons = {"exited", "signaled", "dumped", "oom_killed"};
 constexpr std::string_view kParameters = "since, kind, program, reason, pod, unit, limit";
 
 // The fields between `separator`s, empty ones included ("a,,b" gives a, "", b).

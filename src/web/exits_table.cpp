@@ -6,9 +6,9 @@
 #include <ctime>
 #include <string_view>
 
+#include "records/record_message.h"
 #include "web/exits_endpoint.h"
 #include "web/html_text.h"
-#include "records/record_message.h"
 
 namespace execmond {
 

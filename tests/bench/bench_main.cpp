@@ -93,7 +93,8 @@ int usage(const std::string& bad) {
                "usage: execmond_bench [--quick] [--check] [--out=FILE] [--rows=LIST]\n"
                "       [--daemon=PATH] [--spawnee=PATH] [--config=PATH] [--command=TEXT]\n"
                "       [--soak-minutes=N] [--readme=FILE] [--readme-only]\n"
-               "rows: kernel, spawn, cmdline, records, fullrate, memory, ready, truth, cpu, oomwait, cgroups;\n"
+               "rows: kernel, spawn, cmdline, records, fullrate, memory, ready, truth, cpu, "
+               "oomwait, cgroups;\n"
                "      soak only when named\n",
                bad.c_str());
   return 2;

@@ -28,10 +28,10 @@ using test::Programs;
 using test::RunTimeStats;
 
 struct ExitCost {
-  double exit_ns = 0;          // per exit, the tracer's exit program
+  double exit_ns = 0;             // per exit, the tracer's exit program
   std::uint64_t storm_exits = 0;  // the storm's children, whatever their status
-  std::uint64_t records = 0;    // read from the ring
-  std::uint64_t dropped = 0;    // the ring had no room
+  std::uint64_t records = 0;      // read from the ring
+  std::uint64_t dropped = 0;      // the ring had no room
 };
 
 // The default configuration's tracer, with records or without, over one
@@ -57,8 +57,8 @@ ExitCost exit_cost(Bench& bench, bool records, const std::vector<std::string>& a
     }
     (void)(*ring)->consume(count);
   });
-  StormOptions storm = bench.storm_of({bench.spawnee_as("rcb-spawnee")}, "rcb-storm",
-                                      bench.pick(5, 2));
+  StormOptions storm =
+      bench.storm_of({bench.spawnee_as("rcb-spawnee")}, "rcb-storm", bench.pick(5, 2));
   storm.arguments = arguments;
   const StormResult result = run_storm(storm);
   storming = false;
@@ -113,25 +113,26 @@ void records_cost_rows(Bench& bench) {
     dropped += on.dropped;
   }
   std::printf("  exit ns by round: ordinary off %s, on %s; crash off %s, on %s\n",
-              joined(ordinary_off).c_str(), joined(ordinary_on).c_str(),
-              joined(crash_off).c_str(), joined(crash_on).c_str());
+              joined(ordinary_off).c_str(), joined(ordinary_on).c_str(), joined(crash_off).c_str(),
+              joined(crash_on).c_str());
   const double ratio = median_of(ordinary_on) / median_of(ordinary_off);
-  bench.report().add(Row{
-      "exit handler on ordinary exits with exit records on ÷ off (default configuration, "
-      "median of " +
-          std::to_string(rounds) + ")",
-      "≤ 1.05", fixed(ratio, 2) + " (" + fixed(median_of(ordinary_on), 0) + " ns against " +
-                    fixed(median_of(ordinary_off), 0) + " ns)",
-      "—", verdict(ratio <= 1.05)});
-  bench.report().add(Row{
-      "exit handler on crashes (SIGSEGV) with a record each: command line and executable read "
-      "at the exit, a ring write",
-      "—",
-      fixed(median_of(crash_on), 0) + " ns; without records " + fixed(median_of(crash_off), 0) +
-          " ns; " + std::to_string(accounted) + " records and drops for " +
-          std::to_string(crashes) + " crashes of the storm (" + std::to_string(dropped) +
-          " dropped)",
-      "—", verdict(accounted >= crashes)});
+  bench.report().add(
+      Row{"exit handler on ordinary exits with exit records on ÷ off (default configuration, "
+          "median of " +
+              std::to_string(rounds) + ")",
+          "≤ 1.05",
+          fixed(ratio, 2) + " (" + fixed(median_of(ordinary_on), 0) + " ns against " +
+              fixed(median_of(ordinary_off), 0) + " ns)",
+          "—", verdict(ratio <= 1.05)});
+  bench.report().add(
+      Row{"exit handler on crashes (SIGSEGV) with a record each: command line and executable read "
+          "at the exit, a ring write",
+          "—",
+          fixed(median_of(crash_on), 0) + " ns; without records " + fixed(median_of(crash_off), 0) +
+              " ns; " + std::to_string(accounted) + " records and drops for " +
+              std::to_string(crashes) + " crashes of the storm (" + std::to_string(dropped) +
+              " dropped)",
+          "—", verdict(accounted >= crashes)});
   bench.report().note("exit ns by round, ordinary: off " + joined(ordinary_off) + ", on " +
                       joined(ordinary_on) + "; crashes: off " + joined(crash_off) + ", on " +
                       joined(crash_on));

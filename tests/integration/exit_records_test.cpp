@@ -4,9 +4,9 @@
 // peak RSS in line with wait4()'s; ordinary exits get none, unless a
 // selector picks them.
 #include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 #include <signal.h>
 #include <unistd.h>
+#include <nlohmann/json.hpp>
 
 #include <chrono>
 #include <filesystem>
@@ -177,8 +177,7 @@ TEST_F(ExitRecordsTest, ACrashStormPastTheRateLimitIsCountedExactly) {
   run(path, {"notable", std::to_string(kRounds), path, dir_});
   Exposition m = scrape();
   const double made = m.sum("execmond_exit_records_total");
-  const double dropped =
-      m.value("execmond_exit_records_dropped_total", {{"reason", "rate_limit"}});
+  const double dropped = m.value("execmond_exit_records_dropped_total", {{"reason", "rate_limit"}});
   EXPECT_EQ(exits("?program=" + comm_of(path))["records"].size(), 5U);
   EXPECT_EQ(dropped, 3 * kRounds - 5);
   EXPECT_GE(made, 5);  // and any other program's crashes on this host
@@ -225,9 +224,10 @@ TEST_F(ExitRecordsTest, TheDaemonsFiltersLeaveOutTheRecordsOfWhatTheyLeaveUncoun
 
 TEST_F(ExitRecordsTest, SighupReopensTheJsonFileEvenWhenTheNewConfigIsBad) {
   const std::string file = dir_ + "/exits.jsonl";
-  const std::string yaml = "tracer:\n  drain_interval: 100ms\nrecords:\n  journal: false\n"
-                           "  json_file: " +
-                           file + "\n";
+  const std::string yaml =
+      "tracer:\n  drain_interval: 100ms\nrecords:\n  journal: false\n"
+      "  json_file: " +
+      file + "\n";
   launch_daemon(yaml);
   const std::string path = workload_as("rotated");
   const std::string comm = comm_of(path);
@@ -245,7 +245,7 @@ TEST_F(ExitRecordsTest, SighupReopensTheJsonFileEvenWhenTheNewConfigIsBad) {
   run(path, {"notable", "1", path, dir_});
   ASSERT_EQ(lines_of(file, 3), 3U);
   std::filesystem::rename(file, file + ".1");  // as logrotate does
-  write_config(yaml + "  redact: ['(']\n");  // does not compile: the reload fails
+  write_config(yaml + "  redact: ['(']\n");    // does not compile: the reload fails
   kill(daemon_process_->pid(), SIGHUP);
   ASSERT_NE(daemon_process_->await("READY=1"), "");
   EXPECT_EQ(scrape().value("execmond_config_last_reload_successful"), 0);
