@@ -17,7 +17,10 @@
 # ---- build: the Makefile's DEPS (its TEST_DEPS are the test suite's: the
 # tests are not built here). cmake --install stages the daemon, the TLS libraries civetweb
 # loads (/usr/lib/execmond, found through the daemon's $ORIGIN RPATH) and
-# the default configuration as the packages lay them out.
+# the default configuration as the packages lay them out. A container has no
+# journald: the image's configuration writes exit records as JSON lines to
+# standard output instead (records.journal: false, records.json_file: "-"),
+# where the engine's logs keep them.
 FROM debian:12 AS build
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
@@ -31,6 +34,10 @@ COPY . .
 RUN cmake -S . -B /build -DCMAKE_BUILD_TYPE=Release -DEXECMOND_BUILD_TESTS=OFF \
  && cmake --build /build -j"$(nproc)" \
  && DESTDIR=/stage cmake --install /build --prefix /usr --component execmond --strip \
+ && sed -i -e 's/^  journal: true$/  journal: false/' -e 's/^  json_file: ""$/  json_file: "-"/' \
+      /stage/etc/execmond/execmond.yaml \
+ && grep -qx '  journal: false' /stage/etc/execmond/execmond.yaml \
+ && grep -qx '  json_file: "-"' /stage/etc/execmond/execmond.yaml \
  && /stage/usr/sbin/execmond --version \
  && /stage/usr/sbin/execmond --config.check --config.file=/stage/etc/execmond/execmond.yaml
 

@@ -21,7 +21,10 @@
 #     sleeping, one that lives about 50 ms (podman run --rm, like a Job's),
 #     and one without names: the exact counts under their namespace, pod
 #     and container on the daemon's /metrics, and no label resolution
-#     failure.
+#     failure;
+#  3. tests/image/exit-records.sh: a shell killed by SIGSEGV in a container
+#     named that way: its record on GET /exits and, as the ConfigMap sets
+#     records.json_file: "-", on the daemon's stdout (kubectl logs).
 
 echo "---- the DaemonSet's pod spec"
 K8S="$ROOT/packaging/kubernetes"
@@ -50,6 +53,9 @@ if "${play[@]}" "$out/pod.yaml" >"$out/kube-play.txt" 2>&1; then
     info "$(podman --version)'s kube play ignores hostPID: the pod's pid namespace is its own;"
     info "the same spec runs as podman run flags instead (pod-spec.py run)"
     podman pod rm -f -t 0 "$k8s_pod" >/dev/null 2>&1 || true
+    # Gone with the pod; the cleanup would log it under the name that the
+    # podman run below reuses, over that container's log.
+    unset 'containers[-1]'
   fi
 else
   sed 's/^/      /' "$out/kube-play.txt"
@@ -169,6 +175,10 @@ await_counts pod scrape_k8s "$tmp/k8s.txt" "${k8s_expectations[@]}"
 for c in "${workload_ctrs[@]}"; do
   podman rm -f -t 0 "$c" >/dev/null 2>&1 || true
 done
+
+# shellcheck source=exit-records.sh
+. "$HERE/exit-records.sh"
+
 podman stop -t 10 "$k8s_ctr" >/dev/null 2>&1 || true
 code=$(podman inspect --format '{{.State.ExitCode}}' "$k8s_ctr" || true)
 verdict "podman stop $k8s_ctr: exit status $code" [ "$code" = 0 ]
