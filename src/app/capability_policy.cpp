@@ -23,9 +23,7 @@ std::vector<KeptCapability> capabilities_to_keep(const Config& config, std::uint
   // Not for the exit records alone: they name a cgroup by the tree walk
   // (CgroupResolver's fallback), so that turning them on keeps the daemon
   // as unprivileged as its labels allow.
-  Config labels = config;
-  labels.records.enabled = false;
-  if (SourcesNeeded::of(labels).cgroup)
+  if (SourcesNeeded::of_labels(config).cgroup)
     keep.push_back({CAP_DAC_READ_SEARCH, "CAP_DAC_READ_SEARCH"});
   if (port < unprivileged_port_start && ((held >> CAP_NET_BIND_SERVICE) & 1U) != 0) {
     keep.push_back({CAP_NET_BIND_SERVICE, "CAP_NET_BIND_SERVICE"});

@@ -41,9 +41,15 @@ std::string describe(const Config& config) {
     out += setting.key() + ": " + shown + "\n";
   }
   out += "command lines: ";
-  out += needs_cmdline(config)
-             ? "captured, up to " + std::to_string(config.naming.cmdline_max_bytes) + " bytes\n"
-             : "not captured\n";
+  const std::string bound = ", up to " + std::to_string(config.naming.cmdline_max_bytes) + " bytes\n";
+  if (needs_cmdline(config)) {
+    out += "captured" + bound;
+  } else if (config.records.enabled && config.records.cmdline) {
+    // At the exit from 6.16 on; before, the loader reads them at each exec.
+    out += "read for exit records only" + bound;
+  } else {
+    out += "not captured\n";
+  }
   out += std::string("parent comm: ") + (needs_parent(config) ? "recorded" : "not recorded") + "\n";
   return out;
 }

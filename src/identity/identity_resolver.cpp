@@ -13,7 +13,7 @@
 
 namespace execmond {
 
-SourcesNeeded SourcesNeeded::of(const Config& config) {
+SourcesNeeded SourcesNeeded::of_labels(const Config& config) {
   const LabelConfig& l = config.labels;
   auto filters_use = [&](auto member) {
     return !(config.include.*member).empty() || !(config.exclude.*member).empty();
@@ -34,6 +34,11 @@ SourcesNeeded SourcesNeeded::of(const Config& config) {
   n.container_id = l.uses(LabelSource::ContainerId);
   // Naming templates may use {{.Username}}.
   n.user = l.uses(LabelSource::User) || l.uses(LabelSource::Program);
+  return n;
+}
+
+SourcesNeeded SourcesNeeded::of(const Config& config) {
+  SourcesNeeded n = of_labels(config);
   if (config.records.enabled) {
     // A record says who the process was whatever the labels carry, from
     // what needs no privilege. The runtime's names (pod, namespace,

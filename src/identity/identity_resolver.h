@@ -53,7 +53,11 @@ struct SourcesNeeded {
   bool pod_namespace = false;
   bool container = false;
   bool runtime_names() const { return pod || pod_namespace || container; }
+  // What the labels, the filters and the exit records need.
   static SourcesNeeded of(const Config& config);
+  // What the labels and filters alone need: what the kernel must record at
+  // every exec, and what keeps a capability (records do without).
+  static SourcesNeeded of_labels(const Config& config);
 };
 
 class IdentityResolver {

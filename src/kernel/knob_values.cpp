@@ -30,7 +30,9 @@ TracerOptions tracer_options(const Config& config, const std::string& btf_path) 
   o.attach_mode = config.attach_mode;
   o.lifetime_buckets = config.lifetime_buckets;
   // A record names the executable, whatever the labels carry.
-  o.record_exe = SourcesNeeded::of(config).exe;  // the labels' and filters' need
+  // The labels' and filters' need: a record reads its executable at the exit
+  // (6.16 on), or the loader turns this on (set_record_knobs()).
+  o.record_exe = SourcesNeeded::of_labels(config).exe;
   o.btf_path = btf_path;
   o.resources = resource_bits(config.resources);
   o.peak_rss_bounds = rss_bounds_bytes(config.peak_rss_buckets);

@@ -41,5 +41,9 @@ class Report {
 Verdict verdict(bool met);
 // Formats with `digits` decimals: fixed(0.51234, 2) == "0.51".
 std::string fixed(double value, int digits);
+// The median of rounds' figures; 0 for none.
+double median(std::vector<double> values);
+// The figures with `digits` decimals, space-separated: for a note's rounds.
+std::string joined(const std::vector<double>& values, int digits = 3);
 
 }  // namespace execmond::bench

@@ -46,13 +46,6 @@ double churn(const std::string& mount, int count) {
   return (system_cpu_ns() - before) / count;
 }
 
-double median(std::vector<double> v) {
-  if (v.empty()) return 0;
-  std::sort(v.begin(), v.end());
-  const std::size_t n = v.size();
-  return n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
-
 }  // namespace
 
 void cgroup_churn_rows(Bench& bench) {

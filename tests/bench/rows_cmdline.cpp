@@ -76,19 +76,6 @@ auto tracer_with(bool capture, bool parent) {
   };
 }
 
-double median_of(std::vector<double> v) {
-  if (v.empty()) return 0;
-  std::sort(v.begin(), v.end());
-  const std::size_t n = v.size();
-  return n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
-
-std::string joined(const std::vector<double>& values) {
-  std::string s;
-  for (double v : values) s += (s.empty() ? "" : " ") + fixed(v, 0);
-  return s;
-}
-
 }  // namespace
 
 void cmdline_cost_rows(Bench& bench) {
@@ -128,27 +115,27 @@ void cmdline_cost_rows(Bench& bench) {
                            .exec_ns);
     }
   }
-  std::printf("  exec ns by round, off: %s; on: %s; execsnoop: %s\n", joined(off).c_str(),
-              joined(on).c_str(), joined(theirs).c_str());
+  std::printf("  exec ns by round, off: %s; on: %s; execsnoop: %s\n", joined(off, 0).c_str(),
+              joined(on, 0).c_str(), joined(theirs, 0).c_str());
   Row row{
       "exec handler with command lines captured and parents recorded (BPF run_time_ns ÷ "
       "run_cnt, median of " +
           std::to_string(rounds) + ")",
       "≤ 1 × execsnoop (which reads argv too)",
-      fixed(median_of(on), 0) + " ns; parents only " + fixed(median_of(parent_only), 0) +
-          " ns; off " + fixed(median_of(off), 0) + " ns; fork " + fixed(median_of(fork_on), 0) +
-          " ns, off " + fixed(median_of(fork_off), 0) + " ns",
+      fixed(median(on), 0) + " ns; parents only " + fixed(median(parent_only), 0) +
+          " ns; off " + fixed(median(off), 0) + " ns; fork " + fixed(median(fork_on), 0) +
+          " ns, off " + fixed(median(fork_off), 0) + " ns",
       "—", Verdict::kNotMeasured};
   if (!theirs.empty()) {
-    const double ratio = median_of(on) / median_of(theirs);
+    const double ratio = median(on) / median(theirs);
     row.measured += " (" + fixed(ratio, 2) + " ×)";
-    row.reference = "execsnoop " + fixed(median_of(theirs), 0) + " ns";
+    row.reference = "execsnoop " + fixed(median(theirs), 0) + " ns";
     row.verdict = verdict(ratio <= 1);
   }
   bench.report().add(row);
-  bench.report().note("exec ns by round with command lines: " + joined(on) +
-                      "; parents only: " + joined(parent_only) + "; without: " + joined(off) +
-                      "; execsnoop: " + joined(theirs));
+  bench.report().note("exec ns by round with command lines: " + joined(on, 0) +
+                      "; parents only: " + joined(parent_only, 0) + "; without: " + joined(off, 0) +
+                      "; execsnoop: " + joined(theirs, 0));
 }
 
 }  // namespace execmond::bench

@@ -76,13 +76,6 @@ std::string bpftrace_script(Bench& bench) {
   return path;
 }
 
-double median(std::vector<double> v) {
-  if (v.empty()) return 0;
-  std::sort(v.begin(), v.end());
-  const std::size_t n = v.size();
-  return n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
-
 // Per event: the run statistics gained over a storm by the programs that
 // `start` loaded, in fork/exec/exit order.
 std::vector<ProgramInfo> cost_per_event(Bench& bench, const Starter& start, bool by_name) {
@@ -146,12 +139,6 @@ SpawnRatios spawn_ratios(Bench& bench, const Starter& start) {
     before = after;
   }
   return out;
-}
-
-std::string joined(const std::vector<double>& values, int decimals = 3) {
-  std::string s;
-  for (double r : values) s += (s.empty() ? "" : " ") + fixed(r, decimals);
-  return s;
 }
 
 }  // namespace

@@ -45,6 +45,9 @@ ExitCost exit_cost(Bench& bench, bool records, const std::vector<std::string>& a
   if (!tracer) throw std::runtime_error(tracer.error().message);
   Result<std::unique_ptr<ExitRecordRing>> ring = ExitRecordRing::open(**tracer);
   if (!ring) throw std::runtime_error(ring.error().message);
+  // What the daemon tells the kernel side at start: the crash signals.
+  set_record_knobs((*tracer)->globals(), crash_signal_bits(config.records.signals),
+                   EXECMOND_CANDIDATES_NONE);
   const Programs mine = added_since(before, loaded_programs());
   const Programs at_start = loaded_programs();
   ExitCost out;
@@ -74,19 +77,6 @@ ExitCost exit_cost(Bench& bench, bool records, const std::vector<std::string>& a
   return out;
 }
 
-double median_of(std::vector<double> v) {
-  if (v.empty()) return 0;
-  std::sort(v.begin(), v.end());
-  const std::size_t n = v.size();
-  return n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
-
-std::string joined(const std::vector<double>& values) {
-  std::string s;
-  for (double v : values) s += (s.empty() ? "" : " ") + fixed(v, 0);
-  return s;
-}
-
 }  // namespace
 
 void records_cost_rows(Bench& bench) {
@@ -113,29 +103,29 @@ void records_cost_rows(Bench& bench) {
     dropped += on.dropped;
   }
   std::printf("  exit ns by round: ordinary off %s, on %s; crash off %s, on %s\n",
-              joined(ordinary_off).c_str(), joined(ordinary_on).c_str(), joined(crash_off).c_str(),
-              joined(crash_on).c_str());
-  const double ratio = median_of(ordinary_on) / median_of(ordinary_off);
+              joined(ordinary_off, 0).c_str(), joined(ordinary_on, 0).c_str(), joined(crash_off, 0).c_str(),
+              joined(crash_on, 0).c_str());
+  const double ratio = median(ordinary_on) / median(ordinary_off);
   bench.report().add(
       Row{"exit handler on ordinary exits with exit records on ÷ off (default configuration, "
           "median of " +
               std::to_string(rounds) + ")",
           "≤ 1.05",
-          fixed(ratio, 2) + " (" + fixed(median_of(ordinary_on), 0) + " ns against " +
-              fixed(median_of(ordinary_off), 0) + " ns)",
+          fixed(ratio, 2) + " (" + fixed(median(ordinary_on), 0) + " ns against " +
+              fixed(median(ordinary_off), 0) + " ns)",
           "—", verdict(ratio <= 1.05)});
   bench.report().add(
       Row{"exit handler on crashes (SIGSEGV) with a record each: command line and executable read "
           "at the exit, a ring write",
           "—",
-          fixed(median_of(crash_on), 0) + " ns; without records " + fixed(median_of(crash_off), 0) +
+          fixed(median(crash_on), 0) + " ns; without records " + fixed(median(crash_off), 0) +
               " ns; " + std::to_string(accounted) + " records and drops for " +
               std::to_string(crashes) + " crashes of the storm (" + std::to_string(dropped) +
               " dropped)",
           "—", verdict(accounted >= crashes)});
-  bench.report().note("exit ns by round, ordinary: off " + joined(ordinary_off) + ", on " +
-                      joined(ordinary_on) + "; crashes: off " + joined(crash_off) + ", on " +
-                      joined(crash_on));
+  bench.report().note("exit ns by round, ordinary: off " + joined(ordinary_off, 0) + ", on " +
+                      joined(ordinary_on, 0) + "; crashes: off " + joined(crash_off, 0) + ", on " +
+                      joined(crash_on, 0));
 }
 
 }  // namespace execmond::bench

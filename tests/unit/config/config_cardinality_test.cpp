@@ -134,7 +134,7 @@ TEST(ConfigDescribe, LabelsFiltersAndCardinality) {
             "naming.rules: 0\n"
             "naming.unmatched: comm\n"
             "naming.cmdline_max_bytes: 4096\n"
-            "command lines: not captured\n"
+            "command lines: read for exit records only, up to 4096 bytes\n"
             "parent comm: not recorded\n");
 }
 

@@ -172,7 +172,7 @@ TEST(ConfigDefaults, DescribeListsEveryKey) {
             "records.journal: true\n"
             "records.json_file: \"\"\n"
             "records.kernel_buffer_bytes: 262144\n"
-            "command lines: not captured\n"
+            "command lines: read for exit records only, up to 4096 bytes\n"
             "parent comm: not recorded\n");
 }
 

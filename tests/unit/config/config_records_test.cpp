@@ -54,21 +54,6 @@ TEST(ConfigRecords, Defaults) {
   expect_same(parse_ok("records: {}\n"), Config());
 }
 
-TEST(ConfigRecords, DescribeShowsTheSection) {
-  EXPECT_EQ(records_lines(Config()),
-            "records.enabled: true\n"
-            "records.signals: [SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT, SIGSYS]\n"
-            "records.cmdline: true\n"
-            "records.keep: 1000\n"
-            "records.rate_per_second: 20\n"
-            "records.burst: 200\n"
-            "records.program_rate_per_second: 1\n"
-            "records.program_burst: 20\n"
-            "records.journal: true\n"
-            "records.json_file: \"\"\n"
-            "records.kernel_buffer_bytes: 262144\n");
-}
-
 constexpr const char* kEveryKey =
     "records:\n"
     "  enabled: false\n"
