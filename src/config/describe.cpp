@@ -41,7 +41,8 @@ std::string describe(const Config& config) {
     out += setting.key() + ": " + shown + "\n";
   }
   out += "command lines: ";
-  const std::string bound = ", up to " + std::to_string(config.naming.cmdline_max_bytes) + " bytes\n";
+  const std::string bound =
+      ", up to " + std::to_string(config.naming.cmdline_max_bytes) + " bytes\n";
   if (needs_cmdline(config)) {
     out += "captured" + bound;
   } else if (config.records.enabled && config.records.cmdline) {

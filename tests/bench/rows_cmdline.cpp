@@ -122,9 +122,9 @@ void cmdline_cost_rows(Bench& bench) {
       "run_cnt, median of " +
           std::to_string(rounds) + ")",
       "≤ 1 × execsnoop (which reads argv too)",
-      fixed(median(on), 0) + " ns; parents only " + fixed(median(parent_only), 0) +
-          " ns; off " + fixed(median(off), 0) + " ns; fork " + fixed(median(fork_on), 0) +
-          " ns, off " + fixed(median(fork_off), 0) + " ns",
+      fixed(median(on), 0) + " ns; parents only " + fixed(median(parent_only), 0) + " ns; off " +
+          fixed(median(off), 0) + " ns; fork " + fixed(median(fork_on), 0) + " ns, off " +
+          fixed(median(fork_off), 0) + " ns",
       "—", Verdict::kNotMeasured};
   if (!theirs.empty()) {
     const double ratio = median(on) / median(theirs);

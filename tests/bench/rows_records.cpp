@@ -103,8 +103,8 @@ void records_cost_rows(Bench& bench) {
     dropped += on.dropped;
   }
   std::printf("  exit ns by round: ordinary off %s, on %s; crash off %s, on %s\n",
-              joined(ordinary_off, 0).c_str(), joined(ordinary_on, 0).c_str(), joined(crash_off, 0).c_str(),
-              joined(crash_on, 0).c_str());
+              joined(ordinary_off, 0).c_str(), joined(ordinary_on, 0).c_str(),
+              joined(crash_off, 0).c_str(), joined(crash_on, 0).c_str());
   const double ratio = median(ordinary_on) / median(ordinary_off);
   bench.report().add(
       Row{"exit handler on ordinary exits with exit records on ÷ off (default configuration, "
@@ -114,15 +114,14 @@ void records_cost_rows(Bench& bench) {
           fixed(ratio, 2) + " (" + fixed(median(ordinary_on), 0) + " ns against " +
               fixed(median(ordinary_off), 0) + " ns)",
           "—", verdict(ratio <= 1.05)});
-  bench.report().add(
-      Row{"exit handler on crashes (SIGSEGV) with a record each: command line and executable read "
-          "at the exit, a ring write",
-          "—",
-          fixed(median(crash_on), 0) + " ns; without records " + fixed(median(crash_off), 0) +
-              " ns; " + std::to_string(accounted) + " records and drops for " +
-              std::to_string(crashes) + " crashes of the storm (" + std::to_string(dropped) +
-              " dropped)",
-          "—", verdict(accounted >= crashes)});
+  bench.report().add(Row{
+      "exit handler on crashes (SIGSEGV) with a record each: command line and executable read "
+      "at the exit, a ring write",
+      "—",
+      fixed(median(crash_on), 0) + " ns; without records " + fixed(median(crash_off), 0) + " ns; " +
+          std::to_string(accounted) + " records and drops for " + std::to_string(crashes) +
+          " crashes of the storm (" + std::to_string(dropped) + " dropped)",
+      "—", verdict(accounted >= crashes)});
   bench.report().note("exit ns by round, ordinary: off " + joined(ordinary_off, 0) + ", on " +
                       joined(ordinary_on, 0) + "; crashes: off " + joined(crash_off, 0) + ", on " +
                       joined(crash_on, 0));

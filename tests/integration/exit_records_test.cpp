@@ -128,10 +128,11 @@ TEST_F(ExitRecordsTest, EachNotableChildHasExactlyOneRecordAndOrdinaryOnesNone) 
   }
   EXPECT_EQ(notable, 3 * kRounds);
   EXPECT_EQ(by_pid.size(), static_cast<std::size_t>(notable));
-  // Counted exactly: one record each, none dropped.
-  EXPECT_EQ(m.value("execmond_exit_records_total", {{"kind", "crashed"}}), 2 * kRounds);
-  EXPECT_EQ(m.value("execmond_exit_records_total", {{"kind", "core_dumped"}}), kRounds);
-  EXPECT_EQ(m.sum("execmond_exit_records_dropped_total"), 0);
+  // Counted: at least these (other programs on the host may crash too), none
+  // lost for want of room.
+  EXPECT_GE(m.value("execmond_exit_records_total", {{"kind", "crashed"}}), 2 * kRounds);
+  EXPECT_GE(m.value("execmond_exit_records_total", {{"kind", "core_dumped"}}), kRounds);
+  EXPECT_EQ(m.value("execmond_exit_records_dropped_total", {{"reason", "kernel_buffer_full"}}), 0);
   // The same records in the JSON lines file, in the same order.
   const std::vector<json> lines = json_lines(static_cast<std::size_t>(notable));
   std::vector<int> file_pids;
@@ -169,19 +170,26 @@ TEST_F(ExitRecordsTest, AFailuresSelectorRecordsTheNonZeroExitsOfItsProgramOnly)
 
 TEST_F(ExitRecordsTest, ACrashStormPastTheRateLimitIsCountedExactly) {
   Config c = records_config();
-  c.records.program_rate_per_second = 0.001;  // no refill within the test
-  c.records.program_burst = 5;
+  c.records.rate_per_second = 0;              // no overall limit: other crashes on the host
+  c.records.program_rate_per_second = 0.001;  // cannot crowd this program out; no refill
+  c.records.program_burst = 5;                // within the test
   start_daemon(c);
   const std::string path = workload_as("storm");
   constexpr int kRounds = 10;  // 30 notable exits
   run(path, {"notable", std::to_string(kRounds), path, dir_});
   Exposition m = scrape();
-  const double made = m.sum("execmond_exit_records_total");
   const double dropped = m.value("execmond_exit_records_dropped_total", {{"reason", "rate_limit"}});
   EXPECT_EQ(exits("?program=" + comm_of(path))["records"].size(), 5U);
-  EXPECT_EQ(dropped, 3 * kRounds - 5);
-  EXPECT_GE(made, 5);  // and any other program's crashes on this host
   EXPECT_EQ(m.value("execmond_exit_records_dropped_total", {{"reason", "kernel_buffer_full"}}), 0);
+  // The drops count every program's: exact while no other program crashed meanwhile.
+  const json all = exits();
+  bool others = false;
+  for (const json& r : all["records"]) others = others || r["comm"] != comm_of(path);
+  if (others) {
+    EXPECT_GE(dropped, 3 * kRounds - 5) << "other programs crashed meanwhile";
+  } else {
+    EXPECT_EQ(dropped, 3 * kRounds - 5);
+  }
 }
 
 TEST_F(ExitRecordsTest, RedactedArgumentsAndNoCommandLineWhenTurnedOff) {
