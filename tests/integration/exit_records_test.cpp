@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "http_client.h"
+#include "memory_cgroup.h"
 #include "traced_test.h"
 
 namespace execmond::test {
@@ -142,6 +143,40 @@ TEST_F(ExitRecordsTest, EachNotableChildHasExactlyOneRecordAndOrdinaryOnesNone) 
   std::vector<int> ring_pids;
   for (const json& r : got["records"]) ring_pids.push_back(r["pid"].get<int>());
   EXPECT_EQ(file_pids, ring_pids);
+}
+
+TEST_F(ExitRecordsTest, EachOomKillInAMemoryCgroupHasARecordWithItsScope) {
+  start_daemon(records_config());
+  const std::string parent = workload_as("roomp");
+  const std::string holder = workload_as("roomh");
+  const std::string trigger = workload_as("roomt");
+  const std::string bystander = workload_as("roomb");
+  MemoryCgroup cgroup("execmond-records-oom-" + std::to_string(getpid()));
+  ASSERT_EQ(cgroup.limit(40L << 20), "");
+  // 20 and 10 MiB held, then 12 MiB asked for in a 40 MiB cgroup (workload.h).
+  Outcomes outcomes =
+      run(parent, {"oom-cgroup", holder, trigger, bystander, cgroup.path(), "20", "10", "12"});
+  ASSERT_EQ(outcomes["holder signaled SIGKILL"], 1);
+  Exposition m = scrape();
+  // Every victim, whichever the kernel's race took (see OomTest), and nobody else.
+  int records = 0;
+  for (const std::string& path : {holder, trigger, bystander, parent}) {
+    const json got = exits("?program=" + comm_of(path));  // outlives the loop
+    for (const json& r : got["records"]) {
+      ++records;
+      EXPECT_EQ(r["kind"], "oom_killed") << r.dump();
+      EXPECT_EQ(r["reason"], "oom_killed");
+      EXPECT_EQ(r["signal"], "SIGKILL");
+      EXPECT_EQ(r["oom_scope"], "cgroup");
+      EXPECT_EQ(r["parent_comm"], comm_of(parent));
+      EXPECT_EQ(r["cmdline"][1], "child");
+      // It held at least what it touched before the trigger came.
+      if (path == holder) EXPECT_GE(r["peak_rss_bytes"].get<double>(), 20.0 * (1 << 20));
+    }
+  }
+  EXPECT_EQ(records, cgroup.oom_kills()) << exits().dump().substr(0, 4000);
+  EXPECT_EQ(m.sum("execmond_oom_kills_total", {{"comm", comm_of(holder)}}),
+            exits("?kind=oom_killed&program=" + comm_of(holder))["records"].size());
 }
 
 TEST_F(ExitRecordsTest, AFailuresSelectorRecordsTheNonZeroExitsOfItsProgramOnly) {
