@@ -203,6 +203,29 @@ TEST_F(ExitRecordsTest, AFailuresSelectorRecordsTheNonZeroExitsOfItsProgramOnly)
   EXPECT_EQ(m.value("execmond_exit_records_total", {{"kind", "exited"}}), 0);
 }
 
+TEST_F(ExitRecordsTest, AnExitsSelectorRecordsEveryExitOfItsProgramOnly) {
+  Config c = records_config();
+  const std::string path = workload_as("every");
+  const std::string other = workload_as("other");
+  c.records.exits_of.program = {comm_of(path)};
+  start_daemon(c);
+  run(path, {"notable", "2", path, dir_});
+  run(other, {"notable", "2", other, dir_});
+  Exposition m = scrape();
+  std::map<std::string, int> kinds;
+  const json mine = exits("?program=" + comm_of(path));
+  for (const json& r : mine["records"]) ++kinds[r["kind"].get<std::string>()];
+  // Exited: the two children that exit 0, and the workload itself, which ran as that program.
+  EXPECT_EQ(kinds, (std::map<std::string, int>{
+                       {"crashed", 4}, {"core_dumped", 2}, {"failed", 2}, {"exited", 3}}));
+  // The other program's ordinary exits were handed over too, and left out.
+  std::map<std::string, int> theirs;
+  const json others = exits("?program=" + comm_of(other));
+  for (const json& r : others["records"]) ++theirs[r["kind"].get<std::string>()];
+  EXPECT_EQ(theirs, (std::map<std::string, int>{{"crashed", 4}, {"core_dumped", 2}}));
+  EXPECT_GE(m.value("execmond_exit_records_total", {{"kind", "exited"}}), 3);
+}
+
 TEST_F(ExitRecordsTest, ACrashStormPastTheRateLimitIsCountedExactly) {
   Config c = records_config();
   c.records.rate_per_second = 0;              // no overall limit: other crashes on the host
