@@ -171,7 +171,9 @@ TEST_F(ExitRecordsTest, EachOomKillInAMemoryCgroupHasARecordWithItsScope) {
       EXPECT_EQ(r["parent_comm"], comm_of(parent));
       EXPECT_EQ(r["cmdline"][1], "child");
       // It held at least what it touched before the trigger came.
-      if (path == holder) EXPECT_GE(r["peak_rss_bytes"].get<double>(), 20.0 * (1 << 20));
+      if (path == holder) {
+        EXPECT_GE(r["peak_rss_bytes"].get<double>(), 20.0 * (1 << 20));
+      }
     }
   }
   EXPECT_EQ(records, cgroup.oom_kills()) << exits().dump().substr(0, 4000);
