@@ -72,4 +72,15 @@ Result<std::vector<std::byte>> BpfMapAccess::hash_values(int fd, std::size_t key
   }
 }
 
+Result<std::uint64_t> per_cpu_sum(int fd, std::uint32_t index, std::uint32_t ncpus,
+                                  const char* map) {
+  std::vector<std::uint64_t> per_cpu(ncpus);
+  if (bpf_map_lookup_elem(fd, &index, per_cpu.data()) != 0) {
+    return Error{std::string("cannot read ") + map + ": " + std::strerror(errno)};
+  }
+  std::uint64_t sum = 0;
+  for (std::uint64_t n : per_cpu) sum += n;
+  return sum;
+}
+
 }  // namespace execmond

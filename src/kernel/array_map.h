@@ -28,6 +28,11 @@ class MapAccess {
                                                      std::size_t value_size) = 0;
 };
 
+// Entry `index` of per-CPU array `fd` (__u64 values), summed over `ncpus`
+// CPUs: the kernel side's counters. The Error names `map`.
+Result<std::uint64_t> per_cpu_sum(int fd, std::uint32_t index, std::uint32_t ncpus,
+                                  const char* map);
+
 // The kernel's maps, through the BPF system call.
 class BpfMapAccess final : public MapAccess {
  public:

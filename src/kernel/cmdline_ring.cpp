@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "execmond.h"
+#include "kernel/array_map.h"
 
 namespace execmond {
 
@@ -79,12 +80,10 @@ Result<CmdlineEvents> CmdlineRing::events() const {
   fields[EXECMOND_CMDLINE_EVENT_TRUNCATED] = &out.truncated;
   fields[EXECMOND_CMDLINE_EVENT_READ_FAILED] = &out.read_failures;
   fields[EXECMOND_CMDLINE_EVENT_RING_FULL] = &out.records_lost;
-  std::vector<std::uint64_t> per_cpu(ncpus_);
   for (std::uint32_t event = 0; event < EXECMOND_CMDLINE_EVENTS; ++event) {
-    if (bpf_map_lookup_elem(maps_.events, &event, per_cpu.data()) != 0) {
-      return Error{std::string("cannot read cmdline_events: ") + std::strerror(errno)};
-    }
-    for (std::uint64_t n : per_cpu) *fields[event] += n;
+    Result<std::uint64_t> sum = per_cpu_sum(maps_.events, event, ncpus_, "cmdline_events");
+    if (!sum) return sum.error();
+    *fields[event] = *sum;
   }
   return out;
 }

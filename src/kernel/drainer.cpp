@@ -138,17 +138,16 @@ void Drainer::read_procs(std::uint32_t generation, DrainResult& out) {
 }
 
 void Drainer::read_lost(DrainResult& out) {
-  std::vector<std::uint64_t> per_cpu(tracer_.tables().ncpus);
   for (std::uint32_t reason = 0; reason < EXECMOND_LOST_REASONS; ++reason) {
-    if (bpf_map_lookup_elem(tracer_.tables().lost, &reason, per_cpu.data()) != 0) {
-      out.errors.push_back(Error{std::string("cannot read lost: ") + std::strerror(errno)});
+    Result<std::uint64_t> sum =
+        per_cpu_sum(tracer_.tables().lost, reason, tracer_.tables().ncpus, "lost");
+    if (!sum) {
+      out.errors.push_back(sum.error());
       continue;
     }
-    std::uint64_t sum = 0;
-    for (std::uint64_t v : per_cpu) sum += v;
     // The kernel side never counts this one: the daemon's sweep does.
-    if (reason == EXECMOND_LOST_REAP_NOT_SEEN) sum += reap_not_seen_;
-    lost_total_[reason] = sum;
+    if (reason == EXECMOND_LOST_REAP_NOT_SEEN) *sum += reap_not_seen_;
+    lost_total_[reason] = *sum;
   }
   out.lost_total = lost_total_;
 }

@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "kernel/array_map.h"
+
 namespace execmond {
 
 Result<std::unique_ptr<ExitRecordRing>> ExitRecordRing::open(const Tracer& tracer) {
@@ -49,12 +51,10 @@ int ExitRecordRing::on_record(void* self, void* data, std::size_t size) {
 Result<ExitRecordDrops> ExitRecordRing::drops() const {
   ExitRecordDrops out{};
   if (drops_fd_ < 0) return out;
-  std::vector<std::uint64_t> per_cpu(ncpus_);
   for (std::uint32_t kind = 0; kind < EXECMOND_RECORD_KINDS; ++kind) {
-    if (bpf_map_lookup_elem(drops_fd_, &kind, per_cpu.data()) != 0) {
-      return Error{std::string("cannot read exit_record_drops: ") + std::strerror(errno)};
-    }
-    for (std::uint64_t n : per_cpu) out[kind] += n;
+    Result<std::uint64_t> sum = per_cpu_sum(drops_fd_, kind, ncpus_, "exit_record_drops");
+    if (!sum) return sum.error();
+    out[kind] = *sum;
   }
   return out;
 }
