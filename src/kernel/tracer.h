@@ -137,9 +137,6 @@ class Tracer {
   // count of those it had no room for, by kind; -1 without records.
   int exit_records_fd() const;
   int exit_record_drops_fd() const;
-  // Whether notable exits read their command line and executable themselves
-  // (the exit is traced before exit_mm()).
-  bool records_read_at_exit() const { return record_reads_mm_; }
   bool records_parent() const { return options_.record_parent; }
   std::uint32_t cmdline_max_bytes() const { return options_.cmdline_max_bytes; }
   // Executable paths the kernel side could not store in exe_paths.

@@ -62,8 +62,6 @@ class ExitRecords {
   // SIGHUP: the JSON file is opened anew (logrotate moved it).
   void reopen_outputs() { outputs_.reopen(); }
 
-  std::uint64_t records_made() const { return sequence_; }
-
  private:
   bool selected(const ExitRecord& record) const;
   void count_kernel_drops(const ExitRecordDrops& drops);
